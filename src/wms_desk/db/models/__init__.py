@@ -1,0 +1,33 @@
+"""Typed declarative models; importing this package registers every table on `Base.metadata`."""
+
+from wms_desk.db.models.audit import AuditEvent
+from wms_desk.db.models.base import Base
+from wms_desk.db.models.catalog import Bin, Product, ProductBarcode
+from wms_desk.db.models.channels import Channel, CsvProfile
+from wms_desk.db.models.orders import Order, OrderLine, OrderTag, Package, PickBatch
+from wms_desk.db.models.people import AppSetting, Station, User
+from wms_desk.db.models.printing import Counter, PrintJob
+from wms_desk.db.models.stock import BinStock, Reservation, StockMove
+
+__all__ = [
+    "AppSetting",
+    "AuditEvent",
+    "Base",
+    "Bin",
+    "BinStock",
+    "Channel",
+    "Counter",
+    "CsvProfile",
+    "Order",
+    "OrderLine",
+    "OrderTag",
+    "Package",
+    "PickBatch",
+    "PrintJob",
+    "Product",
+    "ProductBarcode",
+    "Reservation",
+    "Station",
+    "StockMove",
+    "User",
+]
