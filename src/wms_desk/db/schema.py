@@ -75,3 +75,13 @@ def check_schema(engine: Engine) -> None:
         return
     known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     raise SchemaMismatch(state.found, state.needed, newer=state.found not in known)
+
+
+def check_newer_than_known(engine: Engine) -> None:
+    """Refuse to touch a database written by a newer wms-desk (its revision is unknown here)."""
+    found = current_revision(engine)
+    if found is None:
+        return
+    known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if found not in known:
+        raise SchemaMismatch(found, head_revision(), newer=True)

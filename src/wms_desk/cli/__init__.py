@@ -1,0 +1,1 @@
+"""The `wms-desk` command line: no subcommand opens the GUI; subcommands serve scripts and IT."""

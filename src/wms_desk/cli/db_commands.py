@@ -1,0 +1,82 @@
+"""`wms-desk db upgrade | info | seed-demo`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from wms_desk.cli.env import CliEnv
+
+
+def register(subparsers: Any) -> None:
+    db = subparsers.add_parser("db", help="create, upgrade and inspect the database")
+    commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+
+    upgrade = commands.add_parser("upgrade", help="upgrade the schema to this version's revision")
+    upgrade.set_defaults(run=run_upgrade)
+
+    info = commands.add_parser("info", help="show the URL (password hidden), revision and counts")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.set_defaults(run=run_info)
+
+    seed = commands.add_parser("seed-demo", help="fill the database with realistic demo data")
+    seed.add_argument("--orders", type=_positive, default=300, help="number of orders (300)")
+    seed.add_argument("--seed", type=int, default=7, help="random seed for repeatable data (7)")
+    seed.set_defaults(run=run_seed_demo)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be zero or more")
+    return value
+
+
+def run_upgrade(env: CliEnv) -> int:
+    from wms_desk.db import schema
+    from wms_desk.services.database import Database
+
+    database = Database(env.database_url())
+    database.ping()
+    schema.check_newer_than_known(database.engine)
+    before = schema.current_revision(database.engine)
+    schema.upgrade(database.engine)
+    after = schema.current_revision(database.engine)
+    if before == after:
+        env.out(f"{database.display_url}: already at revision {after}")
+    else:
+        env.out(f"{database.display_url}: upgraded from {before or 'empty'} to {after}")
+    database.dispose()
+    return 0
+
+
+def run_info(env: CliEnv) -> int:
+    import json
+
+    from wms_desk.services.database import Database
+    from wms_desk.services.info import database_info
+
+    database = Database(env.database_url())
+    info = database_info(database)
+    if env.args.json:
+        env.out(json.dumps(info))
+    else:
+        env.out(f"url:      {info['url']}")
+        env.out(f"mode:     {info['mode']}")
+        env.out(f"revision: {info['revision'] or 'none'} (this program needs {info['needed']})")
+        for table, count in info["counts"].items():
+            env.out(f"{table + ':':<10}{count}")
+    database.dispose()
+    return 0
+
+
+def run_seed_demo(env: CliEnv) -> int:
+    from wms_desk.services.demo import seed_demo
+
+    ctx = env.context()
+    summary = seed_demo(ctx, orders=env.args.orders, seed=env.args.seed)
+    env.out(
+        f"seeded {summary.products} products, {summary.bins} bins, "
+        f"{summary.orders} orders, users: {', '.join(summary.users)}"
+    )
+    return 0

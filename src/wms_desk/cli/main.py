@@ -1,0 +1,72 @@
+"""Entry point: global options, subcommand registration, and the error -> exit code contract."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from wms_desk import __version__
+from wms_desk.cli.env import CliEnv, CommandError
+
+# Each module has `register(subparsers)`; a subcommand sets `run(env) -> int` as its default.
+COMMAND_MODULES = (
+    "wms_desk.cli.db_commands",
+    "wms_desk.cli.user_commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wms-desk",
+        description="Packing-station client. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"wms-desk {__version__}")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: embedded SQLite file)")
+    parser.add_argument("--station", metavar="NAME", help="this station's name")
+    parser.add_argument("--config", metavar="FILE", help="config file (TOML)")
+    parser.add_argument(
+        "--demo", action="store_true", help="use the demo database and simulated devices"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    env = CliEnv(args)
+    try:
+        if args.command is None:
+            from wms_desk.app import run_gui
+
+            return run_gui(env.settings)
+        return int(args.run(env) or 0)
+    except CommandError as exc:
+        print(f"wms-desk: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # every known failure becomes a message, never a traceback
+        message = _known_failure(exc)
+        if message is None:
+            raise
+        print(f"wms-desk: {message}", file=sys.stderr)
+        return 1
+
+
+def _known_failure(exc: Exception) -> str | None:
+    from wms_desk.db.schema import SchemaMismatch
+    from wms_desk.domain.errors import DomainError
+    from wms_desk.settings import ConfigError
+
+    if isinstance(exc, SchemaMismatch | DomainError | ConfigError):
+        return str(exc)
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One function per user intent: transactions, permission checks, audit; frozen results back."""

@@ -1,0 +1,81 @@
+"""The database handle a process holds: one engine, its session factories, and its mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from wms_desk.db import schema
+from wms_desk.db.engine import create_db_engine, describe_url, is_sqlite, read_only, sqlite_url
+from wms_desk.services.errors import DatabaseUnavailable
+
+
+@dataclass
+class Database:
+    """Where the data lives. Sessions come from here and never cross a thread."""
+
+    url: str
+    engine: Engine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = create_db_engine(self.url)
+        self._write = sessionmaker(self.engine, expire_on_commit=False)
+        self._read = sessionmaker(read_only(self.engine), expire_on_commit=False)
+
+    @classmethod
+    def for_file(cls, path: Path) -> Database:
+        return cls(sqlite_url(path))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.url)
+
+    @property
+    def mode(self) -> str:
+        """'embedded' for a station's own SQLite file, 'shared' for PostgreSQL."""
+        return "embedded" if self.is_sqlite else "shared"
+
+    @property
+    def display_url(self) -> str:
+        return describe_url(self.url)
+
+    def write_session(self) -> Session:
+        return self._write()
+
+    def read_session(self) -> Session:
+        return self._read()
+
+    def ping(self) -> None:
+        """Raise DatabaseUnavailable unless a trivial query round-trips."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            raise DatabaseUnavailable(unavailable_message(self, exc)) from exc
+
+    def prepare(self, upgrade_embedded: bool = True) -> None:
+        """Make the schema usable: an embedded file is upgraded, a shared database only checked."""
+        self.ping()
+        if self.is_sqlite and upgrade_embedded:
+            if not schema.schema_state(self.engine).up_to_date:
+                schema.check_newer_than_known(self.engine)
+                schema.upgrade(self.engine)
+            return
+        schema.check_schema(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def unavailable_message(database: Database, exc: BaseException) -> str:
+    detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
+    where = database.display_url
+    if database.is_sqlite:
+        todo = "Check that the file's folder exists and is writable, then retry."
+    else:
+        todo = "Check the network and that the database server is running, then retry."
+    return f"Cannot reach the database at {where} ({detail}). {todo}"

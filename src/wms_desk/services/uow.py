@@ -1,0 +1,181 @@
+"""The unit of work: one transaction per user action, retried on PostgreSQL concurrency errors."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from wms_desk.db.models import AuditEvent
+from wms_desk.db.models.base import utcnow
+from wms_desk.domain.roles import Permission
+from wms_desk.services.context import Actor, ServiceContext
+from wms_desk.services.database import unavailable_message
+from wms_desk.services.errors import DatabaseUnavailable, StaleData
+
+log = logging.getLogger(__name__)
+
+MAX_TRIES = 5
+# serialization_failure, deadlock_detected, lock_not_available
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class UnitOfWork:
+    """A session plus the acting user; what it writes commits or rolls back as one."""
+
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+        self.now: datetime = utcnow()
+
+    def audit(
+        self,
+        action: str,
+        subject_type: str,
+        subject_id: object,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        event_id: str | None = None,
+    ) -> bool:
+        """Append an audit event; False if `event_id` was recorded before (a harmless replay)."""
+        values = {
+            "event_id": event_id or str(uuid.uuid4()),
+            "user_id": self.actor.user_id,
+            "station_id": self.actor.station_id,
+            "created_at": self.now,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": str(subject_id),
+            "before": before,
+            "after": after,
+        }
+        return insert_ignoring_duplicates(self.session, AuditEvent, values, "event_id")
+
+
+def insert_ignoring_duplicates(
+    session: Session, model: type[Any], values: dict[str, Any], *conflict_columns: str
+) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on either backend; True if the row was inserted."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = postgresql.insert(model).values(values)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(model).values(values)
+    else:  # pragma: no cover - only the two backends above are supported
+        statement = insert(model).values(values)
+    statement = statement.on_conflict_do_nothing(index_elements=list(conflict_columns))
+    result = session.execute(statement)
+    return bool(result.rowcount)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return sqlstate in RETRYABLE_SQLSTATES
+
+
+def is_connection_lost(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
+    text = str(exc.orig).lower() if exc.orig is not None else ""
+    return any(
+        marker in text
+        for marker in (
+            "connection refused",
+            "server closed the connection",
+            "could not connect",
+            "connection is closed",
+            "terminating connection",
+            "unable to open database",
+            "consuming input failed",
+        )
+    )
+
+
+def run_unit_of_work(
+    ctx: ServiceContext,
+    work: Callable[[UnitOfWork], T],
+    permission: Permission | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run `work` in one transaction; retry up to MAX_TRIES on concurrency errors, then raise."""
+    if permission is not None:
+        ctx.actor.require(permission)
+    for attempt in range(1, MAX_TRIES + 1):
+        session = ctx.database.write_session()
+        try:
+            with session.begin():
+                result = work(UnitOfWork(session, ctx.actor))
+            return result
+        except StaleDataError as exc:
+            raise StaleData(
+                "Someone else changed this record at the same time. Reload and try again."
+            ) from exc
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            if is_retryable(exc) and attempt < MAX_TRIES:
+                # Jittered, growing backoff so competing stations do not collide again in step.
+                delay = random.uniform(0, 0.02 * 2**attempt)
+                log.info("retrying after %s (attempt %d): %.3fs", exc.orig, attempt, delay)
+                sleep(delay)
+                continue
+            if is_connection_lost(exc):
+                raise DatabaseUnavailable(unavailable_message(ctx.database, exc)) from exc
+            raise
+        finally:
+            session.close()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def unit_of_work(
+    permission: Permission | None = None,
+) -> Callable[
+    [Callable[Concatenate[UnitOfWork, P], T]], Callable[Concatenate[ServiceContext, P], T]
+]:
+    """Decorator: `def f(uow, ...)` becomes `f(ctx, ...)` running in its own retried transaction."""
+
+    def decorate(
+        body: Callable[Concatenate[UnitOfWork, P], T],
+    ) -> Callable[Concatenate[ServiceContext, P], T]:
+        @functools.wraps(body)
+        def service(ctx: ServiceContext, *args: P.args, **kwargs: P.kwargs) -> T:
+            return run_unit_of_work(ctx, lambda uow: body(uow, *args, **kwargs), permission)
+
+        return service
+
+    return decorate
+
+
+def read_only(
+    body: Callable[Concatenate[Session, P], T],
+) -> Callable[Concatenate[ServiceContext, P], T]:
+    """Decorator for queries: a read session, closed afterwards; lost connections reported."""
+
+    @functools.wraps(body)
+    def query(ctx: ServiceContext, *args: P.args, **kwargs: P.kwargs) -> T:
+        session = ctx.database.read_session()
+        try:
+            with session.begin():
+                return body(session, *args, **kwargs)
+        except DBAPIError as exc:
+            if is_connection_lost(exc):
+                raise DatabaseUnavailable(unavailable_message(ctx.database, exc)) from exc
+            raise
+        finally:
+            session.close()
+
+    return query

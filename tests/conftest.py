@@ -1,0 +1,170 @@
+"""Shared fixtures: offscreen Qt, real SQLite files and real PostgreSQL databases, seeded users."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests must never read the developer's own config file or data folder.
+os.environ.pop("WMS_DESK_DB", None)
+os.environ.pop("WMS_DESK_CONFIG", None)
+
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from wms_desk.db import schema  # noqa: E402
+from wms_desk.db.engine import create_db_engine, sqlite_url  # noqa: E402
+from wms_desk.domain.roles import Role  # noqa: E402
+from wms_desk.services.context import ServiceContext, system_actor  # noqa: E402
+from wms_desk.services.database import Database  # noqa: E402
+
+PG_URL = os.environ.get("WMS_DESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Which backend the backend-agnostic tests use: .ci/run runs the suite once with each.
+BACKEND = os.environ.get("WMS_DESK_TEST_BACKEND", "sqlite")
+# In CI an unreachable PostgreSQL is a failure, not a skip.
+REQUIRE_PG = os.environ.get("WMS_DESK_REQUIRE_PG") == "1" or os.environ.get("CI") == "true"
+
+
+def _pg_reachable() -> bool:
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def _admin_engine():  # type: ignore[no-untyped-def]
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per test process; each test gets a copy (migrating is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = create_db_engine(sqlite_url(path))
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_db_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "wms.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    return sqlite_url(path)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A migrated PostgreSQL template database per test process."""
+    if not _pg_reachable():
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL at {PG_URL} is not reachable (required in CI)")
+        pytest.skip(f"PostgreSQL at {PG_URL} is not reachable; set WMS_DESK_TEST_PG")
+    name = f"wms_tpl_{_worker()}_{uuid.uuid4().hex[:8]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_db_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_db_url(pg_template: str) -> Iterator[str]:
+    name = f"wms_t_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_pg_url() -> Iterator[str]:
+    """A brand-new PostgreSQL database with no schema at all."""
+    if not _pg_reachable():
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL at {PG_URL} is not reachable (required in CI)")
+        pytest.skip(f"PostgreSQL at {PG_URL} is not reachable; set WMS_DESK_TEST_PG")
+    name = f"wms_empty_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A migrated database on the backend this run tests (WMS_DESK_TEST_BACKEND)."""
+    name = "pg_db_url" if BACKEND == "postgresql" else "sqlite_db_url"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request: pytest.FixtureRequest) -> str:
+    """For tests that must hold on both backends in every run."""
+    return request.getfixturevalue("pg_db_url" if request.param == "postgresql" else "sqlite_db_url")
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def system_ctx(database: Database) -> ServiceContext:
+    from wms_desk.services.stations import ensure_station
+
+    station = ensure_station(database, "test-station")
+    return ServiceContext(database, system_actor(station.id, station.name))
+
+
+@pytest.fixture
+def make_ctx(system_ctx: ServiceContext):  # type: ignore[no-untyped-def]
+    """Create a user with `role` and return a context acting as them at the test station."""
+    from wms_desk.services import users
+    from wms_desk.services.context import Actor
+
+    def make(role: Role | str, username: str | None = None) -> ServiceContext:
+        role = Role(role)
+        info = users.add_user(
+            system_ctx, username or f"{role.value}-{uuid.uuid4().hex[:6]}", role.value, "secret-pw"
+        )
+        actor = Actor(
+            info.id,
+            info.username,
+            info.display_name,
+            role,
+            system_ctx.actor.station_id,
+            system_ctx.actor.station_name,
+        )
+        return system_ctx.as_actor(actor)
+
+    return make
