@@ -49,8 +49,23 @@ class Order(Base):
         Index("ix_orders_status_ship_by", "status", "ship_by"),
         Index("ix_orders_ship_by", "ship_by"),
         Index("ix_orders_number", "number"),
-        Index("ix_orders_customer_name", "customer_name"),
+        # A pg_trgm GIN index on PostgreSQL (substring search); a plain index on SQLite.
+        Index(
+            "ix_orders_customer_name",
+            "customer_name",
+            postgresql_using="gin",
+            postgresql_ops={"customer_name": "gin_trgm_ops"},
+        ),
         Index("ix_orders_created_at", "created_at"),
+        # The queue sorts within each status: one short index range per status (migration 0002).
+        Index("ix_orders_status_created_at", "status", "created_at"),
+        Index("ix_orders_status_number", "status", "number"),
+        Index("ix_orders_status_customer_name", "status", "customer_name"),
+        Index("ix_orders_status_priority_ship_by", "status", "priority", "ship_by"),
+        Index("ix_orders_assigned_station_id", "assigned_station_id"),
+        Index("ix_orders_assigned_user_id", "assigned_user_id"),
+        Index("ix_orders_ship_email", "ship_email"),
+        Index("ix_orders_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

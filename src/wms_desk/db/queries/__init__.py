@@ -1,0 +1,1 @@
+"""SQL for screens: paged, filtered and sorted in the database, returning plain rows."""
