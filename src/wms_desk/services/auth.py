@@ -16,7 +16,7 @@ from wms_desk.domain.roles import Role
 from wms_desk.services.context import Actor, ServiceContext
 from wms_desk.services.errors import AuthenticationFailed
 from wms_desk.services.stations import StationInfo
-from wms_desk.services.uow import UnitOfWork, insert_ignoring_duplicates, unit_of_work
+from wms_desk.services.uow import UnitOfWork, insert_ignoring_duplicates, read_only, unit_of_work
 
 # argon2-cffi's defaults are the RFC 9106 low-memory profile, above OWASP's minimum.
 _hasher = PasswordHasher()
@@ -97,3 +97,12 @@ def sign_out(ctx: ServiceContext) -> None:
         uow.audit("user.signed_out", "user", ctx.actor.user_id)
 
     record(ctx)
+
+
+@read_only
+def actor_for(session: Session, username: str, station: StationInfo) -> Actor:
+    """The actor for a known user without a password check: for benchmarks and tests only."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AuthenticationFailed(f"No user named {username}.")
+    return _actor(user, station)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +43,14 @@ class Database:
     @property
     def display_url(self) -> str:
         return describe_url(self.url)
+
+    @property
+    def location(self) -> str:
+        """Short, for the status bar: the file, or host/database (never the password)."""
+        url = make_url(self.url)
+        if self.is_sqlite:
+            return url.database or "memory"
+        return f"{url.host or 'localhost'}/{url.database}"
 
     def write_session(self) -> Session:
         return self._write()

@@ -1,0 +1,150 @@
+"""The screens of the main window: title, who may see them, shortcut, and what they hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from wms_desk.domain.roles import Permission
+from wms_desk.ui.context import UiContext
+
+ScreenFactory = Callable[[UiContext], QWidget]
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    key: str
+    title: str
+    permission: Permission
+    summary: str
+    # What the screen will hold, shown while it is not built yet (never a blank page).
+    planned: tuple[str, ...] = ()
+    factory: ScreenFactory | None = None
+
+
+def _queue(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.queue_screen import QueueScreen
+
+    return QueueScreen(ui)
+
+
+def _inventory(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.inventory_screen import InventoryScreen
+
+    return InventoryScreen(ui)
+
+
+def _settings(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.settings_screen import SettingsScreen
+
+    return SettingsScreen(ui)
+
+
+SCREENS: tuple[ScreenSpec, ...] = (
+    ScreenSpec(
+        "queue",
+        "Queue",
+        Permission.VIEW_QUEUE,
+        "Every order, what state it is in, and what needs a supervisor.",
+        (
+            "Orders by status with counts",
+            "Filters: channel, service, ship-by, tags, packer",
+            "Hold, release, cancel, prioritise and assign",
+            "Pick waves",
+            "Order timeline",
+        ),
+    ),
+    ScreenSpec(
+        "pick",
+        "Pick",
+        Permission.PICK_AND_PACK,
+        "Walk the pick path and scan each bin and item into the tote.",
+        (
+            "Claim the next order or wave with one scan",
+            "Lines sorted by bin pick sequence",
+            "Scan bin, then item; case barcodes count their pack size",
+            "Skip a line, report a stock-out",
+            "Tote per order in a wave",
+        ),
+    ),
+    ScreenSpec(
+        "pack",
+        "Pack",
+        Permission.PICK_AND_PACK,
+        "Scan the slip, verify every item, weigh, box and print — no mouse needed.",
+        (
+            "Scan the packing slip to open the order",
+            "Scan-to-verify per line with instant feedback",
+            "Live weight from the scale; expected vs measured",
+            "Carton suggestion; NEW BOX",
+            "COMPLETE prints the label",
+        ),
+    ),
+    ScreenSpec(
+        "ship",
+        "Ship",
+        Permission.PICK_AND_PACK,
+        "Rates, labels and tracking numbers, and the end-of-day manifest.",
+        (
+            "Rate shopping across carriers",
+            "Labels per package with tracking numbers",
+            "Void a label",
+            "End-of-day manifest per carrier",
+        ),
+    ),
+    ScreenSpec(
+        "returns",
+        "Returns",
+        Permission.PICK_AND_PACK,
+        "Receive returned parcels, inspect them and decide what happens to each item.",
+        (
+            "Find the RMA by scanning the label or order",
+            "Receive and inspect by scan",
+            "Restock, quarantine, scrap or return to vendor",
+            "Refund or exchange",
+        ),
+    ),
+    ScreenSpec(
+        "inventory",
+        "Inventory",
+        Permission.PICK_AND_PACK,
+        "Products, bins and the stock ledger.",
+        (
+            "Search by SKU, name or any barcode",
+            "On-hand and reserved per bin",
+            "A product's ledger history",
+            "Count a bin (supervisors)",
+        ),
+    ),
+    ScreenSpec(
+        "reports",
+        "Reports",
+        Permission.VIEW_QUEUE,
+        "How the floor is doing today and over time.",
+        (
+            "Throughput per station and packer",
+            "Fulfilment times and late orders",
+            "Pick accuracy",
+            "Returns by reason",
+        ),
+    ),
+    ScreenSpec(
+        "settings",
+        "Settings",
+        Permission.CHANGE_SETTINGS,
+        "This station's devices and printers; users and stations for admins.",
+        (
+            "Scanner, scale and printers for this station",
+            "Test a device live",
+            "Users and badges (admins)",
+            "Stations (admins)",
+        ),
+        _settings,
+    ),
+)
+
+
+def screens_for(ui: UiContext) -> list[ScreenSpec]:
+    return [spec for spec in SCREENS if ui.actor.can(spec.permission)]
