@@ -1,0 +1,1 @@
+"""Documents to bytes (reportlab PDF, ZPL II text) and bytes to printers (transports)."""
