@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The newest migration's revision. Start-up compares against it without loading Alembic,
+# which keeps opening the app fast; a test keeps it equal to the real Alembic head.
+SCHEMA_HEAD = "0002"
+VERSION_TABLE = "alembic_version"
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic hook: hide objects models cannot express (FTS5 tables) from autogenerate."""
+    from wms_desk.db.queries.search import is_unmodelled_table
+
+    return not (type_ == "table" and reflected and is_unmodelled_table(name))
 
 
 class SchemaMismatch(Exception):
@@ -32,6 +45,8 @@ class SchemaMismatch(Exception):
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -40,17 +55,29 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migrations shipped"
     return head
 
 
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
@@ -65,7 +92,7 @@ class SchemaState:
 
 
 def schema_state(engine: Engine) -> SchemaState:
-    return SchemaState(current_revision(engine), head_revision())
+    return SchemaState(current_revision(engine), SCHEMA_HEAD)
 
 
 def check_schema(engine: Engine) -> None:
@@ -73,15 +100,12 @@ def check_schema(engine: Engine) -> None:
     state = schema_state(engine)
     if state.up_to_date:
         return
-    known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-    raise SchemaMismatch(state.found, state.needed, newer=state.found not in known)
+    newer = state.found is not None and state.found not in known_revisions()
+    raise SchemaMismatch(state.found, state.needed, newer=newer)
 
 
 def check_newer_than_known(engine: Engine) -> None:
     """Refuse to touch a database written by a newer wms-desk (its revision is unknown here)."""
     found = current_revision(engine)
-    if found is None:
-        return
-    known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-    if found not in known:
-        raise SchemaMismatch(found, head_revision(), newer=True)
+    if found is not None and found != SCHEMA_HEAD and found not in known_revisions():
+        raise SchemaMismatch(found, SCHEMA_HEAD, newer=True)
