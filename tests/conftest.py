@@ -13,15 +13,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("WMS_DESK_DB", None)
 os.environ.pop("WMS_DESK_CONFIG", None)
 
-import pytest  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from wms_desk.db import schema  # noqa: E402
-from wms_desk.db.engine import create_db_engine, sqlite_url  # noqa: E402
-from wms_desk.domain.roles import Role  # noqa: E402
-from wms_desk.services.context import ServiceContext, system_actor  # noqa: E402
-from wms_desk.services.database import Database  # noqa: E402
+from wms_desk.db import schema
+from wms_desk.db.engine import create_db_engine, sqlite_url
+from wms_desk.domain.roles import Role
+from wms_desk.services.context import ServiceContext, system_actor
+from wms_desk.services.database import Database
 
 PG_URL = os.environ.get("WMS_DESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Which backend the backend-agnostic tests use: .ci/run runs the suite once with each.
@@ -55,8 +55,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = create_db_engine(sqlite_url(path))
     schema.upgrade(engine)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Closing the last connection checkpoints the WAL into the main file.
     engine.dispose()
     return path
 
@@ -65,6 +64,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sqlite_db_url(sqlite_template: Path, tmp_path: Path) -> str:
     path = tmp_path / "wms.sqlite3"
     shutil.copyfile(sqlite_template, path)
+    wal = sqlite_template.with_name(sqlite_template.name + "-wal")
+    if wal.exists():
+        shutil.copyfile(wal, path.with_name(path.name + "-wal"))
     return sqlite_url(path)
 
 
@@ -128,7 +130,9 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_db_url(request: pytest.FixtureRequest) -> str:
     """For tests that must hold on both backends in every run."""
-    return request.getfixturevalue("pg_db_url" if request.param == "postgresql" else "sqlite_db_url")
+    return request.getfixturevalue(
+        "pg_db_url" if request.param == "postgresql" else "sqlite_db_url"
+    )
 
 
 @pytest.fixture
