@@ -154,6 +154,7 @@ class LoginDialog(QDialog):
 
     def reset(self) -> None:
         self.actor = None
+        self.sign_in_button.setEnabled(True)
         self.password.clear()
         self.badge.clear()
         self.error.hide()

@@ -1,0 +1,130 @@
+"""Login, role-based navigation, switching user, geometry, and the lost-database banner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from wms_desk.services.context import ServiceContext, system_actor
+from wms_desk.services.database import Database
+from wms_desk.services.stations import ensure_station
+from wms_desk.services.users import add_user
+from wms_desk.settings import load_settings
+from wms_desk.ui.application import Shell
+from wms_desk.ui.context import UiContext
+from wms_desk.ui.main_window import MainWindow
+from wms_desk.ui.screens.placeholder import PlaceholderScreen
+from wms_desk.ui.tasks import TaskRunner
+
+SUPERVISOR_SCREENS = {"queue", "reports", "settings"}
+
+
+@pytest.fixture
+def qsettings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def shell(qtbot, database: Database, qsettings: QSettings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    station = ensure_station(database, "pack-01")
+    admin = ServiceContext(database, system_actor(station.id, station.name))
+    add_user(admin, "pat", "packer", "packer123", badge="PACK-0001", display_name="Pat Packer")
+    add_user(admin, "sam", "supervisor", "super123", display_name="Sam Supervisor")
+    settings = load_settings(
+        cli={"station": "pack-01"}, environ={}, config_path=tmp_path / "none.toml"
+    )
+    shell = Shell(settings, database=database, qsettings=qsettings)
+    shell.start()
+    qtbot.waitUntil(lambda: shell.login.sign_in_button.isEnabled(), timeout=10_000)
+    yield shell
+    if shell.window is not None:
+        shell.window.close()
+    shell.login.close()
+    shell.tasks.wait_idle()
+
+
+def _sign_in(qtbot, shell: Shell, username: str, password: str) -> MainWindow:  # type: ignore[no-untyped-def]
+    shell.login.username.setText(username)
+    shell.login.password.setText(password)
+    with qtbot.waitSignal(shell.window_shown, timeout=10_000) as shown:
+        shell.login.sign_in_button.click()
+    return shown.args[0]
+
+
+def test_wrong_password_shows_an_error_and_opens_nothing(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+    shell.login.username.setText("sam")
+    shell.login.password.setText("not-his-password")
+    shell.login.sign_in_button.click()
+    qtbot.waitUntil(lambda: shell.login.error.isVisible(), timeout=10_000)
+    assert "Wrong username or password" in shell.login.error.text()
+    assert shell.window is None and shell.login.password.text() == ""
+    assert shell.login.sign_in_button.isEnabled()
+
+
+def test_packer_sees_no_supervisor_screens(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+    window = _sign_in(qtbot, shell, "pat", "packer123")
+    assert not SUPERVISOR_SCREENS & set(window.screen_keys)
+    assert {"pick", "pack", "ship", "returns", "inventory"} <= set(window.screen_keys)
+    assert window.nav.count() == len(window.screen_keys)
+    assert "Pat Packer (packer)" in window.status.user.text()
+    assert "pack-01" in window.status.station.text()
+
+
+def test_supervisor_navigates_and_unbuilt_screens_say_what_they_will_hold(
+    qtbot, shell: Shell
+) -> None:  # type: ignore[no-untyped-def]
+    window = _sign_in(qtbot, shell, "sam", "super123")
+    assert set(window.screen_keys) >= SUPERVISOR_SCREENS
+    screen = window.show_screen("reports")
+    assert isinstance(screen, PlaceholderScreen)
+    assert "Throughput per station" in screen.planned_list.text()
+    assert window.current_screen_key() == "reports"
+    assert window.stack.currentWidget() is screen
+
+
+def test_badge_scan_signs_in(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(shell.window_shown, timeout=10_000) as shown:
+        shell.login.submit_badge("PACK-0001")
+    assert shown.args[0].ui.actor.username == "pat"
+
+
+def test_unknown_badge_says_what_to_do(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+    shell.login.submit_badge("STOLEN-1")
+    qtbot.waitUntil(lambda: shell.login.error.isVisible(), timeout=10_000)
+    assert "badge is not known" in shell.login.error.text()
+
+
+def test_switch_user_returns_to_login_and_remembers_geometry(
+    qtbot, shell: Shell, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    window = _sign_in(qtbot, shell, "sam", "super123")
+    window.resize(1111, 777)
+    window.show_screen("settings")
+    window.sign_out()
+    qtbot.waitUntil(lambda: shell.login.isVisible() and shell.window is None, timeout=5_000)
+    again = _sign_in(qtbot, shell, "sam", "super123")
+    assert (again.width(), again.height()) == (1111, 777)
+    assert again.current_screen_key() == "settings"
+
+
+def test_lost_database_shows_a_banner_and_retry_clears_it(
+    qtbot, database: Database, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    station = ensure_station(database, "pack-01")
+    actor = system_actor(station.id, station.name)
+    tasks = TaskRunner()
+    settings = load_settings(cli={}, environ={}, config_path=Path("/nonexistent.toml"))
+    window = MainWindow(UiContext(ServiceContext(database, actor), tasks, settings), qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    dead = Database("postgresql+psycopg://nobody@127.0.0.1:1/nothing")
+    tasks.run(dead.ping)  # a background call that finds the database gone
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+    assert "Cannot reach the database" in window.banner.message.text()
+    assert "unreachable" in window.status.database.text()
+    window.banner.button.click()  # this window's own database is fine: retry clears the banner
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=10_000)
+    assert "unreachable" not in window.status.database.text()
+    dead.dispose()
