@@ -100,15 +100,15 @@ def test_switch_user_returns_to_login_and_remembers_geometry(
     qtbot, shell: Shell, qsettings: QSettings
 ) -> None:  # type: ignore[no-untyped-def]
     window = _sign_in(qtbot, shell, "sam", "super123")
-    window.show_screen("settings")
-    window.resize(window.minimumSizeHint().width() + 3, 503)
+    window.show_screen("reports")
+    window.resize(701, 503)  # the offscreen screen is 800x600: stay inside it
     size = (window.width(), window.height())
-    assert size[1] == 503
+    assert size == (701, 503)
     window.sign_out()
     qtbot.waitUntil(lambda: shell.login.isVisible() and shell.window is None, timeout=5_000)
     again = _sign_in(qtbot, shell, "sam", "super123")
     assert (again.width(), again.height()) == size
-    assert again.current_screen_key() == "settings"
+    assert again.current_screen_key() == "reports"
 
 
 def test_lost_database_shows_a_banner_and_retry_clears_it(
