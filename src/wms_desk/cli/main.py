@@ -14,6 +14,7 @@ from wms_desk.cli.env import CliEnv, CommandError
 COMMAND_MODULES = (
     "wms_desk.cli.db_commands",
     "wms_desk.cli.user_commands",
+    "wms_desk.cli.import_commands",
 )
 
 

@@ -1,0 +1,1 @@
+"""Order sources: files from shops and spreadsheets turned into normalised, frozen records."""

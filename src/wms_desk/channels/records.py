@@ -1,0 +1,122 @@
+"""The normalised records every source produces, and the per-record errors it reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+
+class SourceError(Exception):
+    """The whole file cannot be read (encoding, truncation, not an order payload, empty)."""
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """One rejected record: `ref` names the file and row or order reference, `message` the field."""
+
+    ref: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str = ""
+    company: str = ""
+    street1: str = ""
+    street2: str = ""
+    street3: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    phone: str = ""
+    email: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.street1.strip() or self.city.strip() or self.postal_code.strip())
+
+
+@dataclass(frozen=True)
+class LineRecord:
+    line_no: int
+    sku: str | None
+    name: str
+    # Kept as it came (may be "0", "-1", "1.5"): validation names the bad value.
+    qty: int | str
+    unit_price: Decimal = Decimal(0)
+    external_line_id: str = ""
+    requires_shipping: bool = True
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    ref: str
+    external_id: str
+    number: str
+    lines: tuple[LineRecord, ...]
+    cancelled: bool = False
+    customer_name: str = ""
+    email: str = ""
+    ship_to: Address | None = None
+    bill_to: Address | None = None
+    ordered_at: datetime | None = None
+    ship_by: datetime | None = None
+    priority: int = 0
+    requested_service: str = ""
+    currency: str = "USD"
+    subtotal: Decimal = Decimal(0)
+    shipping_total: Decimal = Decimal(0)
+    tax_total: Decimal = Decimal(0)
+    total: Decimal = Decimal(0)
+    is_gift: bool = False
+    gift_message: str = ""
+    notes: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def content_hash(self) -> str:
+        """Hash of everything but the file reference: the same data from another file is equal."""
+        data = asdict(self)
+        data.pop("ref")
+        text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    ref: str
+    sku: str
+    name: str
+    barcodes: tuple[str, ...] = ()
+    weight_g: Decimal = Decimal(0)
+    length_mm: int | None = None
+    width_mm: int | None = None
+    height_mm: int | None = None
+    hs_code: str | None = None
+    origin_country: str | None = None
+    needs_serial: bool = False
+    needs_lot: bool = False
+    fragile: bool = False
+    is_digital: bool = False
+
+
+@dataclass(frozen=True)
+class StockRecord:
+    ref: str
+    bin_code: str
+    sku: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What a source read: the good records and the rejected ones, in file order."""
+
+    records: tuple[Any, ...]
+    errors: tuple[RecordError, ...] = ()
+    # How many records the file held, good or bad (a strict import rejects all of them).
+    total: int = 0

@@ -1,0 +1,97 @@
+"""WooCommerce: the REST API v3 order JSON (one order or a list of them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wms_desk.channels.jsonfile import as_dict, load_json, parse_time, text_of
+from wms_desk.channels.records import Address, LineRecord, OrderRecord, ParseResult, SourceError
+from wms_desk.channels.shopify import _each_order
+from wms_desk.channels.textfile import to_decimal, to_qty
+
+# Statuses in which the shop no longer wants the order sent.
+CANCELLED_STATUSES = frozenset({"cancelled", "refunded", "failed", "trash"})
+
+
+def _address(raw: Any, email: str, phone: str) -> Address | None:
+    raw = as_dict(raw)
+    name = " ".join(p for p in (text_of(raw.get("first_name")), text_of(raw.get("last_name"))) if p)
+    address = Address(
+        name=name,
+        company=text_of(raw.get("company")),
+        street1=text_of(raw.get("address_1")),
+        street2=text_of(raw.get("address_2")),
+        city=text_of(raw.get("city")),
+        region=text_of(raw.get("state")),
+        postal_code=text_of(raw.get("postcode")),
+        country=text_of(raw.get("country")).upper(),
+        phone=text_of(raw.get("phone")) or phone,
+        email=email,
+    )
+    return None if address.is_blank else address
+
+
+def _order(raw: dict[str, Any], filename: str) -> OrderRecord:
+    number = text_of(raw.get("number")) or text_of(raw.get("id"))
+    billing = as_dict(raw.get("billing"))
+    email, phone = text_of(billing.get("email")), text_of(billing.get("phone"))
+    ship_to = _address(raw.get("shipping"), email, phone)
+    bill_to = _address(billing, email, phone)
+    items = raw.get("line_items")
+    if not isinstance(items, list):
+        raise ValueError("line_items: missing or not a list")
+    lines = []
+    subtotal = to_decimal(0)
+    for line_no, item in enumerate(items, start=1):
+        item = as_dict(item)
+        subtotal += to_decimal(item.get("subtotal"))
+        lines.append(
+            LineRecord(
+                line_no=line_no,
+                sku=text_of(item.get("sku")) or None,
+                name=text_of(item.get("name")),
+                qty=to_qty(item.get("quantity")),
+                unit_price=to_decimal(item.get("price")),
+                external_line_id=text_of(item.get("id")),
+            )
+        )
+    shipping_lines = [as_dict(s) for s in raw.get("shipping_lines") or []]
+    # The *_gmt fields are UTC without an offset; the plain ones are shop-local time.
+    ordered_at = parse_time(raw.get("date_created_gmt"), "date_created_gmt")
+    return OrderRecord(
+        ref=f"{filename} order {number}",
+        external_id=text_of(raw.get("id")),
+        number=number,
+        lines=tuple(lines),
+        cancelled=text_of(raw.get("status")).lower() in CANCELLED_STATUSES,
+        customer_name=(ship_to.name if ship_to else "") or (bill_to.name if bill_to else ""),
+        email=email,
+        ship_to=ship_to,
+        bill_to=bill_to,
+        ordered_at=ordered_at,
+        requested_service=text_of(shipping_lines[0].get("method_title")) if shipping_lines else "",
+        currency=text_of(raw.get("currency")) or "USD",
+        subtotal=subtotal,
+        shipping_total=to_decimal(raw.get("shipping_total")),
+        tax_total=to_decimal(raw.get("total_tax")),
+        total=to_decimal(raw.get("total")),
+        notes=text_of(raw.get("customer_note")),
+    )
+
+
+def parse_json(data: bytes, filename: str, encoding: str | None = None, **_: Any) -> ParseResult:
+    payload = load_json(data, filename, encoding)
+    if isinstance(payload, dict) and "line_items" in payload and "billing" in payload:
+        items = [payload]
+    elif isinstance(payload, list) and all(
+        isinstance(i, dict) and "line_items" in i for i in payload
+    ):
+        items = payload
+    else:
+        raise SourceError(
+            f"{filename}: not a WooCommerce order payload "
+            "(expected an order object with line_items and billing, or a list of them)"
+        )
+    if not items:
+        raise SourceError(f"{filename}: the payload holds no orders")
+    return _each_order(items, filename, _order)

@@ -1,0 +1,405 @@
+"""Allocation: reserve bin stock for orders by pick sequence, or backorder what is missing."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from wms_desk.db.models import AuditEvent, Bin, BinStock, Order, OrderLine, Product, Reservation
+from wms_desk.domain import order_status
+from wms_desk.domain.order_status import OrderStatus
+from wms_desk.domain.roles import Permission
+from wms_desk.services import orders as order_actions
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.errors import NotFound
+from wms_desk.services.stock import BinQuantity, set_bin_quantity
+from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
+
+
+# shared with the importer's bulk writes
+def audit_rows(
+    uow: UnitOfWork,
+    subject_type: str,
+    events: Iterable[tuple[str, object, dict[str, Any] | None, dict[str, Any] | None]],
+) -> list[dict[str, Any]]:
+    """(action, subject_id, before, after) -> rows for one executemany INSERT."""
+    return [
+        {
+            "event_id": str(uuid.uuid4()),
+            "user_id": uow.actor.user_id,
+            "station_id": uow.actor.station_id,
+            "created_at": uow.now,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": str(subject_id),
+            "before": before,
+            "after": after,
+        }
+        for action, subject_id, before, after in events
+    ]
+
+
+WAITING = (OrderStatus.NEW.value, OrderStatus.BACKORDERED.value)
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class AllocationOutcome:
+    allocated: int = 0
+    backordered: int = 0
+
+    def __add__(self, other: AllocationOutcome) -> AllocationOutcome:
+        return AllocationOutcome(
+            self.allocated + other.allocated, self.backordered + other.backordered
+        )
+
+
+def _chunks(ids: list[int], size: int = _CHUNK) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def allocate_orders(uow: UnitOfWork, order_ids: Iterable[int]) -> AllocationOutcome:
+    """Allocate each order whole from free stock in pick sequence, else backorder it.
+
+    All or nothing per order: a backordered order holds nothing, so it never blocks an order
+    that could ship complete. Orders are served by priority, then ship-by, then age.
+    """
+    ids = sorted(set(order_ids))
+    outcome = AllocationOutcome()
+    # Pending ORM changes first: the bulk updates below must see (and win over) them.
+    uow.session.flush()
+    for chunk in _chunks(ids):
+        outcome = outcome + _allocate_chunk(uow, chunk)
+    return outcome
+
+
+def _allocate_chunk(uow: UnitOfWork, ids: list[int]) -> AllocationOutcome:
+    session = uow.session
+    orders = session.execute(
+        select(Order.id, Order.status)
+        .where(Order.id.in_(ids), Order.status.in_(WAITING))
+        .order_by(Order.priority.desc(), Order.ship_by.is_(None), Order.ship_by, Order.id)
+    ).all()
+    if not orders:
+        return AllocationOutcome()
+    order_ids = [row.id for row in orders]
+    lines = session.execute(
+        select(OrderLine.id, OrderLine.order_id, OrderLine.product_id, OrderLine.qty, Product.sku)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id.in_(order_ids), OrderLine.pickable.is_(True))
+        .order_by(OrderLine.order_id, OrderLine.line_no)
+    ).all()
+    held = dict(
+        session.execute(
+            select(Reservation.order_line_id, func.sum(Reservation.qty))
+            .where(Reservation.order_line_id.in_([line.id for line in lines]))
+            .group_by(Reservation.order_line_id)
+        ).all()
+    )
+    by_order: dict[int, list[Any]] = defaultdict(list)
+    for line in lines:
+        by_order[line.order_id].append(line)
+    free = _free_stock(session, {line.product_id for line in lines})
+
+    new_reservations: dict[tuple[int, int], list[int]] = {}
+    taken: dict[tuple[int, int], int] = defaultdict(int)
+    status_rows, audits = [], []
+    outcome = AllocationOutcome()
+    for order in orders:
+        order_lines = by_order.get(order.id, [])
+        need: dict[int, int] = defaultdict(int)
+        for line in order_lines:
+            need[line.product_id] += line.qty - int(held.get(line.id, 0))
+        missing = {
+            pid: qty - sum(f for _, f in free.get(pid, [])) for pid, qty in need.items() if qty > 0
+        }
+        missing = {pid: qty for pid, qty in missing.items() if qty > 0}
+        if missing:
+            target = OrderStatus.BACKORDERED
+            skus = {line.product_id: line.sku for line in order_lines}
+            detail = {"missing": {skus[pid]: qty for pid, qty in sorted(missing.items())}}
+            outcome = outcome + AllocationOutcome(backordered=1)
+        else:
+            for line in order_lines:
+                _take(free, line, line.qty - int(held.get(line.id, 0)), new_reservations, taken)
+            target, detail = OrderStatus.ALLOCATED, {}
+            outcome = outcome + AllocationOutcome(allocated=1)
+        if target.value == order.status:
+            continue  # still waiting: no new event for every stock arrival
+        order_status.check_transition(order.status, target)
+        status_rows.append({"b_id": order.id, "b_status": target.value})
+        audits.append(
+            (
+                f"order.{target.value}",
+                order.id,
+                {"status": order.status},
+                {"status": target.value, **detail},
+            )
+        )
+    _write(uow, new_reservations, taken, status_rows, audits)
+    return outcome
+
+
+def _free_stock(session: Session, product_ids: set[int]) -> dict[int, list[list[int]]]:
+    """Per product, [bin_id, free] in pick sequence; rows locked on PostgreSQL until commit."""
+    free: dict[int, list[list[int]]] = defaultdict(list)
+    if not product_ids:
+        return free
+    rows = session.execute(
+        select(BinStock.bin_id, BinStock.product_id, BinStock.on_hand, BinStock.reserved)
+        .join(Bin, Bin.id == BinStock.bin_id)
+        .where(
+            BinStock.product_id.in_(product_ids),
+            Bin.active.is_(True),
+            BinStock.on_hand > BinStock.reserved,
+        )
+        .order_by(BinStock.product_id, Bin.pick_sequence, Bin.code)
+        .with_for_update(of=BinStock)
+    ).all()
+    for row in rows:
+        free[row.product_id].append([row.bin_id, row.on_hand - row.reserved])
+    return free
+
+
+def _take(
+    free: dict[int, list[list[int]]],
+    line: Any,
+    qty: int,
+    reservations: dict[tuple[int, int], list[int]],
+    taken: dict[tuple[int, int], int],
+) -> None:
+    for slot in free[line.product_id]:
+        if qty <= 0:
+            break
+        amount = min(qty, slot[1])
+        if amount <= 0:
+            continue
+        slot[1] -= amount
+        qty -= amount
+        taken[slot[0], line.product_id] += amount
+        entry = reservations.setdefault((line.id, slot[0]), [line.product_id, 0])
+        entry[1] += amount
+
+
+def _write(
+    uow: UnitOfWork,
+    reservations: dict[tuple[int, int], list[int]],
+    taken: dict[tuple[int, int], int],
+    status_rows: list[dict[str, Any]],
+    audits: list[tuple[str, int, dict[str, Any], dict[str, Any]]],
+) -> None:
+    session = uow.session
+    connection = session.connection()
+    stock = BinStock.__table__
+    if taken:
+        connection.execute(
+            update(stock)
+            .where(stock.c.bin_id == bindparam("b_bin"), stock.c.product_id == bindparam("b_prod"))
+            .values(reserved=stock.c.reserved + bindparam("b_add")),
+            [{"b_bin": b, "b_prod": p, "b_add": q} for (b, p), q in taken.items()],
+        )
+    if reservations:
+        existing = set(
+            session.execute(
+                select(Reservation.order_line_id, Reservation.bin_id).where(
+                    Reservation.order_line_id.in_({line for line, _ in reservations})
+                )
+            ).all()
+        )
+        fresh = [
+            {
+                "order_line_id": line,
+                "bin_id": bin_id,
+                "product_id": pid,
+                "qty": qty,
+                "created_at": uow.now,
+            }
+            for (line, bin_id), (pid, qty) in reservations.items()
+            if (line, bin_id) not in existing
+        ]
+        if fresh:
+            connection.execute(insert(Reservation.__table__), fresh)
+        for (line, bin_id), (_, qty) in reservations.items():
+            if (line, bin_id) in existing:
+                connection.execute(
+                    update(Reservation.__table__)
+                    .where(Reservation.order_line_id == line, Reservation.bin_id == bin_id)
+                    .values(qty=Reservation.qty + qty)
+                )
+    if status_rows:
+        table = Order.__table__
+        connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status"), version=table.c.version + 1, updated_at=uow.now),
+            status_rows,
+        )
+        changed = {row["b_id"] for row in status_rows}
+        # ORM copies of these orders are now stale: reload them on next access.
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Order) and obj.id in changed:
+                session.expire(obj)
+    if audits:
+        connection.execute(insert(AuditEvent.__table__), audit_rows(uow, "order", audits))
+
+
+def waiting_order_ids(session: Session, product_ids: Collection[int] | None = None) -> list[int]:
+    """Orders still to allocate (new or backordered), optionally only those needing a product."""
+    query = select(Order.id).where(Order.status.in_(WAITING))
+    if product_ids is not None:
+        query = query.where(
+            Order.id.in_(
+                select(OrderLine.order_id).where(OrderLine.product_id.in_(list(product_ids)))
+            )
+        )
+    return list(session.scalars(query))
+
+
+def allocate_waiting(
+    uow: UnitOfWork, product_ids: Collection[int] | None = None
+) -> AllocationOutcome:
+    """Stock arrived: try again every order waiting for these products (all when None)."""
+    if product_ids is not None and not product_ids:
+        return AllocationOutcome()
+    return allocate_orders(uow, waiting_order_ids(uow.session, product_ids))
+
+
+@unit_of_work(Permission.EDIT_STOCK)
+def run_allocation(uow: UnitOfWork, order_ids: Collection[int] | None = None) -> AllocationOutcome:
+    """Allocate the given orders, or every order that is new or backordered."""
+    if order_ids is None:
+        return allocate_waiting(uow)
+    return allocate_orders(uow, order_ids)
+
+
+@dataclass(frozen=True)
+class StockAdjustment:
+    bin: BinQuantity
+    allocation: AllocationOutcome
+
+
+@unit_of_work(Permission.EDIT_STOCK)
+def adjust_stock(
+    uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str
+) -> StockAdjustment:
+    """The Inventory screen's adjust: a counted quantity as a ledger move, then re-allocation."""
+    # The undecorated body, so the count and the allocation it enables commit together.
+    result: BinQuantity = set_bin_quantity.__wrapped__(  # type: ignore[attr-defined]
+        uow, bin_code, sku, counted, reason
+    )
+    product_id = uow.session.scalar(select(Product.id).where(Product.sku == sku))
+    return StockAdjustment(result, allocate_waiting(uow, [product_id] if product_id else []))
+
+
+def _allocate_released(uow: UnitOfWork, order: Order) -> None:
+    if order.status in WAITING:
+        allocate_orders(uow, [order.id])
+
+
+if _allocate_released not in order_actions.after_release:
+    order_actions.after_release.append(_allocate_released)
+
+
+# --- who holds the stock an order waits for ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    order_id: int
+    number: str
+    status: str
+    priority: int
+    ship_by: datetime | None
+    bin_code: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class LineWait:
+    line_no: int
+    sku: str
+    needed: int
+    reserved: int
+    on_hand: int
+    free: int
+    missing: int
+    holders: tuple[Holder, ...]
+
+
+@dataclass(frozen=True)
+class StockWait:
+    order_id: int
+    number: str
+    status: str
+    lines: tuple[LineWait, ...]
+
+
+@read_only
+def _stock_wait(session: Session, order_id: int) -> StockWait:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"Order id {order_id} no longer exists.")
+    lines = session.execute(
+        select(OrderLine.id, OrderLine.line_no, OrderLine.product_id, OrderLine.qty, Product.sku)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == order_id, OrderLine.pickable.is_(True))
+        .order_by(OrderLine.line_no)
+    ).all()
+    result = []
+    for line in lines:
+        mine = session.scalar(
+            select(func.coalesce(func.sum(Reservation.qty), 0)).where(
+                Reservation.order_line_id == line.id
+            )
+        )
+        on_hand, reserved = session.execute(
+            select(
+                func.coalesce(func.sum(BinStock.on_hand), 0),
+                func.coalesce(func.sum(BinStock.reserved), 0),
+            ).where(BinStock.product_id == line.product_id)
+        ).one()
+        holders = session.execute(
+            select(
+                Order.id,
+                Order.number,
+                Order.status,
+                Order.priority,
+                Order.ship_by,
+                Bin.code,
+                Reservation.qty,
+            )
+            .join(OrderLine, OrderLine.id == Reservation.order_line_id)
+            .join(Order, Order.id == OrderLine.order_id)
+            .join(Bin, Bin.id == Reservation.bin_id)
+            .where(Reservation.product_id == line.product_id, Order.id != order_id)
+            .order_by(Order.priority.desc(), Order.ship_by, Order.id)
+        ).all()
+        needed = line.qty - int(mine)
+        free = int(on_hand) - int(reserved)
+        result.append(
+            LineWait(
+                line.line_no,
+                line.sku,
+                line.qty,
+                int(mine),
+                int(on_hand),
+                free,
+                max(0, needed - free),
+                tuple(Holder(*row) for row in holders),
+            )
+        )
+    return StockWait(order.id, order.number, order.status, tuple(result))
+
+
+def stock_holders(ctx: ServiceContext, order_id: int) -> StockWait:
+    """For each pickable line: what it needs, what is free, and which orders hold the rest."""
+    ctx.actor.require(Permission.VIEW_QUEUE)
+    return _stock_wait(ctx, order_id)

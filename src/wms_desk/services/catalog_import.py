@@ -1,0 +1,320 @@
+"""Catalogue and stock import: products with their barcodes, and opening counts as ledger moves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import selectinload
+
+from wms_desk.channels.catalog import FLAGS, parse_products, parse_stock
+from wms_desk.channels.records import (
+    ParseResult,
+    ProductRecord,
+    RecordError,
+    SourceError,
+    StockRecord,
+)
+from wms_desk.db.models import AuditEvent, Bin, BinStock, Product, ProductBarcode
+from wms_desk.domain.roles import Permission
+from wms_desk.services.allocation import allocate_waiting, audit_rows
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.imports import ImportIssue, ImportResult, Progress
+from wms_desk.services.stock import apply_move
+from wms_desk.services.uow import UnitOfWork, run_unit_of_work
+
+CHUNK_SIZE = 500
+_FIELDS = ("name", "unit_weight_g", "length_mm", "width_mm", "height_mm", "hs_code",
+           "origin_country", *FLAGS)  # fmt: skip
+
+
+def _read(path: str | Path, parse: Any, encoding: str | None) -> ParseResult:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path.name}: {exc.strerror or exc}") from exc
+    return parse(data, path.name, encoding)  # type: ignore[no-any-return]
+
+
+def _run(
+    ctx: ServiceContext,
+    path: str | Path,
+    parse: Any,
+    check: Any,
+    apply: Any,
+    *,
+    dry_run: bool,
+    strict: bool,
+    encoding: str | None,
+    progress: Progress | None,
+) -> ImportResult:
+    """The shared shape: parse, validate against the database, then apply chunk by chunk."""
+    ctx.actor.require(Permission.EDIT_STOCK)
+    try:
+        parsed = _read(path, parse, encoding)
+    except SourceError as exc:
+        return ImportResult(rejected=1, errors=(ImportIssue(Path(path).name, str(exc)),))
+    errors = list(parsed.errors)
+    records = check(ctx, parsed.records, errors)
+    issues = tuple(ImportIssue(e.ref, e.message) for e in errors)
+    if strict and errors:
+        return ImportResult(rejected=parsed.total, errors=issues, dry_run=dry_run)
+    result = ImportResult(rejected=parsed.total - len(records), errors=issues, dry_run=dry_run)
+    for start in range(0, len(records), CHUNK_SIZE):
+        chunk = records[start : start + CHUNK_SIZE]
+        result = result + run_unit_of_work(
+            ctx,
+            lambda uow, chunk=chunk: apply(uow, chunk, Path(path).name, dry_run),
+            Permission.EDIT_STOCK,
+        )
+        if progress is not None:
+            progress(min(start + CHUNK_SIZE, len(records)), len(records))
+    return result
+
+
+def _counts(**counts: int) -> ImportResult:
+    return ImportResult(**counts)
+
+
+# --- products ----------------------------------------------------------------------------
+
+
+def import_products(
+    ctx: ServiceContext,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Products by SKU: new ones created, changed ones updated, equal ones left alone."""
+    return _run(
+        ctx, path, parse_products, _check_products, _apply_products,
+        dry_run=dry_run, strict=strict, encoding=encoding, progress=progress,
+    )  # fmt: skip
+
+
+def _check_products(
+    ctx: ServiceContext, records: Sequence[ProductRecord], errors: list[RecordError]
+) -> list[ProductRecord]:
+    """A barcode may stand for one product only, in the file and in the database."""
+    codes = {code for r in records for code in r.barcodes}
+    session = ctx.database.read_session()
+    try:
+        owners: dict[str, str] = {}
+        ordered = sorted(codes)
+        for start in range(0, len(ordered), 900):
+            owners.update(
+                session.execute(
+                    select(ProductBarcode.code, Product.sku)
+                    .join(Product, Product.id == ProductBarcode.product_id)
+                    .where(ProductBarcode.code.in_(ordered[start : start + 900]))
+                ).all()
+            )
+    finally:
+        session.close()
+    in_file: dict[str, str] = {}
+    good = []
+    for record in records:
+        clash = [
+            f"barcode {code} already belongs to SKU {owner}"
+            for code in record.barcodes
+            for owner in (in_file.get(code) or owners.get(code),)
+            if owner and owner != record.sku
+        ]
+        if clash:
+            errors.extend(RecordError(record.ref, message) for message in clash)
+            continue
+        in_file.update(dict.fromkeys(record.barcodes, record.sku))
+        good.append(record)
+    return good
+
+
+def _product_values(record: ProductRecord) -> dict[str, Any]:
+    return {
+        "name": record.name[:300],
+        "unit_weight_g": record.weight_g,
+        "length_mm": record.length_mm,
+        "width_mm": record.width_mm,
+        "height_mm": record.height_mm,
+        "hs_code": record.hs_code,
+        "origin_country": record.origin_country,
+        **{flag: getattr(record, flag) for flag in FLAGS},
+    }
+
+
+def _apply_products(
+    uow: UnitOfWork, records: Sequence[ProductRecord], filename: str, dry_run: bool
+) -> ImportResult:
+    session = uow.session
+    existing = {
+        p.sku: p
+        for p in session.scalars(
+            select(Product)
+            .where(Product.sku.in_([r.sku for r in records]))
+            .options(selectinload(Product.barcodes))
+        )
+    }
+    created, updated, unchanged = [], 0, 0
+    audits: list[tuple[str, object, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for record in records:
+        values = _product_values(record)
+        product = existing.get(record.sku)
+        if product is None:
+            created.append(record)
+            continue
+        before = {key: getattr(product, key) for key in _FIELDS}
+        old_codes = {b.code for b in product.barcodes}
+        if before == values and old_codes == set(record.barcodes):
+            unchanged += 1
+            continue
+        updated += 1
+        if dry_run:
+            continue
+        for key, value in values.items():
+            setattr(product, key, value)
+        product.updated_at = uow.now
+        product.barcodes[:] = [b for b in product.barcodes if b.code in record.barcodes]
+        session.flush()
+        product.barcodes.extend(
+            ProductBarcode(code=code, quantity=1)
+            for code in record.barcodes
+            if code not in old_codes
+        )
+        changed = {k: str(v) for k, v in values.items() if before[k] != v}
+        audits.append(("product.updated", record.sku, None, {**changed, "source": filename}))
+    if created and not dry_run:
+        ids = session.execute(
+            insert(Product).returning(Product.id, sort_by_parameter_order=True),
+            [{**_product_values(r), "sku": r.sku, "active": True, "created_at": uow.now,
+              "updated_at": uow.now} for r in created],
+        ).scalars().all()  # fmt: skip
+        codes = [
+            {"product_id": pid, "code": code, "quantity": 1}
+            for pid, record in zip(ids, created, strict=True)
+            for code in record.barcodes
+        ]
+        if codes:
+            session.execute(insert(ProductBarcode), codes)
+        audits.extend(("product.imported", r.sku, None, {"source": filename}) for r in created)
+    session.flush()
+    if audits:
+        session.execute(insert(AuditEvent), audit_rows(uow, "product", audits))
+    return _counts(created=len(created), updated=updated, unchanged=unchanged)
+
+
+# --- stock -------------------------------------------------------------------------------
+
+
+def import_stock(
+    ctx: ServiceContext,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """A count per bin and SKU, written as ledger moves of the difference; new bins created."""
+    return _run(
+        ctx, path, parse_stock, _check_stock, _apply_stock,
+        dry_run=dry_run, strict=strict, encoding=encoding, progress=progress,
+    )  # fmt: skip
+
+
+def _check_stock(
+    ctx: ServiceContext, records: Sequence[StockRecord], errors: list[RecordError]
+) -> list[StockRecord]:
+    session = ctx.database.read_session()
+    try:
+        skus = set(
+            session.scalars(select(Product.sku).where(Product.sku.in_({r.sku for r in records})))
+        )
+    finally:
+        session.close()
+    good = []
+    for record in records:
+        if record.sku not in skus:
+            errors.append(
+                RecordError(record.ref, f"unknown SKU {record.sku!r}; import the product first")
+            )
+        else:
+            good.append(record)
+    return good
+
+
+def _apply_stock(
+    uow: UnitOfWork, records: Sequence[StockRecord], filename: str, dry_run: bool
+) -> ImportResult:
+    session = uow.session
+    products = dict(
+        session.execute(
+            select(Product.sku, Product.id).where(Product.sku.in_({r.sku for r in records}))
+        ).all()
+    )
+    bins = dict(
+        session.execute(select(Bin.code, Bin.id).where(Bin.code.in_({r.bin_code for r in records})))
+        .tuples()
+        .all()
+    )
+    next_sequence = (session.scalar(select(func.max(Bin.pick_sequence))) or 0) + 10
+    for record in records:
+        if record.bin_code not in bins and not dry_run:
+            # New bins go after the known ones, in file order, until someone sets the route.
+            new_bin = Bin(
+                code=record.bin_code[:32],
+                zone=record.bin_code.split("-")[0][:16],
+                pick_sequence=next_sequence,
+                active=True,
+            )
+            session.add(new_bin)
+            session.flush()
+            bins[record.bin_code] = new_bin.id
+            next_sequence += 10
+            uow.audit("bin.created", "bin", record.bin_code, after={"source": filename})
+    stock = {
+        (row.bin_id, row.product_id): row
+        for row in session.execute(
+            select(BinStock.bin_id, BinStock.product_id, BinStock.on_hand, BinStock.reserved).where(
+                BinStock.product_id.in_(products.values())
+            )
+        )
+    }
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+    issues, arrived = [], set()
+    for record in records:
+        product_id, bin_id = products[record.sku], bins.get(record.bin_code)
+        row = stock.get((bin_id, product_id)) if bin_id is not None else None
+        on_hand, reserved = (row.on_hand, row.reserved) if row else (0, 0)
+        if record.qty == on_hand and row is not None:
+            counts["unchanged"] += 1
+            continue
+        if record.qty < reserved:
+            counts["rejected"] += 1
+            issues.append(ImportIssue(record.ref, f"{reserved} are reserved for orders; qty "
+                                      f"{record.qty} would leave them short"))  # fmt: skip
+            continue
+        counts["created" if row is None or on_hand == 0 else "updated"] += 1
+        if dry_run:
+            continue
+        reference = f"stock import {filename}"[:120]
+        if record.qty > on_hand:
+            apply_move(uow, product_id, record.qty - on_hand, "count", to_bin_id=bin_id,
+                       reference=reference)  # fmt: skip
+            arrived.add(product_id)
+        elif record.qty < on_hand:
+            apply_move(uow, product_id, on_hand - record.qty, "count", from_bin_id=bin_id,
+                       reference=reference)  # fmt: skip
+        else:
+            session.add(BinStock(bin_id=bin_id, product_id=product_id, on_hand=0, reserved=0))
+        uow.audit("stock.imported", "bin", record.bin_code,
+                  before={"sku": record.sku, "on_hand": on_hand},
+                  after={"sku": record.sku, "on_hand": record.qty, "source": filename})  # fmt: skip
+    if arrived:
+        allocate_waiting(uow, arrived)
+    return ImportResult(**counts, errors=tuple(issues))
+
