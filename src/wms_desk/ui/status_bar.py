@@ -28,7 +28,10 @@ class StationStatusBar(QStatusBar):
             self.addPermanentWidget(label)
 
     def set_database(self, mode: str, where: str, ok: bool = True) -> None:
-        self.database.setText(f"Database: {mode} ({where})" + ("" if ok else " — unreachable"))
+        # A long file path must not widen the window: show its last part, the rest in a tooltip.
+        short = where.replace("\\", "/").rsplit("/", 1)[-1] if mode == "embedded" else where
+        short = short if len(short) <= 40 else "…" + short[-39:]
+        self.database.setText(f"Database: {mode} ({short})" + ("" if ok else " — unreachable"))
         self._style(self.database, "StatusOk" if ok else "StatusBad")
         self.database.setToolTip(where)
 
