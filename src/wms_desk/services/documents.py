@@ -1,0 +1,260 @@
+"""Document data from the database: label, slip, pick list, SSCC label, bin and badge cards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from wms_desk.db.models import (
+    Bin,
+    Order,
+    OrderLine,
+    Package,
+    PickBatch,
+    Product,
+    ProductBarcode,
+    Reservation,
+)
+from wms_desk.db.models.base import utcnow
+from wms_desk.domain.codes import ORDER_PREFIX, StationCommand, command_barcode, order_barcode
+from wms_desk.printing.model import (
+    Address,
+    BinLabel,
+    CommandCard,
+    PackingSlip,
+    PickLine,
+    PickList,
+    ProductLabel,
+    ShippingLabel,
+    SlipLine,
+    SsccLabel,
+)
+from wms_desk.services.errors import NotFound, ValidationFailed
+from wms_desk.services.sscc import assign_sscc, next_sscc
+from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
+
+NO_BIN_SEQUENCE = 10**9  # lines with no reserved bin are picked last
+
+
+def company_address(settings: Any) -> Address:
+    """Ship-from / slip header from settings: company_name and company_address ('|' lines)."""
+    return Address(settings.company_name, lines=tuple(settings.company_address_lines))
+
+
+def ship_to(order: Order) -> Address:
+    streets = tuple(s for s in (order.ship_street1, order.ship_street2, order.ship_street3) if s)
+    return Address(
+        order.ship_name or order.customer_name, order.ship_company, streets, order.ship_city,
+        order.ship_region, order.ship_postal_code, order.ship_country, order.ship_phone,
+    )
+
+
+def bill_to(order: Order) -> Address | None:
+    b = order.bill_to or {}
+    if not b.get("name"):
+        return None
+    streets = tuple(str(b[k]) for k in ("street1", "street2", "street3") if b.get(k))
+    return Address(
+        str(b.get("name", "")), str(b.get("company", "")), streets, str(b.get("city", "")),
+        str(b.get("region", "")), str(b.get("postal_code", "")), str(b.get("country", "")),
+    )
+
+
+def find_order(session: Session, ref: str) -> Order:
+    """By order number (a scanned `ORD:` slip barcode works too); unknown -> NotFound."""
+    number = ref.strip().removeprefix(ORDER_PREFIX)
+    orders = list(session.scalars(
+        select(Order).where(Order.number == number)
+        .options(selectinload(Order.lines), selectinload(Order.packages))
+    ))
+    if not orders:
+        raise NotFound(f"There is no order {number!r}. Check the number on the slip.")
+    if len(orders) > 1:
+        raise ValidationFailed(f"{len(orders)} orders are numbered {number!r} (from different "
+                               "channels); open the order from the queue instead.")
+    return orders[0]
+
+
+def _package(order: Order, seq: int | None) -> Package | None:
+    if not order.packages:
+        if seq not in (None, 1):
+            raise NotFound(f"Order {order.number} has no packages yet, so no package {seq}.")
+        return None
+    if seq is None:
+        return order.packages[0]
+    for package in order.packages:
+        if package.seq == seq:
+            return package
+    raise NotFound(f"Order {order.number} has packages 1-{len(order.packages)}, not {seq}.")
+
+
+def provisional_reference(order: Order, seq: int) -> str:
+    return f"PRV-{order.number}-{seq}"
+
+
+def _label(order: Order, package: Package | None, ship_from: Address, today: date) -> ShippingLabel:
+    seq = package.seq if package else 1
+    tracking = package.tracking_number if package else None
+    return ShippingLabel(
+        ship_from=ship_from, ship_to=ship_to(order),
+        service=order.requested_service or "STANDARD", order_number=order.number,
+        ship_date=today, tracking_number=tracking or provisional_reference(order, seq),
+        package_seq=seq, package_count=max(len(order.packages), 1),
+        weight_g=package.weight_g if package else None, provisional=not tracking,
+    )
+
+
+@read_only
+def shipping_label(
+    session: Session, order_ref: str, package_seq: int | None, ship_from: Address,
+    today: date | None = None,
+) -> ShippingLabel:
+    """Until carriers exist the tracking number is a provisional reference, marked as such."""
+    order = find_order(session, order_ref)
+    return _label(order, _package(order, package_seq), ship_from, today or utcnow().date())
+
+
+def _shipped(line: OrderLine, order: Order) -> int:
+    """What goes in this shipment: packed if packing started, else picked, else all."""
+    if any(x.packed_qty for x in order.lines):
+        return line.packed_qty
+    if any(x.picked_qty for x in order.lines):
+        return line.picked_qty
+    return line.qty
+
+
+def _bins(session: Session, line_ids: Sequence[int]) -> dict[int, list[tuple[Bin, int]]]:
+    rows = session.execute(
+        select(Reservation.order_line_id, Bin, Reservation.qty)
+        .join(Bin, Bin.id == Reservation.bin_id)
+        .where(Reservation.order_line_id.in_(list(line_ids)))
+    )
+    out: dict[int, list[tuple[Bin, int]]] = {}
+    for line_id, bin_, qty in rows:
+        out.setdefault(line_id, []).append((bin_, qty))
+    return out
+
+
+@read_only
+def packing_slip(
+    session: Session, order_ref: str, company: Address, today: date | None = None,
+) -> PackingSlip:
+    order = find_order(session, order_ref)
+    bins = _bins(session, [line.id for line in order.lines])
+    lines = tuple(
+        SlipLine(
+            line.sku or "", line.name, ", ".join(b.code for b, _ in bins.get(line.id, [])),
+            line.qty, _shipped(line, order), line.unit_price,
+        )
+        for line in order.lines
+    )
+    return PackingSlip(
+        company=company, order_number=order.number, order_barcode=order_barcode(order.number),
+        order_date=order.ordered_at.date() if order.ordered_at else None,
+        ship_date=today or utcnow().date(), ship_to=ship_to(order), bill_to=bill_to(order),
+        lines=lines, gift=order.is_gift, gift_message=order.gift_message,
+        currency=order.currency, subtotal=order.subtotal, shipping=order.shipping_total,
+        tax=order.tax_total, total=order.total, service=order.requested_service,
+    )
+
+
+def _product_codes(session: Session, product_ids: set[int]) -> dict[int, str]:
+    """The code to scan for each product: its single-unit barcode, else its SKU."""
+    codes: dict[int, str] = {}
+    rows = session.execute(
+        select(ProductBarcode.product_id, ProductBarcode.code)
+        .where(ProductBarcode.product_id.in_(list(product_ids)), ProductBarcode.quantity == 1)
+        .order_by(ProductBarcode.id)
+    )
+    for product_id, code in rows:
+        codes.setdefault(product_id, code)
+    return codes
+
+
+def _pick_lines(session: Session, orders: Sequence[Order]) -> tuple[PickLine, ...]:
+    all_lines = [(o, line) for o in orders for line in o.lines if line.pickable]
+    bins = _bins(session, [line.id for _, line in all_lines])
+    codes = _product_codes(session, {line.product_id for _, line in all_lines if line.product_id})
+    out = []
+    for order, line in all_lines:
+        code = codes.get(line.product_id or -1) or line.sku or ""
+        remaining = line.qty - line.picked_qty
+        if remaining <= 0:
+            continue
+        places = bins.get(line.id) or []
+        if not places:
+            out.append(PickLine("—", NO_BIN_SEQUENCE, line.sku or "", code, line.name,
+                                remaining, order.number, order.tote or ""))
+        for bin_, qty in places:
+            out.append(PickLine(bin_.code, bin_.pick_sequence, line.sku or "", code, line.name,
+                                qty, order.number, order.tote or ""))
+    return tuple(out)
+
+
+@read_only
+def pick_list(session: Session, ref: str, now: datetime | None = None) -> PickList:
+    """`ref` is a batch name (wave) or an order number."""
+    ref = ref.strip()
+    batch = session.scalar(select(PickBatch).where(PickBatch.name == ref))
+    if batch is None:
+        order = find_order(session, ref)
+        return PickList(f"Order {order.number}", now or utcnow(), _pick_lines(session, [order]),
+                        order_barcodes=((order.number, order_barcode(order.number), ""),))
+    orders = list(session.scalars(
+        select(Order).where(Order.batch_id == batch.id).order_by(Order.tote, Order.number)
+        .options(selectinload(Order.lines))
+    ))
+    if not orders:
+        raise NotFound(f"Batch {batch.name} has no orders.")
+    return PickList(
+        f"Batch {batch.name} ({len(orders)} orders)", now or utcnow(),
+        _pick_lines(session, orders), batch.name,
+        tuple((o.number, order_barcode(o.number), o.tote or "") for o in orders),
+    )
+
+
+@unit_of_work()
+def sscc_label(
+    uow: UnitOfWork, order_ref: str, package_seq: int | None, ship_from: Address,
+    company_prefix: str, today: date | None = None,
+) -> SsccLabel:
+    """Assigns the package's SSCC on first print (stored, so reprints match)."""
+    order = find_order(uow.session, order_ref)
+    package = _package(order, package_seq)
+    if package is not None:
+        sscc = assign_sscc(uow, package, company_prefix)
+    else:  # nothing packed yet: a fresh number, recorded in the audit log only
+        sscc = next_sscc(uow.session, company_prefix)
+        uow.audit("sscc.allocated", "order", order.id, after={"sscc": sscc})
+    return SsccLabel(
+        sscc, ship_from, ship_to(order), order.number, today or uow.now.date(),
+        package.seq if package else 1, max(len(order.packages), 1),
+        package.weight_g if package else None,
+    )
+
+
+@read_only
+def bin_labels(session: Session, zone: str | None = None) -> list[BinLabel]:
+    query = select(Bin).where(Bin.active.is_(True)).order_by(Bin.pick_sequence, Bin.code)
+    if zone:
+        query = query.where(Bin.zone == zone)
+    return [BinLabel(b.code, b.zone) for b in session.scalars(query)]
+
+
+@read_only
+def product_labels(session: Session, skus: Sequence[str]) -> list[ProductLabel]:
+    products = session.scalars(select(Product).where(Product.sku.in_(list(skus))))
+    found = {p.sku: p for p in products}
+    missing = [s for s in skus if s not in found]
+    if missing:
+        raise NotFound(f"Unknown SKU(s): {', '.join(missing)}")
+    codes = _product_codes(session, {p.id for p in found.values()})
+    return [ProductLabel(s, found[s].name, codes.get(found[s].id, s)) for s in skus]
+
+
+def command_card(title: str = "Pack station commands") -> CommandCard:
+    return CommandCard(title, tuple((c.label, command_barcode(c)) for c in StationCommand))
