@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Set-up and run in one step: `python3 dev.py demo` opens the app, `python3 dev.py test` tests it.
+
+Needs only Python 3.11+; it creates .venv beside this file and installs what the command needs
+(again only when pyproject.toml changed). Extra arguments go to the app or to pytest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def ensure_venv(extra: str) -> None:
+    # dev.py runs on whatever python3 the machine has, so this check is real.
+    if sys.version_info < (3, 11):  # noqa: UP036
+        sys.exit(f"wms-desk needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        print(f"creating {VENV} …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    fingerprint = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    stamp = VENV / f".installed-{extra or 'app'}-{fingerprint}"
+    if stamp.exists():
+        return
+    print("installing wms-desk and its dependencies (first run only) …", flush=True)
+    target = f".[{extra}]" if extra else "."
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+                   check=True, cwd=ROOT)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target], check=True,
+                   cwd=ROOT)
+    for old in VENV.glob(f".installed-{extra or 'app'}-*"):
+        old.unlink()
+    stamp.touch()
+
+
+def demo(args: list[str]) -> int:
+    ensure_venv("")
+    return subprocess.call([str(PYTHON), "-m", "wms_desk", "--demo", *args], cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    ensure_venv("test")
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    command = [str(PYTHON), "-m", "pytest", "-n", "2", "-q", *args]
+    return subprocess.call(command, cwd=ROOT, env=env)
+
+
+def main() -> int:
+    commands = {"demo": demo, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__.strip(), file=sys.stderr)
+        print("\nusage: python3 dev.py demo|test [ARGS...]", file=sys.stderr)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
