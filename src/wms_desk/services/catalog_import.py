@@ -257,9 +257,9 @@ def _apply_stock(
         ).all()
     )
     bins = dict(
-        session.execute(select(Bin.code, Bin.id).where(Bin.code.in_({r.bin_code for r in records})))
-        .tuples()
-        .all()
+        session.execute(
+            select(Bin.code, Bin.id).where(Bin.code.in_({r.bin_code for r in records}))
+        ).all()
     )
     next_sequence = (session.scalar(select(func.max(Bin.pick_sequence))) or 0) + 10
     for record in records:
@@ -317,4 +317,3 @@ def _apply_stock(
     if arrived:
         allocate_waiting(uow, arrived)
     return ImportResult(**counts, errors=tuple(issues))
-
