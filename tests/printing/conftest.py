@@ -46,7 +46,15 @@ def sample_sscc() -> SsccLabel:
 def make_order(database: Database) -> Callable[..., int]:
     """Create an order with `lines` lines (bins reserved, barcodes set); returns its id."""
     from wms_desk.db.models import (
-        Bin, Channel, Order, OrderLine, Package, PickBatch, Product, ProductBarcode, Reservation,
+        Bin,
+        Channel,
+        Order,
+        OrderLine,
+        Package,
+        PickBatch,
+        Product,
+        ProductBarcode,
+        Reservation,
     )
 
     counter = {"n": 0}

@@ -14,8 +14,17 @@ from wms_desk.domain.codes import StationCommand, command_barcode, order_barcode
 from wms_desk.printing import cards, label, picklist, slip, sscc_label
 from wms_desk.printing.barcodes import GS, gs1_check_digit, is_valid_sscc, sscc_hri
 from wms_desk.printing.model import (
-    Address, BadgeCard, BinLabel, CommandCard, PackingSlip, PickLine, PickList, ProductLabel,
-    ShippingLabel, SlipLine, SsccLabel,
+    Address,
+    BadgeCard,
+    BinLabel,
+    CommandCard,
+    PackingSlip,
+    PickLine,
+    PickList,
+    ProductLabel,
+    ShippingLabel,
+    SlipLine,
+    SsccLabel,
 )
 
 

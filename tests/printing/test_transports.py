@@ -1,0 +1,115 @@
+"""Transports: bytes arrive exactly; failures say whether anything left the computer."""
+
+from __future__ import annotations
+
+import os
+import pty
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.printing.servers import closed_port, raw_printer
+from wms_desk.printing import transports
+from wms_desk.printing.transports import OutcomeUnknown, PrinterUnreachable
+
+ZPL = "^XA^CI28^FO10,10^A0N,30,30^FH_^FDZoë Müller_5E^FS^XZ\n".encode()
+
+
+def test_tcp_delivers_exact_bytes() -> None:
+    with raw_printer() as printer:
+        transports.send(printer.url, ZPL, "job-1", "zpl")
+        assert printer.received.wait(5)
+        assert printer.jobs == [ZPL]
+
+
+def test_tcp_closed_port_is_unreachable() -> None:
+    with pytest.raises(PrinterUnreachable) as caught:
+        transports.send(f"tcp://127.0.0.1:{closed_port()}", ZPL, "job-2", "zpl")
+    assert not caught.value.bytes_left
+
+
+def test_tcp_stalled_printer_is_unknown() -> None:
+    with raw_printer(stall=True) as printer:
+        with pytest.raises(OutcomeUnknown) as caught:
+            transports.send(printer.url + "?timeout=0.3", ZPL, "job-3", "zpl")
+        assert caught.value.bytes_left
+        assert printer.connections == 1
+
+
+def test_file_transport_one_file_per_job(tmp_path: Path) -> None:
+    transports.send(tmp_path.as_uri(), ZPL, "job-a", "zpl")
+    transports.send(tmp_path.as_uri(), b"%PDF-1.4", "job-b", "pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["job-a.zpl", "job-b.pdf"]
+    assert (tmp_path / "job-a.zpl").read_bytes() == ZPL
+
+
+def test_file_transport_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(PrinterUnreachable, match="does not exist"):
+        transports.send((tmp_path / "nope").as_uri(), ZPL, "job", "zpl")
+
+
+def _fake_lp(folder: Path, exit_code: int = 0) -> None:
+    script = folder / "lp"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" > "{folder}/args"\n'
+        f'cat > "{folder}/data"\n'
+        f'[ {exit_code} -eq 0 ] || echo "lp: The printer or class does not exist." >&2\n'
+        f"exit {exit_code}\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+
+
+def test_cups_sends_raw_zpl_through_lp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_lp(tmp_path)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    transports.send("cups://Zebra_GK420", ZPL, "job-c", "zpl", "Label 1001")
+    assert (tmp_path / "data").read_bytes() == ZPL
+    assert (tmp_path / "args").read_text().split() == [
+        "-d", "Zebra_GK420", "-t", "Label", "1001", "-o", "raw"]
+
+
+def test_cups_refusal_is_unreachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_lp(tmp_path, exit_code=1)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(PrinterUnreachable, match="does not exist"):
+        transports.send("cups://Nope", b"%PDF-1.4", "job-d", "pdf")
+
+
+def test_serial_transport_writes_to_a_pty() -> None:
+    controller, device = pty.openpty()
+    name = os.ttyname(device)
+    received = bytearray()
+    done = threading.Event()
+
+    def read() -> None:
+        while len(received) < len(ZPL):
+            received.extend(os.read(controller, 4096))
+        done.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        import tty
+
+        tty.setraw(device)  # no newline translation: bytes as the printer would see them
+        transports.send(f"serial://{name}?baudrate=9600", ZPL, "job-e", "zpl")
+        assert done.wait(5)
+        assert bytes(received) == ZPL
+    finally:
+        os.close(device)
+        os.close(controller)
+
+
+def test_serial_missing_device_is_unreachable() -> None:
+    with pytest.raises(PrinterUnreachable):
+        transports.send("serial:///dev/does-not-exist-9", ZPL, "job-f", "zpl")
+
+
+def test_unknown_scheme_and_advice() -> None:
+    with pytest.raises(PrinterUnreachable, match="Unknown printer address"):
+        transports.send("ipp://host/queue", ZPL, "job", "zpl")
+    assert "network" in transports.advice("tcp://10.0.0.5:9100")
+    assert transports.describe("tcp://10.0.0.5:9100") == "10.0.0.5:9100 (tcp)"
