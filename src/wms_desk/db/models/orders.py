@@ -66,6 +66,15 @@ class Order(Base):
         Index("ix_orders_assigned_user_id", "assigned_user_id"),
         Index("ix_orders_ship_email", "ship_email"),
         Index("ix_orders_updated_at", "updated_at"),
+        Index("ix_orders_requested_service", "requested_service"),
+        Index(
+            "ix_orders_status_counts",
+            "status",
+            "channel_id",
+            "requested_service",
+            "priority",
+            "ship_by",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

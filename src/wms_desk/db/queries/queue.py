@@ -1,0 +1,558 @@
+"""The supervisor's order queue in SQL: filter, sort, page, count per status, read rows by id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    intersect,
+    literal,
+    literal_column,
+    select,
+    text,
+    union,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from wms_desk.db.models import Channel, Order, OrderLine, OrderTag, Station, User
+from wms_desk.db.models.orders import ORDER_STATUSES
+from wms_desk.db.queries.search import SEARCH_TABLE
+
+# Sort keys the queue offers, each backed by a (status, column...) index so every status is one
+# short index range. The id is the tie-breaker that makes pages stable.
+SORTS: dict[str, tuple[str, ...]] = {
+    "ship_by": ("ship_by",),
+    "created": ("created_at",),
+    "number": ("number",),
+    "customer": ("customer_name",),
+    "priority": ("priority", "ship_by"),
+    "status": ("ship_by",),  # within each status branch; branches concatenate in status order
+}
+SHIP_WINDOWS = ("late", "today", "later")
+PRIORITY_BANDS = ("raised", "normal", "lowered")
+# Counts per status stop here; the chip then reads "10,000+".
+COUNT_CAP = 10_000
+COUNT_INDEX = "ix_orders_status_counts"
+# A selective filter naming at most this many orders is sorted and counted in one pass.
+DRIVE_MAX = 50_000
+STATUS_RANK = {status: rank for rank, status in enumerate(ORDER_STATUSES)}
+# A search shorter than this would match most orders; it only looks at numbers and SKUs.
+MIN_NAME_SEARCH = 2
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the supervisor asked to see. Empty tuples mean "any"."""
+
+    statuses: tuple[str, ...] = ()
+    channel_ids: tuple[int, ...] = ()
+    services: tuple[str, ...] = ()
+    priority: str = ""  # "", or one of PRIORITY_BANDS
+    ship_window: str = ""  # "", or one of SHIP_WINDOWS
+    tags: tuple[str, ...] = ()
+    station_id: int | None = None
+    user_id: int | None = None
+    search: str = ""
+
+    def without_status(self) -> QueueFilter:
+        return QueueFilter(
+            (),
+            self.channel_ids,
+            self.services,
+            self.priority,
+            self.ship_window,
+            self.tags,
+            self.station_id,
+            self.user_id,
+            self.search,
+        )
+
+
+def day_bounds(now: datetime, utc_offset: timedelta = timedelta(0)) -> tuple[datetime, datetime]:
+    """Start and end (UTC) of the local day containing `now`."""
+    local = now + utc_offset
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0) - utc_offset
+    return start, start + timedelta(days=1)
+
+
+def _conditions(
+    f: QueueFilter, now: datetime, utc_offset: timedelta, dialect: str
+) -> list[ColumnElement[bool]]:
+    """The filters that narrow a walk along an index: channel, service, priority, ship-by."""
+    o = Order.__table__.c
+    terms: list[ColumnElement[bool]] = []
+    # SQLite has no statistics and would drive from the (channel_id, external_id) or service
+    # index, reading a third of the table per status; `+ 0` / `|| ''` keeps it on the status one.
+    sqlite = dialect == "sqlite"
+    if f.channel_ids:
+        channel = o.channel_id + 0 if sqlite else o.channel_id
+        terms.append(channel.in_(f.channel_ids))
+    if f.services:
+        service = o.requested_service.concat("") if sqlite else o.requested_service
+        terms.append(service.in_(f.services))
+    if f.priority == "raised":
+        terms.append(o.priority > 0)
+    elif f.priority == "normal":
+        terms.append(o.priority == 0)
+    elif f.priority == "lowered":
+        terms.append(o.priority < 0)
+    if f.ship_window:
+        _start, end = day_bounds(now, utc_offset)
+        if f.ship_window == "late":
+            terms.append(o.ship_by < now)
+        elif f.ship_window == "today":
+            terms.append(and_(o.ship_by >= now, o.ship_by < end))
+        elif f.ship_window == "later":
+            terms.append(o.ship_by >= end)
+    return terms
+
+
+def _prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
+    # A range instead of LIKE: both backends walk the btree index for it (C collation on PG).
+    return and_(column >= prefix, column < prefix + "\U0010ffff")
+
+
+def _fts_query(term: str) -> str:
+    """Each word as a quoted FTS5 prefix query: 'ann smi' finds 'Anna Smith'."""
+    words = [w.replace('"', '""') for w in term.split() if w]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def search_ids(term: str, dialect: str) -> Select[Any] | None:
+    """Ids of orders whose number starts with, SKU equals, or name/e-mail contains `term`."""
+    term = term.strip()
+    if not term:
+        return None
+    o = Order.__table__.c
+    ol = OrderLine.__table__.c
+    parts: list[Any] = [
+        select(o.id).where(_prefix_range(o.number, term)),
+        select(ol.order_id.label("id")).where(ol.sku == term),
+    ]
+    if term.upper() != term:
+        parts.append(select(o.id).where(_prefix_range(o.number, term.upper())))
+        parts.append(select(ol.order_id.label("id")).where(ol.sku == term.upper()))
+    if "@" in term:
+        parts.append(select(o.id).where(_prefix_range(o.ship_email, term.lower())))
+    if len(term) >= MIN_NAME_SEARCH:
+        if dialect == "sqlite":
+            match = text(f"{SEARCH_TABLE} MATCH :fts").bindparams(fts=_fts_query(term))
+            fts = select(literal_column("rowid").label("id")).select_from(text(SEARCH_TABLE))
+            parts.append(fts.where(match))
+        else:
+            pattern = "%" + term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+            parts.append(select(o.id).where(o.customer_name.ilike(pattern)))
+    return union(*parts)
+
+
+def _driving_ids(f: QueueFilter, dialect: str) -> Select[Any] | None:
+    """Ids from the selective filters (search, tags, station, packer), each off its own index.
+
+    When one of these is set, the few orders it names are fetched first and only they are
+    sorted; walking a sort index and testing each row could read most of the table.
+    """
+    sets: list[Select[Any]] = []
+    hits = search_ids(f.search, dialect)
+    if hits is not None:
+        sets.append(hits)
+    o = Order.__table__.c
+    if f.tags:
+        t = OrderTag.__table__.c
+        sets.append(select(t.order_id.label("id")).where(t.tag.in_(f.tags)))
+    if f.station_id is not None:
+        sets.append(select(o.id).where(o.assigned_station_id == f.station_id))
+    if f.user_id is not None:
+        sets.append(select(o.id).where(o.assigned_user_id == f.user_id))
+    if not sets:
+        return None
+    return sets[0] if len(sets) == 1 else intersect(*sets)
+
+
+def _driving_rows(
+    f: QueueFilter, dialect: str, columns: list[Any], terms: list[ColumnElement[bool]]
+) -> Any | None:
+    """The (id, status, sort key) rows the selective filters name, read straight off their
+    indexes: one heap visit per matching order, whatever the planner thinks of a join."""
+    o = Order.__table__
+    ol = OrderLine.__table__.c
+
+    def rows(*where: ColumnElement[bool]) -> Select[Any]:
+        return select(*columns).where(*where, *terms)
+
+    sets: list[Any] = []
+    term = f.search.strip()
+    if term:
+        parts = [rows(_prefix_range(o.c.number, term))]
+        skus = {term, term.upper()}
+        parts.append(rows(o.c.id.in_(select(ol.order_id).where(ol.sku.in_(sorted(skus))))))
+        if term.upper() != term:
+            parts.append(rows(_prefix_range(o.c.number, term.upper())))
+        if "@" in term:
+            parts.append(rows(_prefix_range(o.c.ship_email, term.lower())))
+        if len(term) >= MIN_NAME_SEARCH:
+            if dialect == "sqlite":
+                match = text(f"{SEARCH_TABLE} MATCH :fts").bindparams(fts=_fts_query(term))
+                fts = select(literal_column("rowid")).select_from(text(SEARCH_TABLE)).where(match)
+                parts.append(rows(o.c.id.in_(fts)))
+            else:
+                escaped = term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+                parts.append(rows(o.c.customer_name.ilike(f"%{escaped}%")))
+        sets.append(union(*parts))
+    if f.tags:
+        t = OrderTag.__table__.c
+        sets.append(rows(o.c.id.in_(select(t.order_id).where(t.tag.in_(f.tags)))))
+    if f.station_id is not None:
+        sets.append(rows(o.c.assigned_station_id == f.station_id))
+    if f.user_id is not None:
+        sets.append(rows(o.c.assigned_user_id == f.user_id))
+    if not sets:
+        return None
+    return sets[0] if len(sets) == 1 else intersect(*sets)
+
+
+def _driving_cte(driving: Select[Any], dialect: str) -> Any:
+    found = driving.cte("found")
+    if dialect == "postgresql":
+        # Keep PostgreSQL from folding the set into a walk along a sort index.
+        found = found.prefix_with("MATERIALIZED")
+    return found
+
+
+def _order_by(sort: str, descending: bool, source: Any) -> list[Any]:
+    columns = [source.c[name] for name in SORTS[sort]] + [source.c.id]
+    if sort == "status":
+        columns.insert(0, source.c.status)
+    return [c.desc() for c in columns] if descending else list(columns)
+
+
+def _statuses(f: QueueFilter) -> list[str]:
+    return [s for s in ORDER_STATUSES if not f.statuses or s in f.statuses]
+
+
+def page_ids(
+    session: Session,
+    f: QueueFilter,
+    sort: str = "ship_by",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+    now: datetime | None = None,
+    utc_offset: timedelta = timedelta(0),
+) -> list[int]:
+    """One page of order ids, filtered and sorted in SQL.
+
+    Without a selective filter, each status is its own index range sorted and cut at
+    offset+limit, and the branches are merged: a merge of a few short index ranges instead of
+    a sort of every matching order. With one, only the orders it names are sorted.
+    """
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    dialect = session.get_bind().dialect.name
+    now = now or datetime.now().astimezone()
+    o = Order.__table__
+    terms = _conditions(f, now, utc_offset, dialect)
+    statuses = _statuses(f)
+    if not statuses:
+        return []
+    columns = [o.c[name] for name in dict.fromkeys(["id", "status", *SORTS[sort]])]
+    driving = _driving_ids(f, dialect)
+    if driving is not None:
+        found = _driving_cte(driving, dialect)
+        sub = (
+            select(*columns)
+            .join(found, found.c.id == o.c.id)
+            .where(o.c.status.in_(statuses), *terms)
+            .subquery()
+        )
+        stmt = select(sub.c.id).order_by(*_order_by(sort, descending, sub))
+        return list(session.scalars(stmt.offset(offset).limit(limit)))
+    if sort == "status" and descending:
+        statuses.reverse()
+    branches = []
+    for status in statuses:
+        branch = (
+            select(*columns)
+            .where(o.c.status == status, *terms)
+            .order_by(*_order_by(sort, descending, o))
+            .limit(offset + limit)
+            .subquery()
+        )
+        branches.append(select(branch))
+    merged = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery()
+    stmt = select(merged.c.id).order_by(*_order_by(sort, descending, merged))
+    return list(session.scalars(stmt.offset(offset).limit(limit)))
+
+
+def _sort_key(sort: str, row: Any) -> tuple[Any, ...]:
+    """Python's version of the SQL order, with missing values last (used for driving sets)."""
+    key: list[Any] = []
+    if sort == "status":
+        key.append(STATUS_RANK[row.status])
+    for name in SORTS[sort]:
+        value = getattr(row, name)
+        key.extend((value is None, value if value is not None else 0))
+    key.append(row.id)
+    return tuple(key)
+
+
+def query_page(
+    session: Session,
+    f: QueueFilter,
+    sort: str = "ship_by",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+    now: datetime | None = None,
+    utc_offset: timedelta = timedelta(0),
+    with_counts: bool = True,
+) -> tuple[list[int], dict[str, int] | None]:
+    """A page of ids and (optionally) the counts per status, in as few passes as possible.
+
+    With a selective filter naming at most DRIVE_MAX orders, their (id, status, sort key) rows
+    are read once and both the page and the counts come from them: one pass over the rows
+    instead of two. Otherwise the page and the counts each walk their indexes.
+    """
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    dialect = session.get_bind().dialect.name
+    now = now or datetime.now().astimezone()
+    o = Order.__table__
+    columns = [o.c[name] for name in dict.fromkeys(["id", "status", *SORTS[sort]])]
+    terms = _conditions(f, now, utc_offset, dialect)
+    driving = _driving_rows(f, dialect, columns, terms)
+    if driving is not None:
+        stmt = select(driving.subquery()).limit(DRIVE_MAX + 1)
+        rows = session.execute(stmt).all()
+        if len(rows) <= DRIVE_MAX:
+            counts: dict[str, int] | None = None
+            if with_counts:
+                counts = dict.fromkeys(ORDER_STATUSES, 0)
+                for row in rows:
+                    counts[row.status] += 1
+            wanted = set(_statuses(f))
+            chosen = [r for r in rows if r.status in wanted]
+            chosen.sort(key=lambda r: _sort_key(sort, r), reverse=descending)
+            return [r.id for r in chosen[offset : offset + limit]], counts
+    ids = page_ids(session, f, sort, descending, offset, limit, now, utc_offset)
+    counts = status_counts(session, f.without_status(), now, utc_offset) if with_counts else None
+    return ids, counts
+
+
+def status_counts(
+    session: Session,
+    f: QueueFilter,
+    now: datetime | None = None,
+    utc_offset: timedelta = timedelta(0),
+    cap: int = COUNT_CAP,
+) -> dict[str, int]:
+    """Orders per status under every filter but the status one (the chips' numbers).
+
+    A count stops at `cap` + 1 (shown as "10,000+"): counting the 900,000 shipped orders
+    exactly on every refresh would cost more than the whole page, and nobody acts on it.
+    """
+    dialect = session.get_bind().dialect.name
+    now = now or datetime.now().astimezone()
+    o = Order.__table__
+    terms = _conditions(f, now, utc_offset, dialect)
+    driving = _driving_ids(f, dialect)
+    counts = dict.fromkeys(ORDER_STATUSES, 0)
+    if driving is not None:
+        found = _driving_cte(driving, dialect)
+        stmt = (
+            select(o.c.status, func.count())
+            .join(found, found.c.id == o.c.id)
+            .where(*terms)
+            .group_by(o.c.status)
+        )
+        counts.update({status: min(n, cap + 1) for status, n in session.execute(stmt)})
+        return counts
+    branches = []
+    for status in ORDER_STATUSES:
+        capped = select(o.c.status).where(o.c.status == status, *terms)
+        if terms:
+            # Without statistics SQLite may pick a narrower status index and read each row.
+            capped = capped.with_hint(o, f"INDEXED BY {COUNT_INDEX}", "sqlite")
+        capped = capped.limit(cap + 1).subquery()
+        branches.append(
+            select(literal(status).label("status"), func.count().label("n")).select_from(capped)
+        )
+    counts.update({status: n for status, n in session.execute(union_all(*branches))})
+    return counts
+
+
+@dataclass(frozen=True)
+class QueueRowData:
+    id: int
+    number: str
+    channel: str
+    status: str
+    customer: str
+    email: str
+    country: str
+    ship_by: datetime | None
+    priority: int
+    service: str
+    lines: int
+    units: int
+    tags: tuple[str, ...]
+    station: str
+    packer: str
+    created_at: datetime
+    total: str
+    hold_reason: str
+    attention: str
+    batch_id: int | None
+    version: int
+
+
+def rows_by_id(session: Session, ids: Sequence[int]) -> dict[int, QueueRowData]:
+    """The cells for a page of ids: three indexed look-ups, whatever the page's size."""
+    if not ids:
+        return {}
+    o = Order.__table__.c
+    ol = OrderLine.__table__.c
+    ids = list(ids)
+    lines = {
+        order_id: (n, units or 0)
+        for order_id, n, units in session.execute(
+            select(ol.order_id, func.count(), func.sum(ol.qty))
+            .where(ol.order_id.in_(ids))
+            .group_by(ol.order_id)
+        )
+    }
+    tags: dict[int, list[str]] = {}
+    for order_id, tag in session.execute(
+        select(OrderTag.order_id, OrderTag.tag)
+        .where(OrderTag.order_id.in_(ids))
+        .order_by(OrderTag.tag)
+    ):
+        tags.setdefault(order_id, []).append(tag)
+    station = Station.__table__.alias("st")
+    user = User.__table__.alias("us")
+    stmt = (
+        select(
+            o.id,
+            o.number,
+            Channel.__table__.c.name,
+            o.status,
+            o.customer_name,
+            o.ship_email,
+            o.ship_country,
+            o.ship_by,
+            o.priority,
+            o.requested_service,
+            station.c.name,
+            user.c.display_name,
+            o.created_at,
+            o.total,
+            o.currency,
+            o.hold_reason,
+            o.attention,
+            o.batch_id,
+            o.version,
+        )
+        .join(Channel.__table__, Channel.__table__.c.id == o.channel_id)
+        .outerjoin(station, station.c.id == o.assigned_station_id)
+        .outerjoin(user, user.c.id == o.assigned_user_id)
+        .where(o.id.in_(ids))
+    )
+    result: dict[int, QueueRowData] = {}
+    for r in session.execute(stmt):
+        n, units = lines.get(r[0], (0, 0))
+        result[r[0]] = QueueRowData(
+            id=r[0],
+            number=r[1],
+            channel=r[2],
+            status=r[3],
+            customer=r[4],
+            email=r[5],
+            country=r[6],
+            ship_by=r[7],
+            priority=r[8],
+            service=r[9],
+            lines=n,
+            units=int(units),
+            tags=tuple(tags.get(r[0], ())),
+            station=r[10] or "",
+            packer=r[11] or "",
+            created_at=r[12],
+            total=f"{r[13]:.2f} {r[14]}",
+            hold_reason=r[15] or "",
+            attention=r[16] or "",
+            batch_id=r[17],
+            version=r[18],
+        )
+    return result
+
+
+def change_signature(session: Session) -> tuple[Any, ...]:
+    """Cheap "did anything change" probe for polling: three index look-ups, no scan.
+
+    Every service change to an order writes an audit event, so the newest audit id moves; the
+    newest order id catches imports; the newest updated_at catches writers that do not audit.
+    """
+    from wms_desk.db.models import AuditEvent
+
+    row = session.execute(
+        select(
+            select(func.max(Order.id)).scalar_subquery(),
+            select(func.max(Order.updated_at)).scalar_subquery(),
+            select(func.max(AuditEvent.id)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
+
+
+def _distinct(session: Session, table: str, column: str) -> list[Any]:
+    """DISTINCT by hopping along the column's index (a loose index scan), not reading every row."""
+    sql = text(
+        f"WITH RECURSIVE v(x) AS (SELECT min({column}) FROM {table} UNION ALL "
+        f"SELECT (SELECT min({column}) FROM {table} WHERE {column} > v.x) FROM v "
+        "WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL AND x <> ''"
+    )
+    return list(session.scalars(sql))
+
+
+def distinct_values(session: Session) -> dict[str, list[Any]]:
+    """Choices for the filter bar: channels, services, tags, stations, packers."""
+    return {
+        "channels": [
+            tuple(r)
+            for r in session.execute(select(Channel.id, Channel.name).order_by(Channel.name))
+        ],
+        "services": _distinct(session, "orders", "requested_service"),
+        "tags": _distinct(session, "order_tags", "tag"),
+        "stations": [
+            tuple(r)
+            for r in session.execute(
+                select(Station.id, Station.name).where(Station.active).order_by(Station.name)
+            )
+        ],
+        "users": [
+            tuple(r)
+            for r in session.execute(
+                select(User.id, User.display_name).where(User.active).order_by(User.display_name)
+            )
+        ],
+    }
+
+
+__all__ = [
+    "SORTS",
+    "QueueFilter",
+    "QueueRowData",
+    "change_signature",
+    "distinct_values",
+    "page_ids",
+    "query_page",
+    "rows_by_id",
+    "status_counts",
+]

@@ -1,0 +1,108 @@
+"""Tell a screen that orders changed elsewhere: LISTEN/NOTIFY on PostgreSQL, polling on SQLite.
+
+No Qt here: the watcher calls `on_change()` from its own thread; the UI turns that into a signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from wms_desk.db.queries.queue import change_signature
+from wms_desk.db.queries.search import NOTIFY_CHANNEL
+from wms_desk.services.database import Database
+
+log = logging.getLogger(__name__)
+
+# After a lost connection the listener retries this often; the queue keeps working meanwhile.
+RECONNECT_SECONDS = 5.0
+
+
+class ChangeWatcher:
+    """Calls `on_change()` from a background thread whenever orders may have changed."""
+
+    def __init__(
+        self, database: Database, on_change: Callable[[], None], poll_seconds: float = 5.0
+    ) -> None:
+        self._database = database
+        self._on_change = on_change
+        self._poll_seconds = max(0.05, poll_seconds)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.mode = "poll" if database.is_sqlite else "listen"
+        # Set once LISTEN is active (or the first poll has a baseline): tests wait on it.
+        self.ready = threading.Event()
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        target = self._poll if self.mode == "poll" else self._listen
+        self._thread = threading.Thread(target=target, name=f"orders-{self.mode}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _fire(self) -> None:
+        try:
+            self._on_change()
+        except Exception:  # a broken receiver must not kill the watcher thread
+            log.exception("change receiver failed")
+
+    def _signature(self) -> tuple[Any, ...] | None:
+        session = self._database.read_session()
+        try:
+            with session.begin():
+                return change_signature(session)
+        except Exception as exc:  # the database is away: try again next round
+            log.info("change poll failed: %s", exc)
+            return None
+        finally:
+            session.close()
+
+    def _poll(self) -> None:
+        last = self._signature()
+        self.ready.set()
+        while not self._stop.wait(self._poll_seconds):
+            current = self._signature()
+            if current is not None and current != last:
+                if last is not None:
+                    self._fire()
+                last = current
+
+    def _conninfo(self) -> str:
+        url = make_url(self._database.url).set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)
+
+    def _listen(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._conninfo(), autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    if self.ready.is_set():
+                        # Reconnected: whatever happened while away is unknown, so refresh.
+                        self._fire()
+                    self.ready.set()
+                    while not self._stop.is_set():
+                        got = False
+                        for _notify in conn.notifies(timeout=0.5):
+                            got = True
+                        if got:
+                            # One refresh for a burst of notifications.
+                            self._fire()
+            except Exception as exc:
+                log.info("order listener lost its connection: %s", exc)
+                self._stop.wait(RECONNECT_SECONDS)

@@ -1,0 +1,211 @@
+"""The supervisor's queue: pages of orders, counts per status, filter choices, CSV export."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from wms_desk.db.queries import queue as q
+from wms_desk.db.queries.queue import PRIORITY_BANDS, SHIP_WINDOWS, SORTS, QueueFilter, QueueRowData
+from wms_desk.domain.roles import Permission
+from wms_desk.domain.spreadsheet import neutralise
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.uow import read_only
+
+__all__ = [
+    "PRIORITY_BANDS",
+    "SHIP_WINDOWS",
+    "SORTS",
+    "FilterChoices",
+    "QueueFilter",
+    "QueuePage",
+    "QueueRowData",
+    "change_signature",
+    "export_csv",
+    "filter_choices",
+    "load_page",
+    "load_rows",
+]
+
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """Ids of one page in order, their rows, whether more follow, and (optionally) the counts."""
+
+    offset: int
+    ids: tuple[int, ...]
+    rows: dict[int, QueueRowData]
+    has_more: bool
+    counts: dict[str, int] | None
+    loaded_at: datetime
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    channels: tuple[tuple[int, str], ...]
+    services: tuple[str, ...]
+    tags: tuple[str, ...]
+    stations: tuple[tuple[int, str], ...]
+    users: tuple[tuple[int, str], ...]
+
+
+def _local_offset() -> timedelta:
+    offset = datetime.now().astimezone().utcoffset()
+    return offset or timedelta(0)
+
+
+def _require_view(ctx: ServiceContext) -> None:
+    ctx.actor.require(Permission.VIEW_QUEUE)
+
+
+@read_only
+def _load_page(
+    session: Session,
+    f: QueueFilter,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+    with_counts: bool,
+) -> QueuePage:
+    now = datetime.now().astimezone()
+    # One extra id tells whether another page follows, without counting the whole result.
+    ids, counts = q.query_page(
+        session, f, sort, descending, offset, limit + 1, now, _local_offset(), with_counts
+    )
+    has_more = len(ids) > limit
+    ids = ids[:limit]
+    return QueuePage(offset, tuple(ids), q.rows_by_id(session, ids), has_more, counts, now)
+
+
+def load_page(
+    ctx: ServiceContext,
+    f: QueueFilter,
+    sort: str = "ship_by",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+    with_counts: bool = True,
+) -> QueuePage:
+    """A page of the queue under filter `f`; counts per status too when `with_counts`."""
+    _require_view(ctx)
+    return _load_page(ctx, f, sort, descending, offset, limit, with_counts)
+
+
+@read_only
+def _load_rows(session: Session, ids: Sequence[int]) -> dict[int, QueueRowData]:
+    return q.rows_by_id(session, ids)
+
+
+def load_rows(ctx: ServiceContext, ids: Sequence[int]) -> dict[int, QueueRowData]:
+    """Fresh rows for ids already on screen; ids of orders that vanished are absent."""
+    _require_view(ctx)
+    return _load_rows(ctx, list(ids))
+
+
+@read_only
+def _filter_choices(session: Session) -> FilterChoices:
+    values = q.distinct_values(session)
+    return FilterChoices(
+        tuple(values["channels"]),
+        tuple(values["services"]),
+        tuple(values["tags"]),
+        tuple(values["stations"]),
+        tuple(values["users"]),
+    )
+
+
+def filter_choices(ctx: ServiceContext) -> FilterChoices:
+    _require_view(ctx)
+    return _filter_choices(ctx)
+
+
+@read_only
+def _signature(session: Session) -> tuple[Any, ...]:
+    return q.change_signature(session)
+
+
+def change_signature(ctx: ServiceContext) -> tuple[Any, ...]:
+    """What polling compares: it differs from the last one when an order may have changed."""
+    return _signature(ctx)
+
+
+EXPORT_COLUMNS = (
+    ("number", "Order"),
+    ("channel", "Channel"),
+    ("status", "Status"),
+    ("customer", "Customer"),
+    ("email", "E-mail"),
+    ("country", "Country"),
+    ("ship_by", "Ship by"),
+    ("priority", "Priority"),
+    ("service", "Service"),
+    ("lines", "Lines"),
+    ("units", "Units"),
+    ("tags", "Tags"),
+    ("station", "Station"),
+    ("packer", "Packer"),
+    ("total", "Total"),
+    ("hold_reason", "Hold reason"),
+)
+
+
+def _cell(row: QueueRowData, key: str) -> object:
+    value = getattr(row, key)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, tuple):
+        return " ".join(value)
+    return value
+
+
+def export_csv(
+    ctx: ServiceContext,
+    f: QueueFilter,
+    path: Path,
+    sort: str = "ship_by",
+    descending: bool = False,
+    ids: Sequence[int] | None = None,
+    max_rows: int = 100_000,
+) -> int:
+    """Write the selected orders (or the whole filtered queue) to `path`; returns the row count.
+
+    Every cell goes through domain.spreadsheet.neutralise: a customer called "=HYPERLINK(...)"
+    stays text in Excel.
+    """
+    _require_view(ctx)
+    written = 0
+    with path.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow([title for _key, title in EXPORT_COLUMNS])
+
+        def emit(rows: dict[int, QueueRowData], order: Sequence[int]) -> None:
+            nonlocal written
+            for order_id in order:
+                row = rows.get(order_id)
+                if row is not None:
+                    writer.writerow([neutralise(_cell(row, key)) for key, _t in EXPORT_COLUMNS])
+                    written += 1
+
+        if ids is not None:
+            chosen = list(ids)
+            for start in range(0, len(chosen), 500):
+                chunk = chosen[start : start + 500]
+                emit(_load_rows(ctx, chunk), chunk)
+            return written
+        offset = 0
+        while written < max_rows:
+            page = _load_page(ctx, f, sort, descending, offset, 1000, False)
+            emit(page.rows, page.ids)
+            if not page.has_more:
+                break
+            offset += len(page.ids)
+    return written
