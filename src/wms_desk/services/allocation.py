@@ -292,11 +292,18 @@ def adjust_stock(
 ) -> StockAdjustment:
     """The Inventory screen's adjust: a counted quantity as a ledger move, then re-allocation."""
     # The undecorated body, so the count and the allocation it enables commit together.
-    result: BinQuantity = set_bin_quantity.__wrapped__(  # type: ignore[attr-defined]
+    set_bin_quantity.__wrapped__(  # type: ignore[attr-defined]
         uow, bin_code, sku, counted, reason
     )
     product_id = uow.session.scalar(select(Product.id).where(Product.sku == sku))
-    return StockAdjustment(result, allocate_waiting(uow, [product_id] if product_id else []))
+    allocation = allocate_waiting(uow, [product_id] if product_id else [])
+    # Re-read: the allocation may just have reserved some of what was counted.
+    on_hand, reserved = uow.session.execute(
+        select(BinStock.on_hand, BinStock.reserved)
+        .join(Bin, Bin.id == BinStock.bin_id)
+        .where(Bin.code == bin_code, BinStock.product_id == product_id)
+    ).one()
+    return StockAdjustment(BinQuantity(bin_code, sku, on_hand, reserved), allocation)
 
 
 def _allocate_released(uow: UnitOfWork, order: Order) -> None:

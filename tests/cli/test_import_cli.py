@@ -1,0 +1,122 @@
+"""The intake CLI contract: one JSON object, exit codes 0/1/2, orders list, progress on stderr."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from tests.channels.intake import DATA, write
+from wms_desk.cli.import_commands import TerminalProgress
+from wms_desk.cli.main import main
+
+KEYS = ["created", "updated", "unchanged", "cancelled", "rejected", "errors"]
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def db(sqlite_db_url: str, capsys) -> str:  # type: ignore[no-untyped-def]
+    assert (
+        _run(capsys, "--db", sqlite_db_url, "products", "import", str(DATA / "products.csv"))[0]
+        == 0
+    )
+    code, out, _ = _run(capsys, "--db", sqlite_db_url, "stock", "import", str(DATA / "stock.csv"))
+    assert code == 0 and json.loads(out)["created"] == 6
+    return sqlite_db_url
+
+
+def test_import_prints_one_json_object_and_exits_by_rejections(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = _run(capsys, "--db", db, "import", str(DATA / "shopify_orders.json"))
+    result = json.loads(out)
+    assert code == 1 and list(result) == KEYS and out.count("\n") == 1
+    assert err == "6 of 6 orders done\n"  # progress goes to stderr, never into the JSON
+    assert (result["created"], result["cancelled"], result["rejected"]) == (5, 1, 1)
+    assert result["errors"] == [
+        {"ref": "shopify_orders.json order #1006",
+         "message": "ship-to address is missing (the order has physical items)"}
+    ]  # fmt: skip
+    code, out, _ = _run(
+        capsys, "--db", db, "import", str(DATA / "woocommerce_orders.json"),
+        "--format", "woocommerce-json", "--channel", "web-shop",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["created"] == 5
+
+
+def test_dry_run_and_strict(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = _run(capsys, "--db", db, "import", str(DATA / "shopify_export.csv"), "--dry-run")
+    assert code == 0 and json.loads(out)["created"] == 5
+    code, out, _ = _run(capsys, "--db", db, "orders", "list", "--json")
+    assert json.loads(out) == []
+    code, out, _ = _run(capsys, "--db", db, "import", str(DATA / "shopify_orders.json"), "--strict")
+    assert code == 1 and json.loads(out)["rejected"] == 7 and json.loads(out)["created"] == 0
+
+
+def test_usage_errors_exit_2(db: str, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", db, "import", str(DATA / "shopify_orders.json"), "--format", "xml"])
+    assert exit_info.value.code == 2
+    code, _, err = _run(capsys, "--db", db, "import", str(tmp_path / "missing.json"))
+    assert code == 2 and "no such file" in err
+    code, _, err = _run(
+        capsys, "--db", db, "import", str(DATA / "generic_orders.csv"), "--format", "csv"
+    )
+    assert code == 2 and "--profile" in err
+    code, _, err = _run(
+        capsys, "--db", db, "import", str(DATA / "generic_orders.csv"), "--profile", "nope"
+    )
+    assert code == 2 and "no CSV profile named 'nope'" in err
+
+
+def test_bad_file_is_a_rejection_not_a_crash(db: str, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = _run(capsys, "--db", db, "import", str(write(tmp_path, "e.json", b"")))
+    assert code == 1 and json.loads(out)["errors"][0] == {
+        "ref": "e.json", "message": "e.json: the file is empty"
+    }  # fmt: skip
+
+
+def test_orders_list(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    _run(capsys, "--db", db, "import", str(DATA / "shopify_export.csv"))
+    code, out, _ = _run(capsys, "--db", db, "orders", "list", "--json", "--search", "müller")
+    rows = json.loads(out)
+    assert code == 0 and [r["number"] for r in rows] == ["#2003"]
+    assert {"number", "channel", "external_id", "status", "customer", "ship_by", "lines"} <= set(
+        rows[0]
+    )
+    assert rows[0]["lines"] == 2 and rows[0]["channel"] == "shopify"
+    _, out, _ = _run(capsys, "--db", db, "orders", "list", "--json", "--status", "cancelled")
+    assert [r["number"] for r in json.loads(out)] == ["#2002"]
+    _, out, _ = _run(
+        capsys, "--db", db, "orders", "list", "--search", "IPOD2008BLACK", "--limit", "1"
+    )
+    assert out.count("\n") == 1 and out.startswith("#2006")
+
+
+def test_progress_on_a_pipe_is_a_few_plain_lines() -> None:
+    stream = io.StringIO()
+    progress = TerminalProgress("orders", stream)
+    for done in range(500, 20_001, 500):
+        progress(done, 20_000)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "500 of 20000 orders done" and lines[-1] == "20000 of 20000 orders done"
+    assert len(lines) == 5
+
+
+def test_progress_on_a_terminal_redraws_in_place() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Tty()
+    progress = TerminalProgress("orders", stream)
+    progress(1, 2)
+    progress(2, 2)
+    assert stream.getvalue() == (
+        "\r[###############...............] 1/2 orders"
+        "\r[##############################] 2/2 orders\n"
+    )
