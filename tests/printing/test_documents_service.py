@@ -1,0 +1,87 @@
+"""Document data from the database, rendered and read back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from tests.printing.helpers import decode_pages, page_texts
+from wms_desk.printing.barcodes import is_valid_sscc
+from wms_desk.printing.label import shipping_label_pdf
+from wms_desk.printing.model import Address
+from wms_desk.printing.picklist import pick_list_pdf, sorted_lines
+from wms_desk.printing.slip import packing_slip_pdf
+from wms_desk.services import documents
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.errors import NotFound
+
+
+def test_label_without_carrier_uses_service_and_provisional_reference(
+    system_ctx: ServiceContext, make_order: Callable[..., int], ship_from: Address
+) -> None:
+    make_order("5001", packages=2)
+    data = documents.shipping_label(system_ctx, "5001", 2, ship_from, date(2026, 11, 26))
+    assert data.provisional and data.tracking_number == "PRV-5001-2"
+    assert (data.service, data.package_seq, data.package_count) == ("UPS GROUND", 2, 2)
+    assert data.weight_g == 1000 and data.ship_to.name == "Zoë Müller"
+    assert decode_pages(shipping_label_pdf(data)) == [[("Code128", "PRV-5001-2")]]
+
+
+def test_unknown_order_and_package(
+    system_ctx: ServiceContext, make_order: Callable[..., int], ship_from: Address
+) -> None:
+    make_order("5002")
+    with pytest.raises(NotFound, match="no order"):
+        documents.shipping_label(system_ctx, "nope", None, ship_from)
+    with pytest.raises(NotFound, match="no packages"):
+        documents.shipping_label(system_ctx, "5002", 3, ship_from)
+    # A scanned slip barcode finds the order too.
+    assert documents.shipping_label(system_ctx, "ORD:5002", None, ship_from).package_count == 1
+
+
+def test_slip_has_bins_bill_to_and_gift_mode(
+    system_ctx: ServiceContext, make_order: Callable[..., int], ship_from: Address
+) -> None:
+    make_order("5003", lines=2, gift=True)
+    data = documents.packing_slip(system_ctx, "5003", ship_from)
+    assert data.order_barcode == "ORD:5003" and data.gift and not data.show_prices
+    assert data.bill_to is not None and data.bill_to.city == "Łódź"
+    assert all(line.bin for line in data.lines)
+    pdf = packing_slip_pdf(data)
+    assert decode_pages(pdf) == [[("Code128", "ORD:5003")]]
+    assert "Happy birthday!" in page_texts(pdf)[0]
+
+
+def test_pick_list_for_a_batch_is_in_pick_sequence(
+    system_ctx: ServiceContext, make_order: Callable[..., int]
+) -> None:
+    make_order("6001", lines=3, batch="W-9", tote="W-9-01")
+    make_order("6002", lines=2, batch="W-9", tote="W-9-02")
+    data = documents.pick_list(system_ctx, "W-9")
+    assert data.batch_name == "W-9" and len(data.lines) == 5
+    assert {line.tote for line in data.lines} == {"W-9-01", "W-9-02"}
+    ordered = sorted_lines(data)
+    assert [x.pick_sequence for x in ordered] == sorted(x.pick_sequence for x in data.lines)
+    found = {text for _, text in decode_pages(pick_list_pdf(data))[0]}
+    assert {"ORD:6001", "ORD:6002"} <= found
+    assert {x.bin_code for x in data.lines} <= found and {x.barcode for x in data.lines} <= found
+
+
+def test_sscc_label_assigns_once_per_package(
+    system_ctx: ServiceContext, make_order: Callable[..., int], ship_from: Address
+) -> None:
+    make_order("7001", packages=1)
+    first = documents.sscc_label(system_ctx, "7001", 1, ship_from, "0614141")
+    again = documents.sscc_label(system_ctx, "7001", 1, ship_from, "0614141")
+    assert first.sscc == again.sscc and is_valid_sscc(first.sscc)
+    make_order("7002")
+    unpacked = documents.sscc_label(system_ctx, "7002", None, ship_from, "0614141")
+    assert unpacked.sscc != first.sscc
+
+
+def test_bin_labels_by_zone(system_ctx: ServiceContext, make_order: Callable[..., int]) -> None:
+    make_order("8001", lines=4)
+    labels = documents.bin_labels(system_ctx, "A")
+    assert labels and all(label.zone == "A" for label in labels)
