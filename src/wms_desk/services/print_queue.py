@@ -202,7 +202,9 @@ class PrintWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _claim(self, uow: UnitOfWork) -> tuple[str, bytes, str, str, str] | None:
+    def _claim(
+        self, uow: UnitOfWork, job_id: str | None = None
+    ) -> tuple[str, bytes, str, str, str] | None:
         now = self._clock()
         query = (
             select(PrintJob)
@@ -215,6 +217,8 @@ class PrintWorker:
         )
         if self.station_id is not None:
             query = query.where(PrintJob.station_id == self.station_id)
+        if job_id is not None:
+            query = query.where(PrintJob.id == job_id)
         job = uow.session.scalars(query).first()
         if job is None:
             return None
@@ -235,9 +239,9 @@ class PrintWorker:
             uow.audit("print.unknown", "print_job", job.id, after={"error": job.last_error})
         return _info(job)
 
-    def process_one(self) -> PrintJobInfo | None:
-        """Claim, send and record one due job; None when nothing is due."""
-        claimed = run_unit_of_work(self.ctx, self._claim)
+    def process_one(self, job_id: str | None = None) -> PrintJobInfo | None:
+        """Claim, send and record one due job (or just `job_id`); None when nothing is due."""
+        claimed = run_unit_of_work(self.ctx, lambda uow: self._claim(uow, job_id))
         if claimed is None:
             return None
         job_id, payload, url, fmt, title = claimed
