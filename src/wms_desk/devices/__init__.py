@@ -1,0 +1,1 @@
+"""Device drivers: serial transport, scanners, scales and simulators. No Qt here."""

@@ -1,0 +1,160 @@
+"""The device end of a simulated wire: a pseudo-terminal master, or a TCP server for one client."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import socket
+import threading
+import tty
+from pathlib import Path
+
+TRANSPORTS = ("pty", "tcp")
+
+
+class Endpoint:
+    """Bytes in and out; writes never block (a real device drops what nobody reads)."""
+
+    address: str
+
+    def recv(self, timeout: float) -> bytes:
+        raise NotImplementedError
+
+    def send(self, data: bytes) -> bool:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class PtyEndpoint(Endpoint):
+    """os.openpty(): the client opens the slave path (or `link_path`, a symlink we point at it)."""
+
+    def __init__(self, link_path: str | os.PathLike[str] | None = None) -> None:
+        self._master, self._slave = os.openpty()
+        # Raw: no echo, no CR/LF translation, bytes pass exactly as a serial line would.
+        tty.setraw(self._slave)
+        os.set_blocking(self._master, False)
+        self.device = os.ttyname(self._slave)
+        self.address = self.device
+        if link_path is not None:
+            link = Path(link_path)
+            temporary = link.with_name(link.name + f".{os.getpid()}.tmp")
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+            temporary.symlink_to(self.device)
+            os.replace(temporary, link)  # atomic: a reconnecting client never sees no link
+            self.address = str(link)
+        self._closed = False
+
+    def recv(self, timeout: float) -> bytes:
+        if self._closed:
+            return b""
+        ready, _, _ = select.select([self._master], [], [], timeout)
+        if not ready:
+            return b""
+        try:
+            return os.read(self._master, 4096)
+        except (BlockingIOError, OSError):
+            return b""
+
+    def send(self, data: bytes) -> bool:
+        if self._closed:
+            return False
+        try:
+            os.write(self._master, data)
+            return True
+        except (BlockingIOError, OSError):
+            return False
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        # Closing both ends hangs up the line: the client's next read fails at once.
+        for fd in (self._master, self._slave):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class TcpEndpoint(Endpoint):
+    """A server on 127.0.0.1 taking one client at a time; a newer client replaces the older."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind((host, port))
+        self._listener.listen(4)
+        self.port = self._listener.getsockname()[1]
+        self.address = f"socket://{host}:{self.port}"
+        self._client: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def recv(self, timeout: float) -> bytes:
+        if self._closed:
+            return b""
+        watched: list[socket.socket] = [self._listener]
+        client = self._client
+        if client is not None:
+            watched.append(client)
+        try:
+            ready, _, _ = select.select(watched, [], [], timeout)
+        except (OSError, ValueError):
+            return b""
+        data = b""
+        if self._listener in ready:
+            with contextlib.suppress(OSError):
+                accepted, _ = self._listener.accept()
+                accepted.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                self._set_client(accepted)
+        if client is not None and client in ready:
+            try:
+                data = client.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                self._set_client(None, only_if=client)
+        return data
+
+    def send(self, data: bytes) -> bool:
+        with self._lock:
+            client = self._client
+            if client is None:
+                return False
+            try:
+                client.sendall(data)
+                return True
+            except OSError:
+                return False
+
+    def has_client(self) -> bool:
+        return self._client is not None
+
+    def close(self) -> None:
+        self._closed = True
+        self._set_client(None)
+        with contextlib.suppress(OSError):
+            self._listener.close()
+
+    def _set_client(
+        self, client: socket.socket | None, only_if: socket.socket | None = None
+    ) -> None:
+        with self._lock:
+            if only_if is not None and self._client is not only_if:
+                return
+            old, self._client = self._client, client
+        if old is not None:
+            with contextlib.suppress(OSError):
+                old.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                old.close()
+
+
+def open_endpoint(transport: str, *, port: int = 0, link_path: str | None = None) -> Endpoint:
+    if transport == "pty":
+        return PtyEndpoint(link_path)
+    if transport == "tcp":
+        return TcpEndpoint(port)
+    raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
