@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "wms_desk.cli.db_commands",
     "wms_desk.cli.user_commands",
     "wms_desk.cli.import_commands",
+    "wms_desk.cli.device_commands",
     "wms_desk.cli.print_commands",
 )
 
