@@ -1,7 +1,9 @@
-"""Seconds from process start to the main window shown and painted, beside a bare PySide6 window.
+"""Seconds from process start to the app's windows shown and painted, beside a bare PySide6 window.
 
-Prints one JSON line. The app is measured on a seeded demo database, signed in directly as the
-demo supervisor (typing a password is the user's time, not start-up). Median of N runs each.
+Prints one JSON line with the median of N runs each, on a seeded demo database:
+- login_window_seconds: the first window a user sees (the login dialog), painted;
+- main_window_seconds: the main window painted, signed in directly as the demo supervisor
+  (typing a password is the user's time, not start-up), database opened and schema checked.
 """
 
 from __future__ import annotations
@@ -39,22 +41,32 @@ def child(mode: str, db: str) -> None:
         app.exec()
         return
 
-    from wms_desk.services import auth
     from wms_desk.settings import load_settings
     from wms_desk.ui.application import Shell, make_application
 
     app = make_application()
     settings = load_settings(cli={"db": db, "demo": True, "station": "bench"})
     shell = Shell(settings)
+    if mode == "login":
+        shell.login.installEventFilter(painted)
+        shell.start()
+        app.exec()
+        return
 
-    def station_ready(station):  # type: ignore[no-untyped-def]
-        shell.station = station
-        shell.tasks.run(auth.actor_for, shell._context(), "sam", station,
-                        on_done=lambda actor: shell.open_window(actor).installEventFilter(painted))
+    def signed_in(station):  # type: ignore[no-untyped-def]
+        from wms_desk.services import auth
 
-    from wms_desk.ui.application import open_station
+        shell.tasks.run(
+            auth.actor_for,
+            shell.context(),
+            "sam",
+            station,
+            on_done=lambda actor: shell.open_window(actor).installEventFilter(painted),
+        )
 
-    shell.tasks.run(open_station, shell.database, settings, on_done=station_ready)
+    shell.station_opened.connect(signed_in)
+    shell.start()
+    shell.login.hide()  # measure the main window alone
     app.exec()
 
 
@@ -63,7 +75,10 @@ def measure(mode: str, db: str) -> float:
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--db", db],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     elapsed = time.perf_counter() - start
     if "painted" not in result.stdout:
@@ -73,7 +88,7 @@ def measure(mode: str, db: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--child", choices=["bare", "app"])
+    parser.add_argument("--child", choices=["bare", "login", "main"])
     parser.add_argument("--db")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
@@ -82,21 +97,29 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         db = str(Path(folder) / "demo.sqlite3")
-        subprocess.run([sys.executable, "-m", "wms_desk", "--db", db, "db", "seed-demo"],
-                       check=True, capture_output=True)
-        measure("app", db)  # warm the OS file cache once, for both modes alike
-        measure("bare", db)
-        bare = [measure("bare", db) for _ in range(args.runs)]
-        app = [measure("app", db) for _ in range(args.runs)]
-    bare_s, app_s = statistics.median(bare), statistics.median(app)
-    print(json.dumps({
-        "benchmark": "startup",
-        "app_seconds": round(app_s, 3),
-        "bare_window_seconds": round(bare_s, 3),
-        "ratio": round(app_s / bare_s, 2),
-        "runs": args.runs,
-        "goal": "app under 2x bare and under 1 s",
-    }))
+        subprocess.run(
+            [sys.executable, "-m", "wms_desk", "--db", db, "db", "seed-demo"],
+            check=True,
+            capture_output=True,
+        )
+        for mode in ("main", "login", "bare"):  # warm the OS file cache once for each
+            measure(mode, db)
+        runs = {m: [measure(m, db) for _ in range(args.runs)] for m in ("bare", "login", "main")}
+    bare, login, main_window = (statistics.median(runs[m]) for m in ("bare", "login", "main"))
+    print(
+        json.dumps(
+            {
+                "benchmark": "startup",
+                "bare_window_seconds": round(bare, 3),
+                "login_window_seconds": round(login, 3),
+                "main_window_seconds": round(main_window, 3),
+                "login_ratio": round(login / bare, 2),
+                "main_ratio": round(main_window / bare, 2),
+                "runs": args.runs,
+                "goal": "under 2x the bare window and under 1 s",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

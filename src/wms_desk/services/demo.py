@@ -23,26 +23,11 @@ from wms_desk.db.models import (
     StockMove,
 )
 from wms_desk.domain.roles import Permission
+from wms_desk.services.demo_accounts import DEMO_USERS
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.uow import UnitOfWork, unit_of_work
 from wms_desk.services.users import add_user
 
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    display_name: str
-    role: str
-    password: str
-    badge: str
-
-
-# Shown on the login screen in demo mode only; never created outside `seed_demo`.
-DEMO_USERS = (
-    DemoUser("pat", "Pat Packer", "packer", "packer123", "PACK-0001"),
-    DemoUser("sam", "Sam Supervisor", "supervisor", "super123", "SUPV-0001"),
-    DemoUser("ada", "Ada Admin", "admin", "admin123", "ADMN-0001"),
-)
 CHANNELS = (("Shopify", "shopify"), ("WooCommerce", "woocommerce"), ("Wholesale CSV", "csv"))
 ZONES = ("A", "B", "C")
 SERVICES = ("Ground", "Priority", "Express", "Economy")
@@ -159,6 +144,12 @@ class DemoSummary:
     bins: int
     orders: int
     users: tuple[str, ...]
+
+
+def has_catalogue(database) -> bool:  # type: ignore[no-untyped-def]
+    """Cheap check (no count over a big table) whether the demo data is already there."""
+    with database.read_session() as session:
+        return session.scalar(select(Product.id).limit(1)) is not None
 
 
 def seed_demo(ctx, orders: int = 300, seed: int = 7) -> DemoSummary:  # type: ignore[no-untyped-def]

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -70,13 +68,15 @@ def insert_ignoring_duplicates(
     session: Session, model: type[Any], values: dict[str, Any], *conflict_columns: str
 ) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on either backend; True if the row was inserted."""
+    # Dialect modules are imported on first use: a SQLite station never loads PostgreSQL's.
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        statement = postgresql.insert(model).values(values)
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
     elif dialect == "sqlite":
-        statement = sqlite.insert(model).values(values)
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover - only the two backends above are supported
-        statement = insert(model).values(values)
+        raise NotImplementedError(f"no upsert for {dialect}")
+    statement = dialect_insert(model).values(values)
     statement = statement.on_conflict_do_nothing(index_elements=list(conflict_columns))
     result = session.execute(statement)
     return bool(result.rowcount)

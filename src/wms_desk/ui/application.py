@@ -1,42 +1,53 @@
-"""The running app: open the database off the GUI thread, sign in, show the main window, repeat."""
+"""The running app: paint the login window first, open the database on a worker, then sign in.
+
+Nothing here imports the database layer at module level: the login window paints while
+SQLAlchemy loads and the schema is checked on a worker thread, so start-up feels immediate.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication
 
-from wms_desk.services import auth
-from wms_desk.services.context import Actor, ServiceContext, system_actor
-from wms_desk.services.database import Database
-from wms_desk.services.stations import StationInfo, ensure_station
 from wms_desk.settings import Settings
-from wms_desk.ui.context import UiContext
 from wms_desk.ui.login_dialog import LoginDialog
-from wms_desk.ui.main_window import MainWindow
 from wms_desk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from wms_desk.services.context import Actor, ServiceContext
+    from wms_desk.services.database import Database
+    from wms_desk.services.stations import StationInfo
+    from wms_desk.ui.main_window import MainWindow
 
 ORGANISATION = "wms-desk"
 
 
-def open_station(database: Database, settings: Settings) -> StationInfo:
+def open_station(database: Database | None, settings: Settings) -> tuple[Database, StationInfo]:
     """Runs on a worker: check (or, embedded, upgrade) the schema; seed the demo on first use."""
+    from wms_desk.app import resolve_database_url
+    from wms_desk.services.context import ServiceContext, system_actor
+    from wms_desk.services.database import Database
+    from wms_desk.services.stations import ensure_station
+
+    database = database or Database(resolve_database_url(settings))
     database.prepare()
     station = ensure_station(database, settings.station_name)
     if settings.demo:
-        from wms_desk.services.demo import seed_demo
-        from wms_desk.services.info import database_info
+        from wms_desk.services.demo import has_catalogue, seed_demo
 
-        if not database_info(database)["counts"].get("products"):
+        if not has_catalogue(database):
             seed_demo(ServiceContext(database, system_actor(station.id, station.name)))
-    return station
+    return database, station
 
 
 class Shell(QObject):
     """Moves between the login dialog and the main window for the life of the process."""
 
     window_shown = Signal(object)
+    station_opened = Signal(object)
 
     def __init__(
         self,
@@ -46,10 +57,8 @@ class Shell(QObject):
         tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__()
-        from wms_desk.app import resolve_database_url
-
         self.settings = settings
-        self.database = database or Database(resolve_database_url(settings))
+        self.database = database
         self.qsettings = qsettings or QSettings(ORGANISATION, ORGANISATION)
         self.tasks = tasks or TaskRunner(self)
         self.station: StationInfo | None = None
@@ -68,7 +77,7 @@ class Shell(QObject):
     def _demo_users(self) -> list[tuple[str, str, str, str]]:
         if not self.settings.demo:
             return []
-        from wms_desk.services.demo import DEMO_USERS
+        from wms_desk.services.demo_accounts import DEMO_USERS
 
         return [(u.username, u.role, u.password, u.badge) for u in DEMO_USERS]
 
@@ -83,23 +92,35 @@ class Shell(QObject):
             on_error=lambda error: self.login.set_unavailable(str(error)),
         )
 
-    def _station_ready(self, station: StationInfo) -> None:
-        self.station = station
+    def _station_ready(self, opened: tuple[Database, StationInfo]) -> None:
+        self.database, self.station = opened
         self.login.set_ready(True)
+        self.station_opened.emit(self.station)
 
-    def _context(self) -> ServiceContext:
-        assert self.station is not None
+    def context(self) -> ServiceContext:
+        from wms_desk.services.context import ServiceContext, system_actor
+
+        assert self.database is not None and self.station is not None
         return ServiceContext(self.database, system_actor(self.station.id, self.station.name))
 
     def _check_password(self, username: str, password: str) -> Actor:
+        from wms_desk.services import auth
+
         assert self.station is not None
-        return auth.sign_in_with_password(self._context(), username, password, self.station)
+        return auth.sign_in_with_password(self.context(), username, password, self.station)
 
     def _check_badge(self, code: str) -> Actor:
+        from wms_desk.services import auth
+
         assert self.station is not None
-        return auth.sign_in_with_badge(self._context(), code, self.station)
+        return auth.sign_in_with_badge(self.context(), code, self.station)
 
     def open_window(self, actor: Actor) -> MainWindow:
+        from wms_desk.services.context import ServiceContext
+        from wms_desk.ui.context import UiContext
+        from wms_desk.ui.main_window import MainWindow
+
+        assert self.database is not None
         ui = UiContext(ServiceContext(self.database, actor), self.tasks, self.settings)
         self.window = MainWindow(ui, self.qsettings)
         self.window.signed_out.connect(self._signed_out)
@@ -109,6 +130,8 @@ class Shell(QObject):
         return self.window
 
     def _signed_out(self) -> None:
+        from wms_desk.services import auth
+
         window, self.window = self.window, None
         if window is not None:
             self.tasks.run(auth.sign_out, window.ui.services, on_error=lambda _e: None)
@@ -120,6 +143,11 @@ class Shell(QObject):
     def _login_closed(self) -> None:
         if self.window is None:
             QApplication.quit()
+
+    def shutdown(self) -> None:
+        self.tasks.wait_idle(5000)
+        if self.database is not None:
+            self.database.dispose()
 
 
 def make_application() -> QApplication:
@@ -138,6 +166,5 @@ def run(settings: Settings) -> int:
     shell = Shell(settings)
     shell.start()
     code = app.exec()
-    shell.tasks.wait_idle(5000)
-    shell.database.dispose()
+    shell.shutdown()
     return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,12 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wms_desk.services.context import Actor
 from wms_desk.services.errors import AuthenticationFailed
 from wms_desk.ui.tasks import TaskRunner
 
-PasswordCheck = Callable[[str, str], Actor]
-BadgeCheck = Callable[[str], Actor]
+if TYPE_CHECKING:  # the dialog paints before the database layer is even imported
+    from wms_desk.services.context import Actor
+
+PasswordCheck = Callable[[str, str], "Actor"]
+BadgeCheck = Callable[[str], "Actor"]
 
 
 class LoginDialog(QDialog):

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, Numeric
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -41,10 +40,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class JsonDoc(TypeDecorator[Any]):
+    """JSON everywhere, JSONB on PostgreSQL; the PostgreSQL dialect is imported only when used,
+    so an embedded SQLite station never pays for loading it."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
 # Money in major units with two decimals; weights in grams with two decimals.
 Money = Numeric(12, 2, asdecimal=True)
 Grams = Numeric(12, 2, asdecimal=True)
-JsonDoc = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
@@ -56,5 +69,5 @@ class Base(DeclarativeBase):
     type_annotation_map: dict[Any, Any] = {
         datetime: UTCDateTime(),
         Decimal: Money,
-        dict[str, Any]: JsonDoc,
+        dict[str, Any]: JsonDoc(),
     }
