@@ -1,0 +1,1 @@
+"""Qt item models over service results (ids plus a row cache, paged in SQL)."""
