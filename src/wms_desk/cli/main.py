@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -53,10 +54,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # every known failure becomes a message, never a traceback
+    except Exception as exc:  # every failure becomes a message, never a traceback
         message = _known_failure(exc)
         if message is None:
-            raise
+            if os.environ.get("WMS_DESK_DEBUG"):
+                raise
+            message = (
+                f"unexpected error: {type(exc).__name__}: {exc}. "
+                "Run again with WMS_DESK_DEBUG=1 to see the details, and report them."
+            )
         print(f"wms-desk: {message}", file=sys.stderr)
         return 1
 

@@ -161,8 +161,34 @@ def make_application() -> QApplication:
     return app
 
 
+def install_error_hook(log_path: object) -> None:
+    """An unexpected error is logged and shown; it never takes the station down."""
+    import logging
+    import traceback
+
+    from PySide6.QtWidgets import QMessageBox
+
+    def hook(kind: type[BaseException], error: BaseException, tb: object) -> None:
+        logging.getLogger("wms_desk").error(
+            "unexpected error", exc_info=(kind, error, tb)  # type: ignore[arg-type]
+        )
+        where = f" The details are in {log_path}." if log_path else ""
+        QMessageBox.critical(
+            None,
+            "Something went wrong",
+            f"{kind.__name__}: {error}\n\nYour committed work is safe.{where} "
+            "Carry on, and tell a supervisor if it happens again.",
+        )
+        traceback.print_exception(kind, error, tb)  # type: ignore[arg-type]
+
+    sys.excepthook = hook
+
+
 def run(settings: Settings) -> int:
+    from wms_desk.logs import setup_logging
+
     app = make_application()
+    install_error_hook(setup_logging(settings.data_path))
     shell = Shell(settings)
     shell.start()
     code = app.exec()
