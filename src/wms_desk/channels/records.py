@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -80,10 +80,21 @@ class OrderRecord:
 
     def content_hash(self) -> str:
         """Hash of everything but the file reference: the same data from another file is equal."""
-        data = asdict(self)
-        data.pop("ref")
+        data = {name: _plain(getattr(self, name)) for name in _ORDER_FIELDS if name != "ref"}
         text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-able copy; much cheaper than dataclasses.asdict, which deep-copies everything."""
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Address | LineRecord):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    return value
+
+
+_ORDER_FIELDS = tuple(OrderRecord.__dataclass_fields__)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from wms_desk.channels.catalog import FLAGS, parse_products, parse_stock
@@ -17,12 +18,11 @@ from wms_desk.channels.records import (
     SourceError,
     StockRecord,
 )
-from wms_desk.db.models import AuditEvent, Bin, BinStock, Product, ProductBarcode
+from wms_desk.db.models import AuditEvent, Bin, BinStock, Product, ProductBarcode, StockMove
 from wms_desk.domain.roles import Permission
 from wms_desk.services.allocation import allocate_waiting, audit_rows
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.imports import ImportIssue, ImportResult, Progress
-from wms_desk.services.stock import apply_move
 from wms_desk.services.uow import UnitOfWork, run_unit_of_work
 
 CHUNK_SIZE = 500
@@ -279,13 +279,14 @@ def _apply_stock(
     stock = {
         (row.bin_id, row.product_id): row
         for row in session.execute(
-            select(BinStock.bin_id, BinStock.product_id, BinStock.on_hand, BinStock.reserved).where(
-                BinStock.product_id.in_(products.values())
-            )
+            select(BinStock.bin_id, BinStock.product_id, BinStock.on_hand, BinStock.reserved)
+            .where(BinStock.product_id.in_(products.values()))
+            .with_for_update()
         )
     }
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
-    issues, arrived = [], set()
+    issues: list[ImportIssue] = []
+    changes: list[tuple[StockRecord, int, int, int]] = []
     for record in records:
         product_id, bin_id = products[record.sku], bins.get(record.bin_code)
         row = stock.get((bin_id, product_id)) if bin_id is not None else None
@@ -299,21 +300,55 @@ def _apply_stock(
                                       f"{record.qty} would leave them short"))  # fmt: skip
             continue
         counts["created" if row is None or on_hand == 0 else "updated"] += 1
-        if dry_run:
-            continue
-        reference = f"stock import {filename}"[:120]
-        if record.qty > on_hand:
-            apply_move(uow, product_id, record.qty - on_hand, "count", to_bin_id=bin_id,
-                       reference=reference)  # fmt: skip
-            arrived.add(product_id)
-        elif record.qty < on_hand:
-            apply_move(uow, product_id, on_hand - record.qty, "count", from_bin_id=bin_id,
-                       reference=reference)  # fmt: skip
-        else:
-            session.add(BinStock(bin_id=bin_id, product_id=product_id, on_hand=0, reserved=0))
-        uow.audit("stock.imported", "bin", record.bin_code,
-                  before={"sku": record.sku, "on_hand": on_hand},
-                  after={"sku": record.sku, "on_hand": record.qty, "source": filename})  # fmt: skip
-    if arrived:
+        if bin_id is not None:
+            changes.append((record, bin_id, product_id, on_hand))
+    if changes and not dry_run:
+        _write_counts(uow, changes, filename)
+        arrived = {pid for record, _, pid, on_hand in changes if record.qty > on_hand}
         allocate_waiting(uow, arrived)
     return ImportResult(**counts, errors=tuple(issues))
+
+
+def _write_counts(
+    uow: UnitOfWork, changes: list[tuple[StockRecord, int, int, int]], filename: str
+) -> None:
+    """The same ledger rows and cache changes apply_move makes, as a few batched statements."""
+    session = uow.session
+    reference = f"stock import {filename}"[:120]
+    moves = []
+    for record, bin_id, product_id, on_hand in changes:
+        delta = record.qty - on_hand
+        if delta:
+            moves.append({
+                "product_id": product_id,
+                "from_bin_id": bin_id if delta < 0 else None,
+                "to_bin_id": bin_id if delta > 0 else None,
+                "qty": abs(delta), "reason": "count", "reference": reference,
+                "user_id": uow.actor.user_id, "station_id": uow.actor.station_id,
+                "created_at": uow.now,
+            })  # fmt: skip
+    # Cache rows for new bin/SKU pairs first, in one statement that skips existing ones.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(BinStock)
+        .values([{"bin_id": b, "product_id": p, "on_hand": 0, "reserved": 0}
+                 for _, b, p, _ in changes])
+        .on_conflict_do_nothing(index_elements=["bin_id", "product_id"])
+    )  # fmt: skip
+    if moves:
+        session.execute(insert(StockMove), moves)
+    table = BinStock.__table__
+    session.connection().execute(
+        update(table)
+        .where(table.c.bin_id == bindparam("b_bin"), table.c.product_id == bindparam("b_prod"))
+        .values(on_hand=table.c.on_hand + bindparam("b_delta")),
+        [{"b_bin": b, "b_prod": p, "b_delta": r.qty - h} for r, b, p, h in changes],
+    )
+    session.execute(
+        insert(AuditEvent),
+        audit_rows(uow, "bin", [
+            ("stock.imported", record.bin_code, {"sku": record.sku, "on_hand": on_hand},
+             {"sku": record.sku, "on_hand": record.qty, "source": filename})
+            for record, _, _, on_hand in changes
+        ]),
+    )  # fmt: skip

@@ -229,16 +229,17 @@ _BUCKET = {CREATE: "created", UPDATE: "updated", UNCHANGED: "unchanged", CANCEL:
 
 def _existing(
     session: Session, channel_id: int | None, records: Sequence[OrderRecord]
-) -> dict[str, Order]:
+) -> dict[str, tuple[int, str, str]]:
+    """external_id -> (id, status, source_hash): light rows, no ORM objects for unchanged ones."""
     if channel_id is None:
         return {}
-    rows = session.scalars(
-        select(Order).where(
+    rows = session.execute(
+        select(Order.external_id, Order.id, Order.status, Order.source_hash).where(
             Order.channel_id == channel_id,
             Order.external_id.in_([r.external_id for r in records]),
         )
     )
-    return {order.external_id: order for order in rows}
+    return {external_id: (oid, status, digest) for external_id, oid, status, digest in rows}
 
 
 def _preview_chunk(
@@ -249,8 +250,8 @@ def _preview_chunk(
         existing = _existing(session, channel_id, records)
         counts = dict.fromkeys(_BUCKET.values(), 0)
         for record in records:
-            order = existing.get(record.external_id)
-            known = (order.status, order.source_hash) if order else None
+            found = existing.get(record.external_id)
+            known = (found[1], found[2]) if found else None
             action = classify(record, record.content_hash(), known)
             if action == CREATE and record.cancelled:
                 counts["cancelled"] += 1
@@ -330,13 +331,17 @@ def _apply_chunk(
     fresh: list[tuple[OrderRecord, str]] = []
     for record in records:
         digest = record.content_hash()
-        order = existing.get(record.external_id)
-        action = classify(record, digest, (order.status, order.source_hash) if order else None)
-        if order is None:
+        found = existing.get(record.external_id)
+        action = classify(record, digest, (found[1], found[2]) if found else None)
+        if found is None:
             fresh.append((record, digest))
             state.counts["cancelled" if record.cancelled else "created"] += 1
             continue
         state.counts[_BUCKET[action]] += 1
+        if found[2] == digest:
+            continue  # the same payload again: nothing to write, not even a timestamp
+        order = session.get(Order, found[0], with_for_update=True)
+        assert order is not None
         _apply_existing(uow, state, order, record, digest, action, products, digital)
     if fresh:
         _insert_orders(uow, state, channel_id, fresh, products, digital, filename)
