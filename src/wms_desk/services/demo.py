@@ -264,7 +264,11 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
         channel_index = n % 3
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         city, region, postal, country = rng.choice(_PLACES)
-        ordered_at = now - timedelta(hours=rng.randrange(1, 24 * 6))
+        # Finished orders are older; open ones came in over the last three days.
+        finished = status in {"shipped", "partly_returned", "returned", "cancelled"}
+        ordered_at = now - timedelta(
+            hours=rng.randrange(72 if finished else 1, 24 * 6 if finished else 72)
+        )
         order = Order(
             channel_id=channel_ids[channel_index],
             external_id=str(5000 + n),
@@ -282,7 +286,8 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
             ship_phone="+1 555 0100",
             bill_to={"name": f"{first} {last}", "city": city, "country": country},
             ordered_at=ordered_at,
-            ship_by=ordered_at + timedelta(hours=rng.choice((24, 48, 72))),
+            # A real mix: a few late, some due today, most later.
+            ship_by=ordered_at + timedelta(hours=rng.choice((24, 48, 72, 96, 120))),
             priority=rng.choice((0, 0, 0, 1, 2)),
             requested_service=rng.choice(SERVICES),
             currency="USD",

@@ -55,6 +55,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "Pick waves",
             "Order timeline",
         ),
+        _queue,
     ),
     ScreenSpec(
         "pick",
