@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     func,
     intersect,
     literal,
@@ -141,7 +142,8 @@ def search_ids(term: str, dialect: str) -> Select[Any] | None:
         parts.append(select(o.id).where(_prefix_range(o.number, term.upper())))
         parts.append(select(ol.order_id.label("id")).where(ol.sku == term.upper()))
     if "@" in term:
-        parts.append(select(o.id).where(_prefix_range(o.ship_email, term.lower())))
+        for email in sorted({term, term.lower()}):
+            parts.append(select(o.id).where(_prefix_range(o.ship_email, email)))
     if len(term) >= MIN_NAME_SEARCH:
         if dialect == "sqlite":
             match = text(f"{SEARCH_TABLE} MATCH :fts").bindparams(fts=_fts_query(term))
@@ -196,7 +198,8 @@ def _driving_rows(
         if term.upper() != term:
             parts.append(rows(_prefix_range(o.c.number, term.upper())))
         if "@" in term:
-            parts.append(rows(_prefix_range(o.c.ship_email, term.lower())))
+            for email in sorted({term, term.lower()}):
+                parts.append(rows(_prefix_range(o.c.ship_email, email)))
         if len(term) >= MIN_NAME_SEARCH:
             if dialect == "sqlite":
                 match = text(f"{SEARCH_TABLE} MATCH :fts").bindparams(fts=_fts_query(term))
@@ -229,7 +232,8 @@ def _driving_cte(driving: Select[Any], dialect: str) -> Any:
 def _order_by(sort: str, descending: bool, source: Any) -> list[Any]:
     columns = [source.c[name] for name in SORTS[sort]] + [source.c.id]
     if sort == "status":
-        columns.insert(0, source.c.status)
+        # Lifecycle order (new ... returned), not the alphabet.
+        columns.insert(0, case(STATUS_RANK, value=source.c.status))
     return [c.desc() for c in columns] if descending else list(columns)
 
 
