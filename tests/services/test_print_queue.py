@@ -177,3 +177,16 @@ def test_other_stations_jobs_are_left_alone(system_ctx: ServiceContext) -> None:
     _enqueue(system_ctx, "tcp://127.0.0.1:9")
     other = print_queue.PrintWorker(system_ctx.database, station_id=-1)
     assert other.run_pending() == 0
+
+
+def test_printer_for_prefers_the_station_binding() -> None:
+    from wms_desk.settings import Settings
+
+    settings = Settings({"label_printer": "tcp://10.0.0.9:9100", "document_printer": None})
+    bound = {"label_printer": {"url": "cups://Zebra", "format": "zpl", "dpi": 300}}
+    assert print_queue.printer_for(bound, settings, "label_printer") == (
+        print_queue.PrinterBinding("cups://Zebra", "zpl", 300))
+    assert print_queue.printer_for({}, settings, "label_printer") == (
+        print_queue.PrinterBinding("tcp://10.0.0.9:9100", "zpl", 203))
+    with pytest.raises(ValidationFailed, match="no document printer"):
+        print_queue.printer_for({}, settings, "document_printer")

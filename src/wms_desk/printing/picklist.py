@@ -12,6 +12,7 @@ from wms_desk.printing.slip import PAPER
 M = 36.0
 ROW = 46.0  # a row holds two scannable barcodes, so it is tall
 HEADER = 110.0
+TOTE_ROW = 40.0
 
 
 def sorted_lines(pick: PickList) -> list[PickLine]:
@@ -21,7 +22,7 @@ def sorted_lines(pick: PickList) -> list[PickLine]:
 
 def _pages(pick: PickList, paper: str) -> list[list[PickLine]]:
     _, page_h = PAPER[paper]
-    first = int((page_h - 2 * M - HEADER - 20 - 24 * _tote_rows(pick)) // ROW)
+    first = int((page_h - 2 * M - HEADER - 32 - TOTE_ROW * _tote_rows(pick)) // ROW)
     rest = int((page_h - 2 * M - 60) // ROW)
     lines = sorted_lines(pick)
     pages = [lines[:first]]
@@ -39,11 +40,10 @@ def _draw_totes(c: Any, pick: PickList, y: float, page_w: float) -> float:
     col = (page_w - 2 * M) / 3
     for i, (number, code, tote) in enumerate(pick.order_barcodes):
         x = M + (i % 3) * col
-        yy = y - (i // 3) * 24
-        fit_text(c, f"Tote {tote or '—'}", x, yy, 54, 9, bold=True)
-        draw_code128(c, code, x + 56, yy - 4, 16, 0.8, col - 60)
-        fit_text(c, number, x + 56, yy - 12, col - 60, 6)
-    return y - _tote_rows(pick) * 24
+        yy = y - (i // 3) * TOTE_ROW
+        fit_text(c, f"Tote {tote or '—'} · order {number}", x, yy, col - 10, 9, bold=True)
+        draw_code128(c, code, x - 6, yy - 26, 20, 0.9, col - 10)
+    return y - _tote_rows(pick) * TOTE_ROW
 
 
 def draw_page(
@@ -57,7 +57,7 @@ def draw_page(
     fit_text(c, pick.created.strftime("%Y-%m-%d %H:%M"), M, top - 50, 200, 9)
     y = top - 72
     if n == 1 and pick.batch_name:
-        y = _draw_totes(c, pick, top - 72, page_w) - 6
+        y = _draw_totes(c, pick, top - 72, page_w) - 12
     elif n == 1 and pick.order_barcodes:
         _, code, _ = pick.order_barcodes[0]
         draw_code128(c, code, page_w - M - 190, top - 44, 36, 1.0, 190)
