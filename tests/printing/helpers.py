@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pypdfium2 as pdfium
 import zxingcpp
@@ -57,3 +60,19 @@ def unescape(field: str) -> str:
     """Undo ^FH_ hex escapes (what the printer prints)."""
     data = re.sub(r"_([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), field)
     return data
+
+
+def run_together(target: Callable[[Any], None], args: Sequence[Any], timeout: float = 60) -> None:
+    """Start one thread per argument at the same moment (a barrier), wait for all."""
+    start = threading.Barrier(len(args))
+
+    def run(arg: Any) -> None:
+        start.wait()
+        target(arg)
+
+    threads = [threading.Thread(target=run, args=(arg,)) for arg in args]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+        assert not thread.is_alive(), "a thread did not finish"

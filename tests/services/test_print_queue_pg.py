@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from tests.printing.helpers import run_together
 from wms_desk.db.models import PrintJob
 from wms_desk.services import print_queue
 from wms_desk.services.context import ServiceContext, system_actor
@@ -78,18 +79,8 @@ def test_two_workers_send_each_job_exactly_once(pg_ctx: ServiceContext, pg_db_ur
         print_queue.PrintWorker(db, pg_ctx.actor.station_id, send=make_send(f"w{i}"))
         for i, db in enumerate(databases)
     ]
-    start = threading.Barrier(2)
-
-    def run(worker: print_queue.PrintWorker) -> None:
-        start.wait()
-        worker.run_pending()
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        run_together(lambda worker: worker.run_pending(), workers)
     finally:
         for db in databases:
             db.dispose()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.printing.helpers import run_together
 from wms_desk.printing.barcodes import is_valid_sscc
 from wms_desk.services import sscc
 from wms_desk.services.context import ServiceContext, system_actor
@@ -64,12 +65,8 @@ def test_concurrent_allocation_never_repeats(pg_db_url: str) -> None:
             with lock:
                 results.append(number)
 
-    threads = [threading.Thread(target=run, args=(db,)) for db in databases]
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        run_together(run, databases)
     finally:
         for db in databases:
             db.dispose()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from wms_desk.printing.barcodes import draw_code128, draw_datamatrix, draw_ean13, draw_qr, is_ean13
 from wms_desk.printing.model import BadgeCard, BinLabel, CommandCard, ProductLabel
@@ -11,6 +11,7 @@ from wms_desk.printing.pdf import INCH, fit_text, render_pages
 from wms_desk.printing.slip import PAPER
 from wms_desk.printing.zpl import Zpl
 
+T = TypeVar("T")
 SHELF = (4 * INCH, 2 * INCH)  # 4x2 in shelf and product labels
 CARD = (85.6 / 25.4 * INCH, 53.98 / 25.4 * INCH)  # ISO/IEC 7810 ID-1, the size of a bank card
 
@@ -27,16 +28,25 @@ def bin_labels_pdf(labels: Sequence[BinLabel]) -> bytes:
     return render_pages(SHELF, "Bin labels", labels, draw_bin_label)
 
 
-def bin_labels_zpl(labels: Sequence[BinLabel], dpi: int = 203) -> bytes:
+def _shelf_zpl(labels: Sequence[T], dpi: int, draw: Callable[[Zpl, T], None]) -> bytes:
+    """One ^XA..^XZ per 4x2 in label, all in one job."""
     out = []
     for label in labels:
         z = Zpl(dpi, 4.0, 2.0)
-        z.text(30, 16, label.code, 70, 752, max_len=32)
-        z.code128(60, 100, label.code, 230, 700, module=4)
-        if label.zone:
-            z.text(30, 350, f"zone {label.zone}", 24, 400)
+        draw(z, label)
         out.append(z.render())
     return b"".join(out)
+
+
+def _bin_zpl(z: Zpl, label: BinLabel) -> None:
+    z.text(30, 16, label.code, 70, 752, max_len=32)
+    z.code128(60, 100, label.code, 230, 700, module=4)
+    if label.zone:
+        z.text(30, 350, f"zone {label.zone}", 24, 400)
+
+
+def bin_labels_zpl(labels: Sequence[BinLabel], dpi: int = 203) -> bytes:
+    return _shelf_zpl(labels, dpi, _bin_zpl)
 
 
 def draw_product_label(c: Any, label: ProductLabel) -> None:
@@ -55,16 +65,15 @@ def product_labels_pdf(labels: Sequence[ProductLabel]) -> bytes:
     return render_pages(SHELF, "Product labels", labels, draw_product_label)
 
 
+def _product_zpl(z: Zpl, label: ProductLabel) -> None:
+    z.text(20, 16, label.sku, 40, 560, max_len=64)
+    z.text(20, 62, label.name, 24, 560, max_len=120, lines=2)
+    z.code128(20, 130, label.barcode, 180, 580, module=3)
+    z.datamatrix(620, 130, label.barcode, module=7)
+
+
 def product_labels_zpl(labels: Sequence[ProductLabel], dpi: int = 203) -> bytes:
-    out = []
-    for label in labels:
-        z = Zpl(dpi, 4.0, 2.0)
-        z.text(20, 16, label.sku, 40, 560, max_len=64)
-        z.text(20, 62, label.name, 24, 560, max_len=120, lines=2)
-        z.code128(20, 130, label.barcode, 180, 580, module=3)
-        z.datamatrix(620, 130, label.barcode, module=7)
-        out.append(z.render())
-    return b"".join(out)
+    return _shelf_zpl(labels, dpi, _product_zpl)
 
 
 def draw_command_card(c: Any, card: CommandCard, paper: str = "letter") -> None:
