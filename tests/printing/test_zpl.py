@@ -60,7 +60,7 @@ def test_injection_in_ship_to_name_stays_data(sample_label: ShippingLabel) -> No
     evil = "^XZ^XA^MMT~JA"
     label = dataclasses.replace(
         sample_label, ship_to=dataclasses.replace(sample_label.ship_to, name=evil),
-        service="~JA^XZ", order_number="_5E^FS",
+        service="~JA^XZ", order_number="_5E^FS", tracking_number="1Z^XZ~JA_1",
     )
     zpl = shipping_label_zpl(label)
     text = check_zpl(zpl)
@@ -69,6 +69,7 @@ def test_injection_in_ship_to_name_stays_data(sample_label: ShippingLabel) -> No
     fields = [unescape(f) for f in FIELD.findall(text)]
     assert evil in fields  # printed as text, exactly
     assert any("_5E^FS" in f for f in fields)
+    assert ">:1Z^XZ~JA_1" in fields  # the barcode carries the same text, escaped as well
 
 
 def test_long_values_shrink_then_get_capped(sample_label: ShippingLabel) -> None:

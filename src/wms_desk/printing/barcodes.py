@@ -125,7 +125,7 @@ def draw_datamatrix(canvas: Any, value: str, x: float, y: float, size: float) ->
     """
     from reportlab.graphics.barcode.ecc200datamatrix import ECC200DataMatrix
 
-    class _AsciiDataMatrix(ECC200DataMatrix):  # type: ignore[misc]
+    class _AsciiDataMatrix(ECC200DataMatrix):
         def _encode_c40(self, value: str) -> list[int]:
             return datamatrix_codewords(value, self.cw_data)
 

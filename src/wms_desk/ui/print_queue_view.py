@@ -89,8 +89,9 @@ class PrintQueueView(QWidget):
         super().__init__(parent)
         self.ui = ui
         self.model = PrintJobModel(self)
-        self.table = QTableView(selectionBehavior=QAbstractItemView.SelectionBehavior.SelectRows,
-                                selectionMode=QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = QTableView()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()

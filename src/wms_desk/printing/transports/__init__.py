@@ -72,7 +72,8 @@ def open_transport(url: str) -> Transport:
         known = ", ".join(f"{s}://" for s in [*_MODULES, *_registered])
         raise PrinterUnreachable(f"Unknown printer address {url!r}; use one of {known}")
     module = importlib.import_module(_MODULES[scheme])
-    return module.transport(url)  # type: ignore[no-any-return]
+    factory: TransportFactory = module.transport
+    return factory(url)
 
 
 def send(url: str, payload: bytes, job_id: str, fmt: str = "", title: str = "") -> None:

@@ -10,7 +10,9 @@ class Toast(QFrame):
     """`show_message(title, detail)`; never takes focus, so scanning carries on underneath."""
 
     def __init__(self, parent: QWidget, msecs: int = 8000) -> None:
-        super().__init__(parent, objectName="Toast")
+        super().__init__(parent)
+        self.setObjectName("Toast")
+        self._parent = parent
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setStyleSheet(
@@ -19,9 +21,10 @@ class Toast(QFrame):
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
-        self.title = QLabel(objectName="ToastTitle")
+        self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold; font-size: 15px;")
-        self.detail = QLabel(wordWrap=True, objectName="ToastDetail")
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
         layout.addWidget(self.title)
         layout.addWidget(self.detail)
         self._timer = QTimer(self, singleShot=True, interval=msecs)
@@ -33,7 +36,7 @@ class Toast(QFrame):
         self.title.setText(title)
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
-        self.setFixedWidth(min(460, max(self.parentWidget().width() - 40, 200)))
+        self.setFixedWidth(min(460, max(self._parent.width() - 40, 200)))
         self.adjustSize()
         self._place()
         self.show()
@@ -41,7 +44,7 @@ class Toast(QFrame):
         self._timer.start()
 
     def _place(self) -> None:
-        parent = self.parentWidget()
+        parent = self._parent
         self.move(parent.width() - self.width() - 20, parent.height() - self.height() - 20)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
