@@ -22,7 +22,7 @@ OPEN = ("new", "allocated", "backordered", "picking", "picked", "packing", "pack
 
 @pytest.fixture
 def seeded(system_ctx: ServiceContext) -> ServiceContext:
-    seed_demo(system_ctx, orders=160, seed=11)
+    seed_demo(system_ctx, orders=300, seed=11)
     # Give the oracle something to find: assignments, a formula-like name, an e-mail.
     with system_ctx.database.write_session() as session, session.begin():
         users = list(session.scalars(select(User.id).order_by(User.id)))

@@ -179,7 +179,9 @@ class QueueScreen(QWidget):
 
     # --- columns -------------------------------------------------------------------------
     def _settings(self) -> QSettings:
-        return QSettings(SETTINGS_ORG, SETTINGS_APP)
+        # The composition root (or a test) may hand over its own QSettings in ui.extras.
+        given = self._ui.extras.get("qsettings")
+        return given if isinstance(given, QSettings) else QSettings(SETTINGS_ORG, SETTINGS_APP)
 
     def _restore_columns(self) -> None:
         header = self.table.horizontalHeader()

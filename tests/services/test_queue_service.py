@@ -1,0 +1,83 @@
+"""The queue service: permissions, paging, CSV export, and the change watcher."""
+
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from wms_desk.db.models import Order
+from wms_desk.domain.errors import PermissionDenied
+from wms_desk.domain.roles import Role
+from wms_desk.services import orders, queue
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.demo import seed_demo
+from wms_desk.services.notifications import ChangeWatcher
+
+
+@pytest.fixture
+def supervisor(system_ctx: ServiceContext, make_ctx) -> ServiceContext:  # type: ignore[no-untyped-def]
+    seed_demo(system_ctx, orders=60, seed=3)
+    return make_ctx(Role.SUPERVISOR)
+
+
+def test_pages_follow_each_other_without_gaps(supervisor: ServiceContext) -> None:
+    f = queue.QueueFilter()
+    first = queue.load_page(supervisor, f, "number", limit=25)
+    assert first.has_more and len(first.ids) == 25 and first.counts
+    assert sum(first.counts.values()) == 60
+    second = queue.load_page(supervisor, f, "number", offset=25, limit=25, with_counts=False)
+    third = queue.load_page(supervisor, f, "number", offset=50, limit=25, with_counts=False)
+    assert second.counts is None and not third.has_more
+    ids = first.ids + second.ids + third.ids
+    assert len(ids) == len(set(ids)) == 60
+    numbers = [p.rows[i].number for p in (first, second, third) for i in p.ids]
+    assert numbers == sorted(numbers)
+
+
+def test_packers_cannot_read_the_queue(supervisor: ServiceContext, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PermissionDenied):
+        queue.load_page(make_ctx(Role.PACKER), queue.QueueFilter())
+
+
+def test_export_neutralises_formulas_and_honours_the_selection(
+    supervisor: ServiceContext, tmp_path: Path
+) -> None:
+    with supervisor.database.write_session() as session, session.begin():
+        target = session.scalars(select(Order.id).order_by(Order.id)).first()
+        session.execute(
+            update(Order).where(Order.id == target).values(customer_name='=HYPERLINK("x")')
+        )
+    everything = tmp_path / "all.csv"
+    written = queue.export_csv(supervisor, queue.QueueFilter(), everything, "number")
+    assert written == 60
+    with everything.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 60
+    assert '\'=HYPERLINK("x")' in {r["Customer"] for r in rows}
+    assert not any(v.startswith("=") for r in rows for v in r.values())
+    picked = tmp_path / "some.csv"
+    ids = [target, target + 1]
+    assert queue.export_csv(supervisor, queue.QueueFilter(), picked, ids=ids) == 2
+
+
+def test_the_watcher_reports_another_sessions_change(
+    supervisor: ServiceContext,
+    make_ctx,  # type: ignore[no-untyped-def]
+) -> None:
+    other = make_ctx(Role.SUPERVISOR)
+    changed = threading.Event()
+    watcher = ChangeWatcher(supervisor.database, changed.set, poll_seconds=0.1)
+    watcher.start()
+    try:
+        assert watcher.ready.wait(10)
+        assert not changed.wait(0.3)  # nothing happened yet: no false alarm
+        page = queue.load_page(other, queue.QueueFilter(statuses=("new",)), limit=1)
+        orders.hold_orders(other, list(page.ids), "address check")
+        assert changed.wait(10)
+    finally:
+        watcher.stop()
+    assert not watcher.running
