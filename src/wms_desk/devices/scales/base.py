@@ -158,9 +158,8 @@ class ScaleDriver(LinkProtocol):
         self._poll_sent_at: float | None = None
         self._next_poll_at = 0.0
         self._heard_at = 0.0
-        self._garbage_at: float | None = None
+        self._bytes_at: float | None = None
         self._silent = False
-        self._now = 0.0
         self.latest: Reading | None = None
 
     # -- framing and parsing, per protocol ---------------------------------------------------
@@ -173,10 +172,6 @@ class ScaleDriver(LinkProtocol):
     def parse(self, text: str) -> Parsed | None:
         """One frame's text -> its meaning; None for a frame that cannot be trusted."""
         raise NotImplementedError
-
-    def garbage_seen(self) -> None:
-        """For protocols that resync inside split(): bytes were skipped as unreadable."""
-        self._garbage_at = self._now
 
     @property
     def uses_stability_tracker(self) -> bool:
@@ -213,19 +208,18 @@ class ScaleDriver(LinkProtocol):
         self._tracker.reset()
         self._poll_sent_at = None
         self._heard_at = time.monotonic()
-        self._garbage_at = None
+        self._bytes_at = None
         self._silent = False
 
     def data_received(self, data: bytes, now: float) -> None:
-        self._now = now
+        # Bytes but never a valid frame (wrong protocol or baud) is an error, not "offline".
+        self._bytes_at = now
         self._buffer += data
         latest: Reading | None = None
         for frame in self.split(self._buffer):
             text = seven_bit_text(frame)
             parsed = self.parse(text) if text is not None else None
             if parsed is None:
-                if frame.strip(b"\r\n\x00"):
-                    self._garbage_at = now
                 continue
             self._heard(now)
             if parsed.reply_ok is not None and self._in_flight is not None:
@@ -291,7 +285,7 @@ class ScaleDriver(LinkProtocol):
         if self._silent or now - self._heard_at < self.options.offline_after_s:
             return
         self._silent = True
-        if self._garbage_at is not None and self._garbage_at > self._heard_at:
+        if self._bytes_at is not None and self._bytes_at > self._heard_at:
             link.set_state(DeviceState.ERROR, "unreadable data: check the protocol and baud rate")
         else:
             link.set_state(DeviceState.OFFLINE, f"no answer for {self.options.offline_after_s:g} s")

@@ -63,7 +63,6 @@ class ToledoContinuousScale(ScaleDriver):
                 frames.append(candidate)
                 start += length
             else:
-                self.garbage_seen()
                 start += 1
         del buffer[:start]
         return frames
@@ -122,7 +121,10 @@ def sim_frame(load: SimulatedLoad, bad_checksum: bool = False) -> bytes:
     weight = f"{int(abs(value).scaleb(load.decimals)):06d}"[-6:]
     tare = f"{int(load.in_unit(load.tare_g).scaleb(load.decimals)):06d}"[-6:]
     body = bytes([STX, swa, swb, swc]) + weight.encode() + tare.encode() + bytes([CR])
-    check = checksum(body) ^ (0x01 if bad_checksum else 0)
+    check = checksum(body)
+    if bad_checksum:  # line noise changed a weight digit after the checksum was computed
+        noisy = (body[9] - 0x30 + 1) % 10 + 0x30
+        body = body[:9] + bytes([noisy]) + body[10:]
     return body + bytes([check])
 
 

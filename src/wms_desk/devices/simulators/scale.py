@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from wms_desk.devices.framing import split_frames
@@ -21,7 +21,7 @@ overload | underload    out of range, above or below
 normal                  back in range and settled
 zero | tare             as if pressed on the scale's keypad
 garbage                 send a line of printable junk now
-nonascii                send bytes >= 0x80 now
+nonascii                send bytes >= 0x80 now, and one in the next frame's digits
 truncate                cut the next frame or answer in half
 badsum                  the next frame has a wrong checksum (toledo) or a mangled digit
 parity on|off           set bit 7 as even parity (a 7E1 scale read as 8N1)
@@ -149,6 +149,7 @@ class ScaleSimulator:
             self._send(b"\r\n\x03")
         elif verb == "nonascii":
             self._send(bytes(self._random.randrange(0x80, 0x100) for _ in range(12)) + b"\r\n\x03")
+            self._one_shot.add("highbit")
         elif verb in ("truncate", "badsum"):
             self._one_shot.add(verb)
         elif verb == "parity":
@@ -211,13 +212,23 @@ class ScaleSimulator:
             return frame[: len(frame) // 2]
         if "badsum" in self._one_shot:  # no checksum in this protocol: mangle a digit instead
             self._one_shot.discard("badsum")
-            digits = [i for i, byte in enumerate(frame) if 0x31 <= byte <= 0x39]
-            if digits:
-                frame = frame[: digits[-1]] + b"x" + frame[digits[-1] + 1 :]
+            frame = _replace_last_digit(frame, lambda digit: ord("x"))
+        if "highbit" in self._one_shot:
+            # Another digit with bit 7 set: a parser that just masks bytes reads a wrong weight.
+            self._one_shot.discard("highbit")
+            frame = _replace_last_digit(frame, lambda digit: (0x30 + (digit - 0x2F) % 10) | 0x80)
         return frame
 
     def _send(self, data: bytes) -> None:
         self.endpoint.send(with_even_parity(data) if self.parity else data)
+
+
+def _replace_last_digit(frame: bytes, replace: Callable[[int], int]) -> bytes:
+    digits = [index for index, byte in enumerate(frame) if 0x31 <= byte <= 0x39]
+    if not digits:
+        return frame
+    at = digits[-1]
+    return frame[:at] + bytes([replace(frame[at])]) + frame[at + 1 :]
 
 
 def _number(args: list[str]) -> Decimal:
