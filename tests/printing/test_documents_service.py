@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from tests.printing.helpers import decode_pages, page_texts
+from tests.printing.helpers import check_zpl, decode_pages, page_texts
+from wms_desk.domain.codes import badge_barcode
 from wms_desk.printing.barcodes import is_valid_sscc
+from wms_desk.printing.cards import badge_cards_pdf
 from wms_desk.printing.label import shipping_label_pdf
 from wms_desk.printing.model import Address
 from wms_desk.printing.picklist import pick_list_pdf, sorted_lines
 from wms_desk.printing.slip import packing_slip_pdf
-from wms_desk.services import documents
+from wms_desk.services import documents, print_queue
 from wms_desk.services.context import ServiceContext
-from wms_desk.services.errors import NotFound
+from wms_desk.services.errors import NotFound, ValidationFailed
+from wms_desk.services.print_queue import PrinterBinding
+from wms_desk.services.uow import UnitOfWork, run_unit_of_work
 
 
 def test_label_without_carrier_uses_service_and_provisional_reference(
@@ -85,3 +90,46 @@ def test_bin_labels_by_zone(system_ctx: ServiceContext, make_order: Callable[...
     make_order("8001", lines=4)
     labels = documents.bin_labels(system_ctx, "A")
     assert labels and all(label.zone == "A" for label in labels)
+
+
+def test_label_and_slip_are_queued_with_the_business_change(
+    system_ctx: ServiceContext, make_order: Callable[..., int], ship_from: Address,
+    tmp_path: Path,
+) -> None:
+    order_id = make_order("9101", packages=1)
+    zebra = PrinterBinding(tmp_path.as_uri(), "zpl", 300)
+    office = PrinterBinding(tmp_path.as_uri(), "pdf")
+
+    def close_package(uow: UnitOfWork) -> list[str]:
+        # ...the package's business change would be here, in the same transaction...
+        return [documents.enqueue_shipping_label(uow, order_id, 1, zebra, ship_from),
+                documents.enqueue_packing_slip(uow, order_id, office, ship_from, "a4")]
+
+    label_id, slip_id = run_unit_of_work(system_ctx, close_package)
+    worker = print_queue.PrintWorker(system_ctx.database, system_ctx.actor.station_id)
+    assert worker.run_pending() == 2
+    zpl = check_zpl((tmp_path / f"{label_id}.zpl").read_bytes())
+    assert "^PW1200" in zpl and "PRV-9101-1" in zpl
+    slip = (tmp_path / f"{slip_id}.pdf").read_bytes()
+    assert decode_pages(slip) == [[("Code128", "ORD:9101")]]
+
+    def fails(uow: UnitOfWork) -> None:
+        documents.enqueue_shipping_label(uow, order_id, 1, zebra, ship_from)
+        raise ValidationFailed("the package could not be closed")
+
+    with pytest.raises(ValidationFailed):
+        run_unit_of_work(system_ctx, fails)
+    assert len(print_queue.list_jobs(system_ctx)) == 2  # nothing queued for the failure
+
+
+def test_badge_card_only_for_the_users_own_badge(system_ctx: ServiceContext) -> None:
+    from wms_desk.services import users
+
+    user = users.add_user(system_ctx, "zoe", "packer", "secret-pw", badge="B-7731",
+                          display_name="Zoë Müller")
+    card = documents.badge_card(system_ctx, user.id, "B-7731", "Northwind")
+    assert card.badge_value == badge_barcode("B-7731") and card.display_name == "Zoë Müller"
+    assert sorted(decode_pages(badge_cards_pdf([card]), 6)[0]) == [
+        ("Code128", "BADGE:B-7731"), ("QRCode", "BADGE:B-7731")]
+    with pytest.raises(ValidationFailed, match="not zoe's badge"):
+        documents.badge_card(system_ctx, user.id, "B-0000")

@@ -119,6 +119,7 @@ def test_bin_and_product_labels_are_well_formed() -> None:
     assert bins.count("^XA") == 2 and ">:A-01-03" in bins
     products = check_zpl(product_labels_zpl([ProductLabel("SKU^1", "Mug ~ Zoë", "4006381333931")]))
     assert "SKU_5E1" in products and "Mug _7E Zoë" in products and "^BXN" in products
+    assert "^BEN,160,Y,N^FH_^FD400638133393^FS" in products  # EAN-13: 12 digits + printer's check
 
 
 def test_address_lines_skip_blanks() -> None:

@@ -68,7 +68,10 @@ def product_labels_pdf(labels: Sequence[ProductLabel]) -> bytes:
 def _product_zpl(z: Zpl, label: ProductLabel) -> None:
     z.text(20, 16, label.sku, 40, 560, max_len=64)
     z.text(20, 62, label.name, 24, 560, max_len=120, lines=2)
-    z.code128(20, 130, label.barcode, 180, 580, module=3)
+    if is_ean13(label.barcode):
+        z.ean13(40, 130, label.barcode, 160)
+    else:
+        z.code128(20, 130, label.barcode, 180, 580, module=3)
     z.datamatrix(620, 130, label.barcode, module=7)
 
 

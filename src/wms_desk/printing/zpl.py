@@ -146,6 +146,16 @@ class Zpl:
             f"^BCN,{self.d(height)},N,N,N,N^FH{ESCAPE}^FD{escape(encoded, 200)}^FS"
         )
 
+    def ean13(self, x: float, y: float, code: str, height: float, module: float = 3) -> None:
+        """EAN-13 (^BE) with its digits printed below; the printer adds the check digit."""
+        if not (len(code) in (12, 13) and code.isdigit()):
+            raise ValueError(f"not an EAN-13: {code!r}")
+        m = max(self.d(module), 1)
+        self.parts.append(
+            f"{self._origin(x, y, 113 * m * 203 / self.dpi, height + 30)}^BY{m},3,{self.d(height)}"
+            f"^BEN,{self.d(height)},Y,N^FH{ESCAPE}^FD{code[:12]}^FS"
+        )
+
     def qr(self, x: float, y: float, data: str, magnification: int = 5) -> None:
         mag = max(min(round(magnification * self.dpi / 203), 10), 1)
         self.parts.append(

@@ -18,11 +18,20 @@ from wms_desk.db.models import (
     Product,
     ProductBarcode,
     Reservation,
+    User,
 )
 from wms_desk.db.models.base import utcnow
-from wms_desk.domain.codes import ORDER_PREFIX, StationCommand, command_barcode, order_barcode
+from wms_desk.domain.codes import (
+    ORDER_PREFIX,
+    StationCommand,
+    badge_barcode,
+    command_barcode,
+    order_barcode,
+)
+from wms_desk.domain.roles import Permission
 from wms_desk.printing.model import (
     Address,
+    BadgeCard,
     BinLabel,
     CommandCard,
     PackingSlip,
@@ -33,7 +42,9 @@ from wms_desk.printing.model import (
     SlipLine,
     SsccLabel,
 )
+from wms_desk.services.auth import hash_badge
 from wms_desk.services.errors import NotFound, ValidationFailed
+from wms_desk.services.print_queue import PrinterBinding, enqueue
 from wms_desk.services.sscc import assign_sscc, next_sscc
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
@@ -143,7 +154,10 @@ def _bins(session: Session, line_ids: Sequence[int]) -> dict[int, list[tuple[Bin
 def packing_slip(
     session: Session, order_ref: str, company: Address, today: date | None = None,
 ) -> PackingSlip:
-    order = find_order(session, order_ref)
+    return _slip(session, find_order(session, order_ref), company, today or utcnow().date())
+
+
+def _slip(session: Session, order: Order, company: Address, today: date) -> PackingSlip:
     bins = _bins(session, [line.id for line in order.lines])
     lines = tuple(
         SlipLine(
@@ -155,7 +169,7 @@ def packing_slip(
     return PackingSlip(
         company=company, order_number=order.number, order_barcode=order_barcode(order.number),
         order_date=order.ordered_at.date() if order.ordered_at else None,
-        ship_date=today or utcnow().date(), ship_to=ship_to(order), bill_to=bill_to(order),
+        ship_date=today, ship_to=ship_to(order), bill_to=bill_to(order),
         lines=lines, gift=order.is_gift, gift_message=order.gift_message,
         currency=order.currency, subtotal=order.subtotal, shipping=order.shipping_total,
         tax=order.tax_total, total=order.total, service=order.requested_service,
@@ -254,6 +268,63 @@ def product_labels(session: Session, skus: Sequence[str]) -> list[ProductLabel]:
         raise NotFound(f"Unknown SKU(s): {', '.join(missing)}")
     codes = _product_codes(session, {p.id for p in found.values()})
     return [ProductLabel(s, found[s].name, codes.get(found[s].id, s)) for s in skus]
+
+
+@unit_of_work(Permission.MANAGE_USERS)
+def badge_card(uow: UnitOfWork, user_id: int, badge_code: str, company: str = "") -> BadgeCard:
+    """A badge card for a code being issued: only the code's keyed hash is stored, so the
+    caller passes the code and we check it belongs to this user before printing it."""
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} does not exist.")
+    if not user.badge_hash or hash_badge(uow.session, badge_code) != user.badge_hash:
+        raise ValidationFailed(f"That badge code is not {user.username}'s badge.")
+    uow.audit("user.badge_printed", "user", user.id)
+    return BadgeCard(user.display_name, user.username, user.role, badge_barcode(badge_code),
+                     company)
+
+
+# -- enqueue from the caller's unit of work (the outbox) ---------------------------------
+
+
+def enqueue_shipping_label(
+    uow: UnitOfWork, order_id: int, package_seq: int | None, printer: PrinterBinding,
+    ship_from: Address,
+) -> str:
+    """Render the package's label for `printer` and queue it with the caller's change."""
+    from wms_desk.printing.label import shipping_label_pdf, shipping_label_zpl
+
+    order = _order_by_id(uow.session, order_id)
+    package = _package(order, package_seq)
+    data = _label(order, package, ship_from, uow.now.date())
+    payload = (shipping_label_zpl(data, printer.dpi) if printer.format == "zpl"
+               else shipping_label_pdf(data))
+    return enqueue(
+        uow, document="label", payload=payload, fmt=printer.format, printer_url=printer.url,
+        title=f"Label {order.number} {data.package_seq}/{data.package_count}",
+        order_id=order.id, package_id=package.id if package else None,
+    )
+
+
+def enqueue_packing_slip(
+    uow: UnitOfWork, order_id: int, printer: PrinterBinding, company: Address,
+    paper: str = "letter",
+) -> str:
+    from wms_desk.printing.slip import packing_slip_pdf
+
+    order = _order_by_id(uow.session, order_id)
+    data = _slip(uow.session, order, company, uow.now.date())
+    return enqueue(
+        uow, document="slip", payload=packing_slip_pdf(data, paper), fmt="pdf",
+        printer_url=printer.url, title=f"Packing slip {order.number}", order_id=order.id,
+    )
+
+
+def _order_by_id(session: Session, order_id: int) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"Order {order_id} does not exist.")
+    return order
 
 
 def command_card(title: str = "Pack station commands") -> CommandCard:
