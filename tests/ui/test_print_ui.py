@@ -168,3 +168,44 @@ def test_system_printer_transport_refuses_unknown_printer() -> None:
         transports.send("system://No Such Printer", _slip(1), "job", "pdf")
     with pytest.raises(transports.PrinterUnreachable, match="PDFs only"):
         transports.send("system://Any", b"^XA^XZ", "job", "zpl")
+
+
+def test_install_shows_a_toast_for_an_offline_printer(
+    qtbot: Any, system_ctx: ServiceContext, tmp_path: Any
+) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from wms_desk.ui.print_worker import install
+
+    window = QWidget()
+    window.resize(900, 600)
+    qtbot.addWidget(window)
+    window.show()
+    ui = UiContext(system_ctx, TaskRunner(), Settings({"poll_seconds": 3600}))
+    port = closed_port()
+    sent = _enqueue(system_ctx, tmp_path.as_uri(), "Label to folder")
+    _enqueue(system_ctx, f"tcp://127.0.0.1:{port}", "Label to dead printer")
+    worker = install(ui, window)
+    try:
+        toast = ui.extras["toast"]
+        qtbot.waitUntil(lambda: toast.isVisible(), timeout=15_000)
+        assert f"127.0.0.1:{port}" in toast.title.text()
+        assert "switched on" in toast.detail.text()
+        qtbot.waitUntil(lambda: (tmp_path / f"{sent}.zpl").exists(), timeout=15_000)
+        assert ui.extras["print_worker"] is worker
+    finally:
+        worker.stop()
+
+
+def test_repeated_failures_tell_once(qtbot: Any, system_ctx: ServiceContext) -> None:
+    from wms_desk.ui.print_worker import QtPrintWorker
+
+    worker = QtPrintWorker(system_ctx.database, system_ctx.actor.station_id)
+    told: list[str] = []
+    worker.printer_problem.connect(lambda title, detail, error: told.append(title))
+    url = f"tcp://127.0.0.1:{closed_port()}"
+    for _ in range(3):
+        _enqueue(system_ctx, url, "Label")
+    # Run on this (the GUI) thread, so each signal is delivered before run_pending returns.
+    assert worker.worker.run_pending() == 3
+    assert len(told) == 1

@@ -269,8 +269,25 @@ class PrintWorker:
             uow.audit("print.unknown", "print_job", job.id, after={"error": job.last_error})
         return _info(job)
 
+    def _anything_due(self) -> bool:
+        """A read first: on SQLite an idle poll must not take the write lock every time."""
+        query = select(PrintJob.id).where(
+            PrintJob.status.in_(RETRYABLE), PrintJob.attempts < self.max_attempts,
+            PrintJob.next_attempt_at <= self._clock(),
+        )
+        if self.station_id is not None:
+            query = query.where(PrintJob.station_id == self.station_id)
+        session = self.ctx.database.read_session()
+        try:
+            with session.begin():
+                return session.scalar(query.limit(1)) is not None
+        finally:
+            session.close()
+
     def process_one(self, job_id: str | None = None) -> PrintJobInfo | None:
         """Claim, send and record one due job (or just `job_id`); None when nothing is due."""
+        if job_id is None and not self._anything_due():
+            return None
         claimed = run_unit_of_work(self.ctx, lambda uow: self._claim(uow, job_id))
         if claimed is None:
             return None

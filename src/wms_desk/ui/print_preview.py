@@ -83,3 +83,8 @@ class PrintPreviewDialog(QDialog):
         self.where.setText(f"page {self.index + 1} of {self.pages}")
         self.previous.setEnabled(self.index > 0)
         self.next.setEnabled(self.index < self.pages - 1)
+
+
+def confirm_with_preview(pdf: bytes, title: str, parent: QWidget | None = None) -> bool:
+    """Show the pages; True if the user pressed Print (then enqueue the job)."""
+    return PrintPreviewDialog(pdf, title, parent).exec() == QDialog.DialogCode.Accepted

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from wms_desk.printing import transports
 from wms_desk.services.database import Database
@@ -18,18 +22,27 @@ class QtPrintWorker(QObject):
 
     job_finished = Signal(str, object)  # event ("sent", "failed", "unknown"), PrintJobInfo
     printer_problem = Signal(str, str, str)
+    # One "not answering" toast per printer per this many seconds, not one per retry.
+    REPEAT_SECONDS = 60.0
 
     def __init__(
         self, database: Database, station_id: int | None, parent: QObject | None = None,
-        **options: object,
+        **options: Any,
     ) -> None:
         super().__init__(parent)
-        self.worker = PrintWorker(database, station_id, listener=self._heard, **options)  # type: ignore[arg-type]
+        self.worker = PrintWorker(database, station_id, listener=self._heard, **options)
+        self._last_told: dict[str, float] = {}
 
     def _heard(self, event: str, job: PrintJobInfo) -> None:
         # Runs on the worker thread: only emit, Qt queues delivery to the GUI thread.
         self.job_finished.emit(event, job)
+        if event == "sent":
+            self._last_told.pop(job.printer_url, None)
         if event == "failed":
+            now = time.monotonic()
+            if now - self._last_told.get(job.printer_url, -1e9) < self.REPEAT_SECONDS:
+                return
+            self._last_told[job.printer_url] = now
             self.printer_problem.emit(
                 f"Printer {job.printer} is not answering",
                 f"{job.title or job.document} will be retried. "
@@ -52,3 +65,22 @@ class QtPrintWorker(QObject):
 
     def stop(self) -> None:
         self.worker.stop()
+
+
+def install(ui: Any, window: QWidget) -> QtPrintWorker:
+    """Composition root helper: system:// printers, the worker, its toast, and ui.extras.
+
+    `ui` is the UiContext; screens find the worker as `ui.extras["print_worker"]` and call
+    `wake()` after committing work that queued jobs. Call `stop()` on shutdown.
+    """
+    from wms_desk.ui import system_printer
+    from wms_desk.ui.widgets.toast import Toast
+
+    system_printer.register()
+    worker = QtPrintWorker(ui.services.database, ui.actor.station_id, window)
+    toast = Toast(window)
+    worker.printer_problem.connect(lambda title, detail, _error: toast.show_message(title, detail))
+    ui.extras["print_worker"] = worker
+    ui.extras["toast"] = toast
+    worker.start()
+    return worker
