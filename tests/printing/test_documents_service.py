@@ -133,3 +133,30 @@ def test_badge_card_only_for_the_users_own_badge(system_ctx: ServiceContext) -> 
         ("Code128", "BADGE:B-7731"), ("QRCode", "BADGE:B-7731")]
     with pytest.raises(ValidationFailed, match="not zoe's badge"):
         documents.badge_card(system_ctx, user.id, "B-0000")
+
+
+def test_unallocated_lines_go_to_a_stocked_bin_or_none(
+    system_ctx: ServiceContext, make_order: Callable[..., int]
+) -> None:
+    from sqlalchemy import delete, select
+
+    from wms_desk.db.models import Bin, BinStock, OrderLine, Reservation
+
+    order_id = make_order("9201", lines=2)
+    with system_ctx.database.write_session() as session, session.begin():
+        lines = list(session.scalars(select(OrderLine).where(OrderLine.order_id == order_id)
+                                     .order_by(OrderLine.line_no)))
+        session.execute(delete(Reservation).where(
+            Reservation.order_line_id.in_([x.id for x in lines])))
+        shelf = Bin(code="C-09-01", zone="C", pick_sequence=1)
+        session.add(shelf)
+        session.flush()
+        session.add(BinStock(bin_id=shelf.id, product_id=lines[0].product_id, on_hand=5))
+    data = documents.pick_list(system_ctx, "9201")
+    by_sku = {x.sku: x for x in data.lines}
+    first, second = (by_sku[x.sku] for x in lines)
+    assert (first.bin_code, first.pick_sequence) == ("C-09-01", 1)
+    assert second.bin_code == documents.NO_BIN
+    found = [text for _, text in decode_pages(pick_list_pdf(data))[0]]
+    assert "C-09-01" in found and documents.NO_BIN not in found
+    assert second.barcode in found  # the item itself is still scannable

@@ -15,6 +15,11 @@ HEADER = 110.0
 TOTE_ROW = 40.0
 
 
+def scannable(value: str) -> bool:
+    """Code 128 here holds printable ASCII only; anything else gets text, not a barcode."""
+    return bool(value) and all(32 <= ord(ch) < 127 for ch in value)
+
+
 def sorted_lines(pick: PickList) -> list[PickLine]:
     """Walk order: bin pick sequence, then bin code, then SKU, then order."""
     return sorted(pick.lines, key=lambda x: (x.pick_sequence, x.bin_code, x.sku, x.order_number))
@@ -71,9 +76,11 @@ def draw_page(
     y -= 10
     totes = {number: tote for number, _, tote in pick.order_barcodes}
     for line in lines:
-        draw_code128(c, line.bin_code, M, y - 26, 24, 0.9, 140)
+        if scannable(line.bin_code):
+            draw_code128(c, line.bin_code, M, y - 26, 24, 0.9, 140)
         fit_text(c, line.bin_code, M, y - 36, 140, 9, bold=True)
-        draw_code128(c, line.barcode, M + 150, y - 26, 24, 0.9, 160)
+        if scannable(line.barcode):
+            draw_code128(c, line.barcode, M + 150, y - 26, 24, 0.9, 160)
         fit_text(c, f"{line.sku}  {line.barcode}", M + 150, y - 36, 160, 7)
         fit_text(c, line.description, M + 318, y - 12, width - 318 - 90, 9)
         if pick.batch_name:

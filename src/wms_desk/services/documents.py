@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from wms_desk.db.models import (
     Bin,
+    BinStock,
     Order,
     OrderLine,
     Package,
@@ -48,7 +49,8 @@ from wms_desk.services.print_queue import PrinterBinding, enqueue
 from wms_desk.services.sscc import assign_sscc, next_sscc
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
-NO_BIN_SEQUENCE = 10**9  # lines with no reserved bin are picked last
+NO_BIN = "—"
+NO_BIN_SEQUENCE = 10**9  # lines with no bin at all are listed last
 
 
 def company_address(settings: Any) -> Address:
@@ -189,10 +191,26 @@ def _product_codes(session: Session, product_ids: set[int]) -> dict[int, str]:
     return codes
 
 
+def _stock_bins(session: Session, product_ids: set[int]) -> dict[int, Bin]:
+    """Per product, the bin earliest in the pick walk with stock not yet reserved."""
+    rows = session.execute(
+        select(BinStock.product_id, Bin)
+        .join(Bin, Bin.id == BinStock.bin_id)
+        .where(BinStock.product_id.in_(list(product_ids)),
+               BinStock.on_hand > BinStock.reserved, Bin.active.is_(True))
+        .order_by(Bin.pick_sequence, Bin.code)
+    )
+    found: dict[int, Bin] = {}
+    for product_id, bin_ in rows:
+        found.setdefault(product_id, bin_)
+    return found
+
+
 def _pick_lines(session: Session, orders: Sequence[Order]) -> tuple[PickLine, ...]:
     all_lines = [(o, line) for o in orders for line in o.lines if line.pickable]
     bins = _bins(session, [line.id for _, line in all_lines])
     codes = _product_codes(session, {line.product_id for _, line in all_lines if line.product_id})
+    stock = _stock_bins(session, {line.product_id for _, line in all_lines if line.product_id})
     out = []
     for order, line in all_lines:
         code = codes.get(line.product_id or -1) or line.sku or ""
@@ -200,9 +218,13 @@ def _pick_lines(session: Session, orders: Sequence[Order]) -> tuple[PickLine, ..
         if remaining <= 0:
             continue
         places = bins.get(line.id) or []
-        if not places:
-            out.append(PickLine("—", NO_BIN_SEQUENCE, line.sku or "", code, line.name,
-                                remaining, order.number, order.tote or ""))
+        if not places:  # not allocated yet: send the picker to the first bin holding it
+            stocked = stock.get(line.product_id or -1)
+            out.append(PickLine(
+                stocked.code if stocked else NO_BIN, stocked.pick_sequence if stocked
+                else NO_BIN_SEQUENCE, line.sku or "", code, line.name, remaining,
+                order.number, order.tote or "",
+            ))
         for bin_, qty in places:
             out.append(PickLine(bin_.code, bin_.pick_sequence, line.sku or "", code, line.name,
                                 qty, order.number, order.tote or ""))
