@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import and_, case, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import AuditEvent, Bin, BinStock, Order, OrderLine, Product, Reservation
@@ -44,6 +44,49 @@ def audit_rows(
         }
         for action, subject_id, before, after in events
     ]
+
+
+# Rows per statement: psycopg re-parses each statement's text, which grows costly past a few
+# thousand placeholders; a few hundred keeps both that and the round trips small.
+_PAGE = 200
+
+
+def bulk_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Many rows in few statements on both backends.
+
+    RETURNING makes SQLAlchemy batch the rows into multi-VALUES statements ("insertmanyvalues")
+    on psycopg too, where a plain executemany sends one statement per row.
+    """
+    if rows:
+        table = model.__table__
+        statement = insert(table).returning(*table.primary_key.columns)
+        session.connection().execute(
+            statement.execution_options(insertmanyvalues_page_size=_PAGE), rows
+        )
+
+
+def add_to_column(
+    session: Session, model: type[Any], column: str, deltas: dict[tuple[int, int], int]
+) -> None:
+    """`column += delta` per (bin_id, product_id) in one UPDATE with a CASE, not one per row."""
+    if not deltas:
+        return
+    table = model.__table__
+    pairs = list(deltas.items())
+    for start in range(0, len(pairs), _PAGE):
+        part = pairs[start : start + _PAGE]
+        amount = case(
+            *[
+                (and_(table.c.bin_id == b, table.c.product_id == p), delta)
+                for (b, p), delta in part
+            ],
+            else_=0,
+        )
+        session.connection().execute(
+            update(table)
+            .where(tuple_(table.c.bin_id, table.c.product_id).in_([key for key, _ in part]))
+            .values({column: table.c[column] + amount})
+        )
 
 
 WAITING = (OrderStatus.NEW.value, OrderStatus.BACKORDERED.value)
@@ -198,14 +241,7 @@ def _write(
 ) -> None:
     session = uow.session
     connection = session.connection()
-    stock = BinStock.__table__
-    if taken:
-        connection.execute(
-            update(stock)
-            .where(stock.c.bin_id == bindparam("b_bin"), stock.c.product_id == bindparam("b_prod"))
-            .values(reserved=stock.c.reserved + bindparam("b_add")),
-            [{"b_bin": b, "b_prod": p, "b_add": q} for (b, p), q in taken.items()],
-        )
+    add_to_column(session, BinStock, "reserved", dict(taken))
     if reservations:
         existing = set(
             session.execute(
@@ -226,7 +262,7 @@ def _write(
             if (line, bin_id) not in existing
         ]
         if fresh:
-            connection.execute(insert(Reservation.__table__), fresh)
+            bulk_insert(session, Reservation, fresh)
         for (line, bin_id), (_, qty) in reservations.items():
             if (line, bin_id) in existing:
                 connection.execute(
@@ -236,19 +272,22 @@ def _write(
                 )
     if status_rows:
         table = Order.__table__
-        connection.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(status=bindparam("b_status"), version=table.c.version + 1, updated_at=uow.now),
-            status_rows,
-        )
+        by_status: dict[str, list[int]] = defaultdict(list)
+        for row in status_rows:
+            by_status[row["b_status"]].append(row["b_id"])
+        for status, ids in by_status.items():
+            connection.execute(
+                update(table)
+                .where(table.c.id.in_(ids))
+                .values(status=status, version=table.c.version + 1, updated_at=uow.now)
+            )
         changed = {row["b_id"] for row in status_rows}
         # ORM copies of these orders are now stale: reload them on next access.
         for obj in list(session.identity_map.values()):
             if isinstance(obj, Order) and obj.id in changed:
                 session.expire(obj)
     if audits:
-        connection.execute(insert(AuditEvent.__table__), audit_rows(uow, "order", audits))
+        bulk_insert(session, AuditEvent, audit_rows(uow, "order", audits))
 
 
 def waiting_order_ids(session: Session, product_ids: Collection[int] | None = None) -> list[int]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -20,7 +20,7 @@ from wms_desk.channels.records import (
 )
 from wms_desk.db.models import AuditEvent, Bin, BinStock, Product, ProductBarcode, StockMove
 from wms_desk.domain.roles import Permission
-from wms_desk.services.allocation import allocate_waiting, audit_rows
+from wms_desk.services.allocation import add_to_column, allocate_waiting, audit_rows, bulk_insert
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.imports import ImportIssue, ImportResult, Progress
 from wms_desk.services.uow import UnitOfWork, run_unit_of_work
@@ -199,11 +199,11 @@ def _apply_products(
             for code in record.barcodes
         ]
         if codes:
-            session.execute(insert(ProductBarcode), codes)
+            bulk_insert(session, ProductBarcode, codes)
         audits.extend(("product.imported", r.sku, None, {"source": filename}) for r in created)
     session.flush()
     if audits:
-        session.execute(insert(AuditEvent), audit_rows(uow, "product", audits))
+        bulk_insert(session, AuditEvent, audit_rows(uow, "product", audits))
     return _counts(created=len(created), updated=updated, unchanged=unchanged)
 
 
@@ -335,17 +335,11 @@ def _write_counts(
                  for _, b, p, _ in changes])
         .on_conflict_do_nothing(index_elements=["bin_id", "product_id"])
     )  # fmt: skip
-    if moves:
-        session.execute(insert(StockMove), moves)
-    table = BinStock.__table__
-    session.connection().execute(
-        update(table)
-        .where(table.c.bin_id == bindparam("b_bin"), table.c.product_id == bindparam("b_prod"))
-        .values(on_hand=table.c.on_hand + bindparam("b_delta")),
-        [{"b_bin": b, "b_prod": p, "b_delta": r.qty - h} for r, b, p, h in changes],
-    )
-    session.execute(
-        insert(AuditEvent),
+    bulk_insert(session, StockMove, moves)
+    add_to_column(session, BinStock, "on_hand", {(b, p): r.qty - h for r, b, p, h in changes})
+    bulk_insert(
+        session,
+        AuditEvent,
         audit_rows(uow, "bin", [
             ("stock.imported", record.bin_code, {"sku": record.sku, "on_hand": on_hand},
              {"sku": record.sku, "on_hand": record.qty, "source": filename})

@@ -17,7 +17,7 @@ from wms_desk.channels.validate import validate_order
 from wms_desk.db.models import AuditEvent, Channel, CsvProfile, Order, OrderLine, OrderTag, Product
 from wms_desk.domain.order_status import CANCELLABLE, NOT_YET_PICKED, OrderStatus
 from wms_desk.domain.roles import Permission
-from wms_desk.services.allocation import allocate_orders, audit_rows
+from wms_desk.services.allocation import allocate_orders, audit_rows, bulk_insert
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.orders import change_status
 from wms_desk.services.stock import release_reservations
@@ -347,7 +347,7 @@ def _apply_chunk(
         _insert_orders(uow, state, channel_id, fresh, products, digital, filename)
     session.flush()
     if state.audits:
-        session.execute(insert(AuditEvent), audit_rows(uow, "order", state.audits))
+        bulk_insert(session, AuditEvent, audit_rows(uow, "order", state.audits))
     allocate_orders(uow, state.to_allocate)
     return ImportResult(**state.counts, errors=tuple(state.issues))
 
@@ -407,9 +407,8 @@ def _insert_orders(
         state.audits.append(("order.imported", order_id, None, after))
         if not record.cancelled:
             state.to_allocate.append(order_id)
-    session.execute(insert(OrderLine), lines)
-    if tags:
-        session.execute(insert(OrderTag), tags)
+    bulk_insert(session, OrderLine, lines)
+    bulk_insert(session, OrderTag, tags)
 
 
 def _apply_existing(
