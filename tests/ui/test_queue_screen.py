@@ -243,7 +243,7 @@ def test_detail_panel_shows_lines_address_and_history(
         return [t.item(r, 1).text() + " " + t.item(r, 3).text() for r in range(t.rowCount())]
 
     qtbot.waitUntil(
-        lambda: any("order.held" in h and "Fraud check" in h for h in history()), timeout=WAIT
+        lambda: any(h.startswith("Held ") and "Fraud check" in h for h in history()), timeout=WAIT
     )
 
 

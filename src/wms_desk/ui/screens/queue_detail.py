@@ -23,6 +23,11 @@ LINE_HEADERS = ("#", "SKU", "Item", "Qty", "Picked", "Packed", "Stock")
 TIMELINE_HEADERS = ("When", "What", "Who", "Details")
 
 
+def action_label(action: str) -> str:
+    """'order.priority_set' reads as 'Priority set'."""
+    return action.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
 def _readonly_table(headers: tuple[str, ...], parent: QWidget) -> QTableWidget:
     table = QTableWidget(0, len(headers), parent)
     table.setHorizontalHeaderLabels(list(headers))
@@ -154,7 +159,7 @@ class OrderDetailPanel(QWidget):
         self.timeline.setRowCount(len(d.timeline))
         for r, event in enumerate(d.timeline):
             who = event.user + (f" @ {event.station}" if event.station else "")
-            cells = (format_time(event.at), event.action, who, event.summary)
+            cells = (format_time(event.at), action_label(event.action), who, event.summary)
             for c, text in enumerate(cells):
                 self.timeline.setItem(r, c, QTableWidgetItem(text))
         self.timeline.scrollToBottom()
