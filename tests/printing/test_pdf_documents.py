@@ -177,3 +177,19 @@ def test_carrier_labels_pass_through_byte_exact() -> None:
     assert label.carrier_label(zpl, "zpl") is zpl
     with pytest.raises(ValueError):
         label.carrier_label(b"GIF89a", "pdf")
+
+
+def test_long_ship_to_values_stay_on_the_label(sample_label: ShippingLabel) -> None:
+    import pypdfium2 as pdfium
+
+    name = "Maximilian Alexander von und zu Hohenzollern-Sigmaringen-Überlingen " * 3
+    data = dataclasses.replace(
+        sample_label, ship_to=dataclasses.replace(sample_label.ship_to, name=name.strip())
+    )
+    page = pdfium.PdfDocument(label.shipping_label_pdf(data))[0]
+    width, _ = page.get_size()
+    text = page.get_textpage()
+    content = text.get_text_range()
+    assert "Maximilian" in content and "…" in content  # shrunk, then cut with an ellipsis
+    boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+    assert all(left >= 0 and right <= width for left, _, right, _ in boxes)

@@ -45,7 +45,8 @@ def draw_label(c: Any, label: ShippingLabel) -> None:
     y -= 30
     for i, line in enumerate(lines):
         size = 16 if i == 0 else 13
-        fit_text(c, line, M + 16, y, inner - 16, size, bold=i == 0 or line == lines[-1])
+        fit_text(c, line, M + 16, y, inner - 16, size, bold=i == 0 or line == lines[-1],
+                 min_size=9)
         y -= size + 4
     y = 222.0
     rule(c, M, y, W - M, 1.5)
