@@ -1,0 +1,31 @@
+"""A channel's drop folder imports into that channel and files the result."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from tests.channels.intake import DATA, orders, stocked
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.drop_folder import drop_folders, poll_drop_folders
+from wms_desk.services.import_setup import ensure_channel
+
+
+def test_drop_folder_imports_into_its_channel(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    stocked(system_ctx)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    ensure_channel(system_ctx, "woo-eu", "woocommerce", {"drop_folder": str(inbox)})
+    ensure_channel(system_ctx, "no-folder", "manual")
+    folders = drop_folders(system_ctx)
+    assert len(folders) == 1
+    shutil.copy(DATA / "woocommerce_orders.json", inbox / "orders.json")
+    shutil.copy(DATA / "shopify_orders.json", inbox / "shopify.json")  # #1006 is rejected
+    assert poll_drop_folders(system_ctx, folders) == []
+    outcomes = poll_drop_folders(system_ctx, folders)
+    assert sorted((o.moved_to.parent.name, o.ok) for o in outcomes) == [
+        ("done", True), ("failed", False),
+    ]  # fmt: skip
+    report = json.loads((inbox / "done" / "orders.json.report.json").read_text())
+    assert (report["channel"], report["created"], report["cancelled"]) == ("woo-eu", 5, 1)
+    assert orders(system_ctx)["727"].channel_id == orders(system_ctx)["#1001"].channel_id
