@@ -190,3 +190,14 @@ def test_printer_for_prefers_the_station_binding() -> None:
         print_queue.PrinterBinding("tcp://10.0.0.9:9100", "zpl", 203))
     with pytest.raises(ValidationFailed, match="no document printer"):
         print_queue.printer_for({}, settings, "document_printer")
+
+
+def test_reprint_of_a_waiting_job_replaces_it(system_ctx: ServiceContext, make_ctx: Any) -> None:
+    job_id = _enqueue(system_ctx, f"tcp://127.0.0.1:{closed_port()}")
+    _worker(system_ctx).run_pending()  # failed, would be retried
+    new_id = print_queue.reprint(make_ctx("supervisor"), job_id, "send to the spare printer",
+                                 "file:///tmp/spare")
+    assert print_queue.get_job(system_ctx, job_id).status == "cancelled"
+    assert print_queue.get_job(system_ctx, new_id).printer_url == "file:///tmp/spare"
+    audit = _audits(system_ctx.database, "print.reprinted")[0]
+    assert audit.before == {"status": "failed"}

@@ -164,13 +164,18 @@ def reprint(uow: UnitOfWork, job_id: str, reason: str, printer_url: str | None =
     if len(reason) < 3:
         raise ValidationFailed("Say why the document is printed again (at least 3 characters).")
     job = _job(uow, job_id)
+    if job.status == "sending":
+        raise ValidationFailed(f"Job {job.title or job.id} is being sent right now; wait for it.")
+    before = {"status": job.status}
+    if job.status in RETRYABLE:  # the copy replaces it: never both
+        job.status = "cancelled"
     new_id = enqueue(
         uow, document=job.document, payload=job.payload, fmt=job.format,
         printer_url=printer_url or job.printer_url, title=job.title, order_id=job.order_id,
         package_id=job.package_id, reprint_of=job.id, reason=reason,
     )
     after = {"reprint": new_id, "reason": reason, "printer": printer_url or job.printer_url}
-    uow.audit("print.reprinted", "print_job", job.id, before={"status": job.status}, after=after)
+    uow.audit("print.reprinted", "print_job", job.id, before=before, after=after)
     return new_id
 
 

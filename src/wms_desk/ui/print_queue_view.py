@@ -164,7 +164,7 @@ class PrintQueueView(QWidget):
         self.retry_button.setEnabled(status in print_queue.RETRYABLE)
         self.cancel_button.setEnabled(status in print_queue.RETRYABLE)
         self.reprint_button.setEnabled(
-            job is not None and status != "cancelled" and self.ui.actor.can(Permission.REPRINT)
+            status not in ("", "sending", "cancelled") and self.ui.actor.can(Permission.REPRINT)
         )
         if status == "unknown":
             self.message.setText(
