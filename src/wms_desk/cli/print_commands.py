@@ -13,12 +13,7 @@ def register(subparsers: Any) -> None:
     printing = subparsers.add_parser("print", help="print labels, slips and pick lists")
     commands = printing.add_subparsers(dest="print_command", metavar="COMMAND", required=True)
 
-    label = commands.add_parser("label", help="4x6 shipping label for an order's package")
-    label.add_argument("order", metavar="ORDER", help="order number")
-    label.add_argument("--package", type=_positive, metavar="N", help="package number (1)")
-    _format(label)
-    _target(label)
-    label.set_defaults(run=run_label)
+    _package_label(commands, "label", "4x6 shipping label for an order's package", run_label)
 
     slip = commands.add_parser("slip", help="packing slip (Letter or A4)")
     slip.add_argument("order", metavar="ORDER", help="order number")
@@ -32,12 +27,7 @@ def register(subparsers: Any) -> None:
     _target(pick)
     pick.set_defaults(run=run_picklist)
 
-    sscc = commands.add_parser("sscc", help="GS1-128 SSCC logistics label for a package")
-    sscc.add_argument("order", metavar="ORDER", help="order number")
-    sscc.add_argument("--package", type=_positive, metavar="N", help="package number (1)")
-    _format(sscc)
-    _target(sscc)
-    sscc.set_defaults(run=run_sscc)
+    _package_label(commands, "sscc", "GS1-128 SSCC logistics label for a package", run_sscc)
 
     bins = commands.add_parser("bins", help="bin (shelf) barcode labels, 4x2 in")
     bins.add_argument("--zone", metavar="Z", help="only this zone")
@@ -50,6 +40,16 @@ def register(subparsers: Any) -> None:
     _paper(cards)
     _target(cards)
     cards.set_defaults(run=run_commands)
+
+
+def _package_label(commands: Any, name: str, help: str, run: Any) -> None:
+    """`NAME ORDER [--package N] --format pdf|zpl [--dpi D] (--out FILE | --printer URL)`."""
+    parser = commands.add_parser(name, help=help)
+    parser.add_argument("order", metavar="ORDER", help="order number")
+    parser.add_argument("--package", type=_positive, metavar="N", help="package number (1)")
+    _format(parser)
+    _target(parser)
+    parser.set_defaults(run=run)
 
 
 def _positive(text: str) -> int:
