@@ -186,8 +186,8 @@ def _guess_without_aim(data: str) -> ScanResult:
         parsed = _as_gs1(data, None, "unknown")
         if parsed.ok:
             return parsed
-        if data.isdigit() and len(data) == 14 and _valid_gtin(data):
-            return _as_gtin(data, None, "unknown")
+        if data.isdigit() and len(data) == 14:
+            return _as_gtin(data, None, "unknown")  # a GTIN-14, or its bad check digit
         if data.isdigit() and len(data) == 18:
             return _as_sscc(data)
         return parsed

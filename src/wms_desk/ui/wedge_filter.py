@@ -1,0 +1,144 @@
+"""Keyboard-wedge scanners: an application-wide event filter taking scans out of the key stream."""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QWidget
+
+from wms_desk.devices.scanner import Debouncer
+from wms_desk.devices.wedge import WedgeClassifier, WedgeConfig, WedgeStep
+from wms_desk.domain.scan import GS, interpret
+
+_MODIFIER_KEYS = {
+    Qt.Key.Key_Shift,
+    Qt.Key.Key_Control,
+    Qt.Key.Key_Alt,
+    Qt.Key.Key_AltGr,
+    Qt.Key.Key_Meta,
+    Qt.Key.Key_CapsLock,
+    Qt.Key.Key_NumLock,
+}
+_TERMINATOR_KEYS = {Qt.Key.Key_Return: "\r", Qt.Key.Key_Enter: "\r", Qt.Key.Key_Tab: "\t"}
+
+
+class _HeldKey:
+    """A key press held back while its burst is classified, enough to replay it as typing."""
+
+    def __init__(self, target: QObject, event: QKeyEvent) -> None:
+        self.target = weakref.ref(target)
+        self.key = event.key()
+        self.modifiers = event.modifiers()
+        self.text = event.text()
+
+
+class WedgeFilter(QObject):
+    """Install on the QApplication: `app.installEventFilter(WedgeFilter(config, bridge=bridge))`.
+
+    It sees every key before the focused widget does. Printable keys are held until their burst
+    is classified (see devices.wedge): scans never reach the widget, typing is replayed to it in
+    order. Scans are emitted on `scan_received` and, when given, through the bridge.
+    """
+
+    scan_received = Signal(object)  # domain.scan.ScanResult
+
+    def __init__(
+        self,
+        config: WedgeConfig | None = None,
+        parent: QObject | None = None,
+        *,
+        bridge: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+        debounce_s: float = 0.3,
+    ) -> None:
+        super().__init__(parent)
+        self._classifier = WedgeClassifier(config or WedgeConfig())
+        self._bridge = bridge
+        self._clock = clock
+        self._debouncer = Debouncer(debounce_s)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._hold_expired)
+
+    @property
+    def config(self) -> WedgeConfig:
+        return self._classifier.config
+
+    def set_config(self, config: WedgeConfig) -> None:
+        self._replay(self._classifier.interrupt())
+        self._classifier = WedgeClassifier(config)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not self.config.enabled:
+            return False
+        # A key first arrives at the QWindow, then at the focused widget: act once, at the widget.
+        # Our own replays and Qt's propagation to parents are not spontaneous: let them through.
+        if not isinstance(watched, QWidget) or not event.spontaneous():
+            return False
+        assert isinstance(event, QKeyEvent)
+        key = event.key()
+        if key in _MODIFIER_KEYS:
+            return False  # Shift for capitals: it must not break a burst
+        char = self._char_of(event)
+        if char is None or event.isAutoRepeat():
+            self._replay(self._classifier.interrupt())
+            return False
+        step = self._classifier.feed(char, self._time_of(event), _HeldKey(watched, event))
+        self._replay(step)
+        if step.scan is not None:
+            self._deliver(step.scan)
+        self._arm_timer()
+        return step.consume
+
+    def _char_of(self, event: QKeyEvent) -> str | None:
+        key = Qt.Key(event.key())
+        if key in _TERMINATOR_KEYS:
+            return _TERMINATOR_KEYS[key]
+        text = event.text()
+        if len(text) != 1:
+            return None
+        if text == GS:  # Ctrl+] or Alt+0029, as scanners set for GS1 send it
+            return GS
+        if event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            return None  # a shortcut, not text
+        return text if text.isprintable() else None
+
+    def _time_of(self, event: QKeyEvent) -> float:
+        # The platform's timestamp survives a busy GUI thread; synthetic events carry 0.
+        stamp = event.timestamp()
+        return stamp / 1000 if stamp else self._clock()
+
+    def _arm_timer(self) -> None:
+        # Restarted by every held key: fires when the burst has been quiet for the hold time.
+        if self._classifier.pending:
+            self._timer.start(int(self.config.hold_s * 1000) + 1)
+        else:
+            self._timer.stop()
+
+    def _hold_expired(self) -> None:
+        self._replay(self._classifier.expire(float("inf")))
+
+    def _replay(self, step: WedgeStep) -> None:
+        for held in step.replay:
+            target = held.target()
+            if target is None:
+                continue
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QCoreApplication.sendEvent(
+                    target, QKeyEvent(kind, held.key, held.modifiers, held.text)
+                )
+
+    def _deliver(self, text: str) -> None:
+        if not self._debouncer.accept(text, self._clock()):
+            return
+        result = interpret(text)
+        self.scan_received.emit(result)
+        if self._bridge is not None:
+            self._bridge.on_scan(result)

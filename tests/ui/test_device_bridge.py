@@ -1,0 +1,59 @@
+"""DeviceBridge: callbacks from reader threads arrive as signals on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication
+
+from wms_desk.devices.station import StationDevices, start_demo_simulators
+from wms_desk.domain.scan import interpret
+from wms_desk.ui.device_bridge import DeviceBridge
+
+
+def test_a_callback_from_another_thread_is_delivered_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+    bridge = DeviceBridge()
+    threads: list[object] = []
+    bridge.scan_received.connect(lambda result: threads.append(QThread.currentThread()))
+    worker = threading.Thread(target=bridge.on_scan, args=(interpret("ORD:5"),))
+    with qtbot.waitSignal(bridge.scan_received, timeout=2000) as blocker:
+        worker.start()
+    worker.join()
+    assert blocker.args[0].kind == "order"
+    assert threads == [QApplication.instance().thread()]
+    assert bridge.last_scan.data == "ORD:5"
+
+
+def test_state_changes_are_emitted_once_per_change(qtbot) -> None:  # type: ignore[no-untyped-def]
+    bridge = DeviceBridge()
+    seen: list[tuple[str, str]] = []
+    bridge.device_state_changed.connect(lambda device, state: seen.append((device, state)))
+    for state in ("connected", "connected", "offline"):
+        bridge.on_state("scale", state, "detail")
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=2000)
+    assert seen == [("scale", "connected"), ("scale", "offline")]
+    assert bridge.states == {"scale": "offline"}
+
+
+def test_demo_simulators_through_station_devices_and_the_bridge(qtbot) -> None:  # type: ignore[no-untyped-def]
+    demo = start_demo_simulators(weight="0.640 kg")
+    bridge = DeviceBridge()
+    devices = StationDevices(demo.bindings, **bridge.callbacks())
+    try:
+        with qtbot.waitSignal(bridge.weight_changed, timeout=3000) as blocker:
+            devices.start()
+        assert blocker.args[0].grams == Decimal("640.000")
+        qtbot.waitUntil(lambda: bridge.states.get("scanner") == "connected", timeout=3000)
+        with qtbot.waitSignal(
+            bridge.scan_received, timeout=3000, check_params_cb=lambda r: r.kind == "order"
+        ) as scan:
+            demo.scanner.scan("ORD:100234")
+        assert (scan.args[0].aim, scan.args[0].data) == ("]C0", "ORD:100234")
+        assert devices.zero().result(timeout=3).ok
+        qtbot.waitUntil(lambda: bridge.last_reading.grams == 0, timeout=3000)
+    finally:
+        devices.stop()
+        demo.stop()
+    assert devices.states() == {}

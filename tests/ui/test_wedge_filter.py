@@ -1,0 +1,129 @@
+"""The wedge event filter with real key events: scans at scanner speed, people at typing speed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from wms_desk.devices.wedge import WedgeConfig
+from wms_desk.domain.scan import GS
+from wms_desk.ui.device_bridge import DeviceBridge
+from wms_desk.ui.wedge_filter import WedgeFilter
+
+SCANNER_DELAY_MS = 4  # a wedge scanner types 50-500 chars/s
+HUMAN_DELAY_MS = 140
+
+
+class Station(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.field = QLineEdit()
+        self.other = QLineEdit()
+        self.button = QPushButton("OK")
+        self.entered: list[str] = []
+        self.field.returnPressed.connect(lambda: self.entered.append(self.field.text()))
+        layout = QVBoxLayout(self)
+        for widget in (self.field, self.other, self.button):
+            layout.addWidget(widget)
+
+
+@pytest.fixture
+def station(qtbot) -> Station:  # type: ignore[no-untyped-def]
+    window = Station()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.field.setFocus()
+    qtbot.waitUntil(window.field.hasFocus)
+    return window
+
+
+@pytest.fixture
+def make_filter() -> Iterator:  # type: ignore[type-arg]
+    installed: list[WedgeFilter] = []
+
+    def make(config: WedgeConfig | None = None, **kwargs: object) -> WedgeFilter:
+        wedge = WedgeFilter(config or WedgeConfig(), **kwargs)  # type: ignore[arg-type]
+        QApplication.instance().installEventFilter(wedge)
+        installed.append(wedge)
+        return wedge
+
+    yield make
+    for wedge in installed:
+        QApplication.instance().removeEventFilter(wedge)
+
+
+def scan_keys(qtbot, widget: QWidget, text: str, delay: int = SCANNER_DELAY_MS) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClicks(widget, text, delay=delay)
+    qtbot.keyClick(widget, Qt.Key.Key_Return, delay=delay)
+
+
+def test_a_scan_at_scanner_speed_never_reaches_the_focused_field(
+    qtbot, station, make_filter
+) -> None:  # type: ignore[no-untyped-def]
+    wedge = make_filter()
+    with qtbot.waitSignal(wedge.scan_received, timeout=2000) as blocker:
+        scan_keys(qtbot, station.field, "5901234123457")
+    result = blocker.args[0]
+    assert (result.data, result.kind, result.gtin) == ("5901234123457", "product", "05901234123457")
+    qtbot.wait(3 * int(wedge.config.hold_s * 1000))  # nothing held back comes out later either
+    assert station.field.text() == ""
+    assert station.entered == []
+
+
+def test_typing_at_human_speed_reaches_the_field_in_order(qtbot, station, make_filter) -> None:  # type: ignore[no-untyped-def]
+    wedge = make_filter()
+    scans: list[object] = []
+    wedge.scan_received.connect(scans.append)
+    scan_keys(qtbot, station.field, "Abc12", delay=HUMAN_DELAY_MS)
+    qtbot.waitUntil(lambda: station.entered == ["Abc12"], timeout=2000)
+    assert station.field.text() == "Abc12"
+    assert scans == []
+
+
+def test_a_scan_works_whatever_has_focus(qtbot, station, make_filter) -> None:  # type: ignore[no-untyped-def]
+    bridge = DeviceBridge()
+    make_filter(bridge=bridge)
+    station.field.setText("typed before")
+    station.button.setFocus()
+    qtbot.waitUntil(station.button.hasFocus)
+    clicked: list[bool] = []
+    station.button.clicked.connect(lambda: clicked.append(True))
+    with qtbot.waitSignal(bridge.scan_received, timeout=2000) as blocker:
+        scan_keys(qtbot, station.button, "A-01-03")
+    assert blocker.args[0].kind == "bin"
+    station.other.setFocus()
+    qtbot.waitUntil(station.other.hasFocus)
+    with qtbot.waitSignal(bridge.scan_received, timeout=2000) as blocker:
+        scan_keys(qtbot, station.other, "ORD:100234")
+    assert blocker.args[0].kind == "order"
+    assert (station.field.text(), station.other.text(), clicked) == ("typed before", "", [])
+
+
+def test_fnc1_substitute_becomes_gs(qtbot, station, make_filter) -> None:  # type: ignore[no-untyped-def]
+    wedge = make_filter(WedgeConfig(fnc1="~"))
+    with qtbot.waitSignal(wedge.scan_received, timeout=2000) as blocker:
+        scan_keys(qtbot, station.field, "]C10109506000134352~10ABC~21S42")
+    result = blocker.args[0]
+    assert result.data == f"0109506000134352{GS}10ABC{GS}21S42"
+    assert result.gs1 == {"01": "09506000134352", "10": "ABC", "21": "S42"}
+    assert station.field.text() == ""
+
+
+def test_short_fast_input_is_typing_and_disabled_filter_passes_all(
+    qtbot, station, make_filter
+) -> None:  # type: ignore[no-untyped-def]
+    wedge = make_filter(WedgeConfig(min_length=6))
+    scans: list[object] = []
+    wedge.scan_received.connect(scans.append)
+    scan_keys(qtbot, station.field, "ab12")  # fast but shorter than min_length
+    qtbot.waitUntil(lambda: station.entered == ["ab12"], timeout=2000)
+    wedge.set_config(WedgeConfig(enabled=False))
+    station.field.clear()
+    scan_keys(qtbot, station.field, "5901234123457")
+    assert station.field.text() == "5901234123457"
+    assert scans == []
