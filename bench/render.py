@@ -24,19 +24,31 @@ from wms_desk.printing.slip import packing_slip_pdf
 
 LABEL = ShippingLabel(
     ship_from=Address("Northwind Fulfilment", lines=("12 Dock Road", "Springfield, IL 62701")),
-    ship_to=Address("Zoë Müller", "Łódź Trading", ("Straße des 17. Juni 135",), "Berlin", "",
-                    "10623", "DE"),
-    service="UPS GROUND", order_number="100234", ship_date=date(2026, 11, 26),
-    tracking_number="1Z999AA10123456784", package_seq=1, package_count=1,
+    ship_to=Address(
+        "Zoë Müller", "Łódź Trading", ("Straße des 17. Juni 135",), "Berlin", "", "10623", "DE"
+    ),
+    service="UPS GROUND",
+    order_number="100234",
+    ship_date=date(2026, 11, 26),
+    tracking_number="1Z999AA10123456784",
+    package_seq=1,
+    package_count=1,
     weight_g=Decimal(1250),
 )
 SLIP = PackingSlip(
     company=Address("Northwind Fulfilment", lines=("12 Dock Road", "Springfield, IL 62701")),
-    order_number="100234", order_barcode="ORD:100234", order_date=date(2026, 11, 20),
-    ship_date=date(2026, 11, 26), ship_to=LABEL.ship_to, bill_to=None,
-    lines=tuple(SlipLine(f"SKU-{i}", f"Widget {i}, blue", f"A-01-{i:02d}", 2, 2, Decimal("9.99"))
-                for i in range(8)),
-    subtotal=Decimal("159.84"), total=Decimal("169.84"),
+    order_number="100234",
+    order_barcode="ORD:100234",
+    order_date=date(2026, 11, 20),
+    ship_date=date(2026, 11, 26),
+    ship_to=LABEL.ship_to,
+    bill_to=None,
+    lines=tuple(
+        SlipLine(f"SKU-{i}", f"Widget {i}, blue", f"A-01-{i:02d}", 2, 2, Decimal("9.99"))
+        for i in range(8)
+    ),
+    subtotal=Decimal("159.84"),
+    total=Decimal("169.84"),
 )
 
 
@@ -58,22 +70,54 @@ def screenshots(folder: Path) -> None:
     from wms_desk.printing.picklist import pick_list_pdf
     from wms_desk.printing.sscc_label import sscc_label_pdf
 
-    label = dataclasses.replace(LABEL, tracking_number="PRV-100234-1", provisional=True,
-                                package_count=2, service="UPS GROUND")
+    label = dataclasses.replace(
+        LABEL,
+        tracking_number="PRV-100234-1",
+        provisional=True,
+        package_count=2,
+        service="UPS GROUND",
+    )
     slip = dataclasses.replace(
-        SLIP, bill_to=Address("山田 太郎", lines=("1-2-3 Shibuya",), city="Tokyo",
-                              postal_code="150-0002", country="JP"),
-        gift=True, gift_message="Happy birthday, Zoë! Love from Łukasz.",
+        SLIP,
+        bill_to=Address(
+            "山田 太郎",
+            lines=("1-2-3 Shibuya",),
+            city="Tokyo",
+            postal_code="150-0002",
+            country="JP",
+        ),
+        gift=True,
+        gift_message="Happy birthday, Zoë! Love from Łukasz.",
     )
     pick = PickList(
-        "Batch W-0042 (3 orders)", datetime(2026, 11, 26, 9, 30),
-        tuple(PickLine(f"{'AB'[i % 2]}-0{i % 4 + 1}-0{i % 3 + 1}", (i * 7) % 11, f"SKU-{i:03d}",
-                       f"4006381{i:05d}", f"Widget {i}, blue", i % 3 + 1, f"10{i % 3}",
-                       f"W-0042-0{i % 3 + 1}") for i in range(9)),
-        "W-0042", tuple((f"10{i}", f"ORD:10{i}", f"W-0042-0{i + 1}") for i in range(3)),
+        "Batch W-0042 (3 orders)",
+        datetime(2026, 11, 26, 9, 30),
+        tuple(
+            PickLine(
+                f"{'AB'[i % 2]}-0{i % 4 + 1}-0{i % 3 + 1}",
+                (i * 7) % 11,
+                f"SKU-{i:03d}",
+                f"4006381{i:05d}",
+                f"Widget {i}, blue",
+                i % 3 + 1,
+                f"10{i % 3}",
+                f"W-0042-0{i % 3 + 1}",
+            )
+            for i in range(9)
+        ),
+        "W-0042",
+        tuple((f"10{i}", f"ORD:10{i}", f"W-0042-0{i + 1}") for i in range(3)),
     )
-    sscc = SsccLabel("006141411234567890", LABEL.ship_from, LABEL.ship_to, "100234",
-                     date(2026, 11, 26), 1, 2, Decimal(1250))
+    sscc = SsccLabel(
+        "006141411234567890",
+        LABEL.ship_from,
+        LABEL.ship_to,
+        "100234",
+        date(2026, 11, 26),
+        1,
+        2,
+        Decimal(1250),
+    )
     pages = {
         "label.png": (shipping_label_pdf(label), 203),
         "slip.png": (packing_slip_pdf(slip), 120),

@@ -28,8 +28,9 @@ def wms(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[
 
 
 def test_unknown_order_exits_1_with_a_message(wms, make_order, tmp_path: Path) -> None:  # noqa: F811
-    code, _, err = wms("print", "label", "NOPE-1", "--format", "pdf", "--out",
-                       str(tmp_path / "x.pdf"))
+    code, _, err = wms(
+        "print", "label", "NOPE-1", "--format", "pdf", "--out", str(tmp_path / "x.pdf")
+    )
     assert code == 1 and "no order 'NOPE-1'" in err
     assert not (tmp_path / "x.pdf").exists()
 
@@ -37,15 +38,17 @@ def test_unknown_order_exits_1_with_a_message(wms, make_order, tmp_path: Path) -
 def test_label_pdf_and_zpl(wms, make_order, tmp_path: Path) -> None:  # noqa: F811
     make_order("9001", packages=2)
     out = tmp_path / "label.pdf"
-    code, stdout, err = wms("print", "label", "9001", "--package", "2", "--format", "pdf",
-                            "--out", str(out))
+    code, stdout, err = wms(
+        "print", "label", "9001", "--package", "2", "--format", "pdf", "--out", str(out)
+    )
     assert code == 0, err
     assert "provisional" in err and str(out) in stdout
     assert decode_pages(out.read_bytes()) == [[("Code128", "PRV-9001-2")]]
     assert "PROVISIONAL" in page_texts(out.read_bytes())[0]
     zpl = tmp_path / "label.zpl"
-    code, _, err = wms("print", "label", "9001", "--format", "zpl", "--dpi", "300", "--out",
-                       str(zpl))
+    code, _, err = wms(
+        "print", "label", "9001", "--format", "zpl", "--dpi", "300", "--out", str(zpl)
+    )
     assert code == 0, err
     text = check_zpl(zpl.read_bytes())
     assert "^PW1200" in text and "UPS GROUND" in text
@@ -72,8 +75,9 @@ def test_sscc_label_keeps_its_number(wms, make_order, tmp_path: Path) -> None:  
     make_order("9003", packages=1)
     texts = []
     for name in ("a.zpl", "b.zpl"):
-        code, _, err = wms("print", "sscc", "9003", "--format", "zpl", "--out",
-                           str(tmp_path / name))
+        code, _, err = wms(
+            "print", "sscc", "9003", "--format", "zpl", "--out", str(tmp_path / name)
+        )
         assert code == 0, err
         texts.append(check_zpl((tmp_path / name).read_bytes()))
     data = texts[0].split(">;>800")[1][:18]
@@ -101,8 +105,7 @@ def test_bins_and_command_card(wms, make_order, tmp_path: Path) -> None:  # noqa
 def test_printer_gets_the_bytes_through_the_queue(wms, make_order, tmp_path: Path) -> None:  # noqa: F811
     make_order("9005")
     with raw_printer() as printer:
-        code, out, err = wms("print", "label", "9005", "--format", "zpl", "--printer",
-                             printer.url)
+        code, out, err = wms("print", "label", "9005", "--format", "zpl", "--printer", printer.url)
         assert code == 0, err
         assert "sent Label 9005" in out
         assert printer.received.wait(5)
@@ -113,8 +116,9 @@ def test_printer_gets_the_bytes_through_the_queue(wms, make_order, tmp_path: Pat
 
 def test_dead_printer_exits_1_and_keeps_the_job(wms, make_order) -> None:  # noqa: F811
     make_order("9006")
-    code, _, err = wms("print", "label", "9006", "--format", "zpl", "--printer",
-                       f"tcp://127.0.0.1:{closed_port()}")
+    code, _, err = wms(
+        "print", "label", "9006", "--format", "zpl", "--printer", f"tcp://127.0.0.1:{closed_port()}"
+    )
     assert code == 1
     assert "was not printed" in err and "stays in the print queue" in err
 
@@ -123,7 +127,9 @@ def test_real_entry_point(db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "cmd.pdf"
     result = subprocess.run(
         [sys.executable, "-m", "wms_desk", "--db", db_url, "print", "commands", "--out", str(out)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF-")

@@ -93,7 +93,9 @@ def test_bin_labels_by_zone(system_ctx: ServiceContext, make_order: Callable[...
 
 
 def test_label_and_slip_are_queued_with_the_business_change(
-    system_ctx: ServiceContext, make_order: Callable[..., int], ship_from: Address,
+    system_ctx: ServiceContext,
+    make_order: Callable[..., int],
+    ship_from: Address,
     tmp_path: Path,
 ) -> None:
     order_id = make_order("9101", packages=1)
@@ -102,8 +104,10 @@ def test_label_and_slip_are_queued_with_the_business_change(
 
     def close_package(uow: UnitOfWork) -> list[str]:
         # ...the package's business change would be here, in the same transaction...
-        return [documents.enqueue_shipping_label(uow, order_id, 1, zebra, ship_from),
-                documents.enqueue_packing_slip(uow, order_id, office, ship_from, "a4")]
+        return [
+            documents.enqueue_shipping_label(uow, order_id, 1, zebra, ship_from),
+            documents.enqueue_packing_slip(uow, order_id, office, ship_from, "a4"),
+        ]
 
     label_id, slip_id = run_unit_of_work(system_ctx, close_package)
     worker = print_queue.PrintWorker(system_ctx.database, system_ctx.actor.station_id)
@@ -125,12 +129,15 @@ def test_label_and_slip_are_queued_with_the_business_change(
 def test_badge_card_only_for_the_users_own_badge(system_ctx: ServiceContext) -> None:
     from wms_desk.services import users
 
-    user = users.add_user(system_ctx, "zoe", "packer", "secret-pw", badge="B-7731",
-                          display_name="Zoë Müller")
+    user = users.add_user(
+        system_ctx, "zoe", "packer", "secret-pw", badge="B-7731", display_name="Zoë Müller"
+    )
     card = documents.badge_card(system_ctx, user.id, "B-7731", "Northwind")
     assert card.badge_value == badge_barcode("B-7731") and card.display_name == "Zoë Müller"
     assert sorted(decode_pages(badge_cards_pdf([card]), 6)[0]) == [
-        ("Code128", "BADGE:B-7731"), ("QRCode", "BADGE:B-7731")]
+        ("Code128", "BADGE:B-7731"),
+        ("QRCode", "BADGE:B-7731"),
+    ]
     with pytest.raises(ValidationFailed, match="not zoe's badge"):
         documents.badge_card(system_ctx, user.id, "B-0000")
 
@@ -144,10 +151,14 @@ def test_unallocated_lines_go_to_a_stocked_bin_or_none(
 
     order_id = make_order("9201", lines=2)
     with system_ctx.database.write_session() as session, session.begin():
-        lines = list(session.scalars(select(OrderLine).where(OrderLine.order_id == order_id)
-                                     .order_by(OrderLine.line_no)))
-        session.execute(delete(Reservation).where(
-            Reservation.order_line_id.in_([x.id for x in lines])))
+        lines = list(
+            session.scalars(
+                select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
+            )
+        )
+        session.execute(
+            delete(Reservation).where(Reservation.order_line_id.in_([x.id for x in lines]))
+        )
         shelf = Bin(code="C-09-01", zone="C", pick_sequence=1)
         session.add(shelf)
         session.flush()

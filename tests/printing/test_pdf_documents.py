@@ -31,17 +31,31 @@ from wms_desk.printing.model import (
 def _slip(lines: int, **changes: object) -> PackingSlip:
     base = PackingSlip(
         company=Address("Northwind Fulfilment", lines=("12 Dock Road", "Springfield")),
-        order_number="100234", order_barcode=order_barcode("100234"),
-        order_date=date(2026, 11, 20), ship_date=date(2026, 11, 26),
-        ship_to=Address("Zoë Müller", lines=("Straße des 17. Juni 135",), city="Berlin",
-                        postal_code="10623", country="DE"),
+        order_number="100234",
+        order_barcode=order_barcode("100234"),
+        order_date=date(2026, 11, 20),
+        ship_date=date(2026, 11, 26),
+        ship_to=Address(
+            "Zoë Müller",
+            lines=("Straße des 17. Juni 135",),
+            city="Berlin",
+            postal_code="10623",
+            country="DE",
+        ),
         bill_to=Address("山田 太郎", lines=("1-2-3 Shibuya",), city="Tokyo", country="JP"),
         lines=tuple(
-            SlipLine(f"SKU-{i:03d}", f"Widget {i} Łódź edition", f"A-01-{i % 99:02d}", 2,
-                     2 if i % 4 else 1, Decimal("9.99"))
+            SlipLine(
+                f"SKU-{i:03d}",
+                f"Widget {i} Łódź edition",
+                f"A-01-{i % 99:02d}",
+                2,
+                2 if i % 4 else 1,
+                Decimal("9.99"),
+            )
             for i in range(lines)
         ),
-        subtotal=Decimal("99.90"), total=Decimal("109.90"),
+        subtotal=Decimal("99.90"),
+        total=Decimal("109.90"),
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
@@ -56,8 +70,12 @@ def test_shipping_label_barcode_and_provisional_marking(sample_label: ShippingLa
 
 
 def test_real_tracking_number_is_not_marked_provisional(sample_label: ShippingLabel) -> None:
-    real = dataclasses.replace(sample_label, tracking_number="1Z999AA10123456784",
-                               provisional=False, routing_code="420 9 12")
+    real = dataclasses.replace(
+        sample_label,
+        tracking_number="1Z999AA10123456784",
+        provisional=False,
+        routing_code="420 9 12",
+    )
     pdf = label.shipping_label_pdf(real)
     assert decode_pages(pdf) == [[("Code128", "1Z999AA10123456784")]]
     assert label.PROVISIONAL_NOTE not in page_texts(pdf)[0]
@@ -107,12 +125,25 @@ def test_gift_slip_hides_prices_and_shows_message() -> None:
 
 def test_pick_list_for_a_batch_in_bin_order() -> None:
     lines = tuple(
-        PickLine(f"A-0{seq}-01", seq, f"SKU-{seq}", f"40063813339{seq}", f"Item {seq}", 1,
-                 f"10{seq % 2}", f"T{seq % 2}")
+        PickLine(
+            f"A-0{seq}-01",
+            seq,
+            f"SKU-{seq}",
+            f"40063813339{seq}",
+            f"Item {seq}",
+            1,
+            f"10{seq % 2}",
+            f"T{seq % 2}",
+        )
         for seq in (5, 1, 3)
     )
-    pick = PickList("Batch W-1", datetime(2026, 11, 26, 9, 0), lines, "W-1",
-                    (("100", "ORD:100", "T0"), ("101", "ORD:101", "T1")))
+    pick = PickList(
+        "Batch W-1",
+        datetime(2026, 11, 26, 9, 0),
+        lines,
+        "W-1",
+        (("100", "ORD:100", "T0"), ("101", "ORD:101", "T1")),
+    )
     pdf = picklist.pick_list_pdf(pick)
     found = decode_pages(pdf)[0]
     codes = [text for _, text in found]
@@ -160,14 +191,18 @@ def test_bin_product_command_and_badge_barcodes() -> None:
         [ProductLabel("SKU-1", "Mug", "4006381333931"), ProductLabel("SKU-2", "Zoë mug", "X-1")]
     )
     pages = [sorted(p) for p in decode_pages(products)]
-    assert pages == [[("DataMatrix", "4006381333931"), ("EAN13", "4006381333931")],
-                     [("Code128", "X-1"), ("DataMatrix", "X-1")]]
+    assert pages == [
+        [("DataMatrix", "4006381333931"), ("EAN13", "4006381333931")],
+        [("Code128", "X-1"), ("DataMatrix", "X-1")],
+    ]
     commands = CommandCard("Commands", tuple((c.label, command_barcode(c)) for c in StationCommand))
     found = decode_pages(cards.command_card_pdf(commands), 2)[0]
     assert sorted(text for _, text in found) == sorted(command_barcode(c) for c in StationCommand)
     badge = BadgeCard("Zoë Müller", "zoe", "packer", "BADGE:8f3k2j", "Northwind")
     assert sorted(decode_pages(cards.badge_cards_pdf([badge]), 6)[0]) == [
-        ("Code128", "BADGE:8f3k2j"), ("QRCode", "BADGE:8f3k2j")]
+        ("Code128", "BADGE:8f3k2j"),
+        ("QRCode", "BADGE:8f3k2j"),
+    ]
 
 
 def test_carrier_labels_pass_through_byte_exact() -> None:

@@ -68,7 +68,14 @@ def test_cups_sends_raw_zpl_through_lp(tmp_path: Path, monkeypatch: pytest.Monke
     transports.send("cups://Zebra_GK420", ZPL, "job-c", "zpl", "Label 1001")
     assert (tmp_path / "data").read_bytes() == ZPL
     assert (tmp_path / "args").read_text().split() == [
-        "-d", "Zebra_GK420", "-t", "Label", "1001", "-o", "raw"]
+        "-d",
+        "Zebra_GK420",
+        "-t",
+        "Label",
+        "1001",
+        "-o",
+        "raw",
+    ]
 
 
 def test_cups_refusal_is_unreachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -59,8 +59,11 @@ def test_escape_hexes_prefixes_escape_char_and_control_bytes() -> None:
 def test_injection_in_ship_to_name_stays_data(sample_label: ShippingLabel) -> None:
     evil = "^XZ^XA^MMT~JA"
     label = dataclasses.replace(
-        sample_label, ship_to=dataclasses.replace(sample_label.ship_to, name=evil),
-        service="~JA^XZ", order_number="_5E^FS", tracking_number="1Z^XZ~JA_1",
+        sample_label,
+        ship_to=dataclasses.replace(sample_label.ship_to, name=evil),
+        service="~JA^XZ",
+        order_number="_5E^FS",
+        tracking_number="1Z^XZ~JA_1",
     )
     zpl = shipping_label_zpl(label)
     text = check_zpl(zpl)

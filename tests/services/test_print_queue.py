@@ -23,9 +23,10 @@ ZPL = b"^XA^FO10,10^A0N,30,30^FH_^FDhello^FS^XZ\n"
 
 def _enqueue(ctx: ServiceContext, url: str, payload: bytes = ZPL) -> str:
     return run_unit_of_work(
-        ctx, lambda uow: print_queue.enqueue(
+        ctx,
+        lambda uow: print_queue.enqueue(
             uow, document="label", payload=payload, fmt="zpl", printer_url=url, title="Label 1"
-        )
+        ),
     )
 
 
@@ -40,8 +41,14 @@ def _audits(database: Database, action: str) -> list[AuditEvent]:
 
 def test_job_is_only_queued_if_the_business_change_commits(system_ctx: ServiceContext) -> None:
     def work(uow: Any) -> None:
-        print_queue.enqueue(uow, document="label", payload=ZPL, fmt="zpl",
-                            printer_url="tcp://127.0.0.1:9", title="x")
+        print_queue.enqueue(
+            uow,
+            document="label",
+            payload=ZPL,
+            fmt="zpl",
+            printer_url="tcp://127.0.0.1:9",
+            title="x",
+        )
         raise ValidationFailed("the pack step failed")
 
     with pytest.raises(ValidationFailed):
@@ -77,8 +84,10 @@ def test_closed_port_fails_then_retries_with_backoff(system_ctx: ServiceContext)
     assert print_queue.get_job(system_ctx, job_id).attempts == 2
     # The printer comes back; the next due retry delivers the job exactly once.
     with raw_printer() as printer:
-        run_unit_of_work(system_ctx, lambda uow: setattr(
-            uow.session.get(PrintJob, job_id), "printer_url", printer.url))
+        run_unit_of_work(
+            system_ctx,
+            lambda uow: setattr(uow.session.get(PrintJob, job_id), "printer_url", printer.url),
+        )
         now[0] += timedelta(seconds=61)
         assert worker.run_pending() == 1
         assert printer.jobs == [ZPL]
@@ -107,8 +116,9 @@ def test_unknown_needs_a_supervisor_reprint_with_a_reason(
     system_ctx: ServiceContext, make_ctx: Any
 ) -> None:
     job_id = _enqueue(system_ctx, "tcp://127.0.0.1:9")
-    run_unit_of_work(system_ctx, lambda uow: setattr(
-        uow.session.get(PrintJob, job_id), "status", "unknown"))
+    run_unit_of_work(
+        system_ctx, lambda uow: setattr(uow.session.get(PrintJob, job_id), "status", "unknown")
+    )
     packer, supervisor = make_ctx("packer"), make_ctx("supervisor")
     with pytest.raises(PermissionDenied):
         print_queue.reprint(packer, job_id, "label jammed")
@@ -117,7 +127,10 @@ def test_unknown_needs_a_supervisor_reprint_with_a_reason(
     new_id = print_queue.reprint(supervisor, job_id, "label jammed in the printer")
     new = print_queue.get_job(system_ctx, new_id)
     assert (new.status, new.reprint_of, new.reason) == (
-        "queued", job_id, "label jammed in the printer")
+        "queued",
+        job_id,
+        "label jammed in the printer",
+    )
     assert print_queue.job_payload(system_ctx, new_id) == ZPL
     audits = _audits(system_ctx.database, "print.reprinted")
     assert len(audits) == 1 and audits[0].user_id == supervisor.actor.user_id
@@ -185,9 +198,11 @@ def test_printer_for_prefers_the_station_binding() -> None:
     settings = Settings({"label_printer": "tcp://10.0.0.9:9100", "document_printer": None})
     bound = {"label_printer": {"url": "cups://Zebra", "format": "zpl", "dpi": 300}}
     assert print_queue.printer_for(bound, settings, "label_printer") == (
-        print_queue.PrinterBinding("cups://Zebra", "zpl", 300))
+        print_queue.PrinterBinding("cups://Zebra", "zpl", 300)
+    )
     assert print_queue.printer_for({}, settings, "label_printer") == (
-        print_queue.PrinterBinding("tcp://10.0.0.9:9100", "zpl", 203))
+        print_queue.PrinterBinding("tcp://10.0.0.9:9100", "zpl", 203)
+    )
     with pytest.raises(ValidationFailed, match="no document printer"):
         print_queue.printer_for({}, settings, "document_printer")
 
@@ -195,8 +210,9 @@ def test_printer_for_prefers_the_station_binding() -> None:
 def test_reprint_of_a_waiting_job_replaces_it(system_ctx: ServiceContext, make_ctx: Any) -> None:
     job_id = _enqueue(system_ctx, f"tcp://127.0.0.1:{closed_port()}")
     _worker(system_ctx).run_pending()  # failed, would be retried
-    new_id = print_queue.reprint(make_ctx("supervisor"), job_id, "send to the spare printer",
-                                 "file:///tmp/spare")
+    new_id = print_queue.reprint(
+        make_ctx("supervisor"), job_id, "send to the spare printer", "file:///tmp/spare"
+    )
     assert print_queue.get_job(system_ctx, job_id).status == "cancelled"
     assert print_queue.get_job(system_ctx, new_id).printer_url == "file:///tmp/spare"
     audit = _audits(system_ctx.database, "print.reprinted")[0]

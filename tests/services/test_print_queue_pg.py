@@ -31,8 +31,14 @@ def pg_ctx(pg_db_url: str) -> Iterator[ServiceContext]:
 def _enqueue_many(ctx: ServiceContext, n: int) -> list[str]:
     def work(uow: print_queue.UnitOfWork) -> list[str]:  # type: ignore[name-defined]
         return [
-            print_queue.enqueue(uow, document="label", payload=b"^XA^XZ", fmt="zpl",
-                                printer_url="tcp://printer:9100", title=f"job {i}")
+            print_queue.enqueue(
+                uow,
+                document="label",
+                payload=b"^XA^XZ",
+                fmt="zpl",
+                printer_url="tcp://printer:9100",
+                title=f"job {i}",
+            )
             for i in range(n)
         ]
 
@@ -43,7 +49,8 @@ def test_a_locked_job_is_skipped_not_shared(pg_ctx: ServiceContext, pg_db_url: s
     first, second = _enqueue_many(pg_ctx, 2)
     sent: list[str] = []
     worker = print_queue.PrintWorker(
-        pg_ctx.database, pg_ctx.actor.station_id,
+        pg_ctx.database,
+        pg_ctx.actor.station_id,
         send=lambda url, payload, job_id, fmt, title: sent.append(job_id),
     )
     # Another worker is mid-claim on the oldest job: it holds that row's lock.

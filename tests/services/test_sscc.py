@@ -46,8 +46,10 @@ def test_bad_company_prefix_is_refused(system_ctx: ServiceContext, prefix: str) 
 def test_serials_run_out_loudly(system_ctx: ServiceContext) -> None:
     from wms_desk.db.models import Counter
 
-    run_unit_of_work(system_ctx, lambda uow: uow.session.add(
-        Counter(name=sscc.counter_name("061414112345"), value=9999)))
+    run_unit_of_work(
+        system_ctx,
+        lambda uow: uow.session.add(Counter(name=sscc.counter_name("061414112345"), value=9999)),
+    )
     with pytest.raises(ValidationFailed, match="are used"):
         sscc.allocate_sscc(system_ctx, "061414112345")
 

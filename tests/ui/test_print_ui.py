@@ -22,8 +22,12 @@ from wms_desk.ui.tasks import TaskRunner
 
 
 def _enqueue(ctx: ServiceContext, url: str, title: str) -> str:
-    return run_unit_of_work(ctx, lambda uow: print_queue.enqueue(
-        uow, document="label", payload=b"^XA^XZ", fmt="zpl", printer_url=url, title=title))
+    return run_unit_of_work(
+        ctx,
+        lambda uow: print_queue.enqueue(
+            uow, document="label", payload=b"^XA^XZ", fmt="zpl", printer_url=url, title=title
+        ),
+    )
 
 
 @pytest.fixture
@@ -32,8 +36,10 @@ def jobs(system_ctx: ServiceContext) -> dict[str, str]:
     failed = _enqueue(system_ctx, f"tcp://127.0.0.1:{closed_port()}", "Label failed")
     print_queue.PrintWorker(system_ctx.database, system_ctx.actor.station_id).run_pending()
     unknown = _enqueue(system_ctx, "tcp://127.0.0.1:9", "Label unknown")
-    run_unit_of_work(system_ctx, lambda uow: setattr(
-        uow.session.get(print_queue.PrintJob, unknown), "status", "unknown"))
+    run_unit_of_work(
+        system_ctx,
+        lambda uow: setattr(uow.session.get(print_queue.PrintJob, unknown), "status", "unknown"),
+    )
     return {"failed": failed, "unknown": unknown}
 
 
@@ -63,23 +69,27 @@ def _select(view: Any, job_id: str) -> None:
     view.table.selectRow(row)
 
 
-def test_model_passes_the_model_tester(qtbot: Any, qtmodeltester: Any, make_view: Any,
-                                       jobs: dict[str, str]) -> None:
+def test_model_passes_the_model_tester(
+    qtbot: Any, qtmodeltester: Any, make_view: Any, jobs: dict[str, str]
+) -> None:
     view = make_view("supervisor")
     qtmodeltester.check(view.model)
     assert {j.status for j in view.model.jobs} == {"failed", "unknown"}
 
 
-def test_retry_and_cancel_from_the_view(qtbot: Any, make_view: Any, jobs: dict[str, str],
-                                        system_ctx: ServiceContext) -> None:
+def test_retry_and_cancel_from_the_view(
+    qtbot: Any, make_view: Any, jobs: dict[str, str], system_ctx: ServiceContext
+) -> None:
     view = make_view("packer")
     _select(view, jobs["failed"])
     assert view.retry_button.isEnabled() and not view.reprint_button.isEnabled()
     with qtbot.waitSignal(view.action_done, timeout=10_000):
         view.retry_button.click()
     assert print_queue.get_job(system_ctx, jobs["failed"]).status == "queued"
-    qtbot.waitUntil(lambda: view.selected_job() is not None
-                    and view.selected_job().status == "queued", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: view.selected_job() is not None and view.selected_job().status == "queued",
+        timeout=10_000,
+    )
     with qtbot.waitSignal(view.action_done, timeout=10_000):
         view.cancel_button.click()
     assert print_queue.get_job(system_ctx, jobs["failed"]).status == "cancelled"
@@ -120,8 +130,7 @@ def test_toast_names_the_printer_and_hides_itself(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: not toast.isVisible(), timeout=5_000)
 
 
-def test_qt_print_worker_reports_an_offline_printer(qtbot: Any,
-                                                    system_ctx: ServiceContext) -> None:
+def test_qt_print_worker_reports_an_offline_printer(qtbot: Any, system_ctx: ServiceContext) -> None:
     from wms_desk.ui.print_worker import QtPrintWorker
 
     port = closed_port()
@@ -139,7 +148,13 @@ def test_qt_print_worker_reports_an_offline_printer(qtbot: Any,
 
 def _slip(lines: int) -> bytes:
     slip = PackingSlip(
-        Address("Co"), "1", "ORD:1", None, date(2026, 1, 1), Address("Zoë"), None,
+        Address("Co"),
+        "1",
+        "ORD:1",
+        None,
+        date(2026, 1, 1),
+        Address("Zoë"),
+        None,
         tuple(SlipLine(f"S{i}", "thing", "A-01-01", 1, 1) for i in range(lines)),
     )
     return packing_slip_pdf(dataclasses.replace(slip))

@@ -76,8 +76,15 @@ def _target(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _deliver(env: CliEnv, ctx: Any, payload: bytes, fmt: str, document: str, title: str,
-             order_id: int | None = None) -> int:
+def _deliver(
+    env: CliEnv,
+    ctx: Any,
+    payload: bytes,
+    fmt: str,
+    document: str,
+    title: str,
+    order_id: int | None = None,
+) -> int:
     """Write the bytes, or queue them as a print job and send it now through the queue."""
     if env.args.out:
         if env.args.out == "-":
@@ -128,8 +135,10 @@ def run_label(env: CliEnv) -> int:
     else:
         payload = shipping_label_pdf(data)
     if data.provisional:
-        print(f"note: no carrier label yet; {data.tracking_number} is a provisional reference",
-              file=env.stderr)
+        print(
+            f"note: no carrier label yet; {data.tracking_number} is a provisional reference",
+            file=env.stderr,
+        )
     title = f"Label {data.order_number} {data.package_seq}/{data.package_count}"
     return _deliver(env, ctx, payload, env.args.format, "label", title)
 
@@ -150,8 +159,9 @@ def run_picklist(env: CliEnv) -> int:
 
     ctx = env.context()
     data = pick_list(ctx, env.args.ref)
-    return _deliver(env, ctx, pick_list_pdf(data, env.args.paper), "pdf", "picklist",
-                    f"Pick list {data.title}")
+    return _deliver(
+        env, ctx, pick_list_pdf(data, env.args.paper), "pdf", "picklist", f"Pick list {data.title}"
+    )
 
 
 def run_sscc(env: CliEnv) -> int:

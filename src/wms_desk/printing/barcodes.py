@@ -45,9 +45,7 @@ def is_ean13(code: str) -> bool:
 def _code128(value: str, bar_height: float, bar_width: float) -> Any:
     from reportlab.graphics.barcode.code128 import Code128
 
-    return Code128(
-        value, barHeight=bar_height, barWidth=bar_width, humanReadable=False, quiet=True
-    )
+    return Code128(value, barHeight=bar_height, barWidth=bar_width, humanReadable=False, quiet=True)
 
 
 def code128_width(value: str, bar_height: float, bar_width: float) -> float:
@@ -55,7 +53,12 @@ def code128_width(value: str, bar_height: float, bar_width: float) -> float:
 
 
 def draw_code128(
-    canvas: Any, value: str, x: float, y: float, bar_height: float, bar_width: float = 1.0,
+    canvas: Any,
+    value: str,
+    x: float,
+    y: float,
+    bar_height: float,
+    bar_width: float = 1.0,
     max_width: float | None = None,
 ) -> float:
     """Code 128 (auto subsets), narrowed to fit `max_width`; returns the width drawn."""
@@ -67,8 +70,13 @@ def draw_code128(
 
 
 def draw_gs1_128(
-    canvas: Any, element_string: str, x: float, y: float, bar_height: float,
-    bar_width: float = 1.4, max_width: float | None = None,
+    canvas: Any,
+    element_string: str,
+    x: float,
+    y: float,
+    bar_height: float,
+    bar_width: float = 1.4,
+    max_width: float | None = None,
 ) -> float:
     """GS1-128: FNC1 first, and FNC1 where the element string has a GS separator."""
     value = FNC1 + element_string.replace(GS, FNC1)
@@ -83,8 +91,17 @@ def _draw(canvas: Any, kind: str, x: float, y: float, **options: Any) -> None:
 
 
 def draw_ean13(canvas: Any, code: str, x: float, y: float, bar_height: float) -> None:
-    _draw(canvas, "EAN13", x, y, value=code[:12], barHeight=bar_height, barWidth=1.1,
-          humanReadable=True, fontSize=8)
+    _draw(
+        canvas,
+        "EAN13",
+        x,
+        y,
+        value=code[:12],
+        barHeight=bar_height,
+        barWidth=1.1,
+        humanReadable=True,
+        fontSize=8,
+    )
 
 
 def draw_qr(canvas: Any, value: str, x: float, y: float, size: float) -> None:

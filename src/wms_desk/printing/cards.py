@@ -82,8 +82,9 @@ def product_labels_zpl(labels: Sequence[ProductLabel], dpi: int = 203) -> bytes:
 def draw_command_card(c: Any, card: CommandCard, paper: str = "letter") -> None:
     w, h = PAPER[paper]
     fit_text(c, card.title, 40, h - 60, w - 80, 20, bold=True)
-    fit_text(c, "Scan a barcode at the pack station instead of using the mouse.", 40, h - 80,
-             w - 80, 10)
+    fit_text(
+        c, "Scan a barcode at the pack station instead of using the mouse.", 40, h - 80, w - 80, 10
+    )
     slot = (h - 140) / max(len(card.commands), 1)
     for i, (title, value) in enumerate(card.commands):
         top = h - 110 - i * slot
@@ -93,8 +94,9 @@ def draw_command_card(c: Any, card: CommandCard, paper: str = "letter") -> None:
 
 
 def command_card_pdf(card: CommandCard, paper: str = "letter") -> bytes:
-    return render_pages(PAPER[paper], card.title, [card],
-                        lambda c, item: draw_command_card(c, item, paper))
+    return render_pages(
+        PAPER[paper], card.title, [card], lambda c, item: draw_command_card(c, item, paper)
+    )
 
 
 def draw_badge(c: Any, badge: BadgeCard) -> None:

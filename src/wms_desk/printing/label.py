@@ -36,8 +36,16 @@ def draw_label(c: Any, label: ShippingLabel) -> None:
         y -= 8.5
     fit_text(c, label.ship_date.isoformat(), M, H - M - 8, inner, 8, align="right")
     fit_text(c, weight_text(label.weight_g), M, H - M - 20, inner, 10, bold=True, align="right")
-    fit_text(c, f"PKG {label.package_seq} of {label.package_count}", M, H - M - 33, inner, 10,
-             bold=True, align="right")
+    fit_text(
+        c,
+        f"PKG {label.package_seq} of {label.package_count}",
+        M,
+        H - M - 33,
+        inner,
+        10,
+        bold=True,
+        align="right",
+    )
     y = H - M - 46
     rule(c, M, y, W - M, 1.5)
     fit_text(c, "SHIP TO:", M, y - 12, 60, 8, bold=True)
@@ -45,8 +53,7 @@ def draw_label(c: Any, label: ShippingLabel) -> None:
     y -= 30
     for i, line in enumerate(lines):
         size = 16 if i == 0 else 13
-        fit_text(c, line, M + 16, y, inner - 16, size, bold=i == 0 or line == lines[-1],
-                 min_size=9)
+        fit_text(c, line, M + 16, y, inner - 16, size, bold=i == 0 or line == lines[-1], min_size=9)
         y -= size + 4
     y = 222.0
     rule(c, M, y, W - M, 1.5)
@@ -104,8 +111,10 @@ def shipping_label_zpl(label: ShippingLabel, dpi: int = 203) -> bytes:
     if label.provisional:
         z.box(30, y, inner, 34, 34)
         # Reverse print (^FR) so the warning reads white on black.
-        z.parts.append(f"^FO{z.d(40)},{z.d(y + 6)}^FR^A0N,{z.d(24)},{z.d(24)}^FB{z.d(inner - 20)},"
-                       f"1,0,C,0^FH_^FD{PROVISIONAL_NOTE}^FS")
+        z.parts.append(
+            f"^FO{z.d(40)},{z.d(y + 6)}^FR^A0N,{z.d(24)},{z.d(24)}^FB{z.d(inner - 20)},"
+            f"1,0,C,0^FH_^FD{PROVISIONAL_NOTE}^FS"
+        )
     z.code128(50, 850, label.tracking_number, 190, inner - 40)
     z.text(30, 1060, tracking_caption(label), 34, inner, max_len=70)
     z.box(30, 1120, inner, 2, 2)

@@ -87,8 +87,15 @@ def draw_page(
             fit_text(c, f"order {line.order_number}", M + 318, y - 26, width - 318 - 90, 8)
         fit_text(c, str(line.qty), M + width - 80, y - 16, 34, 16, bold=True)
         if pick.batch_name:
-            fit_text(c, line.tote or totes.get(line.order_number, ""), M + width - 40, y - 16,
-                     40, 12, bold=True)
+            fit_text(
+                c,
+                line.tote or totes.get(line.order_number, ""),
+                M + width - 40,
+                y - 16,
+                40,
+                12,
+                bold=True,
+            )
         y -= ROW
         c.setStrokeGray(0.8)
         rule(c, M, y + 4, page_w - M, 0.3)
@@ -100,6 +107,8 @@ def pick_list_pdf(pick: PickList, paper: str = "letter") -> bytes:
     pages = _pages(pick, paper)
     numbered = list(enumerate(pages, start=1))
     return render_pages(
-        PAPER[paper], pick.title, numbered,
+        PAPER[paper],
+        pick.title,
+        numbered,
         lambda c, item: draw_page(c, pick, item[1], item[0], len(pages), paper),
     )

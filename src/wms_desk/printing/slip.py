@@ -38,8 +38,13 @@ class _Page:
 
 def _columns(width: float, prices: bool) -> list[tuple[str, float, str]]:
     """(title, width, align) per column; the description takes what is left."""
-    fixed = [("SKU", 80, "left"), ("Bin", 58, "left"), ("Ordered", 46, "right"),
-             ("Shipped", 46, "right"), ("Backord.", 48, "right")]
+    fixed = [
+        ("SKU", 80, "left"),
+        ("Bin", 58, "left"),
+        ("Ordered", 46, "right"),
+        ("Shipped", 46, "right"),
+        ("Backord.", 48, "right"),
+    ]
     if prices:
         fixed += [("Price", 52, "right"), ("Amount", 58, "right")]
     description = width - sum(w for _, w, _ in fixed) - 6 * len(fixed)
@@ -103,8 +108,7 @@ def _header(c: Any, slip: PackingSlip, page: _Page, total: int, size: tuple[floa
         text_x = M + 56
     title = "GIFT RECEIPT" if slip.gift else "PACKING SLIP"
     fit_text(c, title, text_x, top - 16, width - bar_w - 60, 18, bold=True)
-    fit_text(c, f"Order {slip.order_number}", text_x, top - 36, width - bar_w - 60, 13,
-             bold=True)
+    fit_text(c, f"Order {slip.order_number}", text_x, top - 36, width - bar_w - 60, 13, bold=True)
     if page.number > 1:
         fit_text(c, "(continued)", text_x, top - 52, 150, 9)
         return page_h - NEXT_TABLE_TOP
@@ -113,8 +117,10 @@ def _header(c: Any, slip: PackingSlip, page: _Page, total: int, size: tuple[floa
     fit_text(c, " · ".join(company[1:]), text_x, top - 66, width - bar_w - 20, 8)
     y = top - 92
     rule(c, M, y + 10, page_w - M, 0.8)
-    dates = [f"Order date: {slip.order_date.isoformat() if slip.order_date else '—'}",
-             f"Ship date: {slip.ship_date.isoformat()}"]
+    dates = [
+        f"Order date: {slip.order_date.isoformat() if slip.order_date else '—'}",
+        f"Ship date: {slip.ship_date.isoformat()}",
+    ]
     if slip.service:
         dates.append(f"Service: {slip.service}")
     fit_text(c, "  ·  ".join(dates), M, y - 4, width, 9)
@@ -136,11 +142,19 @@ def _table(c: Any, slip: PackingSlip, rows: tuple[_Row, ...], top: float, page_w
     y = top - 8
     for row in rows:
         line = row.line
-        cells = [line.sku, "", line.bin, str(line.ordered), str(line.shipped),
-                 str(line.backordered) if line.backordered else ""]
+        cells = [
+            line.sku,
+            "",
+            line.bin,
+            str(line.ordered),
+            str(line.shipped),
+            str(line.backordered) if line.backordered else "",
+        ]
         if slip.show_prices:
-            cells += [_money(slip, line.unit_price).split(" ")[1],
-                      _money(slip, line.unit_price * line.shipped).split(" ")[1]]
+            cells += [
+                _money(slip, line.unit_price).split(" ")[1],
+                _money(slip, line.unit_price * line.shipped).split(" ")[1],
+            ]
         x = M
         for (_, w, align), cell in zip(columns, cells, strict=True):
             if cell:
@@ -160,11 +174,23 @@ def _closing(c: Any, slip: PackingSlip, y: float, page_w: float) -> None:
     width = page_w - 2 * M
     y -= 8
     if slip.show_prices:
-        for title, amount in (("Subtotal", slip.subtotal), ("Shipping", slip.shipping),
-                              ("Tax", slip.tax), ("Total", slip.total)):
+        for title, amount in (
+            ("Subtotal", slip.subtotal),
+            ("Shipping", slip.shipping),
+            ("Tax", slip.tax),
+            ("Total", slip.total),
+        ):
             fit_text(c, title, page_w - M - 220, y, 100, 10, bold=title == "Total")
-            fit_text(c, _money(slip, amount), page_w - M - 120, y, 120, 10,
-                     bold=title == "Total", align="right")
+            fit_text(
+                c,
+                _money(slip, amount),
+                page_w - M - 120,
+                y,
+                120,
+                10,
+                bold=title == "Total",
+                align="right",
+            )
             y -= 13
     if slip.gift and slip.gift_message:
         lines = wrap_lines(slip.gift_message, 10, width - 20)[:8]
@@ -194,6 +220,8 @@ def packing_slip_pdf(slip: PackingSlip, paper: str = "letter") -> bytes:
         raise ValueError(f"paper must be one of {', '.join(PAPER)}")
     pages = paginate(slip, paper)
     return render_pages(
-        PAPER[paper], f"Packing slip {slip.order_number}", pages,
+        PAPER[paper],
+        f"Packing slip {slip.order_number}",
+        pages,
         lambda c, page: draw_page(c, slip, page, len(pages), paper),
     )

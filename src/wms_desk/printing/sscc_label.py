@@ -23,8 +23,10 @@ def postal_code(label: SsccLabel) -> str:
 def element_strings(label: SsccLabel) -> tuple[str, str]:
     """(AI 420 element string or '', AI 00 element string)."""
     postal = postal_code(label)
-    return (gs1_element_string(("420", postal)) if postal else "",
-            gs1_element_string(("00", label.sscc)))
+    return (
+        gs1_element_string(("420", postal)) if postal else "",
+        gs1_element_string(("00", label.sscc)),
+    )
 
 
 def draw_sscc_label(c: Any, label: SsccLabel, prefix_length: int = 7) -> None:
@@ -43,14 +45,17 @@ def draw_sscc_label(c: Any, label: SsccLabel, prefix_length: int = 7) -> None:
     rule(c, M, H - 100, W - M, 1.2)
     postal, sscc = element_strings(label)
     if postal:
-        fit_text(c, f"SHIP TO POST CODE (420) {postal_code(label)}", M, H - 114, inner, 9,
-                 bold=True)
+        fit_text(
+            c, f"SHIP TO POST CODE (420) {postal_code(label)}", M, H - 114, inner, 9, bold=True
+        )
         draw_gs1_128(c, postal, M + 10, H - 168, 48, 1.2, inner - 20)
     rule(c, M, H - 178, W - M, 1.2)
-    details = [("ORDER", label.order_number),
-               ("PACKAGE", f"{label.package_seq} of {label.package_count}"),
-               ("GROSS WEIGHT", weight_text(label.weight_g)),
-               ("SHIP DATE", label.ship_date.isoformat())]
+    details = [
+        ("ORDER", label.order_number),
+        ("PACKAGE", f"{label.package_seq} of {label.package_count}"),
+        ("GROSS WEIGHT", weight_text(label.weight_g)),
+        ("SHIP DATE", label.ship_date.isoformat()),
+    ]
     for i, (title, value) in enumerate(details):
         x = M + (i % 2) * half
         yy = H - 194 - (i // 2) * 30
@@ -58,16 +63,21 @@ def draw_sscc_label(c: Any, label: SsccLabel, prefix_length: int = 7) -> None:
         fit_text(c, value, x, yy - 13, half - 6, 12)
     rule(c, M, H - 250, W - M, 1.2)
     fit_text(c, "SSCC", M, H - 264, inner, 9, bold=True)
-    fit_text(c, sscc_hri(label.sscc, prefix_length), M, H - 284, inner, 14, bold=True,
-             align="center")
+    fit_text(
+        c, sscc_hri(label.sscc, prefix_length), M, H - 284, inner, 14, bold=True, align="center"
+    )
     # 0.5 mm modules (GS1 logistics minimum is about 0.495 mm) and 32 mm of height.
     draw_gs1_128(c, sscc, M + 12, 40, 91, 1.42, inner - 24)
     fit_text(c, sscc_hri(label.sscc, prefix_length), M, 24, inner, 11, align="center")
 
 
 def sscc_label_pdf(label: SsccLabel, prefix_length: int = 7) -> bytes:
-    return render_pages(LABEL_4X6, f"SSCC {label.sscc}", [label],
-                        lambda c, item: draw_sscc_label(c, item, prefix_length))
+    return render_pages(
+        LABEL_4X6,
+        f"SSCC {label.sscc}",
+        [label],
+        lambda c, item: draw_sscc_label(c, item, prefix_length),
+    )
 
 
 def sscc_label_zpl(label: SsccLabel, dpi: int = 203, prefix_length: int = 7) -> bytes:
@@ -87,10 +97,12 @@ def sscc_label_zpl(label: SsccLabel, dpi: int = 203, prefix_length: int = 7) -> 
         z.text(30, 285, f"SHIP TO POST CODE (420) {postal_code(label)}", 26, 752)
         z.code128(60, 320, postal, 130, 700, module=3, gs1=True)
     z.box(30, 480, 752, 3)
-    details = [("ORDER", label.order_number),
-               ("PACKAGE", f"{label.package_seq} of {label.package_count}"),
-               ("GROSS WEIGHT", weight_text(label.weight_g)),
-               ("SHIP DATE", label.ship_date.isoformat())]
+    details = [
+        ("ORDER", label.order_number),
+        ("PACKAGE", f"{label.package_seq} of {label.package_count}"),
+        ("GROSS WEIGHT", weight_text(label.weight_g)),
+        ("SHIP DATE", label.ship_date.isoformat()),
+    ]
     for i, (title, value) in enumerate(details):
         x = 30 + (i % 2) * half
         yy = 500 + (i // 2) * 80

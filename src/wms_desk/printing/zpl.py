@@ -106,8 +106,15 @@ class Zpl:
         return f"^FO{sx},{sy}"
 
     def text(
-        self, x: float, y: float, text: str, height: float, max_width: float,
-        max_len: int = 60, min_height: float = 18, lines: int = 1,
+        self,
+        x: float,
+        y: float,
+        text: str,
+        height: float,
+        max_width: float,
+        max_len: int = 60,
+        min_height: float = 18,
+        lines: int = 1,
     ) -> float:
         """Shrink to fit, then wrap over `lines` lines (^FB), then cut; returns height used."""
         text = " ".join(text.split())[:max_len]
@@ -130,8 +137,14 @@ class Zpl:
         self.parts.append(f"{self._origin(x, y, w, h)}^GB{self.d(w)},{self.d(h)},{t}^FS")
 
     def code128(
-        self, x: float, y: float, data: str, height: float, max_width: float,
-        module: float = 3, gs1: bool = False,
+        self,
+        x: float,
+        y: float,
+        data: str,
+        height: float,
+        max_width: float,
+        module: float = 3,
+        gs1: bool = False,
     ) -> None:
         """Code 128 (GS1-128 with `gs1`), module width reduced until it fits `max_width`."""
         encoded, symbols = code128_mode_n(data, gs1)

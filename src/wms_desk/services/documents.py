@@ -61,8 +61,14 @@ def company_address(settings: Any) -> Address:
 def ship_to(order: Order) -> Address:
     streets = tuple(s for s in (order.ship_street1, order.ship_street2, order.ship_street3) if s)
     return Address(
-        order.ship_name or order.customer_name, order.ship_company, streets, order.ship_city,
-        order.ship_region, order.ship_postal_code, order.ship_country, order.ship_phone,
+        order.ship_name or order.customer_name,
+        order.ship_company,
+        streets,
+        order.ship_city,
+        order.ship_region,
+        order.ship_postal_code,
+        order.ship_country,
+        order.ship_phone,
     )
 
 
@@ -72,23 +78,33 @@ def bill_to(order: Order) -> Address | None:
         return None
     streets = tuple(str(b[k]) for k in ("street1", "street2", "street3") if b.get(k))
     return Address(
-        str(b.get("name", "")), str(b.get("company", "")), streets, str(b.get("city", "")),
-        str(b.get("region", "")), str(b.get("postal_code", "")), str(b.get("country", "")),
+        str(b.get("name", "")),
+        str(b.get("company", "")),
+        streets,
+        str(b.get("city", "")),
+        str(b.get("region", "")),
+        str(b.get("postal_code", "")),
+        str(b.get("country", "")),
     )
 
 
 def find_order(session: Session, ref: str) -> Order:
     """By order number (a scanned `ORD:` slip barcode works too); unknown -> NotFound."""
     number = ref.strip().removeprefix(ORDER_PREFIX)
-    orders = list(session.scalars(
-        select(Order).where(Order.number == number)
-        .options(selectinload(Order.lines), selectinload(Order.packages))
-    ))
+    orders = list(
+        session.scalars(
+            select(Order)
+            .where(Order.number == number)
+            .options(selectinload(Order.lines), selectinload(Order.packages))
+        )
+    )
     if not orders:
         raise NotFound(f"There is no order {number!r}. Check the number on the slip.")
     if len(orders) > 1:
-        raise ValidationFailed(f"{len(orders)} orders are numbered {number!r} (from different "
-                               "channels); open the order from the queue instead.")
+        raise ValidationFailed(
+            f"{len(orders)} orders are numbered {number!r} (from different "
+            "channels); open the order from the queue instead."
+        )
     return orders[0]
 
 
@@ -113,17 +129,25 @@ def _label(order: Order, package: Package | None, ship_from: Address, today: dat
     seq = package.seq if package else 1
     tracking = package.tracking_number if package else None
     return ShippingLabel(
-        ship_from=ship_from, ship_to=ship_to(order),
-        service=order.requested_service or "STANDARD", order_number=order.number,
-        ship_date=today, tracking_number=tracking or provisional_reference(order, seq),
-        package_seq=seq, package_count=max(len(order.packages), 1),
-        weight_g=package.weight_g if package else None, provisional=not tracking,
+        ship_from=ship_from,
+        ship_to=ship_to(order),
+        service=order.requested_service or "STANDARD",
+        order_number=order.number,
+        ship_date=today,
+        tracking_number=tracking or provisional_reference(order, seq),
+        package_seq=seq,
+        package_count=max(len(order.packages), 1),
+        weight_g=package.weight_g if package else None,
+        provisional=not tracking,
     )
 
 
 @read_only
 def shipping_label(
-    session: Session, order_ref: str, package_seq: int | None, ship_from: Address,
+    session: Session,
+    order_ref: str,
+    package_seq: int | None,
+    ship_from: Address,
     today: date | None = None,
 ) -> ShippingLabel:
     """Until carriers exist the tracking number is a provisional reference, marked as such."""
@@ -154,7 +178,10 @@ def _bins(session: Session, line_ids: Sequence[int]) -> dict[int, list[tuple[Bin
 
 @read_only
 def packing_slip(
-    session: Session, order_ref: str, company: Address, today: date | None = None,
+    session: Session,
+    order_ref: str,
+    company: Address,
+    today: date | None = None,
 ) -> PackingSlip:
     return _slip(session, find_order(session, order_ref), company, today or utcnow().date())
 
@@ -163,18 +190,32 @@ def _slip(session: Session, order: Order, company: Address, today: date) -> Pack
     bins = _bins(session, [line.id for line in order.lines])
     lines = tuple(
         SlipLine(
-            line.sku or "", line.name, ", ".join(b.code for b, _ in bins.get(line.id, [])),
-            line.qty, _shipped(line, order), line.unit_price,
+            line.sku or "",
+            line.name,
+            ", ".join(b.code for b, _ in bins.get(line.id, [])),
+            line.qty,
+            _shipped(line, order),
+            line.unit_price,
         )
         for line in order.lines
     )
     return PackingSlip(
-        company=company, order_number=order.number, order_barcode=order_barcode(order.number),
+        company=company,
+        order_number=order.number,
+        order_barcode=order_barcode(order.number),
         order_date=order.ordered_at.date() if order.ordered_at else None,
-        ship_date=today, ship_to=ship_to(order), bill_to=bill_to(order),
-        lines=lines, gift=order.is_gift, gift_message=order.gift_message,
-        currency=order.currency, subtotal=order.subtotal, shipping=order.shipping_total,
-        tax=order.tax_total, total=order.total, service=order.requested_service,
+        ship_date=today,
+        ship_to=ship_to(order),
+        bill_to=bill_to(order),
+        lines=lines,
+        gift=order.is_gift,
+        gift_message=order.gift_message,
+        currency=order.currency,
+        subtotal=order.subtotal,
+        shipping=order.shipping_total,
+        tax=order.tax_total,
+        total=order.total,
+        service=order.requested_service,
     )
 
 
@@ -196,8 +237,11 @@ def _stock_bins(session: Session, product_ids: set[int]) -> dict[int, Bin]:
     rows = session.execute(
         select(BinStock.product_id, Bin)
         .join(Bin, Bin.id == BinStock.bin_id)
-        .where(BinStock.product_id.in_(list(product_ids)),
-               BinStock.on_hand > BinStock.reserved, Bin.active.is_(True))
+        .where(
+            BinStock.product_id.in_(list(product_ids)),
+            BinStock.on_hand > BinStock.reserved,
+            Bin.active.is_(True),
+        )
         .order_by(Bin.pick_sequence, Bin.code)
     )
     found: dict[int, Bin] = {}
@@ -220,14 +264,31 @@ def _pick_lines(session: Session, orders: Sequence[Order]) -> tuple[PickLine, ..
         places = bins.get(line.id) or []
         if not places:  # not allocated yet: send the picker to the first bin holding it
             stocked = stock.get(line.product_id or -1)
-            out.append(PickLine(
-                stocked.code if stocked else NO_BIN, stocked.pick_sequence if stocked
-                else NO_BIN_SEQUENCE, line.sku or "", code, line.name, remaining,
-                order.number, order.tote or "",
-            ))
+            out.append(
+                PickLine(
+                    stocked.code if stocked else NO_BIN,
+                    stocked.pick_sequence if stocked else NO_BIN_SEQUENCE,
+                    line.sku or "",
+                    code,
+                    line.name,
+                    remaining,
+                    order.number,
+                    order.tote or "",
+                )
+            )
         for bin_, qty in places:
-            out.append(PickLine(bin_.code, bin_.pick_sequence, line.sku or "", code, line.name,
-                                qty, order.number, order.tote or ""))
+            out.append(
+                PickLine(
+                    bin_.code,
+                    bin_.pick_sequence,
+                    line.sku or "",
+                    code,
+                    line.name,
+                    qty,
+                    order.number,
+                    order.tote or "",
+                )
+            )
     return tuple(out)
 
 
@@ -238,25 +299,39 @@ def pick_list(session: Session, ref: str, now: datetime | None = None) -> PickLi
     batch = session.scalar(select(PickBatch).where(PickBatch.name == ref))
     if batch is None:
         order = find_order(session, ref)
-        return PickList(f"Order {order.number}", now or utcnow(), _pick_lines(session, [order]),
-                        order_barcodes=((order.number, order_barcode(order.number), ""),))
-    orders = list(session.scalars(
-        select(Order).where(Order.batch_id == batch.id).order_by(Order.tote, Order.number)
-        .options(selectinload(Order.lines))
-    ))
+        return PickList(
+            f"Order {order.number}",
+            now or utcnow(),
+            _pick_lines(session, [order]),
+            order_barcodes=((order.number, order_barcode(order.number), ""),),
+        )
+    orders = list(
+        session.scalars(
+            select(Order)
+            .where(Order.batch_id == batch.id)
+            .order_by(Order.tote, Order.number)
+            .options(selectinload(Order.lines))
+        )
+    )
     if not orders:
         raise NotFound(f"Batch {batch.name} has no orders.")
     return PickList(
-        f"Batch {batch.name} ({len(orders)} orders)", now or utcnow(),
-        _pick_lines(session, orders), batch.name,
+        f"Batch {batch.name} ({len(orders)} orders)",
+        now or utcnow(),
+        _pick_lines(session, orders),
+        batch.name,
         tuple((o.number, order_barcode(o.number), o.tote or "") for o in orders),
     )
 
 
 @unit_of_work()
 def sscc_label(
-    uow: UnitOfWork, order_ref: str, package_seq: int | None, ship_from: Address,
-    company_prefix: str, today: date | None = None,
+    uow: UnitOfWork,
+    order_ref: str,
+    package_seq: int | None,
+    ship_from: Address,
+    company_prefix: str,
+    today: date | None = None,
 ) -> SsccLabel:
     """Assigns the package's SSCC on first print (stored, so reprints match)."""
     order = find_order(uow.session, order_ref)
@@ -267,8 +342,13 @@ def sscc_label(
         sscc = next_sscc(uow.session, company_prefix)
         uow.audit("sscc.allocated", "order", order.id, after={"sscc": sscc})
     return SsccLabel(
-        sscc, ship_from, ship_to(order), order.number, today or uow.now.date(),
-        package.seq if package else 1, max(len(order.packages), 1),
+        sscc,
+        ship_from,
+        ship_to(order),
+        order.number,
+        today or uow.now.date(),
+        package.seq if package else 1,
+        max(len(order.packages), 1),
         package.weight_g if package else None,
     )
 
@@ -302,15 +382,19 @@ def badge_card(uow: UnitOfWork, user_id: int, badge_code: str, company: str = ""
     if not user.badge_hash or hash_badge(uow.session, badge_code) != user.badge_hash:
         raise ValidationFailed(f"That badge code is not {user.username}'s badge.")
     uow.audit("user.badge_printed", "user", user.id)
-    return BadgeCard(user.display_name, user.username, user.role, badge_barcode(badge_code),
-                     company)
+    return BadgeCard(
+        user.display_name, user.username, user.role, badge_barcode(badge_code), company
+    )
 
 
 # -- enqueue from the caller's unit of work (the outbox) ---------------------------------
 
 
 def enqueue_shipping_label(
-    uow: UnitOfWork, order_id: int, package_seq: int | None, printer: PrinterBinding,
+    uow: UnitOfWork,
+    order_id: int,
+    package_seq: int | None,
+    printer: PrinterBinding,
     ship_from: Address,
 ) -> str:
     """Render the package's label for `printer` and queue it with the caller's change."""
@@ -319,17 +403,28 @@ def enqueue_shipping_label(
     order = _order_by_id(uow.session, order_id)
     package = _package(order, package_seq)
     data = _label(order, package, ship_from, uow.now.date())
-    payload = (shipping_label_zpl(data, printer.dpi) if printer.format == "zpl"
-               else shipping_label_pdf(data))
+    payload = (
+        shipping_label_zpl(data, printer.dpi)
+        if printer.format == "zpl"
+        else shipping_label_pdf(data)
+    )
     return enqueue(
-        uow, document="label", payload=payload, fmt=printer.format, printer_url=printer.url,
+        uow,
+        document="label",
+        payload=payload,
+        fmt=printer.format,
+        printer_url=printer.url,
         title=f"Label {order.number} {data.package_seq}/{data.package_count}",
-        order_id=order.id, package_id=package.id if package else None,
+        order_id=order.id,
+        package_id=package.id if package else None,
     )
 
 
 def enqueue_packing_slip(
-    uow: UnitOfWork, order_id: int, printer: PrinterBinding, company: Address,
+    uow: UnitOfWork,
+    order_id: int,
+    printer: PrinterBinding,
+    company: Address,
     paper: str = "letter",
 ) -> str:
     from wms_desk.printing.slip import packing_slip_pdf
@@ -337,8 +432,13 @@ def enqueue_packing_slip(
     order = _order_by_id(uow.session, order_id)
     data = _slip(uow.session, order, company, uow.now.date())
     return enqueue(
-        uow, document="slip", payload=packing_slip_pdf(data, paper), fmt="pdf",
-        printer_url=printer.url, title=f"Packing slip {order.number}", order_id=order.id,
+        uow,
+        document="slip",
+        payload=packing_slip_pdf(data, paper),
+        fmt="pdf",
+        printer_url=printer.url,
+        title=f"Packing slip {order.number}",
+        order_id=order.id,
     )
 
 

@@ -59,9 +59,22 @@ class PrintJobInfo:
 
 def _info(job: PrintJob) -> PrintJobInfo:
     return PrintJobInfo(
-        job.id, job.document, job.title, job.format, job.printer_url, job.status, job.attempts,
-        job.last_error, job.next_attempt_at, job.created_at, job.sent_at, job.order_id,
-        job.package_id, job.reprint_of, job.reason, job.station_id,
+        job.id,
+        job.document,
+        job.title,
+        job.format,
+        job.printer_url,
+        job.status,
+        job.attempts,
+        job.last_error,
+        job.next_attempt_at,
+        job.created_at,
+        job.sent_at,
+        job.order_id,
+        job.package_id,
+        job.reprint_of,
+        job.reason,
+        job.station_id,
     )
 
 
@@ -96,19 +109,39 @@ def printer_for(bindings: dict[str, object], settings: object, kind: str) -> Pri
 
 
 def enqueue(
-    uow: UnitOfWork, *, document: str, payload: bytes, fmt: str, printer_url: str,
-    title: str = "", order_id: int | None = None, package_id: int | None = None,
-    reprint_of: str | None = None, reason: str = "",
+    uow: UnitOfWork,
+    *,
+    document: str,
+    payload: bytes,
+    fmt: str,
+    printer_url: str,
+    title: str = "",
+    order_id: int | None = None,
+    package_id: int | None = None,
+    reprint_of: str | None = None,
+    reason: str = "",
 ) -> str:
     """Add a job in the caller's transaction: it exists only if the business change commits."""
     if not printer_url:
         raise ValidationFailed(f"No printer is set for {document}; bind one in station settings.")
     job = PrintJob(
-        id=str(uuid.uuid4()), document=document, title=title[:200], format=fmt,
-        printer_url=printer_url, payload=payload, status="queued", attempts=0, last_error="",
-        next_attempt_at=uow.now, order_id=order_id, package_id=package_id,
-        reprint_of=reprint_of, reason=reason[:200], station_id=uow.actor.station_id,
-        created_by_id=uow.actor.user_id, created_at=uow.now,
+        id=str(uuid.uuid4()),
+        document=document,
+        title=title[:200],
+        format=fmt,
+        printer_url=printer_url,
+        payload=payload,
+        status="queued",
+        attempts=0,
+        last_error="",
+        next_attempt_at=uow.now,
+        order_id=order_id,
+        package_id=package_id,
+        reprint_of=reprint_of,
+        reason=reason[:200],
+        station_id=uow.actor.station_id,
+        created_by_id=uow.actor.user_id,
+        created_at=uow.now,
     )
     uow.session.add(job)
     return job.id
@@ -116,12 +149,24 @@ def enqueue(
 
 @unit_of_work()
 def submit(
-    uow: UnitOfWork, document: str, payload: bytes, fmt: str, printer_url: str, title: str = "",
+    uow: UnitOfWork,
+    document: str,
+    payload: bytes,
+    fmt: str,
+    printer_url: str,
+    title: str = "",
     order_id: int | None = None,
 ) -> str:
     """Queue a job on its own (the CLI's `--printer`): nothing else to commit with it."""
-    return enqueue(uow, document=document, payload=payload, fmt=fmt, printer_url=printer_url,
-                   title=title, order_id=order_id)
+    return enqueue(
+        uow,
+        document=document,
+        payload=payload,
+        fmt=fmt,
+        printer_url=printer_url,
+        title=title,
+        order_id=order_id,
+    )
 
 
 def _job(uow: UnitOfWork, job_id: str) -> PrintJob:
@@ -170,9 +215,16 @@ def reprint(uow: UnitOfWork, job_id: str, reason: str, printer_url: str | None =
     if job.status in RETRYABLE:  # the copy replaces it: never both
         job.status = "cancelled"
     new_id = enqueue(
-        uow, document=job.document, payload=job.payload, fmt=job.format,
-        printer_url=printer_url or job.printer_url, title=job.title, order_id=job.order_id,
-        package_id=job.package_id, reprint_of=job.id, reason=reason,
+        uow,
+        document=job.document,
+        payload=job.payload,
+        fmt=job.format,
+        printer_url=printer_url or job.printer_url,
+        title=job.title,
+        order_id=job.order_id,
+        package_id=job.package_id,
+        reprint_of=job.id,
+        reason=reason,
     )
     after = {"reprint": new_id, "reason": reason, "printer": printer_url or job.printer_url}
     uow.audit("print.reprinted", "print_job", job.id, before=before, after=after)
@@ -181,7 +233,9 @@ def reprint(uow: UnitOfWork, job_id: str, reason: str, printer_url: str | None =
 
 @read_only
 def list_jobs(
-    session: Session, statuses: Sequence[str] | None = None, station_id: int | None = None,
+    session: Session,
+    statuses: Sequence[str] | None = None,
+    station_id: int | None = None,
     limit: int = 200,
 ) -> list[PrintJobInfo]:
     query = select(PrintJob).order_by(PrintJob.created_at.desc(), PrintJob.id).limit(limit)
@@ -222,10 +276,16 @@ class PrintWorker:
     """
 
     def __init__(
-        self, database: Database, station_id: int | None = None, *,
-        send: Sender = transports.send, listener: Listener | None = None,
-        clock: Callable[[], datetime] = utcnow, backoff: Sequence[float] = BACKOFF_SECONDS,
-        max_attempts: int = MAX_ATTEMPTS, poll_seconds: float = 2.0,
+        self,
+        database: Database,
+        station_id: int | None = None,
+        *,
+        send: Sender = transports.send,
+        listener: Listener | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        backoff: Sequence[float] = BACKOFF_SECONDS,
+        max_attempts: int = MAX_ATTEMPTS,
+        poll_seconds: float = 2.0,
         stale_after: timedelta = timedelta(minutes=5),
     ) -> None:
         self.ctx = ServiceContext(database, system_actor(station_id, "print-worker"))
@@ -243,8 +303,11 @@ class PrintWorker:
         now = self._clock()
         query = (
             select(PrintJob)
-            .where(PrintJob.status.in_(RETRYABLE), PrintJob.attempts < self.max_attempts,
-                   PrintJob.next_attempt_at <= now)
+            .where(
+                PrintJob.status.in_(RETRYABLE),
+                PrintJob.attempts < self.max_attempts,
+                PrintJob.next_attempt_at <= now,
+            )
             .order_by(PrintJob.next_attempt_at, PrintJob.created_at)
             .limit(1)
             # PostgreSQL: two workers never claim one job; SQLite serialises writers anyway.
@@ -277,7 +340,8 @@ class PrintWorker:
     def _anything_due(self) -> bool:
         """A read first: on SQLite an idle poll must not take the write lock every time."""
         query = select(PrintJob.id).where(
-            PrintJob.status.in_(RETRYABLE), PrintJob.attempts < self.max_attempts,
+            PrintJob.status.in_(RETRYABLE),
+            PrintJob.attempts < self.max_attempts,
             PrintJob.next_attempt_at <= self._clock(),
         )
         if self.station_id is not None:

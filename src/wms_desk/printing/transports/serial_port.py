@@ -21,7 +21,10 @@ class SerialTransport:
 
         try:
             handle = serial.serial_for_url(
-                self.port, baudrate=self.baudrate, xonxoff=self.xonxoff, rtscts=self.rtscts,
+                self.port,
+                baudrate=self.baudrate,
+                xonxoff=self.xonxoff,
+                rtscts=self.rtscts,
                 write_timeout=self.timeout,
             )
         except (serial.SerialException, OSError, ValueError) as exc:
@@ -49,6 +52,9 @@ def transport(url: str) -> SerialTransport:
         raise PrinterUnreachable(f"No device in printer address {url!r}")
     options = query(url)
     return SerialTransport(
-        port, int(options.get("baudrate", 9600)), _flag(options.get("xonxoff")),
-        _flag(options.get("rtscts")), float(options.get("timeout", 15)),
+        port,
+        int(options.get("baudrate", 9600)),
+        _flag(options.get("xonxoff")),
+        _flag(options.get("rtscts")),
+        float(options.get("timeout", 15)),
     )
