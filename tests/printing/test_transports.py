@@ -120,3 +120,30 @@ def test_unknown_scheme_and_advice() -> None:
         transports.send("ipp://host/queue", ZPL, "job", "zpl")
     assert "network" in transports.advice("tcp://10.0.0.5:9100")
     assert transports.describe("tcp://10.0.0.5:9100") == "10.0.0.5:9100 (tcp)"
+
+
+def test_serial_stalled_by_flow_control_is_unknown() -> None:
+    # Nobody reads the other end: the pty buffer fills and the write times out mid-job.
+    controller, device = pty.openpty()
+    try:
+        import tty
+
+        tty.setraw(device)
+        with pytest.raises(OutcomeUnknown):
+            transports.send(
+                f"serial://{os.ttyname(device)}?timeout=0.3", b"^XA" + b"x" * 200_000, "j", "zpl"
+            )
+    finally:
+        os.close(device)
+        os.close(controller)
+
+
+def test_cups_that_never_answers_is_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = tmp_path / "lp"
+    script.write_text("#!/bin/sh\ncat > /dev/null\nexec sleep 30\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(OutcomeUnknown):
+        transports.send("cups://Slow?timeout=0.5", ZPL, "job-g", "zpl")
