@@ -1,0 +1,103 @@
+"""The import dialog: dry-run preview, import with progress, errors listed, permissions shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.channels.intake import DATA, stocked
+from wms_desk.db.models import Order
+from wms_desk.domain.roles import Role
+from wms_desk.services.context import ServiceContext
+from wms_desk.settings import load_settings
+from wms_desk.ui.context import UiContext
+from wms_desk.ui.import_dialog import ImportDialog
+from wms_desk.ui.tasks import TaskRunner
+
+WAIT = 10_000
+# Runners outlive the test's widgets (as the main window's does): see test_csv_mapping_dialog.
+_KEEP: list[TaskRunner] = []
+
+
+def _orders(ctx: ServiceContext) -> int:
+    with ctx.database.read_session() as session:
+        return int(session.scalar(select(func.count()).select_from(Order)) or 0)
+
+
+@pytest.fixture
+def make_dialog(qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def, type-arg]
+    runners: list[TaskRunner] = []
+
+    def make(ctx: ServiceContext) -> ImportDialog:
+        settings = load_settings(cli={}, environ={}, config_path=tmp_path / "none.toml")
+        ui = UiContext(ctx, TaskRunner(), settings)
+        runners.append(ui.tasks)
+        dialog = ImportDialog(ui)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: ui.tasks.pending == 0, timeout=WAIT)
+        return dialog
+
+    yield make
+    for runner in runners:
+        runner.wait_idle()
+    _KEEP.extend(runners)
+
+
+def test_check_then_import_with_progress_and_errors(
+    qtbot, system_ctx: ServiceContext, make_ctx, make_dialog
+) -> None:  # type: ignore[no-untyped-def]
+    stocked(system_ctx)
+    supervisor = make_ctx(Role.SUPERVISOR)
+    dialog = make_dialog(supervisor)
+    dialog.path.setText(str(DATA / "shopify_orders.json"))
+    with qtbot.waitSignal(dialog.checked, timeout=WAIT) as checked:
+        qtbot.mouseClick(dialog.check_button, _left())
+    assert checked.args[0].dry_run and checked.args[0].created == 5
+    assert dialog.summary.text().startswith("Would import: 5 new")
+    assert dialog.errors.rowCount() == 1 and _orders(system_ctx) == 0
+
+    with qtbot.waitSignal(dialog.import_finished, timeout=WAIT) as finished:
+        qtbot.mouseClick(dialog.import_button, _left())
+    result = finished.args[0]
+    assert (result.created, result.cancelled, result.rejected) == (5, 1, 1)
+    assert dialog.progress.value() == dialog.progress.maximum() == 6
+    assert dialog.errors.item(0, 0).text() == "shopify_orders.json order #1006"
+    assert "ship-to address is missing" in dialog.errors.item(0, 1).text()
+    assert _orders(system_ctx) == 6
+    # The new channel shows up for the next import.
+    qtbot.waitUntil(lambda: dialog.channel.findText("shopify") >= 0, timeout=WAIT)
+
+
+def test_stock_file_and_a_packer_is_told_no(
+    qtbot, system_ctx: ServiceContext, make_ctx, make_dialog
+) -> None:  # type: ignore[no-untyped-def]
+    stocked(system_ctx, stock=False)
+    dialog = make_dialog(make_ctx(Role.SUPERVISOR))
+    dialog.kind.setCurrentIndex(dialog.kind.findData("stock"))
+    assert not dialog.format.isEnabled()
+    dialog.path.setText(str(DATA / "stock.csv"))
+    with qtbot.waitSignal(dialog.import_finished, timeout=WAIT) as finished:
+        dialog.start(dry_run=False)
+    assert finished.args[0].created == 6
+
+    packer_dialog = make_dialog(make_ctx(Role.PACKER))
+    packer_dialog.path.setText(str(DATA / "shopify_orders.json"))
+    packer_dialog.start(dry_run=True)
+    qtbot.waitUntil(lambda: "may not import orders" in packer_dialog.summary.text(), timeout=WAIT)
+    assert packer_dialog.import_button.isEnabled()
+
+
+def test_no_file_chosen(make_dialog, system_ctx: ServiceContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = make_dialog(system_ctx)
+    dialog.start(dry_run=True)
+    assert dialog.summary.text() == "Choose a file first."
+
+
+def _left():  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
