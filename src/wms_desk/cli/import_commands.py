@@ -128,21 +128,20 @@ def run_import(env: CliEnv) -> int:
 def run_products_import(env: CliEnv) -> int:
     from wms_desk.services.catalog_import import import_products
 
-    file = _check_file(env.args.file)
-    result = import_products(
-        env.context(), file, dry_run=env.args.dry_run, strict=env.args.strict,
-        encoding=env.args.encoding, progress=TerminalProgress("products", env.stderr),
-    )  # fmt: skip
-    return _report(env, result)
+    return _catalog_import(env, import_products, "products")
 
 
 def run_stock_import(env: CliEnv) -> int:
     from wms_desk.services.catalog_import import import_stock
 
+    return _catalog_import(env, import_stock, "rows")
+
+
+def _catalog_import(env: CliEnv, service: Any, what: str) -> int:
     file = _check_file(env.args.file)
-    result = import_stock(
+    result = service(
         env.context(), file, dry_run=env.args.dry_run, strict=env.args.strict,
-        encoding=env.args.encoding, progress=TerminalProgress("rows", env.stderr),
+        encoding=env.args.encoding, progress=TerminalProgress(what, env.stderr),
     )  # fmt: skip
     return _report(env, result)
 
