@@ -42,7 +42,7 @@ def shell(qtbot, database: Database, qsettings: QSettings, tmp_path: Path):  # t
     if shell.window is not None:
         shell.window.close()
     shell.login.close()
-    shell.tasks.wait_idle()
+    shell.shutdown()
 
 
 def _sign_in(qtbot, shell: Shell, username: str, password: str) -> MainWindow:  # type: ignore[no-untyped-def]
@@ -84,10 +84,13 @@ def test_supervisor_navigates_and_unbuilt_screens_say_what_they_will_hold(
     assert window.stack.currentWidget() is screen
 
 
-def test_badge_scan_signs_in(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+def test_badge_scan_signs_in_and_the_station_print_worker_runs(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
     with qtbot.waitSignal(shell.window_shown, timeout=10_000) as shown:
         shell.login.submit_badge("PACK-0001")
-    assert shown.args[0].ui.actor.username == "pat"
+    window = shown.args[0]
+    assert window.ui.actor.username == "pat"
+    assert "print_worker" in window.ui.extras
+    assert "prints" in window.screen_keys
 
 
 def test_unknown_badge_says_what_to_do(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]

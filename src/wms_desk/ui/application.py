@@ -55,8 +55,11 @@ class Shell(QObject):
         database: Database | None = None,
         qsettings: QSettings | None = None,
         tasks: TaskRunner | None = None,
+        start_workers: bool = True,
     ) -> None:
         super().__init__()
+        # Tests of the shell alone switch off the background print worker and devices.
+        self.start_workers = start_workers
         self.settings = settings
         self.database = database
         self.qsettings = qsettings or QSettings(ORGANISATION, ORGANISATION)
@@ -124,6 +127,10 @@ class Shell(QObject):
         ui = UiContext(ServiceContext(self.database, actor), self.tasks, self.settings)
         self.window = MainWindow(ui, self.qsettings)
         self.window.signed_out.connect(self._signed_out)
+        if self.start_workers:
+            from wms_desk.ui import print_worker
+
+            print_worker.install(ui, self.window)
         self.login.hide()
         self.window.show()
         self.window_shown.emit(self.window)
@@ -134,6 +141,7 @@ class Shell(QObject):
 
         window, self.window = self.window, None
         if window is not None:
+            self._stop_workers(window)
             self.tasks.run(auth.sign_out, window.ui.services, on_error=lambda _e: None)
             window.hide()
             window.deleteLater()
@@ -144,7 +152,15 @@ class Shell(QObject):
         if self.window is None:
             QApplication.quit()
 
+    @staticmethod
+    def _stop_workers(window: MainWindow) -> None:
+        worker = window.ui.extras.pop("print_worker", None)
+        if worker is not None:
+            worker.stop()
+
     def shutdown(self) -> None:
+        if self.window is not None:
+            self._stop_workers(self.window)
         self.tasks.wait_idle(5000)
         if self.database is not None:
             self.database.dispose()

@@ -36,6 +36,12 @@ def _inventory(ui: UiContext) -> QWidget:
     return InventoryScreen(ui)
 
 
+def _prints(ui: UiContext) -> QWidget:
+    from wms_desk.ui.print_queue_view import PrintQueueView
+
+    return PrintQueueView(ui)
+
+
 def _settings(ui: UiContext) -> QWidget:
     from wms_desk.ui.screens.settings_screen import SettingsScreen
 
@@ -118,6 +124,14 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "A product's ledger history",
             "Count a bin (supervisors)",
         ),
+    ),
+    ScreenSpec(
+        "prints",
+        "Print queue",
+        Permission.PICK_AND_PACK,
+        "Every label and slip this station sent, and what happened to it.",
+        (),
+        _prints,
     ),
     ScreenSpec(
         "reports",

@@ -114,7 +114,16 @@ class PrintQueueView(QWidget):
         for button in (self.retry_button, self.cancel_button, self.reprint_button,
                        self.refresh_button):
             tools.addWidget(button)
+        title = QLabel("Print queue", objectName="ScreenTitle")
+        subtitle = QLabel(
+            "Labels and slips this station sends. A job whose outcome is unknown is never "
+            "re-sent on its own: check the printer, then reprint it with a reason.",
+            objectName="ScreenSubtitle", wordWrap=True,
+        )
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
@@ -142,6 +151,13 @@ class PrintQueueView(QWidget):
         self._loading = False
         selected = self.selected_job()
         self.model.set_jobs(jobs)
+        if not jobs:
+            self.message.setText(
+                "Nothing waiting: every job was sent." if self.filter.currentData()
+                else "No print jobs yet."
+            )
+        elif self.message.text().startswith(("Nothing waiting", "No print jobs")):
+            self.message.clear()
         if selected is not None:
             for row, job in enumerate(jobs):
                 if job.id == selected.id:
