@@ -12,12 +12,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from wms_desk.db import schema
-from wms_desk.db.engine import create_db_engine, sqlite_url
-from wms_desk.services.catalog_import import import_products, import_stock
-from wms_desk.services.context import ServiceContext, system_actor
-from wms_desk.services.database import Database
-from wms_desk.services.imports import import_file
+# `python bench/import.py` puts bench/ first on the path, where bench/queue.py would shadow the
+# standard library's queue (psycopg needs it).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
+from wms_desk.db import schema  # noqa: E402
+from wms_desk.db.engine import create_db_engine, sqlite_url  # noqa: E402
+from wms_desk.services.catalog_import import import_products, import_stock  # noqa: E402
+from wms_desk.services.context import ServiceContext, system_actor  # noqa: E402
+from wms_desk.services.database import Database  # noqa: E402
+from wms_desk.services.imports import import_file  # noqa: E402
 
 HEADER = [
     "Name",

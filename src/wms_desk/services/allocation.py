@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, select, tuple_, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import AuditEvent, Bin, BinStock, Order, OrderLine, Product, Reservation
@@ -17,77 +16,11 @@ from wms_desk.domain import order_status
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
 from wms_desk.services import orders as order_actions
+from wms_desk.services.bulk_writes import add_to_column, audit_rows, bulk_insert
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound
 from wms_desk.services.stock import BinQuantity, set_bin_quantity
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
-
-
-# shared with the importer's bulk writes
-def audit_rows(
-    uow: UnitOfWork,
-    subject_type: str,
-    events: Iterable[tuple[str, object, dict[str, Any] | None, dict[str, Any] | None]],
-) -> list[dict[str, Any]]:
-    """(action, subject_id, before, after) -> rows for one executemany INSERT."""
-    return [
-        {
-            "event_id": str(uuid.uuid4()),
-            "user_id": uow.actor.user_id,
-            "station_id": uow.actor.station_id,
-            "created_at": uow.now,
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": str(subject_id),
-            "before": before,
-            "after": after,
-        }
-        for action, subject_id, before, after in events
-    ]
-
-
-# Rows per statement: psycopg re-parses each statement's text, which grows costly past a few
-# thousand placeholders; a few hundred keeps both that and the round trips small.
-_PAGE = 200
-
-
-def bulk_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Many rows in few statements on both backends.
-
-    RETURNING makes SQLAlchemy batch the rows into multi-VALUES statements ("insertmanyvalues")
-    on psycopg too, where a plain executemany sends one statement per row.
-    """
-    if rows:
-        table = model.__table__
-        statement = insert(table).returning(*table.primary_key.columns)
-        session.connection().execute(
-            statement.execution_options(insertmanyvalues_page_size=_PAGE), rows
-        )
-
-
-def add_to_column(
-    session: Session, model: type[Any], column: str, deltas: dict[tuple[int, int], int]
-) -> None:
-    """`column += delta` per (bin_id, product_id) in one UPDATE with a CASE, not one per row."""
-    if not deltas:
-        return
-    table = model.__table__
-    pairs = list(deltas.items())
-    for start in range(0, len(pairs), _PAGE):
-        part = pairs[start : start + _PAGE]
-        amount = case(
-            *[
-                (and_(table.c.bin_id == b, table.c.product_id == p), delta)
-                for (b, p), delta in part
-            ],
-            else_=0,
-        )
-        session.connection().execute(
-            update(table)
-            .where(tuple_(table.c.bin_id, table.c.product_id).in_([key for key, _ in part]))
-            .values({column: table.c[column] + amount})
-        )
-
 
 WAITING = (OrderStatus.NEW.value, OrderStatus.BACKORDERED.value)
 _CHUNK = 500

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -20,7 +20,13 @@ from wms_desk.channels.records import (
 )
 from wms_desk.db.models import AuditEvent, Bin, BinStock, Product, ProductBarcode, StockMove
 from wms_desk.domain.roles import Permission
-from wms_desk.services.allocation import add_to_column, allocate_waiting, audit_rows, bulk_insert
+from wms_desk.services.allocation import allocate_waiting
+from wms_desk.services.bulk_writes import (
+    add_to_column,
+    audit_rows,
+    bulk_insert,
+    insert_returning_ids,
+)
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.imports import ImportIssue, ImportResult, Progress
 from wms_desk.services.uow import UnitOfWork, run_unit_of_work
@@ -188,11 +194,11 @@ def _apply_products(
         changed = {k: str(v) for k, v in values.items() if before[k] != v}
         audits.append(("product.updated", record.sku, None, {**changed, "source": filename}))
     if created and not dry_run:
-        ids = session.execute(
-            insert(Product).returning(Product.id, sort_by_parameter_order=True),
+        ids = insert_returning_ids(
+            session, Product,
             [{**_product_values(r), "sku": r.sku, "active": True, "created_at": uow.now,
               "updated_at": uow.now} for r in created],
-        ).scalars().all()  # fmt: skip
+        )  # fmt: skip
         codes = [
             {"product_id": pid, "code": code, "quantity": 1}
             for pid, record in zip(ids, created, strict=True)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms_desk.channels import formats
@@ -17,7 +17,8 @@ from wms_desk.channels.validate import validate_order
 from wms_desk.db.models import AuditEvent, Channel, CsvProfile, Order, OrderLine, OrderTag, Product
 from wms_desk.domain.order_status import CANCELLABLE, NOT_YET_PICKED, OrderStatus
 from wms_desk.domain.roles import Permission
-from wms_desk.services.allocation import allocate_orders, audit_rows, bulk_insert
+from wms_desk.services.allocation import allocate_orders
+from wms_desk.services.bulk_writes import audit_rows, bulk_insert, insert_returning_ids
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.orders import change_status
 from wms_desk.services.stock import release_reservations
@@ -395,9 +396,7 @@ def _insert_orders(
         }
         for record, digest in fresh
     ]
-    ids = session.execute(
-        insert(Order).returning(Order.id, sort_by_parameter_order=True), rows
-    ).scalars().all()  # fmt: skip
+    ids = insert_returning_ids(session, Order, rows)
     lines, tags = [], []
     for order_id, (record, _) in zip(ids, fresh, strict=True):
         lines.extend({**row, "order_id": order_id} for row in _line_rows(record, products, digital))
