@@ -12,13 +12,21 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wms_desk.db.queries import queue as q
-from wms_desk.db.queries.queue import PRIORITY_BANDS, SHIP_WINDOWS, SORTS, QueueFilter, QueueRowData
+from wms_desk.db.queries.queue import (
+    COUNT_CAP,
+    PRIORITY_BANDS,
+    SHIP_WINDOWS,
+    SORTS,
+    QueueFilter,
+    QueueRowData,
+)
 from wms_desk.domain.roles import Permission
 from wms_desk.domain.spreadsheet import neutralise
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.uow import read_only
 
 __all__ = [
+    "COUNT_CAP",
     "PRIORITY_BANDS",
     "SHIP_WINDOWS",
     "SORTS",
@@ -29,6 +37,7 @@ __all__ = [
     "change_signature",
     "export_csv",
     "filter_choices",
+    "load_counts",
     "load_page",
     "load_rows",
 ]
@@ -98,6 +107,22 @@ def load_page(
     """A page of the queue under filter `f`; counts per status too when `with_counts`."""
     _require_view(ctx)
     return _load_page(ctx, f, sort, descending, offset, limit, with_counts)
+
+
+@read_only
+def _load_counts(session: Session, f: QueueFilter) -> dict[str, int]:
+    return q.status_counts(
+        session, f.without_status(), datetime.now().astimezone(), _local_offset()
+    )
+
+
+def load_counts(ctx: ServiceContext, f: QueueFilter) -> dict[str, int]:
+    """Orders per status under `f`'s other filters (the chips); counts stop at COUNT_CAP + 1.
+
+    The screen asks for these after the page, so the rows never wait for the counting.
+    """
+    _require_view(ctx)
+    return _load_counts(ctx, f)
 
 
 @read_only

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import (
     intersect,
     literal,
     literal_column,
+    or_,
     select,
     text,
     union,
@@ -42,8 +43,9 @@ PRIORITY_BANDS = ("raised", "normal", "lowered")
 # Counts per status stop here; the chip then reads "10,000+".
 COUNT_CAP = 10_000
 COUNT_INDEX = "ix_orders_status_counts"
-# A selective filter naming at most this many orders is sorted and counted in one pass.
-DRIVE_MAX = 50_000
+# On PostgreSQL a name search expected to match more orders than this pages by walking the
+# sort indexes (matches come quickly) instead of reading every match off the trigram index.
+WALK_MIN = 50_000
 STATUS_RANK = {status: rank for rank, status in enumerate(ORDER_STATUSES)}
 # A search shorter than this would match most orders; it only looks at numbers and SKUs.
 MIN_NAME_SEARCH = 2
@@ -127,7 +129,7 @@ def _fts_query(term: str) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-def search_ids(term: str, dialect: str) -> Select[Any] | None:
+def search_ids(term: str, dialect: str, distinct: bool = True) -> Any | None:
     """Ids of orders whose number starts with, SKU equals, or name/e-mail contains `term`."""
     term = term.strip()
     if not term:
@@ -152,30 +154,43 @@ def search_ids(term: str, dialect: str) -> Select[Any] | None:
         else:
             pattern = "%" + term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
             parts.append(select(o.id).where(o.customer_name.ilike(pattern)))
-    return union(*parts)
+    return union(*parts) if distinct else union_all(*parts)
 
 
-def _driving_ids(f: QueueFilter, dialect: str) -> Select[Any] | None:
-    """Ids from the selective filters (search, tags, station, packer), each off its own index.
-
-    When one of these is set, the few orders it names are fetched first and only they are
-    sorted; walking a sort index and testing each row could read most of the table.
-    """
-    sets: list[Select[Any]] = []
-    hits = search_ids(f.search, dialect)
-    if hits is not None:
-        sets.append(hits)
+def estimated_name_matches(session: Session, term: str) -> int:
+    """PostgreSQL's own estimate of how many names contain `term` (planning only, ~1 ms)."""
+    term = term.strip()
+    if len(term) < MIN_NAME_SEARCH:
+        return 0
     o = Order.__table__.c
-    if f.tags:
-        t = OrderTag.__table__.c
-        sets.append(select(t.order_id.label("id")).where(t.tag.in_(f.tags)))
-    if f.station_id is not None:
-        sets.append(select(o.id).where(o.assigned_station_id == f.station_id))
-    if f.user_id is not None:
-        sets.append(select(o.id).where(o.assigned_user_id == f.user_id))
-    if not sets:
-        return None
-    return sets[0] if len(sets) == 1 else intersect(*sets)
+    escaped = term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    stmt = select(o.id).where(o.customer_name.ilike(f"%{escaped}%"))
+    sql = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = session.execute(text("EXPLAIN (FORMAT JSON) " + str(sql).replace("%%", "%"))).scalar()
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _search_condition(term: str, dialect: str) -> ColumnElement[bool]:
+    """The search as a per-row test, for walking a sort index when matches are plentiful."""
+    o = Order.__table__.c
+    if dialect == "sqlite":
+        # SQLite builds the id set once (an ephemeral index) and probes it per row.
+        hits = search_ids(term, dialect)
+        assert hits is not None
+        return o.id.in_(hits)
+    term = term.strip()
+    ol = OrderLine.__table__.c
+    escaped = term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    tests: list[ColumnElement[bool]] = [
+        _prefix_range(o.number, term),
+        _prefix_range(o.number, term.upper()),
+        o.id.in_(select(ol.order_id).where(ol.sku.in_(sorted({term, term.upper()})))),
+    ]
+    if "@" in term:
+        tests.extend(_prefix_range(o.ship_email, e) for e in sorted({term, term.lower()}))
+    if len(term) >= MIN_NAME_SEARCH:
+        tests.append(o.customer_name.ilike(f"%{escaped}%"))
+    return or_(*tests)
 
 
 def _driving_rows(
@@ -221,14 +236,6 @@ def _driving_rows(
     return sets[0] if len(sets) == 1 else intersect(*sets)
 
 
-def _driving_cte(driving: Select[Any], dialect: str) -> Any:
-    found = driving.cte("found")
-    if dialect == "postgresql":
-        # Keep PostgreSQL from folding the set into a walk along a sort index.
-        found = found.prefix_with("MATERIALIZED")
-    return found
-
-
 def _order_by(sort: str, descending: bool, source: Any) -> list[Any]:
     columns = [source.c[name] for name in SORTS[sort]] + [source.c.id]
     if sort == "status":
@@ -250,6 +257,7 @@ def page_ids(
     limit: int = 200,
     now: datetime | None = None,
     utc_offset: timedelta = timedelta(0),
+    search_in_branches: bool = False,
 ) -> list[int]:
     """One page of order ids, filtered and sorted in SQL.
 
@@ -267,15 +275,21 @@ def page_ids(
     if not statuses:
         return []
     columns = [o.c[name] for name in dict.fromkeys(["id", "status", *SORTS[sort]])]
-    driving = _driving_ids(f, dialect)
+    if search_in_branches and f.search.strip():
+        # Plentiful matches: walk each status's sort index and test the search per row;
+        # the first `limit` matches come long before the end of the index.
+        terms.append(_search_condition(f.search, dialect))
+        f = replace(f, search="")
+    status_terms: list[ColumnElement[bool]] = []
+    if len(statuses) < len(ORDER_STATUSES):
+        # A test on each named row, never the index to start from (SQLite would otherwise
+        # walk a status index and probe the search for every order).
+        status = o.c.status.concat("") if dialect == "sqlite" else o.c.status
+        status_terms.append(status.in_(statuses))
+    driving = _driving_rows(f, dialect, columns, [*terms, *status_terms])
     if driving is not None:
-        found = _driving_cte(driving, dialect)
-        sub = (
-            select(*columns)
-            .join(found, found.c.id == o.c.id)
-            .where(o.c.status.in_(statuses), *terms)
-            .subquery()
-        )
+        # Few orders named: read just those (one index probe each) and sort them.
+        sub = driving.subquery()
         stmt = select(sub.c.id).order_by(*_order_by(sort, descending, sub))
         return list(session.scalars(stmt.offset(offset).limit(limit)))
     if sort == "status" and descending:
@@ -295,18 +309,6 @@ def page_ids(
     return list(session.scalars(stmt.offset(offset).limit(limit)))
 
 
-def _sort_key(sort: str, row: Any) -> tuple[Any, ...]:
-    """Python's version of the SQL order, with missing values last (used for driving sets)."""
-    key: list[Any] = []
-    if sort == "status":
-        key.append(STATUS_RANK[row.status])
-    for name in SORTS[sort]:
-        value = getattr(row, name)
-        key.extend((value is None, value if value is not None else 0))
-    key.append(row.id)
-    return tuple(key)
-
-
 def query_page(
     session: Session,
     f: QueueFilter,
@@ -318,34 +320,22 @@ def query_page(
     utc_offset: timedelta = timedelta(0),
     with_counts: bool = True,
 ) -> tuple[list[int], dict[str, int] | None]:
-    """A page of ids and (optionally) the counts per status, in as few passes as possible.
+    """A page of ids and (optionally) the counts per status, each the cheapest way.
 
-    With a selective filter naming at most DRIVE_MAX orders, their (id, status, sort key) rows
-    are read once and both the page and the counts come from them: one pass over the rows
-    instead of two. Otherwise the page and the counts each walk their indexes.
+    A search reads the orders it names straight off its indexes (FTS5 or trigram, number,
+    SKU) and sorts just those. On PostgreSQL a name so common that it would name more than
+    WALK_MIN orders instead walks each status's sort index testing every row: there the first
+    page fills long before the index ends.
     """
-    if sort not in SORTS:
-        raise ValueError(f"unknown sort {sort!r}")
     dialect = session.get_bind().dialect.name
     now = now or datetime.now().astimezone()
-    o = Order.__table__
-    columns = [o.c[name] for name in dict.fromkeys(["id", "status", *SORTS[sort]])]
-    terms = _conditions(f, now, utc_offset, dialect)
-    driving = _driving_rows(f, dialect, columns, terms)
-    if driving is not None:
-        stmt = select(driving.subquery()).limit(DRIVE_MAX + 1)
-        rows = session.execute(stmt).all()
-        if len(rows) <= DRIVE_MAX:
-            counts: dict[str, int] | None = None
-            if with_counts:
-                counts = dict.fromkeys(ORDER_STATUSES, 0)
-                for row in rows:
-                    counts[row.status] += 1
-            wanted = set(_statuses(f))
-            chosen = [r for r in rows if r.status in wanted]
-            chosen.sort(key=lambda r: _sort_key(sort, r), reverse=descending)
-            return [r.id for r in chosen[offset : offset + limit]], counts
-    ids = page_ids(session, f, sort, descending, offset, limit, now, utc_offset)
+    selective = bool(f.tags) or f.station_id is not None or f.user_id is not None
+    plentiful = (
+        dialect == "postgresql"
+        and not selective
+        and estimated_name_matches(session, f.search) > WALK_MIN
+    )
+    ids = page_ids(session, f, sort, descending, offset, limit, now, utc_offset, plentiful)
     counts = status_counts(session, f.without_status(), now, utc_offset) if with_counts else None
     return ids, counts
 
@@ -366,16 +356,12 @@ def status_counts(
     now = now or datetime.now().astimezone()
     o = Order.__table__
     terms = _conditions(f, now, utc_offset, dialect)
-    driving = _driving_ids(f, dialect)
+    driving = _driving_rows(f, dialect, [o.c.id, o.c.status], terms)
     counts = dict.fromkeys(ORDER_STATUSES, 0)
     if driving is not None:
-        found = _driving_cte(driving, dialect)
-        stmt = (
-            select(o.c.status, func.count())
-            .join(found, found.c.id == o.c.id)
-            .where(*terms)
-            .group_by(o.c.status)
-        )
+        # The rows the search or selective filter names, each read once straight off its index.
+        named = driving.subquery()
+        stmt = select(named.c.status, func.count()).group_by(named.c.status)
         counts.update({status: min(n, cap + 1) for status, n in session.execute(stmt)})
         return counts
     branches = []

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 
 from wms_desk.services import inventory
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.models.queue_model import guarded
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -114,7 +115,12 @@ class PagedModel(QAbstractTableModel):
                 self.load_failed.emit(str(error))
 
         self._ui.tasks.run(
-            self._fetch, self._ui.services, offset, self.page_size, on_done=done, on_error=failed
+            self._fetch,
+            self._ui.services,
+            offset,
+            self.page_size,
+            on_done=guarded(self, done),
+            on_error=guarded(self, failed),
         )
 
     def reload(self) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -15,10 +16,25 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
+from shiboken6 import isValid
 
 from wms_desk.services import queue as queue_service
 from wms_desk.services.queue import QueueFilter, QueuePage, QueueRowData
 from wms_desk.ui.context import UiContext
+
+T = TypeVar("T")
+
+
+def guarded(owner: QObject, callback: Callable[[T], None]) -> Callable[[T], None]:
+    """A task callback that does nothing once `owner` is deleted (a screen closed while its
+    query was still running must not crash when the answer arrives)."""
+
+    def call(value: T) -> None:
+        if isValid(owner):
+            callback(value)
+
+    return call
+
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -92,6 +108,7 @@ class QueueModel(QAbstractTableModel):
         self._filter = QueueFilter(statuses=(*OPEN_STATUSES, "on_hold"))
         self._sort = "ship_by"
         self._descending = False
+        self._started = False  # no query until the first reload (the screen sets it up first)
         self.page_size = queue_service.PAGE_SIZE
 
     # --- what is shown -------------------------------------------------------------------
@@ -140,14 +157,15 @@ class QueueModel(QAbstractTableModel):
             self._set_loading(False)
             self._now = page.loaded_at
             on_done(page)
-            if page.counts is not None:
-                self.counts_changed.emit(page.counts)
+            if with_counts:
+                self._load_counts(generation)
 
         def failed(error: BaseException) -> None:
             if generation == self._generation:
                 self._set_loading(False)
                 self.load_failed.emit(str(error))
 
+        # The rows come first; the chips' counts follow in their own call (see _load_counts).
         self._ui.tasks.run(
             queue_service.load_page,
             self._ui.services,
@@ -156,13 +174,31 @@ class QueueModel(QAbstractTableModel):
             self._descending,
             offset,
             limit,
-            with_counts,
-            on_done=done,
-            on_error=failed,
+            False,
+            on_done=guarded(self, done),
+            on_error=guarded(self, failed),
+        )
+
+    def _load_counts(self, generation: int) -> None:
+        def done(counts: dict[str, int]) -> None:
+            if generation == self._generation:
+                self.counts_changed.emit(counts)
+
+        def failed(error: BaseException) -> None:
+            if generation == self._generation:
+                self.load_failed.emit(str(error))
+
+        self._ui.tasks.run(
+            queue_service.load_counts,
+            self._ui.services,
+            self._filter,
+            on_done=guarded(self, done),
+            on_error=guarded(self, failed),
         )
 
     def reload(self) -> None:
         """Start again from the first page (a new filter or sort)."""
+        self._started = True
 
         def done(page: QueuePage) -> None:
             self.beginResetModel()
@@ -298,9 +334,12 @@ class QueueModel(QAbstractTableModel):
             return
         sort = COLUMNS[column].sort
         assert sort is not None
+        changed = (sort, order == Qt.SortOrder.DescendingOrder) != (self._sort, self._descending)
         self._sort = sort
         self._descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
+        # The view asks to sort while it is being set up; only a real change costs a query.
+        if changed and self._started:
+            self.reload()
 
     def set_sort(self, sort: str, descending: bool = False) -> None:
         self._sort, self._descending = sort, descending

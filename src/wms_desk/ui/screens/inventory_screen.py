@@ -38,6 +38,7 @@ from wms_desk.ui.models.inventory_models import (
     product_model,
     product_search,
 )
+from wms_desk.ui.models.queue_model import guarded
 
 SEARCH_DELAY_MS = 300
 
@@ -165,7 +166,10 @@ class InventoryScreen(QWidget):
         self.addAction(refresh)
         self._search_now()
         ui.tasks.run(
-            inventory.bin_codes, ui.services, on_done=self._got_bins, on_error=lambda _e: None
+            inventory.bin_codes,
+            ui.services,
+            on_done=guarded(self, self._got_bins),
+            on_error=lambda _e: None,
         )
 
     def _table(self, model: PagedModel, name: str) -> QTableView:
@@ -263,6 +267,6 @@ class InventoryScreen(QWidget):
             row.sku,
             answer.counted,
             answer.reason,
-            on_done=done,
-            on_error=failed,
+            on_done=guarded(self, done),
+            on_error=guarded(self, failed),
         )

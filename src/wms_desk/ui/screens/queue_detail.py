@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from wms_desk.services.order_detail import OrderDetail, order_detail
 from wms_desk.ui.context import UiContext
-from wms_desk.ui.models.queue_model import format_time, status_label
+from wms_desk.ui.models.queue_model import format_time, guarded, status_label
 
 LINE_HEADERS = ("#", "SKU", "Item", "Qty", "Picked", "Packed", "Stock")
 TIMELINE_HEADERS = ("When", "What", "Who", "Details")
@@ -99,7 +99,13 @@ class OrderDetailPanel(QWidget):
             if request == self._request:
                 self._clear(str(error))
 
-        self._ui.tasks.run(order_detail, self._ui.services, order_id, on_done=done, on_error=failed)
+        self._ui.tasks.run(
+            order_detail,
+            self._ui.services,
+            order_id,
+            on_done=guarded(self, done),
+            on_error=guarded(self, failed),
+        )
 
     def reload(self) -> None:
         if self._order_id is not None:

@@ -35,7 +35,7 @@ from wms_desk.services import waves
 from wms_desk.services.notifications import ChangeWatcher
 from wms_desk.services.queue import FilterChoices
 from wms_desk.ui.context import UiContext
-from wms_desk.ui.models.queue_model import COLUMNS, QueueModel
+from wms_desk.ui.models.queue_model import COLUMNS, QueueModel, guarded
 from wms_desk.ui.screens.queue_detail import OrderDetailPanel
 from wms_desk.ui.screens.queue_filters import QueueFilterBar
 from wms_desk.ui.screens.queue_prompts import QueuePrompts
@@ -117,6 +117,7 @@ class QueueScreen(QWidget):
         self.model.loading_changed.connect(lambda _b: self._update_status())
         self.model.modelAboutToBeReset.connect(self._remember_view)
         self.model.refreshed.connect(self._restore_view)
+        self.model.refreshed.connect(lambda _kept: self._after_first_page())
         self.model.rowsInserted.connect(lambda *_a: self._update_status())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         header.sectionMoved.connect(lambda *_a: self._save_columns())
@@ -130,12 +131,20 @@ class QueueScreen(QWidget):
         self._bridge.changed.connect(self._refresh_timer.start)
         poll = float(getattr(ui.settings, "poll_seconds", 5.0) or 5.0)
         self.watcher = ChangeWatcher(ui.services.database, self._bridge.changed.emit, poll)
-        self.watcher.start()
         self.destroyed.connect(lambda *_a, w=self.watcher: w.stop(0.5))
+        self._started = False
 
         self.model.set_filter(self.filters.current_filter())
-        self._load_choices()
         self._selection_changed()
+
+    def _after_first_page(self) -> None:
+        """The rows are on screen: now the filter choices and the change watcher (started
+        earlier they would compete with the first page for the database and the CPU)."""
+        if self._started:
+            return
+        self._started = True
+        self._load_choices()
+        self.watcher.start()
 
     # --- building ------------------------------------------------------------------------
     def _action(
@@ -226,7 +235,10 @@ class QueueScreen(QWidget):
             self.filters.set_choices(choices)
 
         self._ui.tasks.run(
-            queue_service.filter_choices, self._ui.services, on_done=done, on_error=lambda _e: None
+            queue_service.filter_choices,
+            self._ui.services,
+            on_done=guarded(self, done),
+            on_error=lambda _e: None,
         )
 
     def _filter_changed(self, f: queue_service.QueueFilter) -> None:
@@ -310,7 +322,13 @@ class QueueScreen(QWidget):
             self.prompts.error(verb, str(error))
             self.action_finished.emit(message)
 
-        self._ui.tasks.run(fn, self._ui.services, *args, on_done=done, on_error=failed)
+        self._ui.tasks.run(
+            fn,
+            self._ui.services,
+            *args,
+            on_done=guarded(self, done),
+            on_error=guarded(self, failed),
+        )
 
     @staticmethod
     def _describe(verb: str, result: Any, count: int | None) -> str:
