@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from wms_desk.channels import formats
@@ -23,6 +25,8 @@ from wms_desk.services.context import ServiceContext
 from wms_desk.services.orders import change_status
 from wms_desk.services.stock import release_reservations
 from wms_desk.services.uow import UnitOfWork, run_unit_of_work
+
+log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 500
 # (orders done, orders in the file): called after each committed chunk.
@@ -125,21 +129,46 @@ def import_data(
         return ImportResult(rejected=parsed.total, errors=_issues(errors), dry_run=dry_run)
     channel_id = _channel_id(ctx, channel_name, fmt.kind, create=not dry_run)
     result = ImportResult(rejected=rejected, errors=_issues(errors), dry_run=dry_run)
-    total, done = len(records), 0
+    total, done, unanalysed = len(records), 0, 0
     for start in range(0, total, CHUNK_SIZE):
         chunk = records[start : start + CHUNK_SIZE]
         if dry_run:
             result = result + _preview_chunk(ctx, channel_id, chunk)
         else:
+            before = result.created
             result = result + run_unit_of_work(
                 ctx,
                 lambda uow, chunk=chunk: _apply_chunk(uow, channel_id, chunk, filename),  # type: ignore[misc]
                 Permission.IMPORT_ORDERS,
             )
+            unanalysed += result.created - before
+            if unanalysed >= ANALYZE_EVERY:
+                refresh_statistics(ctx)
+                unanalysed = 0
         done += len(chunk)
         if progress is not None:
             progress(done, total)
     return result
+
+
+# PostgreSQL plans the per-chunk lookups from table statistics; after a bulk load into a young
+# table they still say "empty" (autovacuum has not run yet), and lookups turn into full scans.
+ANALYZE_EVERY = 5_000
+
+
+def refresh_statistics(ctx: ServiceContext) -> None:
+    """ANALYZE the order tables on PostgreSQL (as its docs advise after bulk loading)."""
+    if ctx.database.is_sqlite:
+        return
+    session = ctx.database.write_session()
+    try:
+        with session.begin():
+            session.execute(text("ANALYZE orders, order_lines"))
+    except DBAPIError:
+        # Only the tables' owner may ANALYZE; autovacuum will catch up instead.
+        log.info("could not ANALYZE after a bulk import", exc_info=True)
+    finally:
+        session.close()
 
 
 def _validated(
