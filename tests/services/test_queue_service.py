@@ -81,3 +81,15 @@ def test_the_watcher_reports_another_sessions_change(
     finally:
         watcher.stop()
     assert not watcher.running
+
+
+def test_printing_without_a_document_printer_says_what_to_do(
+    supervisor: ServiceContext, tmp_path: Path
+) -> None:
+    from wms_desk.services.errors import ValidationFailed
+    from wms_desk.settings import load_settings
+
+    settings = load_settings(cli={}, environ={}, config_path=tmp_path / "none.toml")
+    page = queue.load_page(supervisor, queue.QueueFilter(), limit=2)
+    with pytest.raises(ValidationFailed, match="no document printer"):
+        queue.print_documents(supervisor, list(page.ids), "slips", settings)

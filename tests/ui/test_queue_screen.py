@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt
 from sqlalchemy import select
 
-from wms_desk.db.models import Order, OrderLine
+from wms_desk.db.models import Order, OrderLine, PrintJob
 from wms_desk.domain.roles import Role
 from wms_desk.services import orders
 from wms_desk.services.context import ServiceContext
@@ -29,7 +29,8 @@ WAIT = 10_000
 def ui(system_ctx: ServiceContext, make_ctx, tmp_path: Path) -> Iterator[UiContext]:  # type: ignore[no-untyped-def]
     seed_demo(system_ctx, orders=300, seed=7)
     settings = load_settings(cli={}, environ={}, config_path=tmp_path / "none.toml")
-    settings = settings.with_overrides(poll_seconds=0.2)
+    printed = (tmp_path / "printed").as_uri()
+    settings = settings.with_overrides(poll_seconds=0.2, document_printer=printed)
     qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     tasks = TaskRunner()
     yield UiContext(make_ctx(Role.SUPERVISOR), tasks, settings, {"qsettings": qsettings})
@@ -305,3 +306,29 @@ def test_chosen_columns_are_remembered(qtbot, screen: QueueScreen, ui: UiContext
         assert again.column_visible("email") and not again.column_visible("channel")
     finally:
         again.shutdown()
+
+
+def test_print_slips_and_a_waves_pick_list(
+    qtbot,
+    screen: QueueScreen,
+    ui: UiContext,  # type: ignore[no-untyped-def]
+) -> None:
+    screen.filters.select_chip("allocated")
+    qtbot.waitUntil(lambda: _statuses(screen) == {"allocated"}, timeout=WAIT)
+    ids = _select_rows(screen, [0, 1, 2])
+    with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
+        qtbot.keyClick(screen.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert "3 print job(s)" in finished.args[0]
+    with qtbot.waitSignal(screen.action_finished, timeout=WAIT):
+        screen.act_wave.trigger()
+    qtbot.waitUntil(lambda: sorted(screen.selected_ids()) == sorted(ids), timeout=WAIT)
+    with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
+        screen.act_print_picks.trigger()
+    assert "1 print job(s)" in finished.args[0]
+    with ui.services.database.read_session() as session:
+        jobs = session.scalars(select(PrintJob).order_by(PrintJob.created_at)).all()
+        slips = [j for j in jobs if j.document == "slip"]
+        picks = [j for j in jobs if j.document == "pick_list"]
+        assert sorted(j.order_id for j in slips) == sorted(ids)
+        assert len(picks) == 1 and picks[0].title.startswith("Pick list W-")
+        assert all(j.payload.startswith(b"%PDF") and j.status == "queued" for j in jobs)

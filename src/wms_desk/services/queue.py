@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wms_desk.db.models import PickBatch
 from wms_desk.db.queries import queue as q
 from wms_desk.db.queries.queue import (
     COUNT_CAP,
@@ -23,7 +25,8 @@ from wms_desk.db.queries.queue import (
 from wms_desk.domain.roles import Permission
 from wms_desk.domain.spreadsheet import neutralise
 from wms_desk.services.context import ServiceContext
-from wms_desk.services.uow import read_only
+from wms_desk.services.errors import NotFound, ValidationFailed
+from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
 __all__ = [
     "COUNT_CAP",
@@ -40,6 +43,7 @@ __all__ = [
     "load_counts",
     "load_page",
     "load_rows",
+    "print_documents",
 ]
 
 PAGE_SIZE = 200
@@ -234,3 +238,57 @@ def export_csv(
                 break
             offset += len(page.ids)
     return written
+
+
+PRINT_KINDS = ("slips", "pick_lists")
+
+
+@unit_of_work(Permission.VIEW_QUEUE)
+def print_documents(
+    uow: UnitOfWork, order_ids: Sequence[int], kind: str, settings: Any
+) -> list[str]:
+    """Queue packing slips (one per order) or pick lists (one per wave, one per unwaved order)
+    on this station's document printer; returns the print job ids.
+
+    The jobs are rows in the durable print queue (services.print_queue): the station's print
+    worker sends them, and a failed send is retried or reported there.
+    """
+    from wms_desk.db.models import Order, Station
+    from wms_desk.printing.picklist import pick_list_pdf
+    from wms_desk.services import documents
+    from wms_desk.services.print_queue import enqueue, printer_for
+
+    if kind not in PRINT_KINDS:
+        raise ValidationFailed(f"Unknown document kind {kind!r}.")
+    if not order_ids:
+        raise ValidationFailed("Select the orders to print for.")
+    station = uow.session.get(Station, uow.actor.station_id) if uow.actor.station_id else None
+    printer = printer_for(dict(station.bindings) if station else {}, settings, "document_printer")
+    orders = list(
+        uow.session.scalars(select(Order).where(Order.id.in_(list(order_ids))).order_by(Order.id))
+    )
+    if not orders:
+        raise NotFound("None of the selected orders exist any more.")
+    if kind == "slips":
+        company = documents.company_address(settings)
+        return [documents.enqueue_packing_slip(uow, o.id, printer, company) for o in orders]
+    # A wave's orders share one pick list (walked once through the bins); others get their own.
+    refs: dict[str, int | None] = {}  # pick-list reference -> its order (None for a wave)
+    for order in orders:
+        batch = uow.session.get(PickBatch, order.batch_id) if order.batch_id else None
+        refs.setdefault(batch.name if batch else order.number, None if batch else order.id)
+    jobs = []
+    for ref, order_id in refs.items():
+        data = documents.pick_list.__wrapped__(uow.session, ref, uow.now)  # type: ignore[attr-defined]
+        jobs.append(
+            enqueue(
+                uow,
+                document="pick_list",
+                payload=pick_list_pdf(data),
+                fmt="pdf",
+                printer_url=printer.url,
+                title=f"Pick list {ref}",
+                order_id=order_id,
+            )
+        )
+    return jobs

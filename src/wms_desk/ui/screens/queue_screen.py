@@ -45,10 +45,6 @@ HEADER_KEY = "queue/header_state"
 # Hidden until the supervisor picks them in the column chooser.
 DEFAULT_HIDDEN = ("email", "country", "created_at", "total", "units", "hold_reason")
 REFRESH_DEBOUNCE_MS = 250
-PRINT_DISABLED_TIP = (
-    "Printing slips and pick lists from the queue is not wired to the print queue yet; "
-    "print from the Pack screen or with `wms-desk print`."
-)
 
 
 class _ChangeBridge(QObject):
@@ -172,9 +168,15 @@ class QueueScreen(QWidget):
         self.toolbar.addSeparator()
         self.act_wave = self._action("act_wave", "Wave from selection", self.wave_selected, "W")
         self.act_wave_rule = self._action("act_wave_rule", "Wave by rule…", self.wave_by_rule)
-        self.act_print = self._action("act_print", "Print slips / pick lists", lambda: None)
-        self.act_print.setEnabled(False)
-        self.act_print.setToolTip(PRINT_DISABLED_TIP)
+        self.act_print = self._action(
+            "act_print", "Print slips", lambda: self.print_selected("slips"), "Ctrl+P"
+        )
+        self.act_print_picks = self._action(
+            "act_print_picks",
+            "Print pick lists",
+            lambda: self.print_selected("pick_lists"),
+            "Ctrl+Shift+P",
+        )
         self.act_export = self._action("act_export", "Export CSV…", self.export_csv, "Ctrl+E")
         self.toolbar.addSeparator()
         self.act_columns = self._action("act_columns", "Columns…", self._columns_button)
@@ -301,6 +303,8 @@ class QueueScreen(QWidget):
         for action in (self.act_hold, self.act_release, self.act_priority, self.act_assign):
             action.setEnabled(bool(ids) and can_hold)
         self.act_wave.setEnabled(bool(ids) and can_hold)
+        self.act_print.setEnabled(bool(ids))
+        self.act_print_picks.setEnabled(bool(ids))
         self.act_wave_rule.setEnabled(can_hold)
         self.act_cancel.setEnabled(bool(ids) and actor.can(Permission.CANCEL_ORDERS))
         self.detail.show_order(ids[0] if len(ids) == 1 else None)
@@ -337,6 +341,8 @@ class QueueScreen(QWidget):
         if isinstance(result, waves.AssignmentResult):
             who = " / ".join(p for p in (result.station, result.packer) if p) or "nobody"
             return f"{len(result.order_ids)} orders assigned to {who}."
+        if verb.endswith("queued") and count is not None:
+            return f"{verb}: {count} print job(s) for the document printer."
         if isinstance(result, int):
             return f"{verb}: {result:,} orders written."
         return f"{verb}: {count} orders." if count is not None else f"{verb} done."
@@ -402,6 +408,14 @@ class QueueScreen(QWidget):
             self._run_action(
                 "Wave", waves.create_wave_by_rule, rule.service, rule.max_orders, rule.single_item
             )
+
+    def print_selected(self, kind: str) -> None:
+        """Queue slips or pick lists on this station's document printer (the print queue
+        sends them; a dead printer shows there, not here)."""
+        ids = self.selected_ids()
+        if ids:
+            verb = "Slips queued" if kind == "slips" else "Pick lists queued"
+            self._run_action(verb, queue_service.print_documents, ids, kind, self._ui.settings)
 
     def export_csv(self) -> None:
         path = self.prompts.export_path()
