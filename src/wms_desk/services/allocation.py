@@ -199,20 +199,19 @@ def _write(
         for (line, bin_id), (_, qty) in reservations.items():
             if (line, bin_id) in existing:
                 connection.execute(
-                    update(Reservation.__table__)
+                    update(Reservation)
                     .where(Reservation.order_line_id == line, Reservation.bin_id == bin_id)
                     .values(qty=Reservation.qty + qty)
                 )
     if status_rows:
-        table = Order.__table__
         by_status: dict[str, list[int]] = defaultdict(list)
         for row in status_rows:
             by_status[row["b_status"]].append(row["b_id"])
         for status, ids in by_status.items():
             connection.execute(
-                update(table)
-                .where(table.c.id.in_(ids))
-                .values(status=status, version=table.c.version + 1, updated_at=uow.now)
+                update(Order)
+                .where(Order.id.in_(ids))
+                .values(status=status, version=Order.version + 1, updated_at=uow.now)
             )
         changed = {row["b_id"] for row in status_rows}
         # ORM copies of these orders are now stale: reload them on next access.
@@ -361,14 +360,15 @@ def _stock_wait(session: Session, order_id: int) -> StockWait:
             .where(Reservation.product_id == line.product_id, Order.id != order_id)
             .order_by(Order.priority.desc(), Order.ship_by, Order.id)
         ).all()
-        needed = line.qty - int(mine)
+        mine = int(mine or 0)
+        needed = line.qty - mine
         free = int(on_hand) - int(reserved)
         result.append(
             LineWait(
                 line.line_no,
                 line.sku,
                 line.qty,
-                int(mine),
+                mine,
                 int(on_hand),
                 free,
                 max(0, needed - free),

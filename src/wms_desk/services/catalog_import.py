@@ -42,7 +42,7 @@ def _read(path: str | Path, parse: Any, encoding: str | None) -> ParseResult:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{path.name}: {exc.strerror or exc}") from exc
-    return parse(data, path.name, encoding)  # type: ignore[no-any-return]
+    return parse(data, path.name, encoding)
 
 
 def _run(
@@ -71,18 +71,18 @@ def _run(
     result = ImportResult(rejected=parsed.total - len(records), errors=issues, dry_run=dry_run)
     for start in range(0, len(records), CHUNK_SIZE):
         chunk = records[start : start + CHUNK_SIZE]
-        result = result + run_unit_of_work(
-            ctx,
-            lambda uow, chunk=chunk: apply(uow, chunk, Path(path).name, dry_run),
-            Permission.EDIT_STOCK,
-        )
+
+        def work(uow: UnitOfWork, chunk: Sequence[Any] = chunk) -> ImportResult:
+            return apply(uow, chunk, Path(path).name, dry_run)
+
+        result = result + run_unit_of_work(ctx, work, Permission.EDIT_STOCK)
         if progress is not None:
             progress(min(start + CHUNK_SIZE, len(records)), len(records))
     return result
 
 
 def _counts(**counts: int) -> ImportResult:
-    return ImportResult(**counts)
+    return ImportResult.from_counts(counts)
 
 
 # --- products ----------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def _apply_stock(
         _write_counts(uow, changes, filename)
         arrived = {pid for record, _, pid, on_hand in changes if record.qty > on_hand}
         allocate_waiting(uow, arrived)
-    return ImportResult(**counts, errors=tuple(issues))
+    return ImportResult.from_counts(counts, tuple(issues))
 
 
 def _write_counts(

@@ -62,6 +62,15 @@ class ImportResult:
             "errors": [{"ref": e.ref, "message": e.message} for e in self.errors],
         }
 
+    @classmethod
+    def from_counts(
+        cls, counts: dict[str, int], errors: tuple[ImportIssue, ...] = (), dry_run: bool = False
+    ) -> ImportResult:
+        return cls(
+            counts.get("created", 0), counts.get("updated", 0), counts.get("unchanged", 0),
+            counts.get("cancelled", 0), counts.get("rejected", 0), errors, dry_run,
+        )  # fmt: skip
+
     def __add__(self, other: ImportResult) -> ImportResult:
         return ImportResult(
             self.created + other.created,
@@ -287,7 +296,7 @@ def _preview_chunk(
                 counts["cancelled"] += 1
             else:
                 counts[_BUCKET[action]] += 1
-        return ImportResult(**counts, dry_run=True)
+        return ImportResult.from_counts(counts, dry_run=True)
     finally:
         session.close()
 
@@ -379,7 +388,7 @@ def _apply_chunk(
     if state.audits:
         bulk_insert(session, AuditEvent, audit_rows(uow, "order", state.audits))
     allocate_orders(uow, state.to_allocate)
-    return ImportResult(**state.counts, errors=tuple(state.issues))
+    return ImportResult.from_counts(state.counts, tuple(state.issues))
 
 
 def _line_rows(
@@ -426,7 +435,8 @@ def _insert_orders(
         for record, digest in fresh
     ]
     ids = insert_returning_ids(session, Order, rows)
-    lines, tags = [], []
+    lines: list[dict[str, Any]] = []
+    tags: list[dict[str, Any]] = []
     for order_id, (record, _) in zip(ids, fresh, strict=True):
         lines.extend({**row, "order_id": order_id} for row in _line_rows(record, products, digital))
         tags.extend({"order_id": order_id, "tag": _clip(t, 64)} for t in dict.fromkeys(record.tags))
