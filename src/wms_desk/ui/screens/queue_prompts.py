@@ -34,6 +34,17 @@ class WaveRule:
     single_item: bool
 
 
+def _ask(dialog: QDialog, form: QFormLayout) -> bool:
+    """Add OK/Cancel to the form and run the dialog; True if the supervisor said OK."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
 class QueuePrompts:
     """Modal questions, kept in one object so tests can answer them without a dialog."""
 
@@ -74,13 +85,7 @@ class QueuePrompts:
             packer.addItem(name, uid)
         form.addRow("Station:", station)
         form.addRow("Packer:", packer)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if not _ask(dialog, form):
             return None
         return Assignment(station.currentData(), packer.currentData())
 
@@ -99,13 +104,7 @@ class QueuePrompts:
         form.addRow("Service:", service)
         form.addRow("Up to (orders):", size)
         form.addRow(single)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if not _ask(dialog, form):
             return None
         return WaveRule(service.currentData(), size.value(), single.isChecked())
 
