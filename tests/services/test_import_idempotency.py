@@ -55,3 +55,29 @@ def test_same_file_twice_then_an_updated_file(any_db_url: str, tmp_path) -> None
         assert _counts(import_file(ctx, updated)) == (0, 0, 7, 0, 0)
     finally:
         database.dispose()
+
+
+def test_two_stations_importing_the_same_file_at_once(any_db_url: str) -> None:
+    import threading
+
+    database = Database(any_db_url)
+    try:
+        ctx = stocked(ServiceContext(database, system_actor()))
+        results: list[object] = []
+        start = threading.Barrier(2)
+
+        def station() -> None:
+            start.wait()
+            results.append(import_file(ctx, DATA / "woocommerce_orders.json"))
+
+        threads = [threading.Thread(target=station) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert len(results) == 2, "a station's import raised"
+        created = sorted(r.created + r.cancelled for r in results)  # type: ignore[attr-defined]
+        assert created == [0, 6]
+        assert _rows(ctx)[0] == 6
+    finally:
+        database.dispose()

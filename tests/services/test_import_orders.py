@@ -170,3 +170,27 @@ def test_a_packer_cannot_import_or_count_stock(make_ctx) -> None:  # type: ignor
         import_file(packer, DATA / "shopify_orders.json")
     with pytest.raises(PermissionDenied):
         import_stock(packer, DATA / "stock.csv")
+
+
+def test_an_update_to_a_held_order_gives_its_stock_back_until_released(
+    system_ctx: ServiceContext, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from wms_desk.services.orders import hold_orders, release_orders
+
+    stocked(system_ctx)
+    import_file(system_ctx, DATA / "woocommerce_orders.json")
+    order_id = orders(system_ctx)["729"].id
+    hold_orders(system_ctx, [order_id], "address check")
+    payload = json.loads((DATA / "woocommerce_orders.json").read_text(encoding="utf-8"))
+    next(o for o in payload if o["number"] == "729")["line_items"][1]["quantity"] = 5
+    result = import_file(system_ctx, write(tmp_path, "w.json", json.dumps(payload)))
+    assert result.updated == 1
+    held = orders(system_ctx)["729"]
+    assert (held.status, held.held_from) == ("on_hold", "new")
+    with system_ctx.database.read_session() as session:
+        line_ids = [line.id for line in held.lines]
+        assert (
+            session.scalar(select(func.count()).where(Reservation.order_line_id.in_(line_ids))) == 0
+        )
+    [released] = release_orders(system_ctx, [order_id], "checked")
+    assert released.status == "allocated"  # 6 mugs: 10 in stock, 1 taken by order 730

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, column, insert, select, text, update, values
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from wms_desk.services.uow import UnitOfWork
@@ -63,14 +64,21 @@ def _copy(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
     raw = session.connection().connection.driver_connection
     assert raw is not None
     columns = ", ".join(f'"{name}"' for name in names)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    value if proc is None else proc(value)
-                    for value, proc in zip((row[n] for n in names), processors, strict=True)
-                ]
-            )
+    statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+    dbapi = session.get_bind().dialect.loaded_dbapi
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        value if proc is None else proc(value)
+                        for value, proc in zip((row[n] for n in names), processors, strict=True)
+                    ]
+                )
+    except dbapi.Error as exc:
+        # The same exception classes as any statement, so a unique clash is an IntegrityError
+        # and a serialization failure is retried by the unit of work.
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
 
 
 def bulk_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from wms_desk.channels import formats
@@ -145,11 +145,7 @@ def import_data(
             result = result + _preview_chunk(ctx, channel_id, chunk)
         else:
             before = result.created
-            result = result + run_unit_of_work(
-                ctx,
-                lambda uow, chunk=chunk: _apply_chunk(uow, channel_id, chunk, filename),  # type: ignore[misc]
-                Permission.IMPORT_ORDERS,
-            )
+            result = result + _run_chunk(ctx, channel_id, chunk, filename)
             unanalysed += result.created - before
             if unanalysed >= ANALYZE_EVERY:
                 refresh_statistics(ctx)
@@ -158,6 +154,20 @@ def import_data(
         if progress is not None:
             progress(done, total)
     return result
+
+
+def _run_chunk(
+    ctx: ServiceContext, channel_id: int | None, chunk: Sequence[OrderRecord], filename: str
+) -> ImportResult:
+    def work(uow: UnitOfWork) -> ImportResult:
+        return _apply_chunk(uow, channel_id, chunk, filename)
+
+    try:
+        return run_unit_of_work(ctx, work, Permission.IMPORT_ORDERS)
+    except IntegrityError:
+        # Another station imported some of these orders meanwhile: the chunk rolled back whole,
+        # and once more it finds them as existing orders.
+        return run_unit_of_work(ctx, work, Permission.IMPORT_ORDERS)
 
 
 # PostgreSQL plans the per-chunk lookups from table statistics; after a bulk load into a young
@@ -227,7 +237,10 @@ def _channel_id(ctx: ServiceContext, name: str, kind: str, create: bool) -> int 
         return found
     from wms_desk.services.import_setup import ensure_channel
 
-    return ensure_channel(ctx, name, kind).id
+    try:
+        return ensure_channel(ctx, name, kind).id
+    except IntegrityError:  # another station created it a moment ago
+        return ensure_channel(ctx, name, kind).id
 
 
 def load_profile(ctx: ServiceContext, name: str) -> Profile:
