@@ -120,3 +120,20 @@ def test_progress_on_a_terminal_redraws_in_place() -> None:
         "\r[###############...............] 1/2 orders"
         "\r[##############################] 2/2 orders\n"
     )
+
+
+def test_channel_drop_folder_set_and_watch(db: str, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    code, out, _ = _run(
+        capsys, "--db", db, "channels", "set", "woo", "--kind", "woocommerce",
+        "--drop-folder", str(inbox),
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["drop_folder"] == str(inbox.resolve())
+    (inbox / "a.json").write_bytes((DATA / "woocommerce_orders.json").read_bytes())
+    code, out, _ = _run(
+        capsys, "--db", db, "channels", "watch", "--polls", "2", "--interval", "0"
+    )  # fmt: skip
+    assert code == 0 and json.loads(out) == {
+        "file": "a.json", "ok": True, "moved_to": str(inbox.resolve() / "done" / "a.json")
+    }  # fmt: skip

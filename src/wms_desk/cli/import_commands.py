@@ -38,6 +38,22 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--json", action="store_true", help="print one JSON array")
     listing.set_defaults(run=run_orders_list)
 
+    channels = subparsers.add_parser("channels", help="order channels and their drop folders")
+    channel_commands = channels.add_subparsers(
+        dest="channels_command", metavar="COMMAND", required=True
+    )
+    setup = channel_commands.add_parser("set", help="create a channel or change its settings")
+    setup.add_argument("name", metavar="NAME")
+    setup.add_argument("--kind", choices=("shopify", "woocommerce", "csv", "manual"), required=True)
+    setup.add_argument("--drop-folder", metavar="DIR", help="import files dropped here")
+    setup.add_argument("--format", choices=FORMAT_NAMES, help="format of the dropped files")
+    setup.add_argument("--profile", metavar="NAME", help="CSV profile for dropped files")
+    setup.set_defaults(run=run_channel_set)
+    watch = channel_commands.add_parser("watch", help="import files dropped in channel folders")
+    watch.add_argument("--interval", type=float, default=2.0, metavar="S", help="poll every S s")
+    watch.add_argument("--polls", type=_positive, metavar="N", help="stop after N polls")
+    watch.set_defaults(run=run_channel_watch)
+
     for noun, helptext in (
         ("products", "import products: CSV sku,name,barcodes,... or Shopify products JSON"),
         ("stock", "import an opening count: CSV bin,sku,qty (unknown bins are created)"),
@@ -163,4 +179,45 @@ def run_orders_list(env: CliEnv) -> int:
         )
     if not rows:
         print("no orders match", file=env.stderr)
+    return 0
+
+
+def run_channel_set(env: CliEnv) -> int:
+    from wms_desk.services.import_setup import ensure_channel
+
+    args = env.args
+    settings = {
+        key: value
+        for key, value in (
+            ("drop_folder", str(Path(args.drop_folder).resolve()) if args.drop_folder else None),
+            ("format", args.format),
+            ("profile", args.profile),
+        )
+        if value
+    }
+    channel = ensure_channel(env.context(), args.name, args.kind, settings)
+    env.out(json.dumps({"name": channel.name, "kind": channel.kind, **channel.settings}))
+    return 0
+
+
+def run_channel_watch(env: CliEnv) -> int:
+    """Poll every channel's drop folder; one JSON line per file moved to done/ or failed/."""
+    import time
+
+    from wms_desk.services.drop_folder import drop_folders, poll_drop_folders
+
+    ctx = env.context()
+    folders = drop_folders(ctx)
+    if not folders:
+        raise CommandError(
+            "no channel has a drop folder; set one with `channels set --drop-folder`"
+        )
+    polls = 0
+    while env.args.polls is None or polls < env.args.polls:
+        for outcome in poll_drop_folders(ctx, folders):
+            env.out(json.dumps({"file": outcome.source.name, "ok": outcome.ok,
+                                "moved_to": str(outcome.moved_to)}))  # fmt: skip
+        polls += 1
+        if env.args.polls is None or polls < env.args.polls:
+            time.sleep(env.args.interval)
     return 0
