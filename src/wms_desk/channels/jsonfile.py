@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from wms_desk.channels.records import SourceError
+from wms_desk.channels.records import OrderRecord, ParseResult, RecordError, SourceError
 from wms_desk.channels.textfile import decode
 
 
@@ -45,3 +46,20 @@ def parse_time(value: Any, field: str, assume_utc: bool = True) -> datetime | No
 
 def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def each_order(
+    items: list[Any], filename: str, build: Callable[[dict[str, Any], str], OrderRecord]
+) -> ParseResult:
+    """Build each order, or report it alone: one bad order never hides the others."""
+    records, errors = [], []
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            errors.append(RecordError(f"{filename} item {index}", "is not an order object"))
+            continue
+        try:
+            records.append(build(item, filename))
+        except (ValueError, TypeError, AttributeError) as exc:
+            label = text_of(item.get("name") or item.get("number") or item.get("id")) or str(index)
+            errors.append(RecordError(f"{filename} order {label}", str(exc)))
+    return ParseResult(tuple(records), tuple(errors), len(items))

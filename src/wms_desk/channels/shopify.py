@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from wms_desk.channels.jsonfile import as_dict, load_json, parse_time, text_of
+from wms_desk.channels.jsonfile import as_dict, each_order, load_json, parse_time, text_of
 from wms_desk.channels.records import (
     Address,
     LineRecord,
@@ -98,22 +97,6 @@ def _order_from_json(raw: dict[str, Any], filename: str) -> OrderRecord:
     )
 
 
-def _each_order(
-    items: list[Any], filename: str, build: Callable[[dict[str, Any], str], OrderRecord]
-) -> ParseResult:
-    records, errors = [], []
-    for index, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            errors.append(RecordError(f"{filename} item {index}", "is not an order object"))
-            continue
-        try:
-            records.append(build(item, filename))
-        except (ValueError, TypeError, AttributeError) as exc:
-            label = text_of(item.get("name") or item.get("number") or item.get("id")) or str(index)
-            errors.append(RecordError(f"{filename} order {label}", str(exc)))
-    return ParseResult(tuple(records), tuple(errors), len(items))
-
-
 def parse_json(data: bytes, filename: str, encoding: str | None = None, **_: Any) -> ParseResult:
     payload = load_json(data, filename, encoding)
     if isinstance(payload, dict) and isinstance(payload.get("orders"), list):
@@ -133,7 +116,7 @@ def parse_json(data: bytes, filename: str, encoding: str | None = None, **_: Any
         )
     if not items:
         raise SourceError(f"{filename}: the payload holds no orders")
-    return _each_order(items, filename, _order_from_json)
+    return each_order(items, filename, _order_from_json)
 
 
 # --- the admin "Export orders" CSV ---------------------------------------------------------

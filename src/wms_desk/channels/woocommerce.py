@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wms_desk.channels.jsonfile import as_dict, load_json, parse_time, text_of
+from wms_desk.channels.jsonfile import as_dict, each_order, load_json, parse_time, text_of
 from wms_desk.channels.records import Address, LineRecord, OrderRecord, ParseResult, SourceError
-from wms_desk.channels.shopify import _each_order
 from wms_desk.channels.textfile import to_decimal, to_qty
 
 # Statuses in which the shop no longer wants the order sent.
@@ -94,4 +93,4 @@ def parse_json(data: bytes, filename: str, encoding: str | None = None, **_: Any
         )
     if not items:
         raise SourceError(f"{filename}: the payload holds no orders")
-    return _each_order(items, filename, _order)
+    return each_order(items, filename, _order)
