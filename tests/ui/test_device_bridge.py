@@ -57,3 +57,21 @@ def test_demo_simulators_through_station_devices_and_the_bridge(qtbot) -> None: 
         devices.stop()
         demo.stop()
     assert devices.states() == {}
+
+
+def test_thousands_of_events_leave_the_reference_count_of_true_alone(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # PySide6 6.12's emit() loses a reference to True each time; unrepaired, a scale read at
+    # 10 Hz would abort the app within minutes ("bool_dealloc: deallocating True").
+    import sys
+
+    from wms_desk.devices.scales.base import Reading, WeightStatus
+
+    bridge = DeviceBridge()
+    received: list[object] = []
+    bridge.weight_changed.connect(received.append)
+    reading = Reading(WeightStatus.STABLE, "1", "kg", Decimal(1000))
+    before = sys.getrefcount(True)
+    for _ in range(2000):
+        bridge.on_reading(reading)
+    qtbot.waitUntil(lambda: len(received) == 2000, timeout=5000)
+    assert sys.getrefcount(True) >= before - 10

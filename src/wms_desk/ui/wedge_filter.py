@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from wms_desk.devices.scanner import Debouncer
 from wms_desk.devices.wedge import WedgeClassifier, WedgeConfig, WedgeStep
 from wms_desk.domain.scan import GS, interpret
+from wms_desk.ui.device_bridge import emit
 
 _MODIFIER_KEYS = {
     Qt.Key.Key_Shift,
@@ -139,6 +140,6 @@ class WedgeFilter(QObject):
         if not self._debouncer.accept(text, self._clock()):
             return
         result = interpret(text)
-        self.scan_received.emit(result)
+        emit(self.scan_received, result)
         if self._bridge is not None:
             self._bridge.on_scan(result)
