@@ -131,7 +131,8 @@ def import_data(
     rejected = parsed.total - len(records)
     if strict and errors:
         return ImportResult(rejected=parsed.total, errors=_issues(errors), dry_run=dry_run)
-    channel_id = _channel_id(ctx, channel_name, fmt.kind, create=not dry_run)
+    # No channel is created for a file that brings no order.
+    channel_id = _channel_id(ctx, channel_name, fmt.kind, create=not dry_run and bool(records))
     result = ImportResult(rejected=rejected, errors=_issues(errors), dry_run=dry_run)
     total, done, unanalysed = len(records), 0, 0
     for start in range(0, total, CHUNK_SIZE):
