@@ -101,3 +101,25 @@ def _left():  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_new_profile_from_the_dialog_is_chosen_for_the_import(
+    qtbot, system_ctx: ServiceContext, make_ctx, make_dialog
+) -> None:  # type: ignore[no-untyped-def]
+    stocked(system_ctx)
+    dialog = make_dialog(make_ctx(Role.SUPERVISOR))
+    dialog.path.setText(str(DATA / "generic_orders.csv"))
+    mapping = dialog.open_mapping()
+    assert mapping.preview.rowCount() == 5
+    mapping.name.setText("market")
+    for field, column in {"external_id": "Order Ref", "customer_name": "Customer",
+                          "ship_street1": "Street", "ship_city": "Town",
+                          "ship_postal_code": "Postcode", "ship_country": "Country",
+                          "sku": "Item"}.items():  # fmt: skip
+        mapping.combos[field].setCurrentText(column)
+    with qtbot.waitSignal(mapping.profile_saved, timeout=WAIT):
+        mapping.save()
+    assert dialog.profile.currentData() == "market" and dialog.format.currentData() == "csv"
+    with qtbot.waitSignal(dialog.import_finished, timeout=WAIT) as finished:
+        dialog.start(dry_run=False)
+    assert (finished.args[0].created, finished.args[0].cancelled) == (3, 1)
