@@ -137,3 +137,23 @@ def test_channel_drop_folder_set_and_watch(db: str, capsys, tmp_path) -> None:  
     assert code == 0 and json.loads(out) == {
         "file": "a.json", "ok": True, "moved_to": str(inbox.resolve() / "done" / "a.json")
     }  # fmt: skip
+
+
+def test_profile_saved_on_the_command_line_imports_a_csv(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    maps = ["external_id=Order Ref", "sku=Item", "qty=Qty", "customer_name=Customer",
+            "ship_street1=Street", "ship_city=Town", "ship_postal_code=Postcode",
+            "ship_country=Country", "cancelled=Cancelled"]  # fmt: skip
+    argv = ["--db", db, "profiles", "save", "market"]
+    for item in maps:
+        argv += ["--map", item]
+    code, out, _ = _run(capsys, *argv, "--date-format", "%Y-%m-%d %H:%M")
+    assert code == 0 and json.loads(out)["options"] == {"date_format": "%Y-%m-%d %H:%M"}
+    code, out, _ = _run(
+        capsys, "--db", db, "import", str(DATA / "generic_orders.csv"), "--profile", "market",
+        "--channel", "marketplace",
+    )  # fmt: skip
+    assert code == 0 and (json.loads(out)["created"], json.loads(out)["cancelled"]) == (3, 1)
+    code, _, err = _run(capsys, "--db", db, "profiles", "save", "x", "--map", "color=Red")
+    assert code == 2 and "FIELD=COLUMN" in err
+    code, out, _ = _run(capsys, "--db", db, "profiles", "list")
+    assert [p["name"] for p in json.loads(out)] == ["market"]

@@ -54,6 +54,22 @@ def register(subparsers: Any) -> None:
     watch.add_argument("--polls", type=_positive, metavar="N", help="stop after N polls")
     watch.set_defaults(run=run_channel_watch)
 
+    profiles = subparsers.add_parser("profiles", help="saved CSV column-mapping profiles")
+    profile_commands = profiles.add_subparsers(
+        dest="profiles_command", metavar="COMMAND", required=True
+    )
+    save = profile_commands.add_parser(
+        "save", help="save a mapping: --map external_id='Order Ref' --map qty=Qty ..."
+    )
+    save.add_argument("name", metavar="NAME")
+    save.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", required=True)
+    save.add_argument("--encoding", metavar="NAME", help="the files' encoding if not UTF-8")
+    save.add_argument("--date-format", metavar="FMT", help="strptime format, e.g. %%d.%%m.%%Y")
+    save.add_argument("--delimiter", metavar="CHAR", help="column separator (sniffed)")
+    save.set_defaults(run=run_profile_save)
+    shown = profile_commands.add_parser("list", help="print the saved profiles as JSON")
+    shown.set_defaults(run=run_profile_list)
+
     for noun, helptext in (
         ("products", "import products: CSV sku,name,barcodes,... or Shopify products JSON"),
         ("stock", "import an opening count: CSV bin,sku,qty (unknown bins are created)"),
@@ -220,4 +236,40 @@ def run_channel_watch(env: CliEnv) -> int:
         polls += 1
         if env.args.polls is None or polls < env.args.polls:
             time.sleep(env.args.interval)
+    return 0
+
+
+def run_profile_save(env: CliEnv) -> int:
+    from wms_desk.channels.generic_csv import FIELDS
+    from wms_desk.services.import_setup import save_csv_profile
+
+    mapping = {}
+    for item in env.args.map:
+        field, sep, column = item.partition("=")
+        if not sep or field.strip() not in FIELDS:
+            raise CommandError(
+                f"--map {item!r}: use FIELD=COLUMN with FIELD one of {', '.join(FIELDS)}", 2
+            )
+        mapping[field.strip()] = column.strip()
+    options = {
+        key: value
+        for key, value in (
+            ("encoding", env.args.encoding),
+            ("date_format", env.args.date_format),
+            ("delimiter", env.args.delimiter),
+        )
+        if value
+    }
+    profile = save_csv_profile(env.context(), env.args.name, mapping, options)
+    env.out(json.dumps({"name": profile.name, "mapping": dict(profile.mapping),
+                        "options": dict(profile.options)}, ensure_ascii=False))  # fmt: skip
+    return 0
+
+
+def run_profile_list(env: CliEnv) -> int:
+    from wms_desk.services.import_setup import list_csv_profiles
+
+    profiles = list_csv_profiles(env.context())
+    env.out(json.dumps([{"name": p.name, "mapping": dict(p.mapping), "options": dict(p.options)}
+                        for p in profiles], ensure_ascii=False))  # fmt: skip
     return 0
