@@ -126,6 +126,12 @@ def _open(link: Any, states: Any) -> None:
             raise CommandError(detail.split("; retrying")[0])
 
 
+def _announce(env: CliEnv, simulator: Any) -> None:
+    """The address to connect to, alone on the first line, so scripts can `read` it."""
+    env.out(simulator.address)
+    env.stdout.flush()
+
+
 def _emit(env: CliEnv, record: dict[str, Any]) -> None:
     import json
 
@@ -243,9 +249,7 @@ def run_simulate_scale(env: CliEnv) -> int:
     )
     try:
         sim.command(f"weight {args.weight}")
-        sim.start()
-        env.out(sim.address)
-        env.stdout.flush()
+        _announce(env, sim.start())
         if args.script:
             try:
                 sim.run_script(Path(args.script).read_text(encoding="utf-8").splitlines())
@@ -279,8 +283,7 @@ def run_simulate_scanner(env: CliEnv) -> int:
         baudrate=args.baud,
     )
     try:
-        env.out(sim.address)
-        env.stdout.flush()
+        _announce(env, sim)
         for line in sys.stdin:
             text = line.rstrip("\r\n")
             if text:
