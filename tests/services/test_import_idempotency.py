@@ -81,3 +81,22 @@ def test_two_stations_importing_the_same_file_at_once(any_db_url: str) -> None:
         assert _rows(ctx)[0] == 6
     finally:
         database.dispose()
+
+
+def test_statistics_refresh_after_bulk_loads(any_db_url: str) -> None:
+    from sqlalchemy import text
+
+    from wms_desk.services.imports import refresh_statistics
+
+    database = Database(any_db_url)
+    try:
+        ctx = ServiceContext(database, system_actor())
+        refresh_statistics(ctx)  # a no-op on SQLite, ANALYZE on PostgreSQL
+        if not database.is_sqlite:
+            with database.read_session() as session:
+                analysed = session.scalar(
+                    text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'orders'")
+                )
+            assert analysed is not None
+    finally:
+        database.dispose()
