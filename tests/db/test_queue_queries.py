@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import Channel, Order, OrderLine, OrderTag, User
@@ -255,9 +255,22 @@ def test_rows_by_id_and_filter_choices(seeded: ServiceContext) -> None:
         first = session.get(Order, ids[0])
         assert first is not None
         line_count = len(first.lines)
-    assert list(rows) == ids or set(rows) == set(ids)
+    assert set(rows) == set(ids)
     assert rows[ids[0]].number == first.number
     assert rows[ids[0]].lines == line_count
+    with seeded.database.read_session() as session:
+        tagged = session.scalar(
+            select(OrderTag.order_id)
+            .group_by(OrderTag.order_id)
+            .order_by(func.count().desc(), OrderTag.order_id)
+        )
+        assert tagged is not None
+        want_tags = tuple(
+            sorted(session.scalars(select(OrderTag.tag).where(OrderTag.order_id == tagged)))
+        )
+        units = session.scalar(select(func.sum(OrderLine.qty)).where(OrderLine.order_id == tagged))
+        got = q.rows_by_id(session, [tagged])[tagged]
+    assert got.tags == want_tags and got.units == units
     assert choices["services"] and sorted(choices["services"]) == choices["services"]
     assert len(choices["channels"]) >= 2
 
