@@ -43,7 +43,9 @@ class PortSettings:
     usb: UsbMatch | None = None
 
     @classmethod
-    def from_binding(cls, binding: dict[str, Any], defaults: PortSettings | None = None) -> Any:
+    def from_binding(
+        cls, binding: dict[str, Any], defaults: PortSettings | None = None
+    ) -> PortSettings:
         base = defaults or cls(url="")
         values: dict[str, Any] = {"url": str(binding.get("port") or base.url)}
         for key, cast in (("baudrate", int), ("bytesize", int), ("stopbits", float)):

@@ -31,7 +31,8 @@ def _emit_loses_a_reference_to_true() -> bool:
 
 def emit(signal: SignalInstance, *args: Any) -> None:
     """`signal.emit(*args)`, giving back the reference to True that PySide6 6.12 loses."""
-    result = signal.emit(*args)
+    # The stubs say emit() returns None; at run time it returns True (without a reference).
+    result: Any = signal.emit(*args)  # type: ignore[func-returns-value]
     if result is True and _emit_loses_a_reference_to_true():
         ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
 

@@ -55,12 +55,21 @@ def scale_from_binding(
     binding: dict[str, Any], on_reading: Callable[[Any], None]
 ) -> tuple[Any, Any]:
     """(driver, PortSettings) for a station's `scale` binding; protocol defaults fill the gaps."""
+    from decimal import Decimal
+
+    from wms_desk.devices.scales.base import ScaleOptions
     from wms_desk.devices.transport import PortSettings
 
     protocol = str(binding.get("protocol") or "mt-sics")
+    # Optional keys for scales without a stable flag: N equal readings within a tolerance.
+    options = ScaleOptions(
+        stable_count=int(binding.get("stable_count") or 3),
+        tolerance_g=Decimal(str(binding.get("tolerance_g") or 0)),
+    )
     driver = create_scale(
         protocol,
         on_reading,
+        options,
         pattern=binding.get("pattern"),
         unit=binding.get("unit"),
         request=binding.get("request"),
