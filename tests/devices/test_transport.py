@@ -57,8 +57,13 @@ def test_unopenable_port_retries_with_doubling_backoff_up_to_the_cap() -> None:
         while len(waits) < 4:
             _state, detail = states.next(lambda item: item[0] == DeviceState.DISCONNECTED)
             assert "cannot open /dev/does-not-exist-wms" in detail
-            waits.append(detail.rsplit("retrying in ", 1)[1])
-        assert waits == ["0.05 s", "0.1 s", "0.2 s", "0.2 s"]
+            waits.append(detail.rsplit("; ", 1)[1])
+        assert waits == [
+            "retry 1 in 0.05 s",
+            "retry 2 in 0.1 s",
+            "retry 3 in 0.2 s",
+            "retry 4 in 0.2 s",
+        ]
     finally:
         link.stop()
 

@@ -123,7 +123,7 @@ def _open(link: Any, states: Any) -> None:
         if state == DeviceState.CONNECTED:
             return
         if state == DeviceState.DISCONNECTED:
-            raise CommandError(detail.split("; retrying")[0])
+            raise CommandError(detail.split("; retry")[0])
 
 
 def _announce(env: CliEnv, simulator: Any) -> None:

@@ -180,15 +180,20 @@ class SerialLink:
 
     def _run(self) -> None:
         delay = self._first_retry_s
+        attempt = 0
         while not self._stop.is_set():
-            self.set_state(DeviceState.CONNECTING, self.settings.url)
+            attempt += 1
+            if self._state == DeviceState.STOPPED:
+                # Only the first attempt says "connecting": retries stay "disconnected", so a
+                # status bar does not flicker every time the backoff comes round.
+                self.set_state(DeviceState.CONNECTING, self.settings.url)
             opened_at = time.monotonic()
             error = self._serve_once()
             if self._stop.is_set():
                 break
             if time.monotonic() - opened_at > STABLE_CONNECTION_S:
-                delay = self._first_retry_s
-            self.set_state(DeviceState.DISCONNECTED, f"{error}; retrying in {delay:g} s")
+                delay, attempt = self._first_retry_s, 1
+            self.set_state(DeviceState.DISCONNECTED, f"{error}; retry {attempt} in {delay:g} s")
             self._stop.wait(delay)
             delay = min(delay * 2, self._max_retry_s)
 
