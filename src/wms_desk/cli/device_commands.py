@@ -91,7 +91,7 @@ def _positive(text: str) -> int:
 
 
 def _scale_help() -> str:
-    from wms_desk.devices.simulators.scale import COMMAND_HELP
+    from wms_desk.devices.simulators.commands import COMMAND_HELP
 
     return "\n".join("  " + line for line in COMMAND_HELP.splitlines())
 

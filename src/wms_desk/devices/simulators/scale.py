@@ -11,24 +11,9 @@ from decimal import Decimal, InvalidOperation
 from wms_desk.devices.framing import split_frames
 from wms_desk.devices.scales import protocol_module
 from wms_desk.devices.scales.base import GRAMS_PER_UNIT, SimulatedLoad
+from wms_desk.devices.simulators.commands import COMMAND_HELP
 from wms_desk.devices.simulators.endpoint import Endpoint, open_endpoint
 
-COMMAND_HELP = """\
-weight N [g|kg|lb|oz]   put N on the platter (unit defaults to the display unit)
-unit g|kg|lb|oz [DEC]   display unit and decimals
-motion on|off           the weight is settling (on) or settled (off)
-overload | underload    out of range, above or below
-normal                  back in range and settled
-zero | tare             as if pressed on the scale's keypad
-garbage                 send a line of printable junk now
-nonascii                send bytes >= 0x80 now, and one in the next frame's digits
-truncate                cut the next frame or answer in half
-badsum                  the next frame has a wrong checksum (toledo) or a mangled digit
-parity on|off           set bit 7 as even parity (a 7E1 scale read as 8N1)
-silent on|off           stop answering (the client should say offline after 2 s)
-rate HZ                 frames per second for streaming protocols
-sleep S                 wait (in scripts)
-quit                    stop the simulator"""
 _DEFAULT_DECIMALS = {"g": 0, "kg": 3, "lb": 2, "oz": 1}
 
 
