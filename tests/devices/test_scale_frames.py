@@ -110,6 +110,19 @@ def test_toledo_stream_resyncs_and_keeps_only_the_latest_frame() -> None:
     assert collector.drain()[0].grams == Decimal("1000.000")
 
 
+def test_toledo_frames_without_checksum_when_configured() -> None:
+    from wms_desk.devices.scales import scale_from_binding
+
+    collector = Collector()
+    driver, _port = scale_from_binding(
+        {"port": "loop://", "protocol": "toledo-continuous", "checksum": False}, collector
+    )
+    frame = sim_frame(SimulatedLoad(grams=Decimal(750)))[:17]  # STX .. CR, no checksum byte
+    driver.data_received(frame + frame.replace(b"750", b"751"), 0.0)
+    (reading,) = collector.drain()
+    assert reading.grams == Decimal("751.000")
+
+
 @pytest.mark.parametrize(
     ("line", "status", "grams"),
     [

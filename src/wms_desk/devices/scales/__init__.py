@@ -36,9 +36,13 @@ def create_scale(
     pattern: str | None = None,
     unit: str | None = None,
     request: str | None = None,
+    checksum: bool | None = None,
 ) -> Any:
-    """A ScaleDriver for the protocol; the regex protocol takes its pattern, unit and request."""
+    """A ScaleDriver for the protocol. The regex protocol takes its pattern, unit and request;
+    toledo-continuous takes checksum=False for terminals that send 17-byte frames."""
     cls = driver_class(protocol)
+    if protocol == "toledo-continuous" and checksum is not None:
+        return cls(on_reading, options, with_checksum=bool(checksum))
     if protocol != "regex":
         return cls(on_reading, options)
     extra: dict[str, Any] = {}
@@ -73,6 +77,7 @@ def scale_from_binding(
         pattern=binding.get("pattern"),
         unit=binding.get("unit"),
         request=binding.get("request"),
+        checksum=binding.get("checksum"),
     )
     settings = PortSettings.from_binding(binding, driver.port_defaults)
     return driver, settings
