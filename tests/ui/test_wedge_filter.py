@@ -127,3 +127,17 @@ def test_short_fast_input_is_typing_and_disabled_filter_passes_all(
     scan_keys(qtbot, station.field, "5901234123457")
     assert station.field.text() == "5901234123457"
     assert scans == []
+
+
+def test_an_enter_shortcut_does_not_steal_the_end_of_a_scan(qtbot, station, make_filter) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    fired: list[bool] = []
+    shortcut = QShortcut(QKeySequence(Qt.Key.Key_Return), station)
+    shortcut.activated.connect(lambda: fired.append(True))
+    wedge = make_filter()
+    with qtbot.waitSignal(wedge.scan_received, timeout=2000) as blocker:
+        scan_keys(qtbot, station.field, "CMD:COMPLETE")
+    assert (blocker.args[0].kind, fired, station.field.text()) == ("command", [], "")
+    qtbot.keyClick(station.field, Qt.Key.Key_Return)  # Enter on its own is still the shortcut
+    assert fired == [True]

@@ -75,7 +75,12 @@ class WedgeFilter(QObject):
         self._classifier = WedgeClassifier(config)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not self.config.enabled:
+        if not self.config.enabled:
+            return False
+        if event.type() == QEvent.Type.ShortcutOverride:
+            self._claim_inside_a_burst(watched, event)
+            return False
+        if event.type() != QEvent.Type.KeyPress:
             return False
         # A key first arrives at the QWindow, then at the focused widget: act once, at the widget.
         # Our own replays and Qt's propagation to parents are not spontaneous: let them through.
@@ -95,6 +100,15 @@ class WedgeFilter(QObject):
             self._deliver(step.scan)
         self._arm_timer()
         return step.consume
+
+    def _claim_inside_a_burst(self, watched: QObject, event: QEvent) -> None:
+        """Inside a possible scan, a key that is also a shortcut (Enter, a letter) must come to
+        us as a key press: accepting the override keeps the shortcut from firing."""
+        if not (self._classifier.pending and isinstance(watched, QWidget)):
+            return
+        assert isinstance(event, QKeyEvent)
+        if self._char_of(event) is not None and not event.isAutoRepeat():
+            event.accept()
 
     def _char_of(self, event: QKeyEvent) -> str | None:
         key = Qt.Key(event.key())
