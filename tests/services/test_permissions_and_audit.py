@@ -44,13 +44,13 @@ def test_packers_forbidden_calls_raise_and_change_nothing(make_ctx, database) ->
 
 def test_supervisor_runs_the_floor_but_cannot_manage_users(make_ctx, database) -> None:  # type: ignore[no-untyped-def]
     supervisor = make_ctx("supervisor")
-    order_id = add_order(database)
     add_product(database)
     add_bin(database)
+    order_id = add_order(database, sku="SKU-1", qty=2)
     held = orders.hold_orders(supervisor, [order_id], "address check")
     assert held[0].status == "on_hold" and held[0].hold_reason == "address check"
     released = orders.release_orders(supervisor, [order_id])
-    assert released[0].status == "new"
+    assert released[0].status == "backordered"  # released, allocation ran, and no stock yet
     assert stock.set_bin_quantity(supervisor, "A-01-01", "SKU-1", 10, "count").on_hand == 10
     assert orders.cancel_orders(supervisor, [order_id], "fraud")[0].status == "cancelled"
     with pytest.raises(PermissionDenied):

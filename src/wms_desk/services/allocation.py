@@ -15,7 +15,6 @@ from wms_desk.db.models import AuditEvent, Bin, BinStock, Order, OrderLine, Prod
 from wms_desk.domain import order_status
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
-from wms_desk.services import orders as order_actions
 from wms_desk.services.bulk_writes import add_to_column, audit_rows, bulk_insert
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound
@@ -277,13 +276,10 @@ def adjust_stock(
     return StockAdjustment(BinQuantity(bin_code, sku, on_hand, reserved), allocation)
 
 
-def _allocate_released(uow: UnitOfWork, order: Order) -> None:
+def allocate_released(uow: UnitOfWork, order: Order) -> None:
+    """A released order that waits for stock tries again at once (called by release_orders)."""
     if order.status in WAITING:
         allocate_orders(uow, [order.id])
-
-
-if _allocate_released not in order_actions.after_release:
-    order_actions.after_release.append(_allocate_released)
 
 
 # --- who holds the stock an order waits for ------------------------------------------------

@@ -110,11 +110,6 @@ def hold_orders(uow: UnitOfWork, order_ids: Sequence[int], reason: str) -> list[
     return _each(uow, order_ids, hold)
 
 
-# Called after an order is released, so allocation can retry orders still waiting for stock.
-# The allocation service registers itself here; without one, a release only restores the status.
-after_release: list[Callable[[UnitOfWork, Order], None]] = []
-
-
 @unit_of_work(Permission.HOLD_ORDERS)
 def release_orders(
     uow: UnitOfWork, order_ids: Sequence[int], reason: str = ""
@@ -133,8 +128,10 @@ def release_orders(
             before={"status": before},
             after={"status": target.value, "reason": reason.strip()},
         )
-        for hook in after_release:
-            hook(uow, order)
+        # Imported here: allocation builds on this module's actions.
+        from wms_desk.services.allocation import allocate_released
+
+        allocate_released(uow, order)
 
     return _each(uow, order_ids, release)
 
