@@ -141,3 +141,19 @@ def test_an_enter_shortcut_does_not_steal_the_end_of_a_scan(qtbot, station, make
     assert (blocker.args[0].kind, fired, station.field.text()) == ("command", [], "")
     qtbot.keyClick(station.field, Qt.Key.Key_Return)  # Enter on its own is still the shortcut
     assert fired == [True]
+
+
+def test_install_from_a_binding_sends_scans_through_the_bridge(qtbot, station) -> None:  # type: ignore[no-untyped-def]
+    from wms_desk.ui.wedge_filter import install_wedge_filter
+
+    bridge = DeviceBridge()
+    app = QApplication.instance()
+    wedge = install_wedge_filter(app, {"enabled": True, "suffix": "tab", "min_length": 3}, bridge)
+    try:
+        with qtbot.waitSignal(bridge.scan_received, timeout=2000) as blocker:
+            qtbot.keyClicks(station.field, "A-01-03", delay=SCANNER_DELAY_MS)
+            qtbot.keyClick(station.field, Qt.Key.Key_Tab, delay=SCANNER_DELAY_MS)
+        assert blocker.args[0].kind == "bin"
+        assert station.field.text() == "" and station.field.hasFocus()
+    finally:
+        app.removeEventFilter(wedge)

@@ -157,3 +157,12 @@ class WedgeFilter(QObject):
         emit(self.scan_received, result)
         if self._bridge is not None:
             self._bridge.on_scan(result)
+
+
+def install_wedge_filter(
+    app: QCoreApplication, wedge_binding: Any, bridge: Any = None
+) -> WedgeFilter:
+    """Install a WedgeFilter for a station's `wedge` binding; its scans go through `bridge`."""
+    wedge = WedgeFilter(WedgeConfig.from_binding(wedge_binding), app, bridge=bridge)
+    app.installEventFilter(wedge)
+    return wedge
