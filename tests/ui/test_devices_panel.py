@@ -63,6 +63,16 @@ def test_form_round_trips_the_bindings_format(qtbot, system_ctx, tasks) -> None:
     assert not panel.scale_pattern.isEnabled()
 
 
+def test_a_usb_binding_survives_saving_while_unplugged(qtbot, system_ctx, tasks) -> None:  # type: ignore[no-untyped-def]
+    panel = _panel(qtbot, system_ctx, tasks)
+    usb = {"vid": "0403", "pid": "6001", "serial": "A1"}
+    scanner = {**BINDINGS["scanner"], "port": "/dev/ttyUSB7", "usb": usb}
+    panel.load_bindings({**BINDINGS, "scanner": scanner})
+    assert panel.bindings()["scanner"]["usb"] == usb
+    panel.scanner_port.bind_usb.setChecked(False)
+    assert panel.bindings()["scanner"]["usb"] is None
+
+
 def test_save_keeps_the_printer_bindings_of_the_station(qtbot, system_ctx, tasks) -> None:  # type: ignore[no-untyped-def]
     station = ensure_station(system_ctx.database, system_ctx.actor.station_name)
     printers = {"label_printer": {"address": "tcp://10.0.0.5:9100"}}

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wms_desk.devices.ports import PortInfo, list_ports
+from wms_desk.devices.ports import PortInfo, UsbMatch, list_ports
 from wms_desk.devices.scales import PROTOCOLS, driver_class
 from wms_desk.devices.scanner import SUFFIXES
 from wms_desk.devices.station import StationDevices
@@ -51,6 +51,7 @@ class PortLine(QWidget):
         self.stopbits = QComboBox()
         self.stopbits.addItems(["1", "2"])
         self.bind_usb = QCheckBox("Find again by USB id if renamed")
+        self._loaded: tuple[str, UsbMatch | None] = ("", None)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.port, self.baud, self.bytesize, self.parity, self.stopbits):
@@ -83,6 +84,8 @@ class PortLine(QWidget):
         index = self.port.currentIndex()
         info = self.port.itemData(index) if index >= 0 else None
         usb = info.usb if isinstance(info, PortInfo) and info.device == self.url() else None
+        if usb is None and self.url() == self._loaded[0]:
+            usb = self._loaded[1]  # bound earlier, unplugged now: keep its identity
         return {
             "port": self.url() or None,
             "baudrate": int(self.baud.currentText() or 9600),
@@ -93,6 +96,7 @@ class PortLine(QWidget):
         }
 
     def load(self, binding: dict[str, Any]) -> None:
+        self._loaded = (str(binding.get("port") or ""), UsbMatch.from_binding(binding.get("usb")))
         self.set_url(str(binding.get("port") or ""))
         self.baud.setCurrentText(str(binding.get("baudrate") or 9600))
         self.bytesize.setCurrentText(str(binding.get("bytesize") or 8))
