@@ -177,3 +177,18 @@ def test_tcp_transport_streams_too() -> None:
         assert rig.sim.address.startswith("socket://127.0.0.1:")
         rig.sim.command("weight 12.5 kg")
         assert _fresh(rig, lambda r: r.grams == Decimal("12500.000")).status == "stable"
+
+
+def test_wait_stable_never_returns_the_previous_packages_weight() -> None:
+    with scale_rig("mt-sics") as rig:
+        rig.sim.command("weight 0.4 kg")
+        rig.settle(Decimal("400.000"))
+        rig.sim.command("silent on")
+        put_down = time.monotonic()
+        assert rig.driver.latest.stable  # a stable weight is there, but from before
+        assert rig.driver.wait_stable(put_down, timeout=0.3) is None
+        rig.sim.command("weight 1.1 kg")
+        rig.sim.command("silent off")
+        reading = rig.driver.wait_stable(put_down, timeout=3.0)
+        assert reading is not None and reading.grams == Decimal("1100.000")
+        assert reading.at > put_down

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import collections
 import logging
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -161,6 +163,7 @@ class ScaleDriver(LinkProtocol):
         self._bytes_at: float | None = None
         self._silent = False
         self.latest: Reading | None = None
+        self._changed = threading.Condition()
 
     # -- framing and parsing, per protocol ---------------------------------------------------
 
@@ -176,6 +179,22 @@ class ScaleDriver(LinkProtocol):
     @property
     def uses_stability_tracker(self) -> bool:
         return not self.has_stable_flag
+
+    def wait_stable(self, after: float, timeout: float) -> Reading | None:
+        """The first stable reading taken after `after` (time.monotonic()), or None on timeout.
+
+        For weighing a package: pass the moment the package was put down, so a stable weight of
+        the previous package can never be taken for this one.
+        """
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                latest = self.latest
+                if latest is not None and latest.stable and latest.at > after:
+                    return latest
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._changed.wait(left):
+                    return None
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -201,8 +220,6 @@ class ScaleDriver(LinkProtocol):
     # -- LinkProtocol ---------------------------------------------------------------------------
 
     def connection_made(self, link: SerialLink) -> None:
-        import time
-
         self._link = link
         self._buffer.clear()
         self._tracker.reset()
@@ -308,7 +325,9 @@ class ScaleDriver(LinkProtocol):
         reading = Reading(
             reading.status, reading.weight, reading.unit, reading.grams, reading.raw, now
         )
-        self.latest = reading
+        with self._changed:
+            self.latest = reading
+            self._changed.notify_all()
         try:
             self._on_reading(reading)
         except Exception:
