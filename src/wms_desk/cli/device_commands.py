@@ -126,6 +126,18 @@ def _open(link: Any, states: Any) -> None:
             raise CommandError(detail.split("; retry")[0])
 
 
+def _report_states(states: Any) -> None:
+    """A scanner lost and found again while listening is news for stderr, not for stdout."""
+    import queue
+
+    while True:
+        try:
+            state, detail = states.get_nowait()
+        except queue.Empty:
+            return
+        print(f"wms-desk: scanner {state.value}: {detail}", file=sys.stderr, flush=True)
+
+
 def _announce(env: CliEnv, simulator: Any) -> None:
     """The address to connect to, alone on the first line, so scripts can `read` it."""
     env.out(simulator.address)
@@ -221,6 +233,7 @@ def run_scanner_listen(env: CliEnv) -> int:
     try:
         _open(link, states)
         while args.count is None or printed < args.count:
+            _report_states(states)
             try:
                 result = scans.get(timeout=0.5)  # short, so Ctrl+C is handled promptly
             except queue.Empty:
