@@ -99,6 +99,8 @@ def test_computed_check_digits_of_hardware_md(digits: str, check: str) -> None:
 
 def test_sscc_of_hardware_md_bare_and_as_ai_00() -> None:
     assert interpret("006141411234567890").sscc == "006141411234567890"
+    as_code128 = interpret("006141411234567890", "]C0")
+    assert (as_code128.kind, as_code128.symbology) == ("sscc", "code128")
     result = interpret("00006141411234567890", "]C1")
     assert (result.kind, result.sscc) == ("sscc", "006141411234567890")
 

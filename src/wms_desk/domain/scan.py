@@ -157,6 +157,8 @@ def _interpret(data: str, aim: str | None) -> ScanResult:
         return _guess_without_aim(data)
     if data.isdigit() and len(data) in (8, 12, 13, 14) and _valid_gtin(data):
         return _as_gtin(data, aim, symbology)
+    if data.isdigit() and len(data) == 18 and _valid_gtin(data):
+        return _as_sscc(data, aim, symbology)  # an SSCC printed without FNC1
     return _unknown(data, aim, symbology)
 
 
@@ -223,12 +225,12 @@ def _as_gtin(data: str, aim: str | None, symbology: str) -> ScanResult:
     return ScanResult(data, aim, symbology, {"01": gtin14}, "product", gtin=gtin14)
 
 
-def _as_sscc(data: str) -> ScanResult:
+def _as_sscc(data: str, aim: str | None = None, symbology: str = "unknown") -> ScanResult:
     try:
         sscc = Sscc.parse(data)
     except ParseError as exc:
-        return ScanResult(data, None, "unknown", kind="sscc", error=_clean(str(exc)))
-    return ScanResult(data, None, "unknown", {"00": sscc.value}, "sscc", sscc=sscc.value)
+        return ScanResult(data, aim, symbology, kind="sscc", error=_clean(str(exc)))
+    return ScanResult(data, aim, symbology, {"00": sscc.value}, "sscc", sscc=sscc.value)
 
 
 def _as_gs1(data: str, aim: str | None, symbology: str) -> ScanResult:
