@@ -6,9 +6,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -54,7 +57,10 @@ class QueueFilterBar(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
 
-        chips = QHBoxLayout()
+        # The chips scroll sideways on a narrow window instead of widening it.
+        chip_strip = QWidget(self)
+        chips = QHBoxLayout(chip_strip)
+        chips.setContentsMargins(0, 0, 0, 0)
         chips.setSpacing(4)
         self.chip_group = QButtonGroup(self)
         self.chip_group.setExclusive(True)
@@ -70,15 +76,17 @@ class QueueFilterBar(QWidget):
             chip.clicked.connect(self._emit)
         chips.addStretch(1)
         self.chips["open"].setChecked(True)
-        outer.addLayout(chips)
+        outer.addWidget(self._sideways(chip_strip))
 
-        row = QHBoxLayout()
         self.search = QLineEdit(self)
         self.search.setObjectName("queue_search")
         self.search.setPlaceholderText("Search order number, customer, e-mail or SKU  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(280)
-        row.addWidget(self.search, 2)
+        self.search.setMinimumWidth(260)
+        combo_strip = QWidget(self)
+        row = QHBoxLayout(combo_strip)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.search, 3)
         self.channel = self._combo(row, "Channel")
         self.service = self._combo(row, "Service")
         self.priority = self._combo(
@@ -94,7 +102,7 @@ class QueueFilterBar(QWidget):
         self.tag = self._combo(row, "Tag")
         self.station = self._combo(row, "Station")
         self.packer = self._combo(row, "Packer")
-        outer.addLayout(row)
+        outer.addWidget(self._sideways(combo_strip))
 
         # Typing waits for a pause so each key press does not start a query.
         self._search_timer = QTimer(self)
@@ -105,11 +113,25 @@ class QueueFilterBar(QWidget):
         self.search.returnPressed.connect(self._emit_now)
         self.set_counts({})
 
+    def _sideways(self, strip: QWidget) -> QScrollArea:
+        """A strip that scrolls sideways on a narrow window instead of widening it."""
+        scroller = QScrollArea(self)
+        scroller.setWidget(strip)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scroller.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        scroller.setFixedHeight(strip.sizeHint().height() + 14)
+        return scroller
+
     def _combo(
         self, row: QHBoxLayout, label: str, items: list[tuple[str, object]] | None = None
     ) -> QComboBox:
         caption = QLabel(label + ":", self)
         combo = QComboBox(self)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(7)
         combo.setObjectName(f"filter_{label.lower().replace(' ', '_')}")
         combo.addItem("Any", None)
         for text, value in items or []:
