@@ -81,7 +81,8 @@ def test_toledo_worked_vector_from_hardware_md() -> None:
 
 
 @pytest.mark.parametrize(
-    ("swb", "status"), [(0x28, "motion"), (0x24, "overload"), (0x26, "underload"), (0x30, "stable")]
+    ("swb", "status"),
+    [(0x28, "motion"), (0x24, "overload"), (0x26, "underload"), (0x30, "stable"), (0x22, "stable")],
 )
 def test_toledo_status_bits(swb: int, status: str) -> None:
     body = bytes([2, 0x2C, swb, 0x20]) + b"001234000000\r"
@@ -89,8 +90,11 @@ def test_toledo_status_bits(swb: int, status: str) -> None:
     frames = driver.split(bytearray(body + bytes([checksum(body)])))
     reading = driver.parse(frames[0].decode("ascii")).reading
     assert reading.status == status
-    if status == "stable":
-        assert reading.unit == "kg"
+    if swb == 0x30:
+        assert (reading.unit, reading.weight) == ("kg", "0012.34")
+    if swb == 0x22:  # negative, in range, lb
+        assert (reading.unit, reading.weight) == ("lb", "-0012.34")
+        assert reading.grams == Decimal("-12.34") * Decimal("453.59237")
 
 
 def test_toledo_stream_resyncs_and_keeps_only_the_latest_frame() -> None:

@@ -11,7 +11,7 @@ import pytest
 from tests.devices.conftest import FAST, ScaleRig, scale_rig
 from wms_desk.devices.scales import PROTOCOLS
 from wms_desk.devices.scales.base import ScaleOptions, WeightStatus
-from wms_desk.devices.transport import DeviceState
+from wms_desk.devices.transport import DeviceState, SerialLink
 
 COMMANDED = [p for p in PROTOCOLS if p != "regex"]
 
@@ -192,3 +192,45 @@ def test_wait_stable_never_returns_the_previous_packages_weight() -> None:
         reading = rig.driver.wait_stable(put_down, timeout=3.0)
         assert reading is not None and reading.grams == Decimal("1100.000")
         assert reading.at > put_down
+
+
+def test_regex_scale_polled_with_a_configured_request() -> None:
+    # An unknown scale that answers `P<CR><LF>` with one line, played by a TCP endpoint.
+    import threading
+
+    from tests.devices.conftest import Collector
+    from wms_desk.devices.scales import scale_from_binding
+    from wms_desk.devices.simulators.endpoint import TcpEndpoint
+
+    device, stop = TcpEndpoint(), threading.Event()
+    requests: list[bytes] = []
+
+    def answer() -> None:
+        while not stop.is_set():
+            data = device.recv(0.05)
+            if data:
+                requests.append(data)
+                device.send(b"GROSS  +0002.50 lb\r\n")
+
+    responder = threading.Thread(target=answer, daemon=True)
+    responder.start()
+    readings = Collector()
+    binding = {
+        "port": device.address,
+        "protocol": "regex",
+        "pattern": r"GROSS\s+(?P<weight>[+-]?[\d.]+)\s*(?P<unit>lb|kg)",
+        "request": "P\\r\\n",
+        "stable_count": 2,
+    }
+    driver, port = scale_from_binding(binding, readings)
+    link = SerialLink("scale", port, driver)
+    link.start()
+    try:
+        reading = readings.next(lambda r: r.status == WeightStatus.STABLE)
+        assert reading.grams == Decimal("2.50") * Decimal("453.59237")
+        assert requests[0] == b"P\r\n"
+    finally:
+        link.stop()
+        stop.set()
+        responder.join(1)
+        device.close()
