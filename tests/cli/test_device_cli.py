@@ -187,3 +187,11 @@ def test_scale_read_watch_keeps_printing_readings(spawn) -> None:  # type: ignor
         "raw": readings[0]["raw"],
     }
     assert readings[-1]["status"] == "motion"
+
+
+def test_simulator_on_a_taken_tcp_port_is_exit_1(capsys) -> None:  # type: ignore[no-untyped-def]
+    with ScaleSimulator("cas", "tcp") as busy:
+        port = str(busy.endpoint.port)  # type: ignore[attr-defined]
+        argv = ["simulate", "scale", "--protocol", "cas", "--transport", "tcp", "--tcp-port", port]
+        assert main(argv) == 1
+    assert "wms-desk:" in capsys.readouterr().err

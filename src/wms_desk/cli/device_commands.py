@@ -251,15 +251,18 @@ def run_simulate_scale(env: CliEnv) -> int:
     from wms_desk.devices.simulators.scale import ScaleSimulator, SimulatorError
 
     args = env.args
-    sim = ScaleSimulator(
-        args.protocol,
-        args.transport,
-        port=args.tcp_port,
-        link_path=args.link,
-        rate_hz=args.rate,
-        unit=args.unit,
-        nci_layout=args.nci_layout,
-    )
+    try:
+        sim = ScaleSimulator(
+            args.protocol,
+            args.transport,
+            port=args.tcp_port,
+            link_path=args.link,
+            rate_hz=args.rate,
+            unit=args.unit,
+            nci_layout=args.nci_layout,
+        )
+    except (OSError, ValueError) as exc:  # no ptys here, the TCP port is taken, a bad --link
+        raise CommandError(str(exc)) from exc
     try:
         sim.command(f"weight {args.weight}")
         _announce(env, sim.start())
@@ -287,14 +290,17 @@ def run_simulate_scanner(env: CliEnv) -> int:
     from wms_desk.devices.simulators.scanner import ScannerSimulator
 
     args = env.args
-    sim = ScannerSimulator(
-        args.transport,
-        aim=args.aim,
-        suffix=args.suffix,
-        port=args.tcp_port,
-        link_path=args.link,
-        baudrate=args.baud,
-    )
+    try:
+        sim = ScannerSimulator(
+            args.transport,
+            aim=args.aim,
+            suffix=args.suffix,
+            port=args.tcp_port,
+            link_path=args.link,
+            baudrate=args.baud,
+        )
+    except (OSError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
     try:
         _announce(env, sim)
         for line in sys.stdin:

@@ -122,17 +122,19 @@ class DemoSimulators:
 
 
 def start_demo_simulators(protocol: str = "mt-sics", weight: str = "1.250 kg") -> DemoSimulators:
-    """An in-process simulated scale and scanner on pseudo-terminals, for `wms-desk --demo`.
+    """An in-process simulated scale and scanner (ptys, or TCP without them) for `--demo`.
 
     The demo can put things on the scale (`demo.scale.command("weight 2 kg")`) and scan
     (`demo.scanner.scan("ORD:100234")`); the app just binds the returned bindings.
     """
+    from wms_desk.devices.simulators.endpoint import PTY_AVAILABLE
     from wms_desk.devices.simulators.scale import ScaleSimulator
     from wms_desk.devices.simulators.scanner import ScannerSimulator
 
-    scale = ScaleSimulator(protocol, "pty").start()
+    transport = "pty" if PTY_AVAILABLE else "tcp"  # Windows: socket:// on 127.0.0.1
+    scale = ScaleSimulator(protocol, transport).start()
     scale.command(f"weight {weight}")
-    scanner = ScannerSimulator("pty", aim=True, suffix="cr")
+    scanner = ScannerSimulator(transport, aim=True, suffix="cr")
     bindings = {
         SCANNER: {
             "port": scanner.address,

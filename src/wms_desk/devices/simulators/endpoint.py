@@ -7,7 +7,6 @@ import os
 import select
 import socket
 import threading
-import tty
 from pathlib import Path
 
 TRANSPORTS = ("pty", "tcp")
@@ -32,6 +31,8 @@ class PtyEndpoint(Endpoint):
     """os.openpty(): the client opens the slave path (or `link_path`, a symlink we point at it)."""
 
     def __init__(self, link_path: str | os.PathLike[str] | None = None) -> None:
+        import tty  # POSIX only; Windows has no pseudo-terminals (use TcpEndpoint there)
+
         self._master, self._slave = os.openpty()
         # Raw: no echo, no CR/LF translation, bytes pass exactly as a serial line would.
         tty.setraw(self._slave)
@@ -152,8 +153,13 @@ class TcpEndpoint(Endpoint):
                 old.close()
 
 
+PTY_AVAILABLE = hasattr(os, "openpty")
+
+
 def open_endpoint(transport: str, *, port: int = 0, link_path: str | None = None) -> Endpoint:
     if transport == "pty":
+        if not PTY_AVAILABLE:
+            raise ValueError("this system has no pseudo-terminals: use --transport tcp")
         return PtyEndpoint(link_path)
     if transport == "tcp":
         return TcpEndpoint(port)
