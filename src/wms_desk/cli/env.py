@@ -6,9 +6,13 @@ import argparse
 import sys
 from functools import cached_property
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from wms_desk.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from wms_desk.services.context import ServiceContext
+    from wms_desk.services.database import Database
 
 
 class CommandError(Exception):
@@ -36,7 +40,7 @@ class CliEnv:
 
         return resolve_database_url(self.settings)
 
-    def open_database(self, prepare: bool = True):  # type: ignore[no-untyped-def]
+    def open_database(self, prepare: bool = True) -> Database:
         """The database with its schema checked (embedded: upgraded; shared: only checked)."""
         from wms_desk.services.database import Database
 
@@ -45,7 +49,7 @@ class CliEnv:
             database.prepare()
         return database
 
-    def context(self, database=None):  # type: ignore[no-untyped-def]
+    def context(self, database: Database | None = None) -> ServiceContext:
         """A system context at this station: the CLI is for IT, who already hold the database."""
         from wms_desk.services.context import ServiceContext, system_actor
         from wms_desk.services.stations import ensure_station

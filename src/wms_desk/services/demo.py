@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from wms_desk.db.models import (
     Bin,
@@ -23,6 +24,8 @@ from wms_desk.db.models import (
     StockMove,
 )
 from wms_desk.domain.roles import Permission
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.database import Database
 from wms_desk.services.demo_accounts import DEMO_USERS
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.uow import UnitOfWork, unit_of_work
@@ -146,13 +149,13 @@ class DemoSummary:
     users: tuple[str, ...]
 
 
-def has_catalogue(database) -> bool:  # type: ignore[no-untyped-def]
+def has_catalogue(database: Database) -> bool:
     """Cheap check (no count over a big table) whether the demo data is already there."""
     with database.read_session() as session:
         return session.scalar(select(Product.id).limit(1)) is not None
 
 
-def seed_demo(ctx, orders: int = 300, seed: int = 7) -> DemoSummary:  # type: ignore[no-untyped-def]
+def seed_demo(ctx: ServiceContext, orders: int = 300, seed: int = 7) -> DemoSummary:
     """Fill an empty database with demo data; refuses a database that already has products."""
     summary = _seed_data(ctx, orders, seed)
     for user in DEMO_USERS:
@@ -172,7 +175,7 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
     rng = random.Random(seed)
     now = uow.now
 
-    bins = []
+    bins: list[dict[str, object]] = []
     for zone in ZONES:
         for aisle in range(1, 6):
             for rack in range(1, 11):
@@ -330,6 +333,7 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
         session.flush()
         if status in {"allocated", "picking", "picked", "packing", "packed", "on_hold"}:
             for line in order.lines:
+                assert line.product_id is not None  # every demo line is for a product
                 _reserve_demo(session, line, bins_of[line.product_id], stock, reserved, now)
         if status in {"shipped", "partly_returned", "returned"}:
             session.add(
@@ -342,12 +346,12 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
                 )
             )
             for line in order.lines:
+                pid = line.product_id
+                assert pid is not None
                 bin_id = next(
-                    b
-                    for b in bins_of[line.product_id]
-                    if stock[(b, line.product_id)] - reserved[(b, line.product_id)] >= line.qty
+                    b for b in bins_of[pid] if stock[(b, pid)] - reserved[(b, pid)] >= line.qty
                 )
-                stock[(bin_id, line.product_id)] -= line.qty
+                stock[(bin_id, pid)] -= line.qty
                 ship_moves.append(
                     {
                         "product_id": line.product_id,
@@ -374,15 +378,23 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
     return DemoSummary(len(products), len(bins), orders, ())
 
 
-def _reserve_demo(session, line, bins, stock, reserved, now) -> None:  # type: ignore[no-untyped-def]
+def _reserve_demo(
+    session: Session,
+    line: OrderLine,
+    bins: list[int],
+    stock: dict[tuple[int, int], int],
+    reserved: dict[tuple[int, int], int],
+    now: datetime,
+) -> None:
     """Reserve a line from the first bins (by pick sequence) with free stock."""
-    needed = line.qty
+    needed, pid = line.qty, line.product_id
+    assert pid is not None
     for bin_id in bins:
-        free = stock[(bin_id, line.product_id)] - reserved[(bin_id, line.product_id)]
+        free = stock[(bin_id, pid)] - reserved[(bin_id, pid)]
         take = min(free, needed)
         if take <= 0:
             continue
-        reserved[(bin_id, line.product_id)] += take
+        reserved[(bin_id, pid)] += take
         session.add(
             Reservation(
                 order_line_id=line.id,

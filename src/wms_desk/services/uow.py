@@ -70,16 +70,22 @@ def insert_ignoring_duplicates(
     """INSERT ... ON CONFLICT DO NOTHING on either backend; True if the row was inserted."""
     # Dialect modules are imported on first use: a SQLite station never loads PostgreSQL's.
     dialect = session.get_bind().dialect.name
+    statement: Any
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        from sqlalchemy.dialects import postgresql
+
+        statement = postgresql.insert(model)
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(model)
     else:  # pragma: no cover - only the two backends above are supported
         raise NotImplementedError(f"no upsert for {dialect}")
-    statement = dialect_insert(model).values(values)
-    statement = statement.on_conflict_do_nothing(index_elements=list(conflict_columns))
+    statement = statement.values(values).on_conflict_do_nothing(
+        index_elements=list(conflict_columns)
+    )
     result = session.execute(statement)
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))
 
 
 def is_retryable(exc: BaseException) -> bool:

@@ -195,7 +195,7 @@ def install_error_hook(log_path: object) -> None:
             f"{kind.__name__}: {error}\n\nYour committed work is safe.{where} "
             "Carry on, and tell a supervisor if it happens again.",
         )
-        traceback.print_exception(kind, error, tb)  # type: ignore[arg-type]
+        traceback.print_exception(error)
 
     sys.excepthook = hook
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wms_desk.services.context import ServiceContext
+from wms_desk.services.context import Actor, ServiceContext
 from wms_desk.settings import Settings
 from wms_desk.ui.tasks import TaskRunner
 
@@ -21,5 +21,5 @@ class UiContext:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def actor(self):  # type: ignore[no-untyped-def]
+    def actor(self) -> Actor:
         return self.services.actor

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from wms_desk.services.errors import AuthenticationFailed
 from wms_desk.ui.tasks import TaskRunner
+from wms_desk.ui.widgets.named import named
 
 if TYPE_CHECKING:  # the dialog paints before the database layer is even imported
     from wms_desk.services.context import Actor
@@ -50,16 +51,16 @@ class LoginDialog(QDialog):
         self._check_badge = check_badge
         self.actor: Actor | None = None
 
-        title = QLabel("Sign in", objectName="LoginTitle")
+        title = named(QLabel("Sign in"), "LoginTitle")
         where = QLabel(f"Station {station_name}")
         self.username = QLineEdit(placeholderText="username")
         self.password = QLineEdit(placeholderText="password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.badge = QLineEdit(placeholderText="scan your badge here, or anywhere")
         self.badge.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel("", objectName="LoginError", wordWrap=True)
+        self.error = named(QLabel("", wordWrap=True), "LoginError")
         self.error.hide()
-        self.sign_in_button = QPushButton("Sign in", objectName="PrimaryButton")
+        self.sign_in_button = named(QPushButton("Sign in"), "PrimaryButton")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.submit_password)
         self.badge.returnPressed.connect(lambda: self.submit_badge(self.badge.text()))
@@ -89,7 +90,7 @@ class LoginDialog(QDialog):
 
     @staticmethod
     def _demo_hint(users: Sequence[tuple[str, str, str, str]]) -> QFrame:
-        hint = QFrame(objectName="DemoHint")
+        hint = named(QFrame(), "DemoHint")
         box = QVBoxLayout(hint)
         rows = "".join(
             f"<tr><td><b>{name}</b></td><td>{role}</td><td>{password}</td><td>{badge}</td></tr>"

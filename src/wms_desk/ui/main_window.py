@@ -20,6 +20,7 @@ from wms_desk.ui.navigation import ScreenSpec, screens_for
 from wms_desk.ui.screens.placeholder import PlaceholderScreen
 from wms_desk.ui.status_bar import StationStatusBar
 from wms_desk.ui.widgets.banner import Banner
+from wms_desk.ui.widgets.named import named
 
 GEOMETRY_KEY = "main_window/geometry"
 SCREEN_KEY = "main_window/screen"
@@ -39,7 +40,7 @@ class MainWindow(QMainWindow):
 
         self.banner = Banner("Retry")
         self.banner.action_requested.connect(self.retry_database)
-        self.nav = QListWidget(objectName="NavList")
+        self.nav = named(QListWidget(), "NavList")
         self.nav.setFixedWidth(190)
         self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stack = QStackedWidget()

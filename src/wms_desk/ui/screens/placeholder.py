@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from wms_desk.ui.navigation import ScreenSpec
+from wms_desk.ui.widgets.named import named
 
 
 class PlaceholderScreen(QWidget):
@@ -13,17 +14,17 @@ class PlaceholderScreen(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 24)
-        title = QLabel(spec.title, objectName="ScreenTitle")
-        subtitle = QLabel(spec.summary, objectName="ScreenSubtitle")
+        title = named(QLabel(spec.title), "ScreenTitle")
+        subtitle = named(QLabel(spec.summary), "ScreenSubtitle")
         subtitle.setWordWrap(True)
-        badge = QLabel("Coming in a later release", objectName="ComingSoon")
+        badge = named(QLabel("Coming in a later release"), "ComingSoon")
         badge.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        card = QFrame(objectName="PlaceholderCard")
+        card = named(QFrame(), "PlaceholderCard")
         card_layout = QVBoxLayout(card)
         card_layout.setContentsMargins(20, 16, 20, 16)
         card_layout.addWidget(QLabel("<b>This screen will hold:</b>"))
         items = "".join(f"<li>{item}</li>" for item in spec.planned)
-        self.planned_list = QLabel(f"<ul>{items}</ul>", objectName="PlaceholderList")
+        self.planned_list = named(QLabel(f"<ul>{items}</ul>"), "PlaceholderList")
         self.planned_list.setTextFormat(Qt.TextFormat.RichText)
         card_layout.addWidget(self.planned_list)
         layout.addWidget(title)

@@ -15,6 +15,7 @@ from wms_desk.domain.roles import Permission
 from wms_desk.services import users
 from wms_desk.services.users import UserInfo
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.widgets.named import named
 
 
 class UsersTab(QWidget):
@@ -59,7 +60,7 @@ class SettingsScreen(QWidget):
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ui = ui
-        title = QLabel("Settings", objectName="ScreenTitle")
+        title = named(QLabel("Settings"), "ScreenTitle")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._devices_tab(), "Devices")
         if ui.actor.can(Permission.MANAGE_USERS):

@@ -10,7 +10,8 @@ class Banner(QFrame):
     action_requested = Signal()
 
     def __init__(self, action_text: str = "Retry", parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="Banner")
+        super().__init__(parent)
+        self.setObjectName("Banner")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 10, 16, 10)
         self.message = QLabel(wordWrap=True)
