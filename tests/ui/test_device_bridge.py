@@ -60,8 +60,9 @@ def test_demo_simulators_through_station_devices_and_the_bridge(qtbot) -> None: 
 
 
 def test_thousands_of_events_leave_the_reference_count_of_true_alone(qtbot) -> None:  # type: ignore[no-untyped-def]
-    # PySide6 6.12's emit() loses a reference to True each time; unrepaired, a scale read at
-    # 10 Hz would abort the app within minutes ("bool_dealloc: deallocating True").
+    # PySide6 6.12.0's emit() loses a reference to True each time (pyproject pins below it): a
+    # scale read at 10 Hz would abort the app within minutes ("bool_dealloc: deallocating True").
+    # This guards the pin: with a Qt that has the bug back, the interpreter aborts here.
     import sys
 
     from wms_desk.devices.scales.base import Reading, WeightStatus

@@ -2,39 +2,9 @@
 
 from __future__ import annotations
 
-import ctypes
-import sys
-from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, SignalInstance, Slot
-
-
-class _Probe(QObject):
-    probed = Signal()
-
-
-@cache
-def _emit_loses_a_reference_to_true() -> bool:
-    # PySide6 6.12.0 on CPython 3.11: SignalInstance.emit() returns True without taking a
-    # reference, so every emit drops one from True; after a few hundred the interpreter aborts
-    # ("bool_dealloc: deallocating True"). Measured once, so a fixed PySide needs no change here.
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(8):
-        probe.probed.emit()
-    lost = before - sys.getrefcount(True)
-    for _ in range(max(0, lost)):  # pay back what the probe itself cost
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
-    return lost > 0
-
-
-def emit(signal: SignalInstance, *args: Any) -> None:
-    """`signal.emit(*args)`, giving back the reference to True that PySide6 6.12 loses."""
-    # The stubs say emit() returns None; at run time it returns True (without a reference).
-    result: Any = signal.emit(*args)  # type: ignore[func-returns-value]
-    if result is True and _emit_loses_a_reference_to_true():
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 
 class DeviceBridge(QObject):
@@ -67,13 +37,13 @@ class DeviceBridge(QObject):
     # -- callbacks for the drivers (any thread) ---------------------------------------------
 
     def on_scan(self, result: Any) -> None:
-        emit(self._scan_queued, result)
+        self._scan_queued.emit(result)
 
     def on_reading(self, reading: Any) -> None:
-        emit(self._reading_queued, reading)
+        self._reading_queued.emit(reading)
 
     def on_state(self, device: str, state: str, detail: str = "") -> None:
-        emit(self._state_queued, device, state, detail)
+        self._state_queued.emit(device, state, detail)
 
     def callbacks(self) -> dict[str, Any]:
         """Keyword arguments for StationDevices(bindings, **bridge.callbacks())."""
@@ -84,12 +54,12 @@ class DeviceBridge(QObject):
     @Slot(object)
     def _deliver_scan(self, result: Any) -> None:
         self.last_scan = result
-        emit(self.scan_received, result)
+        self.scan_received.emit(result)
 
     @Slot(object)
     def _deliver_reading(self, reading: Any) -> None:
         self.last_reading = reading
-        emit(self.weight_changed, reading)
+        self.weight_changed.emit(reading)
 
     @Slot(str, str, str)
     def _deliver_state(self, device: str, state: str, detail: str) -> None:
@@ -97,4 +67,4 @@ class DeviceBridge(QObject):
         if self.states.get(device) == state:
             return
         self.states[device] = state
-        emit(self.device_state_changed, device, state)
+        self.device_state_changed.emit(device, state)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QWidget
 from wms_desk.devices.scanner import Debouncer
 from wms_desk.devices.wedge import WedgeClassifier, WedgeConfig, WedgeStep
 from wms_desk.domain.scan import GS, interpret
-from wms_desk.ui.device_bridge import emit
 
 _MODIFIER_KEYS = {
     Qt.Key.Key_Shift,
@@ -154,7 +153,7 @@ class WedgeFilter(QObject):
         if not self._debouncer.accept(text, self._clock()):
             return
         result = interpret(text)
-        emit(self.scan_received, result)
+        self.scan_received.emit(result)
         if self._bridge is not None:
             self._bridge.on_scan(result)
 

@@ -26,7 +26,7 @@ from wms_desk.devices.station import StationDevices
 from wms_desk.devices.wedge import WedgeConfig
 from wms_desk.services.stations import ensure_station, save_bindings
 from wms_desk.ui.context import UiContext
-from wms_desk.ui.device_bridge import DeviceBridge, emit
+from wms_desk.ui.device_bridge import DeviceBridge
 from wms_desk.ui.widgets.weight_display import WeightDisplay
 
 BAUD_RATES = ("1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200")
@@ -284,7 +284,7 @@ class DevicesPanel(QWidget):
     def _saved(self, info: Any) -> None:
         self.save_button.setEnabled(True)
         self.message.setText(f"Saved the devices of station {info.name}.")
-        emit(self.bindings_saved, info)
+        self.bindings_saved.emit(info)
 
     def _show_error(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
