@@ -237,6 +237,9 @@ def test_sorts_and_pages_agree_with_the_oracle(seeded: ServiceContext, sort: str
                     assert pages == expected, (sort, descending, f)
                 driven, _counts = q.query_page(session, f, sort, descending, 0, 10_000, now)
                 assert set(driven) == set(expected)
+                # The one-statement page (ids and cells) keeps the very same order.
+                cells = q.page_rows(session, f, sort, descending, 17, 40, now)
+                assert [r.id for r in cells] == pages[17:57]
 
 
 def test_counts_stop_at_the_cap(seeded: ServiceContext) -> None:

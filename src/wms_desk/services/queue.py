@@ -90,13 +90,15 @@ def _load_page(
     with_counts: bool,
 ) -> QueuePage:
     now = datetime.now().astimezone()
-    # One extra id tells whether another page follows, without counting the whole result.
-    ids, counts = q.query_page(
-        session, f, sort, descending, offset, limit + 1, now, _local_offset(), with_counts
+    # One extra row tells whether another page follows, without counting the whole result.
+    rows = q.page_rows(session, f, sort, descending, offset, limit + 1, now, _local_offset())
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    ids = [r.id for r in rows]
+    counts = (
+        q.status_counts(session, f.without_status(), now, _local_offset()) if with_counts else None
     )
-    has_more = len(ids) > limit
-    ids = ids[:limit]
-    return QueuePage(offset, tuple(ids), q.rows_by_id(session, ids), has_more, counts, now)
+    return QueuePage(offset, tuple(ids), {r.id: r for r in rows}, has_more, counts, now)
 
 
 def load_page(

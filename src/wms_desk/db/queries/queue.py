@@ -262,7 +262,25 @@ def page_ids(
     utc_offset: timedelta = timedelta(0),
     search_in_branches: bool = False,
 ) -> list[int]:
-    """One page of order ids, filtered and sorted in SQL.
+    """One page of order ids, filtered and sorted in SQL."""
+    stmt = _page_statement(
+        session, f, sort, descending, offset, limit, now, utc_offset, search_in_branches
+    )
+    return [] if stmt is None else list(session.scalars(stmt))
+
+
+def _page_statement(
+    session: Session,
+    f: QueueFilter,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+    now: datetime | None,
+    utc_offset: timedelta,
+    search_in_branches: bool,
+) -> Select[Any] | None:
+    """The SELECT of one page's ids (None when no status is wanted).
 
     Without a selective filter, each status is its own index range sorted and cut at
     offset+limit, and the branches are merged: a merge of a few short index ranges instead of
@@ -276,7 +294,7 @@ def page_ids(
     terms = _conditions(f, now, utc_offset, dialect)
     statuses = _statuses(f)
     if not statuses:
-        return []
+        return None
     columns = [o.c[name] for name in dict.fromkeys(["id", "status", *SORTS[sort]])]
     if search_in_branches and f.search.strip():
         # Plentiful matches: walk each status's sort index and test the search per row;
@@ -294,7 +312,7 @@ def page_ids(
         # Few orders named: read just those (one index probe each) and sort them.
         sub = driving.subquery()
         stmt = select(sub.c.id).order_by(*_order_by(sort, descending, sub))
-        return list(session.scalars(stmt.offset(offset).limit(limit)))
+        return stmt.offset(offset).limit(limit)
     if sort == "status" and descending:
         statuses.reverse()
     branches = []
@@ -309,7 +327,7 @@ def page_ids(
         branches.append(select(branch))
     merged = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery()
     stmt = select(merged.c.id).order_by(*_order_by(sort, descending, merged))
-    return list(session.scalars(stmt.offset(offset).limit(limit)))
+    return stmt.offset(offset).limit(limit)
 
 
 def query_page(
@@ -330,17 +348,45 @@ def query_page(
     WALK_MIN orders instead walks each status's sort index testing every row: there the first
     page fills long before the index ends.
     """
-    dialect = session.get_bind().dialect.name
     now = now or datetime.now().astimezone()
-    selective = bool(f.tags) or f.station_id is not None or f.user_id is not None
-    plentiful = (
-        dialect == "postgresql"
-        and not selective
-        and estimated_name_matches(session, f.search) > WALK_MIN
-    )
+    plentiful = _plentiful(session, f)
     ids = page_ids(session, f, sort, descending, offset, limit, now, utc_offset, plentiful)
     counts = status_counts(session, f.without_status(), now, utc_offset) if with_counts else None
     return ids, counts
+
+
+def _plentiful(session: Session, f: QueueFilter) -> bool:
+    """A PostgreSQL name search common enough to page by walking the sort indexes."""
+    selective = bool(f.tags) or f.station_id is not None or f.user_id is not None
+    return (
+        session.get_bind().dialect.name == "postgresql"
+        and not selective
+        and estimated_name_matches(session, f.search) > WALK_MIN
+    )
+
+
+def page_rows(
+    session: Session,
+    f: QueueFilter,
+    sort: str = "ship_by",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+    now: datetime | None = None,
+    utc_offset: timedelta = timedelta(0),
+) -> list[QueueRowData]:
+    """One page with its cells, in order, in a single statement: the page's ids as a
+    subquery, the rows sorted again by the same key (a couple of hundred rows)."""
+    now = now or datetime.now().astimezone()
+    pick = _page_statement(
+        session, f, sort, descending, offset, limit, now, utc_offset, _plentiful(session, f)
+    )
+    if pick is None:
+        return []
+    o = Order.__table__
+    stmt = _rows_statement(session, o.c.id.in_(pick.subquery().select()))
+    rows = [_row(r) for r in session.execute(stmt.order_by(*_order_by(sort, descending, o)))]
+    return rows
 
 
 def status_counts(
@@ -414,10 +460,8 @@ def _among(column: Any, ids: list[int], dialect: str) -> ColumnElement[bool]:
     return column.in_(ids)
 
 
-def rows_by_id(session: Session, ids: Sequence[int]) -> dict[int, QueueRowData]:
-    """The cells for a page of ids in one statement (line counts and tags as subqueries)."""
-    if not ids:
-        return {}
+def _rows_statement(session: Session, where: ColumnElement[bool]) -> Select[Any]:
+    """Every cell of the queue's rows; line counts and tags as correlated subqueries."""
     o = Order.__table__.c
     ol = OrderLine.__table__.c
     t = OrderTag.__table__.c
@@ -429,7 +473,7 @@ def rows_by_id(session: Session, ids: Sequence[int]) -> dict[int, QueueRowData]:
     )
     station = Station.__table__.alias("st")
     user = User.__table__.alias("us")
-    stmt = (
+    return (
         select(
             o.id,
             o.number,
@@ -457,34 +501,43 @@ def rows_by_id(session: Session, ids: Sequence[int]) -> dict[int, QueueRowData]:
         .join(Channel.__table__, Channel.__table__.c.id == o.channel_id)
         .outerjoin(station, station.c.id == o.assigned_station_id)
         .outerjoin(user, user.c.id == o.assigned_user_id)
-        .where(_among(o.id, list(ids), dialect))
+        .where(where)
     )
-    result: dict[int, QueueRowData] = {}
-    for r in session.execute(stmt):
-        result[r[0]] = QueueRowData(
-            id=r[0],
-            number=r[1],
-            channel=r[2],
-            status=r[3],
-            customer=r[4],
-            email=r[5],
-            country=r[6],
-            ship_by=r[7],
-            priority=r[8],
-            service=r[9],
-            lines=r[19],
-            units=int(r[20] or 0),
-            tags=tuple(sorted(r[21].split(","))) if r[21] else (),
-            station=r[10] or "",
-            packer=r[11] or "",
-            created_at=r[12],
-            total=f"{r[13]:.2f} {r[14]}",
-            hold_reason=r[15] or "",
-            attention=r[16] or "",
-            batch_id=r[17],
-            version=r[18],
-        )
-    return result
+
+
+def _row(r: Any) -> QueueRowData:
+    return QueueRowData(
+        id=r[0],
+        number=r[1],
+        channel=r[2],
+        status=r[3],
+        customer=r[4],
+        email=r[5],
+        country=r[6],
+        ship_by=r[7],
+        priority=r[8],
+        service=r[9],
+        lines=r[19],
+        units=int(r[20] or 0),
+        tags=tuple(sorted(r[21].split(","))) if r[21] else (),
+        station=r[10] or "",
+        packer=r[11] or "",
+        created_at=r[12],
+        total=f"{r[13]:.2f} {r[14]}",
+        hold_reason=r[15] or "",
+        attention=r[16] or "",
+        batch_id=r[17],
+        version=r[18],
+    )
+
+
+def rows_by_id(session: Session, ids: Sequence[int]) -> dict[int, QueueRowData]:
+    """The cells for the given ids (a refresh of rows already on screen)."""
+    if not ids:
+        return {}
+    dialect = session.get_bind().dialect.name
+    stmt = _rows_statement(session, _among(Order.__table__.c.id, list(ids), dialect))
+    return {r[0]: _row(r) for r in session.execute(stmt)}
 
 
 def change_signature(session: Session) -> tuple[Any, ...]:
@@ -546,6 +599,7 @@ __all__ = [
     "change_signature",
     "distinct_values",
     "page_ids",
+    "page_rows",
     "query_page",
     "rows_by_id",
     "status_counts",
