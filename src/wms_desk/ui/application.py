@@ -7,7 +7,7 @@ SQLAlchemy loads and the schema is checked on a worker thread, so start-up feels
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from wms_desk.services.database import Database
     from wms_desk.services.stations import StationInfo
     from wms_desk.ui.main_window import MainWindow
+    from wms_desk.ui.station_runtime import StationRuntime
 
 ORGANISATION = "wms-desk"
 
@@ -66,6 +67,7 @@ class Shell(QObject):
         self.tasks = tasks or TaskRunner(self)
         self.station: StationInfo | None = None
         self.window: MainWindow | None = None
+        self.runtime: StationRuntime | None = None
         self.login = LoginDialog(
             self.tasks,
             self._check_password,
@@ -97,8 +99,21 @@ class Shell(QObject):
 
     def _station_ready(self, opened: tuple[Database, StationInfo]) -> None:
         self.database, self.station = opened
+        if self.start_workers and self.runtime is None:
+            from wms_desk.ui.station_runtime import StationRuntime
+
+            self.runtime = StationRuntime(self.settings, self)
+            self.runtime.bridge.scan_received.connect(self._scanned)
+            self.runtime.start(self.station.bindings)
         self.login.set_ready(True)
         self.station_opened.emit(self.station)
+
+    def _scanned(self, result: Any) -> None:
+        """A scan while nobody is signed in is a badge (ours carry BADGE:, others are raw)."""
+        if self.window is None and self.station is not None and self.login.isVisible():
+            from wms_desk.domain.codes import BADGE_PREFIX
+
+            self.login.submit_badge(result.data.removeprefix(BADGE_PREFIX))
 
     def context(self) -> ServiceContext:
         from wms_desk.services.context import ServiceContext, system_actor
@@ -125,12 +140,16 @@ class Shell(QObject):
 
         assert self.database is not None
         ui = UiContext(ServiceContext(self.database, actor), self.tasks, self.settings)
+        if self.runtime is not None:
+            self.runtime.provide(ui)
         self.window = MainWindow(ui, self.qsettings)
         self.window.signed_out.connect(self._signed_out)
         if self.start_workers:
             from wms_desk.ui import print_worker
 
             print_worker.install(ui, self.window)
+        if self.runtime is not None:
+            self.runtime.attach(self.window.status)
         self.login.hide()
         self.window.show()
         self.window_shown.emit(self.window)
@@ -142,6 +161,8 @@ class Shell(QObject):
         window, self.window = self.window, None
         if window is not None:
             self._stop_workers(window)
+            if self.runtime is not None:
+                self.runtime.detach(window.status)
             self.tasks.run(auth.sign_out, window.ui.services, on_error=lambda _e: None)
             window.hide()
             window.deleteLater()
@@ -161,6 +182,8 @@ class Shell(QObject):
     def shutdown(self) -> None:
         if self.window is not None:
             self._stop_workers(self.window)
+        if self.runtime is not None:
+            self.runtime.stop()
         self.tasks.wait_idle(5000)
         if self.database is not None:
             self.database.dispose()

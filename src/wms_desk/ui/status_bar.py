@@ -20,12 +20,20 @@ _STATES = {
 class StationStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.database = QLabel()
-        self.station = QLabel()
-        self.user = QLabel()
+        self.database = self._label()
+        self.station = self._label()
+        self.user = self._label()
         self._devices: dict[str, QLabel] = {}
         for label in (self.database, self.station, self.user):
             self.addPermanentWidget(label)
+
+    @staticmethod
+    def _label() -> QLabel:
+        # Indicators may be clipped on a narrow screen; they must never set the window's width.
+        # An explicit minimum width replaces the label's text-wide minimum size hint.
+        label = QLabel()
+        label.setMinimumWidth(40)
+        return label
 
     def set_database(self, mode: str, where: str, ok: bool = True) -> None:
         # A long file path must not widen the window: show its last part, the rest in a tooltip.
@@ -44,7 +52,7 @@ class StationStatusBar(QStatusBar):
     def set_device_state(self, device: str, state: str) -> None:
         label = self._devices.get(device)
         if label is None:
-            label = QLabel()
+            label = self._label()
             self._devices[device] = label
             self.insertPermanentWidget(0, label)
         text, style = _STATES.get(state, (state, "StatusWarn"))

@@ -279,6 +279,11 @@ class DevicesPanel(QWidget):
         )
 
     def _load_station(self) -> None:
+        devices = self.ui.extras.get("station_devices")
+        if devices is not None:
+            # Show what runs now: the saved bindings plus command-line overrides (or the demo's).
+            self.load_bindings(devices.bindings)
+            return
         self.ui.tasks.run(_station_bindings, self.ui.services, on_done=self.load_bindings)
 
     def _saved(self, info: Any) -> None:
