@@ -1,0 +1,58 @@
+"""A whole demo station: seeded on first start, simulated devices on ptys, badge-scan sign-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from wms_desk.services.database import Database
+from wms_desk.settings import load_settings
+from wms_desk.ui.application import Shell
+
+
+@pytest.fixture
+def demo_shell(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    settings = load_settings(
+        cli={"db": str(tmp_path / "demo.sqlite3"), "demo": True, "station": "demo-1"},
+        environ={},
+        config_path=tmp_path / "none.toml",
+    )
+    qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    shell = Shell(settings, qsettings=qsettings)
+    with qtbot.waitSignal(shell.station_opened, timeout=30_000):
+        shell.start()
+    yield shell
+    if shell.window is not None:
+        shell.window.close()
+    shell.login.close()
+    shell.shutdown()
+
+
+def test_demo_station_connects_its_simulated_devices_and_signs_in_by_badge_scan(
+    qtbot, demo_shell: Shell
+) -> None:  # type: ignore[no-untyped-def]
+    runtime = demo_shell.runtime
+    assert runtime is not None and runtime.demo is not None
+    qtbot.waitUntil(
+        lambda: runtime.states["scanner"] == "connected" and runtime.states["scale"] == "connected",
+        timeout=10_000,
+    )
+    assert demo_shell.login.sign_in_button.isEnabled()
+    with qtbot.waitSignal(demo_shell.window_shown, timeout=10_000) as shown:
+        runtime.demo.scanner.scan("BADGE:PACK-0001")  # bytes over a real pseudo-terminal
+    window = shown.args[0]
+    assert window.ui.actor.username == "pat"
+    assert "Scanner: connected" in window.status.device_text("scanner")
+    assert "Scale: connected" in window.status.device_text("scale")
+    assert window.ui.extras["station_devices"] is runtime.devices
+
+
+def test_demo_database_is_seeded_once_on_first_start(demo_shell: Shell) -> None:
+    assert isinstance(demo_shell.database, Database)
+    from wms_desk.services.info import database_info
+
+    counts = database_info(demo_shell.database)["counts"]
+    assert counts["orders"] == 300 and counts["products"] >= 60 and counts["bins"] == 150
+    assert counts["users"] == 3
