@@ -55,3 +55,22 @@ def save_bindings(uow: UnitOfWork, station_id: int, bindings: dict[str, Any]) ->
     station.bindings = dict(bindings)
     uow.audit("station.bindings_changed", "station", station.id, before=before, after=bindings)
     return _info(station)
+
+
+@unit_of_work(Permission.CHANGE_SETTINGS)
+def merge_bindings(uow: UnitOfWork, station_id: int, changes: dict[str, Any]) -> StationInfo:
+    """Replace only the given keys (e.g. the printers), reading and writing in one transaction,
+    so two panels saving their own parts never undo each other."""
+    station = uow.session.get(Station, station_id, with_for_update=True)
+    if station is None:
+        raise NotFound(f"Station {station_id} does not exist.")
+    before = dict(station.bindings)
+    station.bindings = {**before, **changes}
+    uow.audit(
+        "station.bindings_changed",
+        "station",
+        station.id,
+        before={key: before.get(key) for key in changes},
+        after=changes,
+    )
+    return _info(station)

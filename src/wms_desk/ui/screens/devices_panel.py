@@ -24,7 +24,7 @@ from wms_desk.devices.scales import PROTOCOLS, driver_class
 from wms_desk.devices.scanner import SUFFIXES
 from wms_desk.devices.station import StationDevices
 from wms_desk.devices.wedge import WedgeConfig
-from wms_desk.services.stations import ensure_station, save_bindings
+from wms_desk.services.stations import ensure_station, merge_bindings
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.device_bridge import DeviceBridge
 from wms_desk.ui.widgets.weight_display import WeightDisplay
@@ -324,7 +324,6 @@ def _station_bindings(ctx: Any) -> dict[str, Any]:
 
 
 def _merge_and_save(ctx: Any, device_bindings: dict[str, Any]) -> Any:
-    """Keep the keys other panels own (printers): read the station's bindings fresh, then save."""
-    station = ensure_station(ctx.database, ctx.actor.station_name)
-    merged = {**station.bindings, **{key: device_bindings[key] for key in DEVICE_KEYS}}
-    return save_bindings(ctx, station.id, merged)
+    """Save only the device keys; the printers' keys belong to the printers panel."""
+    changes = {key: device_bindings[key] for key in DEVICE_KEYS}
+    return merge_bindings(ctx, ctx.actor.station_id, changes)

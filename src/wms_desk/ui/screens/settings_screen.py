@@ -63,6 +63,9 @@ class SettingsScreen(QWidget):
         title = named(QLabel("Settings"), "ScreenTitle")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._devices_tab(), "Devices")
+        from wms_desk.ui.screens.printers_panel import PrintersPanel
+
+        self.tabs.addTab(PrintersPanel(ui), "Printers")
         if ui.actor.can(Permission.MANAGE_USERS):
             self.tabs.addTab(UsersTab(ui), "Users")
         layout = QVBoxLayout(self)
