@@ -15,7 +15,12 @@ from wms_desk.ui.application import Shell
 @pytest.fixture
 def demo_shell(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     settings = load_settings(
-        cli={"db": str(tmp_path / "demo.sqlite3"), "demo": True, "station": "demo-1"},
+        cli={
+            "db": str(tmp_path / "demo.sqlite3"),
+            "demo": True,
+            "station": "demo-1",
+            "data_dir": str(tmp_path),
+        },
         environ={},
         config_path=tmp_path / "none.toml",
     )
@@ -56,3 +61,6 @@ def test_demo_database_is_seeded_once_on_first_start(demo_shell: Shell) -> None:
     counts = database_info(demo_shell.database)["counts"]
     assert counts["orders"] == 300 and counts["products"] >= 60 and counts["bins"] == 150
     assert counts["users"] == 3
+    bindings = demo_shell.station.bindings  # type: ignore[union-attr]
+    assert bindings["label_printer"]["url"].startswith("file://")
+    assert bindings["document_printer"]["url"].endswith("demo-prints/documents")

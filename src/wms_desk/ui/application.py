@@ -38,9 +38,28 @@ def open_station(database: Database | None, settings: Settings) -> tuple[Databas
     station = ensure_station(database, settings.station_name)
     if settings.demo:
         from wms_desk.services.demo import has_catalogue, seed_demo
+        from wms_desk.services.stations import merge_bindings
 
+        system = ServiceContext(database, system_actor(station.id, station.name))
         if not has_catalogue(database):
-            seed_demo(ServiceContext(database, system_actor(station.id, station.name)))
+            seed_demo(system)
+        if "label_printer" not in station.bindings:
+            # Demo prints land as files you can open: no printer needed to try everything.
+            prints = settings.data_path / "demo-prints"
+            for folder in ("labels", "documents"):
+                (prints / folder).mkdir(parents=True, exist_ok=True)
+            station = merge_bindings(
+                system,
+                station.id,
+                {
+                    "label_printer": {
+                        "url": (prints / "labels").as_uri(),
+                        "format": "pdf",
+                        "dpi": 203,
+                    },
+                    "document_printer": {"url": (prints / "documents").as_uri()},
+                },
+            )
     return database, station
 
 
@@ -209,7 +228,8 @@ def install_error_hook(log_path: object) -> None:
 
     def hook(kind: type[BaseException], error: BaseException, tb: object) -> None:
         logging.getLogger("wms_desk").error(
-            "unexpected error", exc_info=(kind, error, tb)  # type: ignore[arg-type]
+            "unexpected error",
+            exc_info=(kind, error, tb),  # type: ignore[arg-type]
         )
         where = f" The details are in {log_path}." if log_path else ""
         QMessageBox.critical(
