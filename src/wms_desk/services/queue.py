@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,8 +22,8 @@ from wms_desk.db.queries.queue import (
     QueueRowData,
 )
 from wms_desk.domain.roles import Permission
-from wms_desk.domain.spreadsheet import neutralise
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.csv_export import write_csv
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
@@ -198,6 +197,31 @@ def _cell(row: QueueRowData, key: str) -> object:
     return value
 
 
+def _export_rows(
+    ctx: ServiceContext,
+    f: QueueFilter,
+    sort: str,
+    descending: bool,
+    ids: Sequence[int] | None,
+    max_rows: int,
+) -> Iterator[QueueRowData]:
+    """The rows to export, a page at a time (never the whole queue in memory)."""
+    if ids is not None:
+        chosen = list(ids)
+        for start in range(0, len(chosen), 500):
+            chunk = chosen[start : start + 500]
+            rows = _load_rows(ctx, chunk)
+            yield from (rows[i] for i in chunk if i in rows)
+        return
+    offset = 0
+    while offset < max_rows:
+        page = _load_page(ctx, f, sort, descending, offset, min(1000, max_rows - offset), False)
+        yield from (page.rows[i] for i in page.ids)
+        if not page.has_more:
+            return
+        offset += len(page.ids)
+
+
 def export_csv(
     ctx: ServiceContext,
     f: QueueFilter,
@@ -209,37 +233,17 @@ def export_csv(
 ) -> int:
     """Write the selected orders (or the whole filtered queue) to `path`; returns the row count.
 
-    Every cell goes through domain.spreadsheet.neutralise: a customer called "=HYPERLINK(...)"
-    stays text in Excel.
+    csv_export.write_csv neutralises every cell: a customer called "=HYPERLINK(...)" stays
+    text in Excel.
     """
     _require_view(ctx)
-    written = 0
+    rows = _export_rows(ctx, f, sort, descending, ids, max_rows)
     with path.open("w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.writer(out)
-        writer.writerow([title for _key, title in EXPORT_COLUMNS])
-
-        def emit(rows: dict[int, QueueRowData], order: Sequence[int]) -> None:
-            nonlocal written
-            for order_id in order:
-                row = rows.get(order_id)
-                if row is not None:
-                    writer.writerow([neutralise(_cell(row, key)) for key, _t in EXPORT_COLUMNS])
-                    written += 1
-
-        if ids is not None:
-            chosen = list(ids)
-            for start in range(0, len(chosen), 500):
-                chunk = chosen[start : start + 500]
-                emit(_load_rows(ctx, chunk), chunk)
-            return written
-        offset = 0
-        while written < max_rows:
-            page = _load_page(ctx, f, sort, descending, offset, 1000, False)
-            emit(page.rows, page.ids)
-            if not page.has_more:
-                break
-            offset += len(page.ids)
-    return written
+        return write_csv(
+            out,
+            [title for _key, title in EXPORT_COLUMNS],
+            ([_cell(row, key) for key, _title in EXPORT_COLUMNS] for row in rows),
+        )
 
 
 PRINT_KINDS = ("slips", "pick_lists")
