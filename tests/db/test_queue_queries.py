@@ -287,3 +287,27 @@ def test_change_signature_moves_when_an_order_changes(seeded: ServiceContext) ->
         order.updated_at = datetime.now(UTC) + timedelta(seconds=1)
     with seeded.database.read_session() as session:
         assert q.change_signature(session) != before
+
+
+def test_search_index_and_change_trigger_exist_at_head(system_ctx: ServiceContext) -> None:
+    """A later migration that rebuilds `orders` (SQLite batch mode) would drop these silently."""
+    from sqlalchemy import text
+
+    engine = system_ctx.database.engine
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            names = set(
+                connection.scalars(text("SELECT name FROM sqlite_master WHERE type='trigger'"))
+            )
+            assert {"orders_search_ai", "orders_search_ad", "orders_search_au"} <= names
+        else:
+            names = set(
+                connection.scalars(
+                    text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'orders'::regclass")
+                )
+            )
+            assert "orders_changed_notify" in names
+            using = connection.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_orders_customer_name'")
+            )
+            assert "gin_trgm_ops" in using
