@@ -460,12 +460,22 @@ def _among(column: Any, ids: list[int], dialect: str) -> ColumnElement[bool]:
     return column.in_(ids)
 
 
+_ROWS_BASE: dict[str, Select[Any]] = {}
+
+
 def _rows_statement(session: Session, where: ColumnElement[bool]) -> Select[Any]:
     """Every cell of the queue's rows; line counts and tags as correlated subqueries."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _ROWS_BASE:
+        # Built once per dialect: constructing this SELECT costs more than running it.
+        _ROWS_BASE[dialect] = _rows_base(dialect)
+    return _ROWS_BASE[dialect].where(where)
+
+
+def _rows_base(dialect: str) -> Select[Any]:
     o = Order.__table__.c
     ol = OrderLine.__table__.c
     t = OrderTag.__table__.c
-    dialect = session.get_bind().dialect.name
     joined = (
         func.string_agg(t.tag, literal_column("','"))
         if dialect == "postgresql"
@@ -501,7 +511,6 @@ def _rows_statement(session: Session, where: ColumnElement[bool]) -> Select[Any]
         .join(Channel.__table__, Channel.__table__.c.id == o.channel_id)
         .outerjoin(station, station.c.id == o.assigned_station_id)
         .outerjoin(user, user.c.id == o.assigned_user_id)
-        .where(where)
     )
 
 
