@@ -79,6 +79,9 @@ class PtyEndpoint(Endpoint):
                 os.close(fd)
 
 
+ACCEPT_WAIT_S = 2.0
+
+
 class TcpEndpoint(Endpoint):
     """A server on 127.0.0.1 taking one client at a time; a newer client replaces the older."""
 
@@ -87,6 +90,8 @@ class TcpEndpoint(Endpoint):
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind((host, port))
         self._listener.listen(4)
+        # Non-blocking: both the reader and a sender may try to accept; the loser just returns.
+        self._listener.setblocking(False)
         self.port = self._listener.getsockname()[1]
         self.address = f"socket://{host}:{self.port}"
         self._client: socket.socket | None = None
@@ -106,10 +111,7 @@ class TcpEndpoint(Endpoint):
             return b""
         data = b""
         if self._listener in ready:
-            with contextlib.suppress(OSError):
-                accepted, _ = self._listener.accept()
-                accepted.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                self._set_client(accepted)
+            self._accept()
         if client is not None and client in ready:
             try:
                 data = client.recv(4096)
@@ -119,7 +121,21 @@ class TcpEndpoint(Endpoint):
                 self._set_client(None, only_if=client)
         return data
 
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            accepted, _ = self._listener.accept()
+            accepted.setblocking(True)
+            accepted.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._set_client(accepted)
+
     def send(self, data: bytes) -> bool:
+        if self._client is None and not self._closed:
+            # A client that has connected but is not accepted yet (the reader thread is in
+            # its select) must still get this: accept it here, waiting a moment at most.
+            with contextlib.suppress(OSError, ValueError):
+                ready, _, _ = select.select([self._listener], [], [], ACCEPT_WAIT_S)
+                if ready:
+                    self._accept()
         with self._lock:
             client = self._client
             if client is None:
