@@ -133,3 +133,21 @@ def test_lost_database_shows_a_banner_and_retry_clears_it(
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=10_000)
     assert "unreachable" not in window.status.database.text()
     dead.dispose()
+
+
+def _menu_titles(window: MainWindow) -> list[str]:
+    return [action.text() for action in window.menuBar().actions()]
+
+
+def test_supervisor_imports_from_the_orders_menu_and_a_packer_has_none(
+    qtbot, shell: Shell
+) -> None:  # type: ignore[no-untyped-def]
+    window = _sign_in(qtbot, shell, "sam", "super123")
+    assert "&Orders" in _menu_titles(window)
+    dialog = window.open_import()
+    assert dialog.isVisible() and type(dialog).__name__ == "ImportDialog"
+    dialog.reject()
+    window.sign_out()
+    qtbot.waitUntil(lambda: shell.window is None, timeout=5_000)
+    packer = _sign_in(qtbot, shell, "pat", "packer123")
+    assert "&Orders" not in _menu_titles(packer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wms_desk.domain.roles import Permission
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.navigation import ScreenSpec, screens_for
 from wms_desk.ui.screens.placeholder import PlaceholderScreen
@@ -115,12 +117,43 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Station")
         menu.addAction(switch)
         menu.addAction(quit_action)
+        if self.ui.actor.can(Permission.IMPORT_ORDERS):
+            orders = self.menuBar().addMenu("&Orders")
+            import_action = QAction("Import orders, products or stock…", self)
+            import_action.setShortcut(QKeySequence("Ctrl+I"))
+            import_action.triggered.connect(self.open_import)
+            profiles = QAction("CSV column profiles…", self)
+            profiles.triggered.connect(self.open_csv_profiles)
+            orders.addAction(import_action)
+            orders.addAction(profiles)
         go = self.menuBar().addMenu("&Go")
         for number, spec in enumerate(self._specs[:9], 1):
             action = QAction(spec.title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, key=spec.key: self.show_screen(key))
             go.addAction(action)
+
+    # -- orders -----------------------------------------------------------------------------
+    def open_import(self) -> QDialog:
+        from wms_desk.ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.ui, self)
+        dialog.import_finished.connect(lambda _result: self._refresh_screen("queue"))
+        dialog.open()
+        return dialog
+
+    def open_csv_profiles(self) -> QDialog:
+        from wms_desk.ui.csv_mapping_dialog import CsvMappingDialog
+
+        dialog = CsvMappingDialog(self.ui, self)
+        dialog.open()
+        return dialog
+
+    def _refresh_screen(self, key: str) -> None:
+        screen = self._built.get(key)
+        refresh = getattr(screen, "refresh", None)
+        if callable(refresh):
+            refresh()
 
     # -- session ----------------------------------------------------------------------------
     def sign_out(self) -> None:
