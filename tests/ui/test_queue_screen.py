@@ -326,3 +326,11 @@ def test_print_slips_and_a_waves_pick_list(
         assert sorted(j.order_id for j in slips) == sorted(ids)
         assert len(picks) == 1 and picks[0].title.startswith("Pick list W-")
         assert all(j.payload.startswith(b"%PDF") and j.status == "queued" for j in jobs)
+
+
+def test_ctrl_f_jumps_to_the_search_box(qtbot, screen: QueueScreen) -> None:  # type: ignore[no-untyped-def]
+    screen.activateWindow()
+    screen.table.setFocus()
+    qtbot.waitUntil(screen.table.hasFocus, timeout=WAIT)
+    qtbot.keyClick(screen.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(screen.filters.search.hasFocus, timeout=WAIT)

@@ -152,8 +152,8 @@ def search_ids(term: str, dialect: str, distinct: bool = True) -> Any | None:
     if len(term) >= MIN_NAME_SEARCH:
         if dialect == "sqlite":
             match = text(f"{SEARCH_TABLE} MATCH :fts").bindparams(fts=_fts_query(term))
-            fts = select(literal_column("rowid").label("id")).select_from(text(SEARCH_TABLE))
-            parts.append(fts.where(match))
+            fts: Select[Any] = select(literal_column("rowid").label("id"))
+            parts.append(fts.select_from(text(SEARCH_TABLE)).where(match))
         else:
             pattern = "%" + term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
             parts.append(select(o.id).where(o.customer_name.ilike(pattern)))
@@ -169,8 +169,10 @@ def estimated_name_matches(session: Session, term: str) -> int:
     escaped = term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
     stmt = select(o.id).where(o.customer_name.ilike(f"%{escaped}%"))
     sql = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-    plan = session.execute(text("EXPLAIN (FORMAT JSON) " + str(sql).replace("%%", "%"))).scalar()
-    return int(plan[0]["Plan"]["Plan Rows"])
+    plan: Any = session.execute(
+        text("EXPLAIN (FORMAT JSON) " + str(sql).replace("%%", "%"))
+    ).scalar()
+    return int(plan[0]["Plan"]["Plan Rows"]) if plan else 0
 
 
 def _search_condition(term: str, dialect: str) -> ColumnElement[bool]:
@@ -221,8 +223,9 @@ def _driving_rows(
         if len(term) >= MIN_NAME_SEARCH:
             if dialect == "sqlite":
                 match = text(f"{SEARCH_TABLE} MATCH :fts").bindparams(fts=_fts_query(term))
-                fts = select(literal_column("rowid")).select_from(text(SEARCH_TABLE)).where(match)
-                parts.append(rows(o.c.id.in_(fts)))
+                fts_ids: Select[Any] = select(literal_column("rowid"))
+                fts_ids = fts_ids.select_from(text(SEARCH_TABLE)).where(match)
+                parts.append(rows(o.c.id.in_(fts_ids)))
             else:
                 escaped = term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
                 parts.append(rows(o.c.customer_name.ilike(f"%{escaped}%")))
@@ -305,8 +308,8 @@ def _page_statement(
     if len(statuses) < len(ORDER_STATUSES):
         # A test on each named row, never the index to start from (SQLite would otherwise
         # walk a status index and probe the search for every order).
-        status = o.c.status.concat("") if dialect == "sqlite" else o.c.status
-        status_terms.append(status.in_(statuses))
+        status_column: Any = o.c.status.concat("") if dialect == "sqlite" else o.c.status
+        status_terms.append(status_column.in_(statuses))
     driving = _driving_rows(f, dialect, columns, [*terms, *status_terms])
     if driving is not None:
         # Few orders named: read just those (one index probe each) and sort them.
@@ -415,11 +418,11 @@ def status_counts(
         return counts
     branches = []
     for status in ORDER_STATUSES:
-        capped = select(o.c.status).where(o.c.status == status, *terms)
+        walk = select(o.c.status).where(o.c.status == status, *terms)
         if terms:
             # Without statistics SQLite may pick a narrower status index and read each row.
-            capped = capped.with_hint(o, f"INDEXED BY {COUNT_INDEX}", "sqlite")
-        capped = capped.limit(cap + 1).subquery()
+            walk = walk.with_hint(o, f"INDEXED BY {COUNT_INDEX}", "sqlite")
+        capped = walk.limit(cap + 1).subquery()
         branches.append(
             select(literal(status).label("status"), func.count().label("n")).select_from(capped)
         )

@@ -157,7 +157,7 @@ class InventoryScreen(QWidget):
         find = QAction("Find", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        find.triggered.connect(self._focus_search)
         self.addAction(find)
         refresh = QAction("Refresh", self)
         refresh.setShortcut(QKeySequence("F5"))
@@ -171,6 +171,10 @@ class InventoryScreen(QWidget):
             on_done=guarded(self, self._got_bins),
             on_error=lambda _e: None,
         )
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
 
     def _table(self, model: PagedModel, name: str) -> QTableView:
         table = QTableView(self)

@@ -165,7 +165,7 @@ class OrderDetailPanel(QWidget):
         self.timeline.setRowCount(len(d.timeline))
         for r, event in enumerate(d.timeline):
             who = event.user + (f" @ {event.station}" if event.station else "")
-            cells = (format_time(event.at), action_label(event.action), who, event.summary)
-            for c, text in enumerate(cells):
+            entry = (format_time(event.at), action_label(event.action), who, event.summary)
+            for c, text in enumerate(entry):
                 self.timeline.setItem(r, c, QTableWidgetItem(text))
         self.timeline.scrollToBottom()

@@ -191,12 +191,14 @@ class QueueScreen(QWidget):
         find = QAction("Find", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.triggered.connect(
-            lambda: (self.filters.search.setFocus(), self.filters.search.selectAll())
-        )
+        find.triggered.connect(self._focus_search)
         self.addAction(find)
 
     # --- columns -------------------------------------------------------------------------
+    def _focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
     def _settings(self) -> QSettings:
         # The composition root (or a test) may hand over its own QSettings in ui.extras.
         given = self._ui.extras.get("qsettings")
