@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -81,11 +82,13 @@ def insert_ignoring_duplicates(
         statement = sqlite.insert(model)
     else:  # pragma: no cover - only the two backends above are supported
         raise NotImplementedError(f"no upsert for {dialect}")
-    statement = statement.values(values).on_conflict_do_nothing(
-        index_elements=list(conflict_columns)
+    # RETURNING tells reliably whether a row went in (rowcount is -1 on PostgreSQL here).
+    statement = (
+        statement.values(values)
+        .on_conflict_do_nothing(index_elements=list(conflict_columns))
+        .returning(*inspect(model).primary_key)
     )
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    return session.execute(statement).first() is not None
 
 
 def is_retryable(exc: BaseException) -> bool:
