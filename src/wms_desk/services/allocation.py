@@ -18,7 +18,7 @@ from wms_desk.domain.roles import Permission
 from wms_desk.services.bulk_writes import add_to_column, audit_rows, bulk_insert
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound
-from wms_desk.services.stock import BinQuantity, set_bin_quantity
+from wms_desk.services.stock import BinQuantity, count_bin
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
 WAITING = (OrderStatus.NEW.value, OrderStatus.BACKORDERED.value)
@@ -261,10 +261,8 @@ def adjust_stock(
     uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str
 ) -> StockAdjustment:
     """The Inventory screen's adjust: a counted quantity as a ledger move, then re-allocation."""
-    # The undecorated body, so the count and the allocation it enables commit together.
-    set_bin_quantity.__wrapped__(  # type: ignore[attr-defined]
-        uow, bin_code, sku, counted, reason
-    )
+    # In this unit of work, so the count and the allocation it enables commit together.
+    count_bin(uow, bin_code, sku, counted, reason)
     product_id = uow.session.scalar(select(Product.id).where(Product.sku == sku))
     allocation = allocate_waiting(uow, [product_id] if product_id else [])
     # Re-read: the allocation may just have reserved some of what was counted.

@@ -88,11 +88,8 @@ class BinQuantity:
     reserved: int
 
 
-@unit_of_work(Permission.EDIT_STOCK)
-def set_bin_quantity(
-    uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str
-) -> BinQuantity:
-    """A supervisor's count: the difference is written as a ledger move with the reason."""
+def count_bin(uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str) -> BinQuantity:
+    """A counted quantity, in the caller's unit of work: the difference becomes a ledger move."""
     if counted < 0:
         raise ValidationFailed("A counted quantity cannot be negative.")
     if not reason.strip():
@@ -129,6 +126,14 @@ def set_bin_quantity(
     session.refresh(row)
     return BinQuantity(bin_code, sku, row.on_hand, row.reserved)
 
+
+
+@unit_of_work(Permission.EDIT_STOCK)
+def set_bin_quantity(
+    uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str
+) -> BinQuantity:
+    """A supervisor's count of one bin, audited, on its own (without re-allocation)."""
+    return count_bin(uow, bin_code, sku, counted, reason)
 
 def reserve(uow: UnitOfWork, order_line_id: int, product_id: int, bin_id: int, qty: int) -> None:
     """Hold `qty` in a bin for an order line; the CHECK keeps reserved within on-hand."""

@@ -123,7 +123,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "On-hand and reserved per bin",
             "A product's ledger history",
             "Count a bin (supervisors)",
-        ),
+            _inventory,
+    ),
     ),
     ScreenSpec(
         "prints",

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from wms_desk.domain.roles import Permission
 from wms_desk.services import inventory
+from wms_desk.services.allocation import StockAdjustment, adjust_stock
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.models.inventory_models import (
     BIN_FIELDS,
@@ -253,8 +254,11 @@ class InventoryScreen(QWidget):
         if answer is None:
             return
 
-        def done(result: inventory.BinQuantity) -> None:
-            message = f"{result.bin_code}: {result.sku} now {result.on_hand} on hand."
+        def done(result: StockAdjustment) -> None:
+            counted = result.bin
+            message = f"{counted.bin_code}: {counted.sku} now {counted.on_hand} on hand."
+            if result.allocation.allocated:
+                message += f" {result.allocation.allocated} waiting order(s) allocated."
             self.status.setText(message)
             self.adjusted.emit(message)
             self.refresh()
@@ -265,7 +269,8 @@ class InventoryScreen(QWidget):
             self.adjusted.emit(str(error))
 
         self._ui.tasks.run(
-            inventory.set_bin_quantity,
+            # The count, and allocation of orders that waited for this stock, commit together.
+            adjust_stock,
             self._ui.services,
             answer.bin_code,
             row.sku,
