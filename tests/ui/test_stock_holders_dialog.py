@@ -37,3 +37,26 @@ def test_backordered_order_shows_the_order_holding_its_stock(qtbot, make_ctx, da
     holder = line.child(0)
     assert (holder.text(0), holder.text(7), holder.text(8)) == ("#2001", "B-02-07", "3")
     assert line.isExpanded()
+
+
+def test_the_queue_detail_panel_opens_it_for_an_order_waiting_for_stock(
+    qtbot, make_ctx, database
+) -> None:  # type: ignore[no-untyped-def]
+    from wms_desk.ui.screens.queue_detail import OrderDetailPanel
+
+    supervisor = make_ctx("supervisor")
+    add_product(database, "SKU-5")
+    waiting = add_order(database, "#3001", sku="SKU-5", qty=1)
+    run_unit_of_work(supervisor, lambda uow: allocation.allocate_orders(uow, [waiting]))
+    ui = UiContext(
+        supervisor, TaskRunner(), load_settings(cli={}, environ={}, config_path=Path("/none.toml"))
+    )
+    panel = OrderDetailPanel(ui)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.show_order(waiting)
+    qtbot.waitUntil(lambda: panel.detail is not None, timeout=10_000)
+    assert panel.detail.status == "backordered" and panel.holders_button.isVisible()
+    dialog = panel.show_stock_holders()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: "waits for 1 unit(s)" in dialog.summary.text(), timeout=10_000)

@@ -6,9 +6,11 @@ import html
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QGroupBox,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -71,6 +73,13 @@ class OrderDetailPanel(QWidget):
         self.lines = _readonly_table(LINE_HEADERS, lines_box)
         self.lines.setObjectName("detail_lines")
         lines_layout.addWidget(self.lines)
+        # Orders that wait for stock: who holds it (features.md: "X units ... picked in another
+        # Pick List" confused users until a dialog listed the holders).
+        self.holders_button = QPushButton("Who holds the stock?", lines_box)
+        self.holders_button.setToolTip("Which orders hold the stock this order waits for")
+        self.holders_button.clicked.connect(self.show_stock_holders)
+        self.holders_button.hide()
+        lines_layout.addWidget(self.holders_button)
         layout.addWidget(lines_box, 2)
         timeline_box = QGroupBox("History", self)
         timeline_layout = QVBoxLayout(timeline_box)
@@ -111,8 +120,18 @@ class OrderDetailPanel(QWidget):
         if self._order_id is not None:
             self.show_order(self._order_id)
 
+    def show_stock_holders(self) -> QDialog | None:
+        if self._order_id is None:
+            return None
+        from wms_desk.ui.stock_holders_dialog import StockHoldersDialog
+
+        dialog = StockHoldersDialog(self._ui, self._order_id, self)
+        dialog.open()
+        return dialog
+
     def _clear(self, message: str) -> None:
         self.detail = None
+        self.holders_button.hide()
         self.title.setText(message)
         self.summary.clear()
         self.address.clear()
@@ -121,6 +140,7 @@ class OrderDetailPanel(QWidget):
 
     def _fill(self, d: OrderDetail) -> None:
         self.detail = d
+        self.holders_button.setVisible(d.status in {"new", "backordered", "on_hold"})
         self.title.setText(
             f"<b>{html.escape(d.number)}</b> · {html.escape(status_label(d.status))}"
             f" · {html.escape(d.channel)} #{html.escape(d.external_id)}"
