@@ -78,8 +78,15 @@ def status_label(status: str) -> str:
     return status.replace("_", " ").capitalize()
 
 
-def format_time(value: datetime | None) -> str:
-    return value.astimezone().strftime("%a %d %b %H:%M") if value else ""
+def format_time(value: datetime | None, now: datetime | None = None) -> str:
+    """Short and local: "Today 14:30", "Tomorrow 09:00", "Mon 23 Nov 17:45"."""
+    if value is None:
+        return ""
+    local = value.astimezone()
+    today = (now or datetime.now(local.tzinfo)).astimezone(local.tzinfo).date()
+    days = (local.date() - today).days
+    named = {-1: "Yesterday", 0: "Today", 1: "Tomorrow"}.get(days)
+    return f"{named} {local:%H:%M}" if named else local.strftime("%a %d %b %H:%M")
 
 
 class QueueModel(QAbstractTableModel):

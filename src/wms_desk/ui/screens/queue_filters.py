@@ -6,12 +6,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -19,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from wms_desk.services.queue import COUNT_CAP, FilterChoices, QueueFilter
 from wms_desk.ui.models.queue_model import OPEN_STATUSES, status_label
+from wms_desk.ui.widgets.flow_layout import FlowLayout
 
 # The chips, left to right: an "Open" chip (everything still to do), then each status.
 CHIP_ORDER = (
@@ -57,11 +55,9 @@ class QueueFilterBar(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
 
-        # The chips scroll sideways on a narrow window instead of widening it.
+        # Chips and drop-downs wrap onto a new line on a narrow window instead of widening it.
         chip_strip = QWidget(self)
-        chips = QHBoxLayout(chip_strip)
-        chips.setContentsMargins(0, 0, 0, 0)
-        chips.setSpacing(4)
+        chips = FlowLayout(chip_strip, spacing=4)
         self.chip_group = QButtonGroup(self)
         self.chip_group.setExclusive(True)
         self.chips: dict[str, QToolButton] = {}
@@ -74,19 +70,18 @@ class QueueFilterBar(QWidget):
             self.chips[key] = chip
             chips.addWidget(chip)
             chip.clicked.connect(self._emit)
-        chips.addStretch(1)
         self.chips["open"].setChecked(True)
-        outer.addWidget(self._sideways(chip_strip))
+        outer.addWidget(chip_strip)
 
         self.search = QLineEdit(self)
         self.search.setObjectName("queue_search")
         self.search.setPlaceholderText("Search order number, customer, e-mail or SKU  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(340)
         combo_strip = QWidget(self)
-        row = QHBoxLayout(combo_strip)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.search, 3)
+        row = FlowLayout(combo_strip, spacing=6)
+        row.addWidget(self.search)
         self.channel = self._combo(row, "Channel")
         self.service = self._combo(row, "Service")
         self.priority = self._combo(
@@ -102,7 +97,7 @@ class QueueFilterBar(QWidget):
         self.tag = self._combo(row, "Tag")
         self.station = self._combo(row, "Station")
         self.packer = self._combo(row, "Packer")
-        outer.addWidget(self._sideways(combo_strip))
+        outer.addWidget(combo_strip)
 
         # Typing waits for a pause so each key press does not start a query.
         self._search_timer = QTimer(self)
@@ -113,20 +108,8 @@ class QueueFilterBar(QWidget):
         self.search.returnPressed.connect(self._emit_now)
         self.set_counts({})
 
-    def _sideways(self, strip: QWidget) -> QScrollArea:
-        """A strip that scrolls sideways on a narrow window instead of widening it."""
-        scroller = QScrollArea(self)
-        scroller.setWidget(strip)
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
-        scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        scroller.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        scroller.setFixedHeight(strip.sizeHint().height() + 14)
-        return scroller
-
     def _combo(
-        self, row: QHBoxLayout, label: str, items: list[tuple[str, object]] | None = None
+        self, row: FlowLayout, label: str, items: list[tuple[str, object]] | None = None
     ) -> QComboBox:
         caption = QLabel(label + ":", self)
         combo = QComboBox(self)
@@ -137,8 +120,13 @@ class QueueFilterBar(QWidget):
         for text, value in items or []:
             combo.addItem(text, value)
         caption.setBuddy(combo)
-        row.addWidget(caption)
-        row.addWidget(combo, 1)
+        pair = QWidget(self)  # a caption never wraps away from its drop-down
+        pair_layout = QHBoxLayout(pair)
+        pair_layout.setContentsMargins(0, 0, 0, 0)
+        pair_layout.setSpacing(4)
+        pair_layout.addWidget(caption)
+        pair_layout.addWidget(combo)
+        row.addWidget(pair)
         combo.currentIndexChanged.connect(self._emit)
         return combo
 

@@ -104,7 +104,8 @@ class QueueScreen(QWidget):
         detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.detail.setMinimumHeight(460)
         splitter.addWidget(detail_scroll)
-        splitter.setStretchFactor(0, 3)
+        # The list is what a supervisor works in; the detail panel needs less.
+        splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filters)
