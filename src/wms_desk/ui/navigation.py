@@ -123,8 +123,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "On-hand and reserved per bin",
             "A product's ledger history",
             "Count a bin (supervisors)",
-            _inventory,
-    ),
+        ),
+        _inventory,
     ),
     ScreenSpec(
         "prints",

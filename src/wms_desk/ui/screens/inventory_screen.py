@@ -136,8 +136,8 @@ class InventoryScreen(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.products)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(splitter, 1)
@@ -193,7 +193,7 @@ class InventoryScreen(QWidget):
     def _size_columns(self) -> None:
         header = self.products.horizontalHeader()
         header.setStretchLastSection(False)
-        for column, width in enumerate((100, 260, 250, 75, 75, 75)):
+        for column, width in enumerate((100, 260, 170, 75, 75, 75)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column, width in enumerate((140, 70, 70, 40, 70, 120)):
