@@ -41,12 +41,16 @@ def child(mode: str, db: str) -> None:
         app.exec()
         return
 
+    from PySide6.QtCore import QSettings
+
     from wms_desk.settings import load_settings
     from wms_desk.ui.application import Shell, make_application
 
     app = make_application()
     settings = load_settings(cli={"db": db, "demo": True, "station": "bench"})
-    shell = Shell(settings)
+    # A fresh settings file: the user's remembered screen must not change what is measured.
+    ui_state = QSettings(str(Path(db).with_suffix(".ini")), QSettings.Format.IniFormat)
+    shell = Shell(settings, qsettings=ui_state)
     if mode == "login":
         shell.login.installEventFilter(painted)
         shell.start()
