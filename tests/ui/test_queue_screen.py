@@ -334,3 +334,30 @@ def test_ctrl_f_jumps_to_the_search_box(qtbot, screen: QueueScreen) -> None:  # 
     qtbot.waitUntil(screen.table.hasFocus, timeout=WAIT)
     qtbot.keyClick(screen.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(screen.filters.search.hasFocus, timeout=WAIT)
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_preview_shows_the_slip_and_queues_it_only_on_print(
+    qtbot, screen: QueueScreen, ui: UiContext, monkeypatch, answer: bool
+) -> None:  # type: ignore[no-untyped-def]
+    import pypdfium2
+
+    [order_id] = _select_rows(screen, [0])
+    shown: list[bytes] = []
+
+    def confirm(pdf: bytes, title: str) -> bool:
+        shown.append(pdf)
+        return answer
+
+    monkeypatch.setattr(screen, "confirm_preview", confirm)
+    if answer:
+        with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
+            screen.act_preview.trigger()
+        assert "1 print job(s)" in finished.args[0]
+    else:
+        with qtbot.waitSignal(screen.slip_previewed, timeout=WAIT):
+            screen.act_preview.trigger()
+    assert len(pypdfium2.PdfDocument(shown[0])) >= 1  # a real PDF of the slip
+    with ui.services.database.read_session() as session:
+        slips = session.scalars(select(PrintJob).where(PrintJob.document == "slip")).all()
+        assert [j.order_id for j in slips] == ([order_id] if answer else [])

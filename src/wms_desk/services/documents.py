@@ -186,6 +186,17 @@ def packing_slip(
     return _slip(session, find_order(session, order_ref), company, today or utcnow().date())
 
 
+@read_only
+def packing_slip_pdf_for(
+    session: Session, order_id: int, company: Address, paper: str = "letter"
+) -> bytes:
+    """The slip an order's print job would carry, rendered: for a preview before printing."""
+    from wms_desk.printing.slip import packing_slip_pdf
+
+    order = _order_by_id(session, order_id)
+    return packing_slip_pdf(_slip(session, order, company, utcnow().date()), paper)
+
+
 def _slip(session: Session, order: Order, company: Address, today: date) -> PackingSlip:
     bins = _bins(session, [line.id for line in order.lines])
     lines = tuple(

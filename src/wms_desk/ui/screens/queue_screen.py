@@ -59,6 +59,7 @@ class QueueScreen(QWidget):
     """Needs from UiContext: services (the signed-in supervisor), tasks, settings.poll_seconds."""
 
     action_finished = Signal(str)
+    slip_previewed = Signal(bytes)
 
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -185,6 +186,9 @@ class QueueScreen(QWidget):
             "Print pick lists",
             lambda: self.print_selected("pick_lists"),
             "Ctrl+Shift+P",
+        )
+        self.act_preview = self._action(
+            "act_preview", "Preview slip…", self.preview_slip, "Ctrl+Alt+P"
         )
         self.act_export = self._action("act_export", "Export CSV…", self.export_csv, "Ctrl+E")
         self.toolbar.addSeparator()
@@ -316,6 +320,7 @@ class QueueScreen(QWidget):
         self.act_wave.setEnabled(bool(ids) and can_hold)
         self.act_print.setEnabled(bool(ids))
         self.act_print_picks.setEnabled(bool(ids))
+        self.act_preview.setEnabled(len(ids) == 1)
         self.act_wave_rule.setEnabled(can_hold)
         self.act_cancel.setEnabled(bool(ids) and actor.can(Permission.CANCEL_ORDERS))
         self.detail.show_order(ids[0] if len(ids) == 1 else None)
@@ -427,6 +432,35 @@ class QueueScreen(QWidget):
         if ids:
             verb = "Slips queued" if kind == "slips" else "Pick lists queued"
             self._run_action(verb, queue_service.print_documents, ids, kind, self._ui.settings)
+
+    def preview_slip(self) -> None:
+        """Render the current order's slip off the GUI thread, show it, queue it on Print."""
+        ids = self.selected_ids()
+        if not ids:
+            return
+        order_id = ids[0]
+        from wms_desk.services import documents
+
+        company = documents.company_address(self._ui.settings)
+
+        def show(pdf: bytes) -> None:
+            self.slip_previewed.emit(pdf)
+            if self.confirm_preview(pdf, "Packing slip"):
+                self._run_action(
+                    "Slip queued", queue_service.print_documents, [order_id], "slips",
+                    self._ui.settings,
+                )
+
+        self._ui.tasks.run(
+            documents.packing_slip_pdf_for, self._ui.services, order_id, company,
+            on_done=guarded(self, show),
+            on_error=guarded(self, lambda error: self._show_error(str(error))),
+        )
+
+    def confirm_preview(self, pdf: bytes, title: str) -> bool:
+        from wms_desk.ui.print_preview import confirm_with_preview
+
+        return confirm_with_preview(pdf, title, self)
 
     def export_csv(self) -> None:
         path = self.prompts.export_path()
