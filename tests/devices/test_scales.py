@@ -65,19 +65,19 @@ def test_zero_and_tare(protocol: str) -> None:
     with scale_rig(protocol) as rig:
         rig.sim.command("weight 0.250 kg")
         rig.settle(Decimal("250.000"))
-        outcome = rig.driver.zero().result(timeout=3)
+        outcome = rig.driver.zero().result(timeout=10)
         assert outcome.ok, outcome
         assert _fresh(rig, lambda r: r.grams is not None and r.grams < 250).grams == 0
 
         rig.sim.command("weight 1.000 kg")  # 0.750 kg on top of the zeroed 0.250
         rig.settle(Decimal("750.000"))
-        assert rig.driver.tare().result(timeout=3).ok
+        assert rig.driver.tare().result(timeout=10).ok
         assert _fresh(rig, lambda r: r.grams is not None and r.grams < 750).grams == 0
 
 
 def test_regex_has_no_zero_command() -> None:
     with scale_rig("regex") as rig:
-        outcome = rig.driver.zero().result(timeout=1)
+        outcome = rig.driver.zero().result(timeout=10)
         assert not outcome.ok
         assert "no zero command" in outcome.message
 
@@ -86,7 +86,7 @@ def test_mt_sics_zero_refused_while_settling() -> None:
     with scale_rig("mt-sics") as rig:
         rig.sim.command("weight 1 kg")
         rig.sim.command("motion on")
-        outcome = rig.driver.zero().result(timeout=3)
+        outcome = rig.driver.zero().result(timeout=10)
         assert not outcome.ok
         assert "busy" in outcome.message or "stable" in outcome.message
 
@@ -149,7 +149,7 @@ def test_silent_scale_goes_offline_and_comes_back(protocol: str, offline_after_s
         assert time.monotonic() - silent_at >= offline_after_s - 0.1
         assert rig.reading(lambda r: r.status == WeightStatus.DISCONNECTED, 1.0)
         rig.sim.command("silent off")
-        assert rig.states.next(timeout=2.0) == DeviceState.CONNECTED
+        assert rig.states.next(timeout=10.0) == DeviceState.CONNECTED
         assert rig.reading(lambda r: r.grams == 1000).status == WeightStatus.STABLE
 
 

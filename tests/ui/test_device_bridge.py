@@ -18,7 +18,7 @@ def test_a_callback_from_another_thread_is_delivered_on_the_gui_thread(qtbot) ->
     threads: list[object] = []
     bridge.scan_received.connect(lambda result: threads.append(QThread.currentThread()))
     worker = threading.Thread(target=bridge.on_scan, args=(interpret("ORD:5"),))
-    with qtbot.waitSignal(bridge.scan_received, timeout=2000) as blocker:
+    with qtbot.waitSignal(bridge.scan_received, timeout=10_000) as blocker:
         worker.start()
     worker.join()
     assert blocker.args[0].kind == "order"
@@ -32,7 +32,7 @@ def test_state_changes_are_emitted_once_per_change(qtbot) -> None:  # type: igno
     bridge.device_state_changed.connect(lambda device, state: seen.append((device, state)))
     for state in ("connected", "connected", "offline"):
         bridge.on_state("scale", state, "detail")
-    qtbot.waitUntil(lambda: len(seen) == 2, timeout=2000)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
     assert seen == [("scale", "connected"), ("scale", "offline")]
     assert bridge.states == {"scale": "offline"}
 
@@ -42,17 +42,17 @@ def test_demo_simulators_through_station_devices_and_the_bridge(qtbot) -> None: 
     bridge = DeviceBridge()
     devices = StationDevices(demo.bindings, **bridge.callbacks())
     try:
-        with qtbot.waitSignal(bridge.weight_changed, timeout=3000) as blocker:
+        with qtbot.waitSignal(bridge.weight_changed, timeout=10_000) as blocker:
             devices.start()
         assert blocker.args[0].grams == Decimal("640.000")
-        qtbot.waitUntil(lambda: bridge.states.get("scanner") == "connected", timeout=3000)
+        qtbot.waitUntil(lambda: bridge.states.get("scanner") == "connected", timeout=10_000)
         with qtbot.waitSignal(
-            bridge.scan_received, timeout=3000, check_params_cb=lambda r: r.kind == "order"
+            bridge.scan_received, timeout=10_000, check_params_cb=lambda r: r.kind == "order"
         ) as scan:
             demo.scanner.scan("ORD:100234")
         assert (scan.args[0].aim, scan.args[0].data) == ("]C0", "ORD:100234")
-        assert devices.zero().result(timeout=3).ok
-        qtbot.waitUntil(lambda: bridge.last_reading.grams == 0, timeout=3000)
+        assert devices.zero().result(timeout=10).ok
+        qtbot.waitUntil(lambda: bridge.last_reading.grams == 0, timeout=10_000)
     finally:
         devices.stop()
         demo.stop()
@@ -74,5 +74,5 @@ def test_thousands_of_events_leave_the_reference_count_of_true_alone(qtbot) -> N
     before = sys.getrefcount(True)
     for _ in range(2000):
         bridge.on_reading(reading)
-    qtbot.waitUntil(lambda: len(received) == 2000, timeout=5000)
+    qtbot.waitUntil(lambda: len(received) == 2000, timeout=10_000)
     assert sys.getrefcount(True) >= before - 10

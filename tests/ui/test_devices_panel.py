@@ -42,14 +42,14 @@ def tasks(qtbot):  # type: ignore[no-untyped-def]
     """Outlives the panels of a test, so no relay is left pointing at a deleted runner."""
     runner = TaskRunner()
     yield runner
-    qtbot.waitUntil(lambda: runner.pending == 0, timeout=5000)
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=10_000)
 
 
 def _panel(qtbot, ctx, tasks: TaskRunner) -> DevicesPanel:  # type: ignore[no-untyped-def]
     ui = UiContext(ctx, tasks, load_settings(environ={}))
     panel = DevicesPanel(ui, DeviceBridge())
     qtbot.addWidget(panel)
-    qtbot.waitUntil(lambda: tasks.pending == 0, timeout=5000)  # ports listed, station loaded
+    qtbot.waitUntil(lambda: tasks.pending == 0, timeout=10_000)  # ports listed, station loaded
     return panel
 
 
@@ -82,7 +82,7 @@ def test_save_keeps_the_printer_bindings_of_the_station(qtbot, system_ctx, tasks
     saved_infos: list[object] = []
     panel.bindings_saved.connect(saved_infos.append)
     panel.save_button.click()
-    qtbot.waitUntil(lambda: len(saved_infos) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(saved_infos) == 1, timeout=10_000)
     assert saved_infos[0].bindings == {**printers, **BINDINGS}  # type: ignore[attr-defined]
     saved = ensure_station(system_ctx.database, system_ctx.actor.station_name).bindings
     assert saved == {**printers, **BINDINGS}
@@ -92,7 +92,7 @@ def test_save_keeps_the_printer_bindings_of_the_station(qtbot, system_ctx, tasks
 def test_a_packer_cannot_save(qtbot, make_ctx, tasks) -> None:  # type: ignore[no-untyped-def]
     panel = _panel(qtbot, make_ctx("packer"), tasks)
     panel.save_button.click()
-    qtbot.waitUntil(lambda: "Could not save" in panel.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Could not save" in panel.message.text(), timeout=10_000)
     assert panel.save_button.isEnabled()
 
 
@@ -107,15 +107,15 @@ def test_test_button_shows_live_weight_and_the_last_scan(
         panel.scale_protocol.setCurrentText(protocol)
         panel.scale_port.set_url(demo.scale.address)
         panel.test_button.click()
-        qtbot.waitUntil(lambda: panel.weight.state == "stable", timeout=5000)
+        qtbot.waitUntil(lambda: panel.weight.state == "stable", timeout=10_000)
         assert panel.weight.weight_text() == "2.345 kg"
-        qtbot.waitUntil(lambda: "scanner: connected" in panel.device_states.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "scanner: connected" in panel.device_states.text(), timeout=10_000)
         demo.scanner.scan("0109506000134352<GS>10LOT7")
-        qtbot.waitUntil(lambda: "Last scan" in panel.last_scan.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "Last scan" in panel.last_scan.text(), timeout=10_000)
         assert "(01) 09506000134352" in panel.last_scan.text()
         assert "gs1-128, product" in panel.last_scan.text()
         demo.scale.command("overload")
-        qtbot.waitUntil(lambda: panel.weight.state == "overload", timeout=5000)
+        qtbot.waitUntil(lambda: panel.weight.state == "overload", timeout=10_000)
     finally:
         panel.stop_test()
         demo.stop()

@@ -66,7 +66,7 @@ def test_a_scan_at_scanner_speed_never_reaches_the_focused_field(
     qtbot, station, make_filter
 ) -> None:  # type: ignore[no-untyped-def]
     wedge = make_filter()
-    with qtbot.waitSignal(wedge.scan_received, timeout=2000) as blocker:
+    with qtbot.waitSignal(wedge.scan_received, timeout=10_000) as blocker:
         scan_keys(qtbot, station.field, "5901234123457")
     result = blocker.args[0]
     assert (result.data, result.kind, result.gtin) == ("5901234123457", "product", "05901234123457")
@@ -80,7 +80,7 @@ def test_typing_at_human_speed_reaches_the_field_in_order(qtbot, station, make_f
     scans: list[object] = []
     wedge.scan_received.connect(scans.append)
     scan_keys(qtbot, station.field, "Abc12", delay=HUMAN_DELAY_MS)
-    qtbot.waitUntil(lambda: station.entered == ["Abc12"], timeout=2000)
+    qtbot.waitUntil(lambda: station.entered == ["Abc12"], timeout=10_000)
     assert station.field.text() == "Abc12"
     assert scans == []
 
@@ -93,12 +93,12 @@ def test_a_scan_works_whatever_has_focus(qtbot, station, make_filter) -> None:  
     qtbot.waitUntil(station.button.hasFocus)
     clicked: list[bool] = []
     station.button.clicked.connect(lambda: clicked.append(True))
-    with qtbot.waitSignal(bridge.scan_received, timeout=2000) as blocker:
+    with qtbot.waitSignal(bridge.scan_received, timeout=10_000) as blocker:
         scan_keys(qtbot, station.button, "A-01-03")
     assert blocker.args[0].kind == "bin"
     station.other.setFocus()
     qtbot.waitUntil(station.other.hasFocus)
-    with qtbot.waitSignal(bridge.scan_received, timeout=2000) as blocker:
+    with qtbot.waitSignal(bridge.scan_received, timeout=10_000) as blocker:
         scan_keys(qtbot, station.other, "ORD:100234")
     assert blocker.args[0].kind == "order"
     assert (station.field.text(), station.other.text(), clicked) == ("typed before", "", [])
@@ -106,7 +106,7 @@ def test_a_scan_works_whatever_has_focus(qtbot, station, make_filter) -> None:  
 
 def test_fnc1_substitute_becomes_gs(qtbot, station, make_filter) -> None:  # type: ignore[no-untyped-def]
     wedge = make_filter(WedgeConfig(fnc1="~"))
-    with qtbot.waitSignal(wedge.scan_received, timeout=2000) as blocker:
+    with qtbot.waitSignal(wedge.scan_received, timeout=10_000) as blocker:
         scan_keys(qtbot, station.field, "]C10109506000134352~10ABC~21S42")
     result = blocker.args[0]
     assert result.data == f"0109506000134352{GS}10ABC{GS}21S42"
@@ -121,7 +121,7 @@ def test_short_fast_input_is_typing_and_disabled_filter_passes_all(
     scans: list[object] = []
     wedge.scan_received.connect(scans.append)
     scan_keys(qtbot, station.field, "ab12")  # fast but shorter than min_length
-    qtbot.waitUntil(lambda: station.entered == ["ab12"], timeout=2000)
+    qtbot.waitUntil(lambda: station.entered == ["ab12"], timeout=10_000)
     wedge.set_config(WedgeConfig(enabled=False))
     station.field.clear()
     scan_keys(qtbot, station.field, "5901234123457")
@@ -136,7 +136,7 @@ def test_an_enter_shortcut_does_not_steal_the_end_of_a_scan(qtbot, station, make
     shortcut = QShortcut(QKeySequence(Qt.Key.Key_Return), station)
     shortcut.activated.connect(lambda: fired.append(True))
     wedge = make_filter()
-    with qtbot.waitSignal(wedge.scan_received, timeout=2000) as blocker:
+    with qtbot.waitSignal(wedge.scan_received, timeout=10_000) as blocker:
         scan_keys(qtbot, station.field, "CMD:COMPLETE")
     assert (blocker.args[0].kind, fired, station.field.text()) == ("command", [], "")
     qtbot.keyClick(station.field, Qt.Key.Key_Return)  # Enter on its own is still the shortcut
@@ -150,7 +150,7 @@ def test_install_from_a_binding_sends_scans_through_the_bridge(qtbot, station) -
     app = QApplication.instance()
     wedge = install_wedge_filter(app, {"enabled": True, "suffix": "tab", "min_length": 3}, bridge)
     try:
-        with qtbot.waitSignal(bridge.scan_received, timeout=2000) as blocker:
+        with qtbot.waitSignal(bridge.scan_received, timeout=10_000) as blocker:
             qtbot.keyClicks(station.field, "A-01-03", delay=SCANNER_DELAY_MS)
             qtbot.keyClick(station.field, Qt.Key.Key_Tab, delay=SCANNER_DELAY_MS)
         assert blocker.args[0].kind == "bin"
