@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -70,54 +71,56 @@ def sqlite_db_url(sqlite_template: Path, tmp_path: Path) -> str:
     return sqlite_url(path)
 
 
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[str]:
-    """A migrated PostgreSQL template database per test process."""
+def _require_pg() -> None:
     if not _pg_reachable():
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL at {PG_URL} is not reachable (required in CI)")
         pytest.skip(f"PostgreSQL at {PG_URL} is not reachable; set WMS_DESK_TEST_PG")
-    name = f"wms_tpl_{_worker()}_{uuid.uuid4().hex[:8]}"
+
+
+@contextlib.contextmanager
+def _scratch_database(prefix: str, template: str | None = None) -> Iterator[str]:
+    """CREATE a uniquely named database (optionally from a template), yield it, DROP it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine()
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    engine = create_db_engine(url)
-    schema.upgrade(engine)
-    engine.dispose()
-    yield name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        clause = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+    try:
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _url_of(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A migrated PostgreSQL template database per test process."""
+    _require_pg()
+    with _scratch_database(f"wms_tpl_{_worker()}") as name:
+        engine = create_db_engine(_url_of(name))
+        schema.upgrade(engine)
+        engine.dispose()
+        yield name
 
 
 @pytest.fixture
 def pg_db_url(pg_template: str) -> Iterator[str]:
-    name = f"wms_t_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _scratch_database("wms_t", template=pg_template) as name:
+        yield _url_of(name)
 
 
 @pytest.fixture
 def empty_pg_url() -> Iterator[str]:
     """A brand-new PostgreSQL database with no schema at all."""
-    if not _pg_reachable():
-        if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL at {PG_URL} is not reachable (required in CI)")
-        pytest.skip(f"PostgreSQL at {PG_URL} is not reachable; set WMS_DESK_TEST_PG")
-    name = f"wms_empty_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _require_pg()
+    with _scratch_database("wms_empty") as name:
+        yield _url_of(name)
 
 
 @pytest.fixture
