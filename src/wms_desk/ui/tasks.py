@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from wms_desk.services.errors import DatabaseUnavailable
@@ -20,6 +21,23 @@ log = logging.getLogger(__name__)
 class _Callbacks:
     on_done: Callable[[Any], None] | None
     on_error: Callable[[BaseException], None] | None
+
+
+def _call(callback: Callable[[Any], None], value: Any) -> None:
+    """Deliver to a callback, unless the widget it would update is gone.
+
+    A screen can close (sign-out, a dialog dismissed) while its query still runs: its result has
+    nobody to show it to. That is normal, so it is dropped quietly instead of raising.
+    """
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+        return
+    try:
+        callback(value)
+    except RuntimeError as exc:
+        if "already deleted" not in str(exc):
+            raise
+        log.debug("dropped a result for a closed widget: %s", exc)
 
 
 class TaskRunner(QObject):
@@ -79,7 +97,7 @@ class TaskRunner(QObject):
     def _deliver_result(self, number: int, result: Any) -> None:
         callbacks = self._take(number)
         if callbacks is not None and callbacks.on_done is not None:
-            callbacks.on_done(result)
+            _call(callbacks.on_done, result)
 
     @Slot(int, object)
     def _deliver_error(self, number: int, error: BaseException) -> None:
@@ -87,7 +105,7 @@ class TaskRunner(QObject):
         if isinstance(error, DatabaseUnavailable):
             self.database_lost.emit(str(error))
         if callbacks is not None and callbacks.on_error is not None:
-            callbacks.on_error(error)
+            _call(callbacks.on_error, error)
         elif not isinstance(error, DatabaseUnavailable):
             self.task_failed.emit(error)
 
