@@ -25,6 +25,7 @@ from wms_desk.domain.roles import Permission
 from wms_desk.services import print_queue
 from wms_desk.services.print_queue import PrintJobInfo
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.widgets.named import named
 
 ACTIVE = ("queued", "sending", "failed", "unknown")
 COLUMNS = ("Created", "Document", "Printer", "Status", "Tries", "Problem")
@@ -64,7 +65,9 @@ class PrintJobModel(QAbstractTableModel):
             values = (
                 job.created_at.astimezone().strftime("%H:%M:%S"),
                 job.title or job.document + (" (reprint)" if job.reprint_of else ""),
-                job.printer, job.status, str(job.attempts),
+                job.printer,
+                job.status,
+                str(job.attempts),
                 job.last_error.splitlines()[0] if job.last_error else "",
             )
             return values[column]
@@ -111,14 +114,21 @@ class PrintQueueView(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.filter)
         tools.addStretch(1)
-        for button in (self.retry_button, self.cancel_button, self.reprint_button,
-                       self.refresh_button):
+        for button in (
+            self.retry_button,
+            self.cancel_button,
+            self.reprint_button,
+            self.refresh_button,
+        ):
             tools.addWidget(button)
-        title = QLabel("Print queue", objectName="ScreenTitle")
-        subtitle = QLabel(
-            "Labels and slips this station sends. A job whose outcome is unknown is never "
-            "re-sent on its own: check the printer, then reprint it with a reason.",
-            objectName="ScreenSubtitle", wordWrap=True,
+        title = named(QLabel("Print queue"), "ScreenTitle")
+        subtitle = named(
+            QLabel(
+                "Labels and slips this station sends. A job whose outcome is unknown is never "
+                "re-sent on its own: check the printer, then reprint it with a reason.",
+                wordWrap=True,
+            ),
+            "ScreenSubtitle",
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -144,8 +154,13 @@ class PrintQueueView(QWidget):
             return
         self._loading = True
         statuses = self.filter.currentData() or None
-        self.ui.tasks.run(print_queue.list_jobs, self.ui.services, statuses,
-                          on_done=self._loaded, on_error=self._load_failed)
+        self.ui.tasks.run(
+            print_queue.list_jobs,
+            self.ui.services,
+            statuses,
+            on_done=self._loaded,
+            on_error=self._load_failed,
+        )
 
     def _loaded(self, jobs: list[PrintJobInfo]) -> None:
         self._loading = False
@@ -153,7 +168,8 @@ class PrintQueueView(QWidget):
         self.model.set_jobs(jobs)
         if not jobs:
             self.message.setText(
-                "Nothing waiting: every job was sent." if self.filter.currentData()
+                "Nothing waiting: every job was sent."
+                if self.filter.currentData()
                 else "No print jobs yet."
             )
         elif self.message.text().startswith(("Nothing waiting", "No print jobs")):
@@ -212,8 +228,9 @@ class PrintQueueView(QWidget):
         reason = self.ask_reason(job)
         if reason is None:
             return
-        self._run(print_queue.reprint, job.id, reason,
-                  done=f"{job.title or job.document}: reprint queued")
+        self._run(
+            print_queue.reprint, job.id, reason, done=f"{job.title or job.document}: reprint queued"
+        )
 
     def _run(self, fn: Any, *args: Any, done: str) -> None:
         def finished(_: object) -> None:
