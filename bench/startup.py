@@ -1,9 +1,11 @@
-"""Seconds from process start to the app's windows shown and painted, beside a bare PySide6 window.
+"""Seconds from process start to the main window shown and painted, beside a bare PySide6 window.
 
 Prints one JSON line with the median of N runs each, on a seeded demo database:
-- login_window_seconds: the first window a user sees (the login dialog), painted;
-- main_window_seconds: the main window painted, signed in directly as the demo supervisor
-  (typing a password is the user's time, not start-up), database opened and schema checked.
+- main_window_seconds: the station's main window painted (it opens on its sign-in page while
+  the database opens on a worker);
+- signed_in_seconds: the supervisor's workspace painted, signed in directly as the demo
+  supervisor (typing a password is the user's time, not start-up): database opened, schema
+  checked, devices and print worker started, the queue screen built.
 """
 
 from __future__ import annotations
@@ -51,8 +53,8 @@ def child(mode: str, db: str) -> None:
     # A fresh settings file: the user's remembered screen must not change what is measured.
     ui_state = QSettings(str(Path(db).with_suffix(".ini")), QSettings.Format.IniFormat)
     shell = Shell(settings, qsettings=ui_state)
-    if mode == "login":
-        shell.login.installEventFilter(painted)
+    if mode == "main":
+        shell.window.installEventFilter(painted)
         shell.start()
         app.exec()
         return
@@ -65,12 +67,14 @@ def child(mode: str, db: str) -> None:
             shell.context(),
             "sam",
             station,
-            on_done=lambda actor: shell.open_window(actor).installEventFilter(painted),
+            # The workspace's first paint: the window itself painted long before, signed out.
+            on_done=lambda actor: (
+                shell.open_window(actor).pages.currentWidget().installEventFilter(painted)
+            ),
         )
 
     shell.station_opened.connect(signed_in)
     shell.start()
-    shell.login.hide()  # measure the main window alone
     app.exec()
 
 
@@ -92,7 +96,7 @@ def measure(mode: str, db: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--child", choices=["bare", "login", "main"])
+    parser.add_argument("--child", choices=["bare", "main", "signed_in"])
     parser.add_argument("--db")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
@@ -106,21 +110,21 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        for mode in ("main", "login", "bare"):  # warm the OS file cache once for each
+        modes = ("bare", "main", "signed_in")
+        for mode in modes:  # warm the OS file cache once for each
             measure(mode, db)
-        runs = {m: [measure(m, db) for _ in range(args.runs)] for m in ("bare", "login", "main")}
-    bare, login, main_window = (statistics.median(runs[m]) for m in ("bare", "login", "main"))
+        runs = {m: [measure(m, db) for _ in range(args.runs)] for m in modes}
+    bare, main_window, signed_in = (statistics.median(runs[m]) for m in modes)
     print(
         json.dumps(
             {
                 "benchmark": "startup",
                 "bare_window_seconds": round(bare, 3),
-                "login_window_seconds": round(login, 3),
                 "main_window_seconds": round(main_window, 3),
-                "login_ratio": round(login / bare, 2),
-                "main_ratio": round(main_window / bare, 2),
+                "ratio": round(main_window / bare, 2),
+                "signed_in_seconds": round(signed_in, 3),
                 "runs": args.runs,
-                "goal": "under 2x the bare window and under 1 s",
+                "goal": "main window under 2x the bare window and under 1 s",
             }
         )
     )

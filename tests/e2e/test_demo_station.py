@@ -29,9 +29,7 @@ def demo_shell(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     with qtbot.waitSignal(shell.station_opened, timeout=30_000):
         shell.start()
     yield shell
-    if shell.window is not None:
-        shell.window.close()
-    shell.login.close()
+    shell.window.close()
     shell.shutdown()
 
 
@@ -45,6 +43,10 @@ def test_demo_station_connects_its_simulated_devices_and_signs_in_by_badge_scan(
         timeout=10_000,
     )
     assert demo_shell.login.sign_in_button.isEnabled()
+    # One window from the start: the station's devices show before anyone signs in.
+    status = demo_shell.window.status
+    qtbot.waitUntil(lambda: "Scanner: connected" in status.device_text("scanner"), timeout=10_000)
+    assert "nobody signed in" in status.user.text()
     with qtbot.waitSignal(demo_shell.window_shown, timeout=10_000) as shown:
         runtime.demo.scanner.scan("BADGE:PACK-0001")  # bytes over a real pseudo-terminal
     window = shown.args[0]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
 
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
@@ -39,9 +40,7 @@ def shell(qtbot, database: Database, qsettings: QSettings, tmp_path: Path):  # t
     shell.start()
     qtbot.waitUntil(lambda: shell.login.sign_in_button.isEnabled(), timeout=10_000)
     yield shell
-    if shell.window is not None:
-        shell.window.close()
-    shell.login.close()
+    shell.window.close()
     shell.shutdown()
 
 
@@ -59,7 +58,7 @@ def test_wrong_password_shows_an_error_and_opens_nothing(qtbot, shell: Shell) ->
     shell.login.sign_in_button.click()
     qtbot.waitUntil(lambda: shell.login.error.isVisible(), timeout=10_000)
     assert "Wrong username or password" in shell.login.error.text()
-    assert shell.window is None and shell.login.password.text() == ""
+    assert not shell.signed_in and shell.login.password.text() == ""
     assert shell.login.sign_in_button.isEnabled()
 
 
@@ -99,19 +98,23 @@ def test_unknown_badge_says_what_to_do(qtbot, shell: Shell) -> None:  # type: ig
     assert "badge is not known" in shell.login.error.text()
 
 
-def test_switch_user_returns_to_login_and_remembers_geometry(
+def test_switch_user_returns_to_the_sign_in_page_and_a_restart_remembers_the_window(
     qtbot, shell: Shell, qsettings: QSettings
 ) -> None:  # type: ignore[no-untyped-def]
     window = _sign_in(qtbot, shell, "sam", "super123")
     window.show_screen("reports")
     window.resize(701, 503)  # the offscreen screen is 800x600: stay inside it
-    size = (window.width(), window.height())
-    assert size == (701, 503)
     window.sign_out()
-    qtbot.waitUntil(lambda: shell.login.isVisible() and shell.window is None, timeout=5_000)
+    qtbot.waitUntil(lambda: shell.login.isVisible() and not shell.signed_in, timeout=5_000)
+    assert window.pages.currentWidget() is window.sign_in_page
+    assert "nobody signed in" in window.status.user.text()
+    assert "&Go" not in _menu_titles(window)  # the user's menus left with them
     again = _sign_in(qtbot, shell, "sam", "super123")
-    assert (again.width(), again.height()) == size
-    assert again.current_screen_key() == "reports"
+    assert again is window and again.current_screen_key() == "reports"
+    # The next start of the app (a new window on the same settings) opens where this one was.
+    restarted = MainWindow(qsettings, QWidget(), shell.tasks)
+    qtbot.addWidget(restarted)
+    assert (restarted.width(), restarted.height()) == (701, 503)
 
 
 def test_lost_database_shows_a_banner_and_retry_clears_it(
@@ -121,8 +124,10 @@ def test_lost_database_shows_a_banner_and_retry_clears_it(
     actor = system_actor(station.id, station.name)
     tasks = TaskRunner()
     settings = load_settings(cli={}, environ={}, config_path=Path("/nonexistent.toml"))
-    window = MainWindow(UiContext(ServiceContext(database, actor), tasks, settings), qsettings)
+    window = MainWindow(qsettings, QWidget(), tasks)
     qtbot.addWidget(window)
+    window.set_station(database, station.name)
+    window.enter(UiContext(ServiceContext(database, actor), tasks, settings))
     window.show()
     dead = Database("postgresql+psycopg://nobody@127.0.0.1:1/nothing")
     tasks.run(dead.ping)  # a background call that finds the database gone
@@ -148,6 +153,6 @@ def test_supervisor_imports_from_the_orders_menu_and_a_packer_has_none(
     assert dialog.isVisible() and type(dialog).__name__ == "ImportDialog"
     dialog.reject()
     window.sign_out()
-    qtbot.waitUntil(lambda: shell.window is None, timeout=5_000)
+    qtbot.waitUntil(lambda: not shell.signed_in, timeout=5_000)
     packer = _sign_in(qtbot, shell, "pat", "packer123")
     assert "&Orders" not in _menu_titles(packer)

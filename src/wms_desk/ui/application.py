@@ -1,4 +1,4 @@
-"""The running app: paint the login window first, open the database on a worker, then sign in.
+"""The running app: paint the station window at once, open the database on a worker, sign in.
 
 Nothing here imports the database layer at module level: the login window paints while
 SQLAlchemy loads and the schema is checked on a worker thread, so start-up feels immediate.
@@ -13,13 +13,14 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication
 
 from wms_desk.settings import Settings
-from wms_desk.ui.login_dialog import LoginDialog
+from wms_desk.ui.sign_in import SignInPanel
 from wms_desk.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from wms_desk.services.context import Actor, ServiceContext
     from wms_desk.services.database import Database
     from wms_desk.services.stations import StationInfo
+    from wms_desk.ui.context import UiContext
     from wms_desk.ui.main_window import MainWindow
     from wms_desk.ui.station_runtime import StationRuntime
 
@@ -64,7 +65,7 @@ def open_station(database: Database | None, settings: Settings) -> tuple[Databas
 
 
 class Shell(QObject):
-    """Moves between the login dialog and the main window for the life of the process."""
+    """The station's one window for the life of the process: sign-in page, then a workspace."""
 
     window_shown = Signal(object)
     station_opened = Signal(object)
@@ -78,6 +79,8 @@ class Shell(QObject):
         start_workers: bool = True,
     ) -> None:
         super().__init__()
+        from wms_desk.ui.main_window import MainWindow
+
         # Tests of the shell alone switch off the background print worker and devices.
         self.start_workers = start_workers
         self.settings = settings
@@ -85,9 +88,8 @@ class Shell(QObject):
         self.qsettings = qsettings or QSettings(ORGANISATION, ORGANISATION)
         self.tasks = tasks or TaskRunner(self)
         self.station: StationInfo | None = None
-        self.window: MainWindow | None = None
         self.runtime: StationRuntime | None = None
-        self.login = LoginDialog(
+        self.login = SignInPanel(
             self.tasks,
             self._check_password,
             self._check_badge,
@@ -95,8 +97,13 @@ class Shell(QObject):
             demo_users=self._demo_users(),
         )
         self.login.signed_in.connect(self.open_window)
-        self.login.rejected.connect(self._login_closed)
         self.login.retry_requested.connect(self.start)
+        self.window = MainWindow(self.qsettings, self.login, self.tasks)
+        self.window.signed_out.connect(self._signed_out)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.window.workspace is not None
 
     def _demo_users(self) -> list[tuple[str, str, str, str]]:
         if not self.settings.demo:
@@ -106,8 +113,9 @@ class Shell(QObject):
         return [(u.username, u.role, u.password, u.badge) for u in DEMO_USERS]
 
     def start(self) -> None:
+        """Show the window at once; the database opens on a worker meanwhile."""
         self.login.set_ready(False, "Opening the database…")
-        self.login.show()
+        self.window.show()
         self.tasks.run(
             open_station,
             self.database,
@@ -118,18 +126,21 @@ class Shell(QObject):
 
     def _station_ready(self, opened: tuple[Database, StationInfo]) -> None:
         self.database, self.station = opened
+        self.window.set_station(self.database, self.station.name)
         if self.start_workers and self.runtime is None:
             from wms_desk.ui.station_runtime import StationRuntime
 
             self.runtime = StationRuntime(self.settings, self)
             self.runtime.bridge.scan_received.connect(self._scanned)
             self.runtime.start(self.station.bindings)
+            # The devices show in the status bar before anyone signs in.
+            self.runtime.attach(self.window.status)
         self.login.set_ready(True)
         self.station_opened.emit(self.station)
 
     def _scanned(self, result: Any) -> None:
         """A scan while nobody is signed in is a badge (ours carry BADGE:, others are raw)."""
-        if self.window is None and self.station is not None and self.login.isVisible():
+        if not self.signed_in and self.station is not None:
             from wms_desk.domain.codes import BADGE_PREFIX
 
             self.login.submit_badge(result.data.removeprefix(BADGE_PREFIX))
@@ -153,54 +164,41 @@ class Shell(QObject):
         return auth.sign_in_with_badge(self.context(), code, self.station)
 
     def open_window(self, actor: Actor) -> MainWindow:
+        """Sign `actor` in: their workspace replaces the sign-in page."""
         from wms_desk.services.context import ServiceContext
         from wms_desk.ui.context import UiContext
-        from wms_desk.ui.main_window import MainWindow
 
         assert self.database is not None
         ui = UiContext(ServiceContext(self.database, actor), self.tasks, self.settings)
         if self.runtime is not None:
             self.runtime.provide(ui)
-        self.window = MainWindow(ui, self.qsettings)
-        self.window.signed_out.connect(self._signed_out)
+        self.window.enter(ui)
         if self.start_workers:
             from wms_desk.ui import print_worker
 
             print_worker.install(ui, self.window)
-        if self.runtime is not None:
-            self.runtime.attach(self.window.status)
-        self.login.hide()
-        self.window.show()
         self.window_shown.emit(self.window)
         return self.window
 
     def _signed_out(self) -> None:
         from wms_desk.services import auth
 
-        window, self.window = self.window, None
-        if window is not None:
-            self._stop_workers(window)
-            if self.runtime is not None:
-                self.runtime.detach(window.status)
-            self.tasks.run(auth.sign_out, window.ui.services, on_error=lambda _e: None)
-            window.hide()
-            window.deleteLater()
+        if self.signed_in:
+            ui = self.window.ui
+            self._stop_workers(ui)
+            self.tasks.run(auth.sign_out, ui.services, on_error=lambda _e: None)
+        self.window.leave()
         self.login.reset()
-        self.login.show()
-
-    def _login_closed(self) -> None:
-        if self.window is None:
-            QApplication.quit()
 
     @staticmethod
-    def _stop_workers(window: MainWindow) -> None:
-        worker = window.ui.extras.pop("print_worker", None)
+    def _stop_workers(ui: UiContext) -> None:
+        worker = ui.extras.pop("print_worker", None)
         if worker is not None:
             worker.stop()
 
     def shutdown(self) -> None:
-        if self.window is not None:
-            self._stop_workers(self.window)
+        if self.signed_in:
+            self._stop_workers(self.window.ui)
         if self.runtime is not None:
             self.runtime.stop()
         self.tasks.wait_idle(5000)

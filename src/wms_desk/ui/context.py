@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wms_desk.services.context import Actor, ServiceContext
 from wms_desk.settings import Settings
 from wms_desk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the station window paints before the database layer is imported
+    from wms_desk.services.context import Actor, ServiceContext
 
 
 @dataclass

@@ -1,6 +1,13 @@
-"""The main window: role-based navigation, lazily built screens, status bar, connection banner."""
+"""The station window: sign-in page, then the user's workspace; status bar and connection banner.
+
+One window for the life of the process, as a station's screen should be: it paints at once with
+the sign-in page (the database opens meanwhile), shows the station's devices before anyone signs
+in, and returns to the sign-in page when a user switches out.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -8,8 +15,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QVBoxLayout,
@@ -18,161 +25,171 @@ from PySide6.QtWidgets import (
 
 from wms_desk.domain.roles import Permission
 from wms_desk.ui.context import UiContext
-from wms_desk.ui.navigation import ScreenSpec, screens_for
-from wms_desk.ui.screens.placeholder import PlaceholderScreen
 from wms_desk.ui.status_bar import StationStatusBar
+from wms_desk.ui.tasks import TaskRunner
 from wms_desk.ui.widgets.banner import Banner
-from wms_desk.ui.widgets.named import named
+from wms_desk.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from wms_desk.services.database import Database
 
 GEOMETRY_KEY = "main_window/geometry"
-SCREEN_KEY = "main_window/screen"
 
 
 class MainWindow(QMainWindow):
     signed_out = Signal()
 
-    def __init__(self, ui: UiContext, qsettings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        qsettings: QSettings,
+        sign_in: QWidget,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.ui = ui
         self._qsettings = qsettings
-        self._specs = screens_for(ui)
-        self._built: dict[str, QWidget] = {}
-        actor = ui.actor
-        self.setWindowTitle(f"wms-desk — {actor.display_name} at {actor.station_name}")
+        self.database: Database | None = None
+        self.workspace: Workspace | None = None
+        self._user_menus: list[QMenu] = []
+        self.setWindowTitle("wms-desk")
 
         self.banner = Banner("Retry")
         self.banner.action_requested.connect(self.retry_database)
-        self.nav = named(QListWidget(), "NavList")
-        self.nav.setFixedWidth(190)
-        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.stack = QStackedWidget()
-        for number, spec in enumerate(self._specs, 1):
-            item = QListWidgetItem(spec.title)
-            item.setData(Qt.ItemDataRole.UserRole, spec.key)
-            item.setToolTip(f"{spec.summary} (Ctrl+{number})" if number < 10 else spec.summary)
-            self.nav.addItem(item)
-        self.nav.currentRowChanged.connect(self._show_row)
-
-        body = QHBoxLayout()
-        body.setContentsMargins(0, 0, 0, 0)
-        body.setSpacing(0)
-        body.addWidget(self.nav)
-        body.addWidget(self.stack, 1)
+        self.sign_in_page = QWidget()
+        centred = QHBoxLayout(self.sign_in_page)
+        centred.addStretch(1)
+        centred.addWidget(sign_in, 0, Qt.AlignmentFlag.AlignVCenter)
+        centred.addStretch(1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.sign_in_page)
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.banner)
-        column.addLayout(body, 1)
+        column.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
         self.status = StationStatusBar()
         self.setStatusBar(self.status)
-        database = ui.services.database
+        self.status.set_user("nobody signed in", "")
+        self._tasks = tasks
+        tasks.database_lost.connect(self.show_database_lost)
+        tasks.task_failed.connect(self._show_task_error)
+        self._add_station_menu()
+        geometry = qsettings.value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    # -- who is here ------------------------------------------------------------------------
+    @property
+    def ui(self) -> UiContext:
+        assert self.workspace is not None, "nobody is signed in"
+        return self.workspace.ui
+
+    def set_station(self, database: Database, station_name: str) -> None:
+        self.database = database
         self.status.set_database(database.mode, database.location)
-        self.status.set_station(actor.station_name)
+        self.status.set_station(station_name)
+        self.setWindowTitle(f"wms-desk — station {station_name}")
+
+    def enter(self, ui: UiContext) -> Workspace:
+        """Show a signed-in user's workspace (their screens, their menus)."""
+        self.leave()
+        self.workspace = Workspace(ui, self._qsettings)
+        self.pages.addWidget(self.workspace)
+        self.pages.setCurrentWidget(self.workspace)
+        actor = ui.actor
+        self.setWindowTitle(f"wms-desk — {actor.display_name} at {actor.station_name}")
         self.status.set_user(actor.display_name, actor.role.value)
-        ui.tasks.database_lost.connect(self.show_database_lost)
-        ui.tasks.task_failed.connect(self._show_task_error)
+        self.switch_action.setEnabled(True)
+        self._add_user_menus(self.workspace)
+        return self.workspace
 
-        self._add_actions()
-        self._restore()
+    def leave(self) -> None:
+        """Back to the sign-in page; the workspace and its screens are discarded."""
+        workspace, self.workspace = self.workspace, None
+        if workspace is not None:
+            workspace.save()
+            self.pages.removeWidget(workspace)
+            workspace.deleteLater()
+        for menu in self._user_menus:
+            self.menuBar().removeAction(menu.menuAction())
+            menu.deleteLater()
+        self._user_menus.clear()
+        self.switch_action.setEnabled(False)
+        self.status.set_user("nobody signed in", "")
+        self.pages.setCurrentWidget(self.sign_in_page)
 
-    # -- navigation -------------------------------------------------------------------------
+    # -- the workspace, for callers and tests -----------------------------------------------
     @property
     def screen_keys(self) -> list[str]:
-        return [spec.key for spec in self._specs]
+        return self.workspace.screen_keys if self.workspace else []
 
-    def current_screen_key(self) -> str:
-        row = self.nav.currentRow()
-        return self._specs[row].key if row >= 0 else ""
+    @property
+    def nav(self) -> QListWidget:
+        assert self.workspace is not None
+        return self.workspace.nav
+
+    @property
+    def stack(self) -> QStackedWidget:
+        assert self.workspace is not None
+        return self.workspace.stack
 
     def show_screen(self, key: str) -> QWidget:
-        row = self.screen_keys.index(key)
-        self.nav.setCurrentRow(row)
-        return self._built[key]
+        assert self.workspace is not None
+        return self.workspace.show_screen(key)
 
-    def _show_row(self, row: int) -> None:
-        if row < 0:
-            return
-        spec = self._specs[row]
-        if spec.key not in self._built:
-            widget = self._build(spec)
-            self._built[spec.key] = widget
-            self.stack.addWidget(widget)
-        self.stack.setCurrentWidget(self._built[spec.key])
+    def current_screen_key(self) -> str:
+        return self.workspace.current_screen_key() if self.workspace else ""
 
-    def _build(self, spec: ScreenSpec) -> QWidget:
-        if spec.factory is None:
-            return PlaceholderScreen(spec)
-        return spec.factory(self.ui)
+    def open_import(self) -> QDialog:
+        assert self.workspace is not None
+        return self.workspace.open_import()
 
-    def _add_actions(self) -> None:
-        switch = QAction("Switch user", self)
-        switch.setShortcut(QKeySequence("Ctrl+L"))
-        switch.triggered.connect(self.sign_out)
+    # -- menus ------------------------------------------------------------------------------
+    def _add_station_menu(self) -> None:
+        self.switch_action = QAction("Switch user", self)
+        self.switch_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.switch_action.triggered.connect(self.sign_out)
+        self.switch_action.setEnabled(False)
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&Station")
-        menu.addAction(switch)
+        menu.addAction(self.switch_action)
         menu.addAction(quit_action)
-        if self.ui.actor.can(Permission.IMPORT_ORDERS):
+
+    def _add_user_menus(self, workspace: Workspace) -> None:
+        if workspace.ui.actor.can(Permission.IMPORT_ORDERS):
             orders = self.menuBar().addMenu("&Orders")
-            import_action = QAction("Import orders, products or stock…", self)
+            import_action = QAction("Import orders, products or stock…", orders)
             import_action.setShortcut(QKeySequence("Ctrl+I"))
-            import_action.triggered.connect(self.open_import)
-            profiles = QAction("CSV column profiles…", self)
-            profiles.triggered.connect(self.open_csv_profiles)
+            import_action.triggered.connect(workspace.open_import)
+            profiles = QAction("CSV column profiles…", orders)
+            profiles.triggered.connect(workspace.open_csv_profiles)
             orders.addAction(import_action)
             orders.addAction(profiles)
+            self._user_menus.append(orders)
         go = self.menuBar().addMenu("&Go")
-        for number, spec in enumerate(self._specs[:9], 1):
-            action = QAction(spec.title, self)
+        for number, spec in enumerate(workspace.specs[:9], 1):
+            action = QAction(spec.title, go)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, key=spec.key: self.show_screen(key))
             go.addAction(action)
-
-    # -- orders -----------------------------------------------------------------------------
-    def open_import(self) -> QDialog:
-        from wms_desk.ui.import_dialog import ImportDialog
-
-        dialog = ImportDialog(self.ui, self)
-        dialog.import_finished.connect(lambda _result: self._refresh_screen("queue"))
-        dialog.open()
-        return dialog
-
-    def open_csv_profiles(self) -> QDialog:
-        from wms_desk.ui.csv_mapping_dialog import CsvMappingDialog
-
-        dialog = CsvMappingDialog(self.ui, self)
-        dialog.open()
-        return dialog
-
-    def _refresh_screen(self, key: str) -> None:
-        screen = self._built.get(key)
-        refresh = getattr(screen, "refresh", None)
-        if callable(refresh):
-            refresh()
+        self._user_menus.append(go)
 
     # -- session ----------------------------------------------------------------------------
     def sign_out(self) -> None:
         self._save()
         self.signed_out.emit()
 
-    def _restore(self) -> None:
-        geometry = self._qsettings.value(GEOMETRY_KEY)
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        last = self._qsettings.value(SCREEN_KEY)
-        keys = self.screen_keys
-        self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
-
     def _save(self) -> None:
         self._qsettings.setValue(GEOMETRY_KEY, self.saveGeometry())
-        self._qsettings.setValue(SCREEN_KEY, self.current_screen_key())
+        if self.workspace is not None:
+            self.workspace.save()
         self._qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -181,25 +198,27 @@ class MainWindow(QMainWindow):
 
     # -- database connection ----------------------------------------------------------------
     def show_database_lost(self, message: str) -> None:
-        database = self.ui.services.database
-        self.status.set_database(database.mode, database.location, ok=False)
+        if self.database is not None:
+            self.status.set_database(self.database.mode, self.database.location, ok=False)
         self.banner.show_message(
             f"{message} Your work so far is saved; nothing will be lost while you wait."
         )
 
     def retry_database(self) -> None:
+        if self.database is None:
+            return
         self.banner.set_busy(True)
-        self.ui.tasks.run(
-            self.ui.services.database.ping,
+        self._tasks.run(
+            self.database.ping,
             on_done=lambda _: self._database_back(),
             on_error=self._database_still_down,
         )
 
     def _database_back(self) -> None:
-        database = self.ui.services.database
         self.banner.set_busy(False)
         self.banner.hide()
-        self.status.set_database(database.mode, database.location)
+        if self.database is not None:
+            self.status.set_database(self.database.mode, self.database.location)
 
     def _database_still_down(self, error: BaseException) -> None:
         self.banner.set_busy(False)

@@ -1,4 +1,4 @@
-"""Sign in with username and password, or by scanning a badge; demo credentials in demo mode."""
+"""The sign-in page of the station window: password or badge scan; demo accounts in demo mode."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QFrame,
     QLabel,
@@ -28,7 +27,7 @@ PasswordCheck = Callable[[str, str], "Actor"]
 BadgeCheck = Callable[[str], "Actor"]
 
 
-class LoginDialog(QDialog):
+class SignInPanel(QWidget):
     """Checks run off the GUI thread (argon2 is slow on purpose); `actor` is set on success."""
 
     signed_in = Signal(object)
@@ -44,8 +43,7 @@ class LoginDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("wms-desk — sign in")
-        self.setMinimumWidth(460)
+        self.setMaximumWidth(520)
         self._tasks = tasks
         self._check_password = check_password
         self._check_badge = check_badge
@@ -140,7 +138,6 @@ class LoginDialog(QDialog):
         self.actor = actor
         self.status.setText("")
         self.signed_in.emit(actor)
-        self.accept()
 
     def _failed(self, error: BaseException) -> None:
         self.sign_in_button.setEnabled(True)
