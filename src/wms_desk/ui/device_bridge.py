@@ -37,13 +37,21 @@ class DeviceBridge(QObject):
     # -- callbacks for the drivers (any thread) ---------------------------------------------
 
     def on_scan(self, result: Any) -> None:
-        self._scan_queued.emit(result)
+        self._queue(self._scan_queued, result)
 
     def on_reading(self, reading: Any) -> None:
-        self._reading_queued.emit(reading)
+        self._queue(self._reading_queued, reading)
 
     def on_state(self, device: str, state: str, detail: str = "") -> None:
-        self._state_queued.emit(device, state, detail)
+        self._queue(self._state_queued, device, state, detail)
+
+    @staticmethod
+    def _queue(signal: Any, *args: Any) -> None:
+        # A reader thread may outlive the window at shutdown: its last event has nowhere to go.
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            pass
 
     def callbacks(self) -> dict[str, Any]:
         """Keyword arguments for StationDevices(bindings, **bridge.callbacks())."""

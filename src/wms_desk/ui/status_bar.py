@@ -47,7 +47,7 @@ class StationStatusBar(QStatusBar):
         self.station.setText(f"Station: {name}")
 
     def set_user(self, display_name: str, role: str) -> None:
-        self.user.setText(f"User: {display_name} ({role})")
+        self.user.setText(f"User: {display_name}" + (f" ({role})" if role else ""))
 
     def set_device_state(self, device: str, state: str) -> None:
         label = self._devices.get(device)
