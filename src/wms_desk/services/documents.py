@@ -303,9 +303,8 @@ def _pick_lines(session: Session, orders: Sequence[Order]) -> tuple[PickLine, ..
     return tuple(out)
 
 
-@read_only
-def pick_list(session: Session, ref: str, now: datetime | None = None) -> PickList:
-    """`ref` is a batch name (wave) or an order number."""
+def pick_list_data(session: Session, ref: str, now: datetime | None = None) -> PickList:
+    """In the caller's session: `ref` is a batch name (wave) or an order number."""
     ref = ref.strip()
     batch = session.scalar(select(PickBatch).where(PickBatch.name == ref))
     if batch is None:
@@ -333,6 +332,10 @@ def pick_list(session: Session, ref: str, now: datetime | None = None) -> PickLi
         batch.name,
         tuple((o.number, order_barcode(o.number), o.tote or "") for o in orders),
     )
+
+
+# The same, in a read session of its own (CLI, screens).
+pick_list = read_only(pick_list_data)
 
 
 @unit_of_work()

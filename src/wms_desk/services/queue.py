@@ -285,7 +285,7 @@ def print_documents(
         refs.setdefault(batch.name if batch else order.number, None if batch else order.id)
     jobs = []
     for ref, order_id in refs.items():
-        data = documents.pick_list.__wrapped__(uow.session, ref, uow.now)  # type: ignore[attr-defined]
+        data = documents.pick_list_data(uow.session, ref, uow.now)
         jobs.append(
             enqueue(
                 uow,

@@ -7,24 +7,25 @@ import os
 import select
 import socket
 import threading
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 TRANSPORTS = ("pty", "tcp")
 
 
-class Endpoint:
+class Endpoint(ABC):
     """Bytes in and out; writes never block (a real device drops what nobody reads)."""
 
     address: str
 
-    def recv(self, timeout: float) -> bytes:
-        raise NotImplementedError
+    @abstractmethod
+    def recv(self, timeout: float) -> bytes: ...
 
-    def send(self, data: bytes) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, data: bytes) -> bool: ...
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def close(self) -> None: ...
 
 
 class PtyEndpoint(Endpoint):
