@@ -47,6 +47,7 @@ def test_demo_station_connects_its_simulated_devices_and_signs_in_by_badge_scan(
     status = demo_shell.window.status
     qtbot.waitUntil(lambda: "Scanner: connected" in status.device_text("scanner"), timeout=10_000)
     assert "nobody signed in" in status.user.text()
+    assert demo_shell.print_worker is not None  # queued prints go out before anyone signs in
     with qtbot.waitSignal(demo_shell.window_shown, timeout=10_000) as shown:
         runtime.demo.scanner.scan("BADGE:PACK-0001")  # bytes over a real pseudo-terminal
     window = shown.args[0]
@@ -54,6 +55,7 @@ def test_demo_station_connects_its_simulated_devices_and_signs_in_by_badge_scan(
     assert "Scanner: connected" in window.status.device_text("scanner")
     assert "Scale: connected" in window.status.device_text("scale")
     assert window.ui.extras["station_devices"] is runtime.devices
+    assert window.ui.extras["print_worker"] is demo_shell.print_worker
 
 
 def test_demo_database_is_seeded_once_on_first_start(demo_shell: Shell) -> None:

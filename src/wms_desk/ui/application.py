@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from wms_desk.services.context import Actor, ServiceContext
     from wms_desk.services.database import Database
     from wms_desk.services.stations import StationInfo
-    from wms_desk.ui.context import UiContext
     from wms_desk.ui.main_window import MainWindow
     from wms_desk.ui.station_runtime import StationRuntime
 
@@ -89,6 +88,7 @@ class Shell(QObject):
         self.tasks = tasks or TaskRunner(self)
         self.station: StationInfo | None = None
         self.runtime: StationRuntime | None = None
+        self.print_worker: Any = None
         self.login = SignInPanel(
             self.tasks,
             self._check_password,
@@ -135,6 +135,11 @@ class Shell(QObject):
             self.runtime.start(self.station.bindings)
             # The devices show in the status bar before anyone signs in.
             self.runtime.attach(self.window.status)
+        if self.start_workers and self.print_worker is None:
+            from wms_desk.ui import print_worker
+
+            # Jobs queued before a restart go out now, not when someone next signs in.
+            self.print_worker = print_worker.install(self.database, self.station.id, self.window)
         self.login.set_ready(True)
         self.station_opened.emit(self.station)
 
@@ -172,11 +177,10 @@ class Shell(QObject):
         ui = UiContext(ServiceContext(self.database, actor), self.tasks, self.settings)
         if self.runtime is not None:
             self.runtime.provide(ui)
+        if self.print_worker is not None:
+            ui.extras["print_worker"] = self.print_worker
+            ui.extras["toast"] = self.print_worker.toast
         self.window.enter(ui)
-        if self.start_workers:
-            from wms_desk.ui import print_worker
-
-            print_worker.install(ui, self.window)
         self.window_shown.emit(self.window)
         return self.window
 
@@ -184,21 +188,13 @@ class Shell(QObject):
         from wms_desk.services import auth
 
         if self.signed_in:
-            ui = self.window.ui
-            self._stop_workers(ui)
-            self.tasks.run(auth.sign_out, ui.services, on_error=lambda _e: None)
+            self.tasks.run(auth.sign_out, self.window.ui.services, on_error=lambda _e: None)
         self.window.leave()
         self.login.reset()
 
-    @staticmethod
-    def _stop_workers(ui: UiContext) -> None:
-        worker = ui.extras.pop("print_worker", None)
-        if worker is not None:
-            worker.stop()
-
     def shutdown(self) -> None:
-        if self.signed_in:
-            self._stop_workers(self.window.ui)
+        if self.print_worker is not None:
+            self.print_worker.stop()
         if self.runtime is not None:
             self.runtime.stop()
         self.tasks.wait_idle(5000)

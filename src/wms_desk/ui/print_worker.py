@@ -32,6 +32,7 @@ class QtPrintWorker(QObject):
         super().__init__(parent)
         self.worker = PrintWorker(database, station_id, listener=self._heard, **options)
         self._last_told: dict[str, float] = {}
+        self.toast: Any = None  # set by install(): where printer problems are shown
 
     def _heard(self, event: str, job: PrintJobInfo) -> None:
         # Runs on the worker thread: only emit, Qt queues delivery to the GUI thread.
@@ -67,20 +68,22 @@ class QtPrintWorker(QObject):
         self.worker.stop()
 
 
-def install(ui: Any, window: QWidget) -> QtPrintWorker:
-    """Composition root helper: system:// printers, the worker, its toast, and ui.extras.
+def install(database: Database, station_id: int | None, window: QWidget) -> QtPrintWorker:
+    """Composition root helper: system:// printers, the station's worker, and its toast.
 
-    `ui` is the UiContext; screens find the worker as `ui.extras["print_worker"]` and call
-    `wake()` after committing work that queued jobs. Call `stop()` on shutdown.
+    One worker per station for the life of the process: jobs queued before a restart are sent
+    as soon as the app is back, whether or not anyone has signed in. Screens find it as
+    `ui.extras["print_worker"]` and call `wake()` after committing work that queued jobs.
+    Call `stop()` on shutdown.
     """
     from wms_desk.ui import system_printer
     from wms_desk.ui.widgets.toast import Toast
 
     system_printer.register()
-    worker = QtPrintWorker(ui.services.database, ui.actor.station_id, window)
-    toast = Toast(window)
-    worker.printer_problem.connect(lambda title, detail, _error: toast.show_message(title, detail))
-    ui.extras["print_worker"] = worker
-    ui.extras["toast"] = toast
+    worker = QtPrintWorker(database, station_id, window)
+    worker.toast = Toast(window)
+    worker.printer_problem.connect(
+        lambda title, detail, _error: worker.toast.show_message(title, detail)
+    )
     worker.start()
     return worker
