@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from wms_desk.db.queries.queue import change_signature
 from wms_desk.db.queries.search import NOTIFY_CHANNEL
+from wms_desk.services.background import BackgroundThread
 from wms_desk.services.database import Database
 
 log = logging.getLogger(__name__)
@@ -31,28 +32,22 @@ class ChangeWatcher:
         self._database = database
         self._on_change = on_change
         self._poll_seconds = max(0.05, poll_seconds)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.mode = "poll" if database.is_sqlite else "listen"
         # Set once LISTEN is active (or the first poll has a baseline): tests wait on it.
         self.ready = threading.Event()
+        loop = self._poll if self.mode == "poll" else self._listen
+        self._background = BackgroundThread(f"orders-{self.mode}", loop)
+        self._stop = self._background.stop_requested
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        target = self._poll if self.mode == "poll" else self._listen
-        self._thread = threading.Thread(target=target, name=f"orders-{self.mode}", daemon=True)
-        self._thread.start()
+        self._background.start()
 
     def stop(self, timeout: float = 3.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._background.stop(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._background.running
 
     def _fire(self) -> None:
         try:

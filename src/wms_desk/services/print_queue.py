@@ -21,6 +21,7 @@ from wms_desk.db.models import PrintJob
 from wms_desk.db.models.base import utcnow
 from wms_desk.domain.roles import Permission
 from wms_desk.printing import transports
+from wms_desk.services.background import BackgroundThread
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
 from wms_desk.services.errors import NotFound, ValidationFailed
@@ -294,8 +295,8 @@ class PrintWorker:
         self.backoff, self.max_attempts = tuple(backoff), max_attempts
         self.poll_seconds, self.stale_after = poll_seconds, stale_after
         self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundThread("print-worker", self._loop)
+        self._stop = self._background.stop_requested
 
     def _claim(
         self, uow: UnitOfWork, job_id: str | None = None
@@ -402,11 +403,7 @@ class PrintWorker:
     # -- thread lifecycle ---------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="print-worker", daemon=True)
-        self._thread.start()
+        self._background.start()
 
     def wake(self) -> None:
         """Call after committing a unit of work that enqueued jobs: send them now."""
@@ -414,14 +411,12 @@ class PrintWorker:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._wake.set()  # out of its wait at once
+        self._background.stop(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._background.running
 
     def _loop(self) -> None:
         try:
