@@ -48,10 +48,19 @@ def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def is_order_list(payload: Any) -> bool:
+    """A bare JSON list of order objects (each with line_items), as both APIs page them."""
+    return isinstance(payload, list) and all(
+        isinstance(item, dict) and "line_items" in item for item in payload
+    )
+
+
 def each_order(
     items: list[Any], filename: str, build: Callable[[dict[str, Any], str], OrderRecord]
 ) -> ParseResult:
     """Build each order, or report it alone: one bad order never hides the others."""
+    if not items:
+        raise SourceError(f"{filename}: the payload holds no orders")
     records, errors = [], []
     for index, item in enumerate(items, start=1):
         if not isinstance(item, dict):

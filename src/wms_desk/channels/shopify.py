@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from wms_desk.channels.jsonfile import as_dict, each_order, load_json, parse_time, text_of
+from wms_desk.channels.jsonfile import (
+    as_dict,
+    each_order,
+    is_order_list,
+    load_json,
+    parse_time,
+    text_of,
+)
 from wms_desk.channels.records import (
     Address,
     LineRecord,
@@ -105,17 +112,13 @@ def parse_json(data: bytes, filename: str, encoding: str | None = None, **_: Any
         items = [payload["order"]]
     elif isinstance(payload, dict) and "line_items" in payload:
         items = [payload]
-    elif isinstance(payload, list) and all(
-        isinstance(i, dict) and "line_items" in i for i in payload
-    ):
+    elif is_order_list(payload):
         items = payload
     else:
         raise SourceError(
             f"{filename}: not a Shopify order payload "
             '(expected {"orders": [...]}, {"order": {...}} or an order with line_items)'
         )
-    if not items:
-        raise SourceError(f"{filename}: the payload holds no orders")
     return each_order(items, filename, _order_from_json)
 
 
