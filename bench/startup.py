@@ -59,7 +59,7 @@ def child(mode: str, db: str) -> None:
         app.exec()
         return
 
-    def signed_in(station):  # type: ignore[no-untyped-def]
+    def signed_in(station):
         from wms_desk.services import auth
 
         shell.tasks.run(

@@ -42,7 +42,7 @@ def _pg_reachable() -> bool:
         return False
 
 
-def _admin_engine():  # type: ignore[no-untyped-def]
+def _admin_engine():
     return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
 
 
@@ -154,7 +154,7 @@ def system_ctx(database: Database) -> ServiceContext:
 
 
 @pytest.fixture
-def make_ctx(system_ctx: ServiceContext):  # type: ignore[no-untyped-def]
+def make_ctx(system_ctx: ServiceContext):
     """Create a user with `role` and return a context acting as them at the test station."""
     from wms_desk.services import users
     from wms_desk.services.context import Actor

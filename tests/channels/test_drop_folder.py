@@ -9,7 +9,7 @@ from pathlib import Path
 from wms_desk.channels.drop_folder import DropFolder
 
 
-def _handler(calls: list[str]):  # type: ignore[no-untyped-def]
+def _handler(calls: list[str]):
     def handle(path: Path) -> tuple[bool, dict[str, object]]:
         calls.append(path.name)
         if path.read_text() == "boom":

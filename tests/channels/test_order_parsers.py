@@ -24,7 +24,7 @@ PROFILE = generic_csv.Profile(
 )  # fmt: skip
 
 
-def _by_number(result):  # type: ignore[no-untyped-def]
+def _by_number(result):
     return {r.number: r for r in result.records}
 
 

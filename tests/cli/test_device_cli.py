@@ -23,11 +23,11 @@ SCALE_KEYS = {"status", "weight", "unit", "grams", "raw"}
 SCAN_KEYS = {"data", "aim", "symbology", "gs1", "kind", "error"}
 
 
-def _json_lines(text: str) -> list[dict]:  # type: ignore[type-arg]
+def _json_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def test_scale_read_prints_one_reading(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_scale_read_prints_one_reading(capsys) -> None:
     with ScaleSimulator("nci", rate_hz=20) as sim:
         sim.command("weight 1.25 kg")
         assert main(["scale", "read", "--port", sim.address, "--protocol", "nci"]) == 0
@@ -37,7 +37,7 @@ def test_scale_read_prints_one_reading(capsys) -> None:  # type: ignore[no-untyp
     assert reading["weight"] == "001.250"
 
 
-def test_scale_read_with_line_options_and_a_regex_pattern(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_scale_read_with_line_options_and_a_regex_pattern(capsys) -> None:
     pattern = r"(?P<status>ST|US)\s+(?P<weight>[\d.]+)\s*(?P<unit>kg)"
     with ScaleSimulator("regex", rate_hz=20) as sim:
         sim.command("weight 0.5 kg")
@@ -48,7 +48,7 @@ def test_scale_read_with_line_options_and_a_regex_pattern(capsys) -> None:  # ty
     assert (reading["grams"], reading["raw"]) == ("500.000", "ST 0.500 kg")
 
 
-def test_scale_that_does_not_answer_is_exit_1_after_3_seconds(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_scale_that_does_not_answer_is_exit_1_after_3_seconds(capsys) -> None:
     with ScaleSimulator("mt-sics") as sim:
         sim.command("silent on")
         started = time.monotonic()
@@ -59,7 +59,7 @@ def test_scale_that_does_not_answer_is_exit_1_after_3_seconds(capsys) -> None:  
     assert "did not answer within 3 s" in captured.err
 
 
-def test_usage_errors_exit_2_and_a_missing_port_exits_1(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_usage_errors_exit_2_and_a_missing_port_exits_1(capsys) -> None:
     assert main(["scale", "read", "--port", "loop://", "--protocol", "regex"]) == 2
     assert "--pattern is required" in capsys.readouterr().err
     argv = ["scale", "read", "--port", "loop://", "--protocol", "regex", "--pattern", "(\\d+)"]
@@ -71,7 +71,7 @@ def test_usage_errors_exit_2_and_a_missing_port_exits_1(capsys) -> None:  # type
     assert "cannot open /dev/no-such-scale" in capsys.readouterr().err
 
 
-def test_scanner_listen_prints_count_scans_and_exits(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_scanner_listen_prints_count_scans_and_exits(capsys) -> None:
     with ScannerSimulator("tcp", aim=True, suffix="crlf") as sim:
         codes: list[int] = []
         argv = ["scanner", "listen", "--port", sim.address, "--suffix", "crlf", "--count", "2"]
@@ -81,7 +81,7 @@ def test_scanner_listen_prints_count_scans_and_exits(capsys) -> None:  # type: i
         # Generous waits: on a loaded machine the listener thread takes a while to import and
         # connect; they cost nothing when all is well.
         deadline = time.monotonic() + 20
-        while not sim.endpoint.has_client() and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        while not sim.endpoint.has_client() and time.monotonic() < deadline:
             connected.wait(0.01)
         sim.scan("0109506000134352<GS>10LOT7")
         sim.scan("BADGE:77")
@@ -103,7 +103,7 @@ def test_scanner_listen_prints_count_scans_and_exits(capsys) -> None:  # type: i
 
 
 @pytest.fixture
-def spawn() -> Iterator:  # type: ignore[type-arg]
+def spawn() -> Iterator:
     started: list[subprocess.Popen[str]] = []
 
     def run(*args: str) -> tuple[subprocess.Popen[str], str]:
@@ -124,7 +124,7 @@ def spawn() -> Iterator:  # type: ignore[type-arg]
         process.wait(5)
 
 
-def test_simulate_scale_subprocess_with_a_script_and_stdin(spawn, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_simulate_scale_subprocess_with_a_script_and_stdin(spawn, tmp_path: Path, capsys) -> None:
     script = tmp_path / "scale.txt"
     script.write_text("# a parcel\nweight 2.5 kg\nmotion off\n", encoding="utf-8")
     process, address = spawn(
@@ -133,9 +133,9 @@ def test_simulate_scale_subprocess_with_a_script_and_stdin(spawn, tmp_path: Path
     assert address.startswith("/dev/")
     assert main(["scale", "read", "--port", address, "--protocol", "toledo-continuous"]) == 0
     assert _json_lines(capsys.readouterr().out)[0]["grams"] == "2500.000"
-    process.stdin.write("fly to the moon\nweight 3 kg\n")  # type: ignore[union-attr]
-    process.stdin.flush()  # type: ignore[union-attr]
-    assert "unknown command 'fly'" in process.stderr.readline()  # type: ignore[union-attr]
+    process.stdin.write("fly to the moon\nweight 3 kg\n")
+    process.stdin.flush()
+    assert "unknown command 'fly'" in process.stderr.readline()
     readings = Collector()
     from wms_desk.devices.scales import create_scale
 
@@ -147,7 +147,7 @@ def test_simulate_scale_subprocess_with_a_script_and_stdin(spawn, tmp_path: Path
         link.stop()
 
 
-def test_simulate_scanner_subprocess_sends_stdin_lines_as_scans(spawn) -> None:  # type: ignore[no-untyped-def]
+def test_simulate_scanner_subprocess_sends_stdin_lines_as_scans(spawn) -> None:
     process, address = spawn(
         "simulate", "scanner", "--transport", "tcp", "--aim", "--suffix", "tab"
     )
@@ -160,8 +160,8 @@ def test_simulate_scanner_subprocess_sends_stdin_lines_as_scans(spawn) -> None: 
     link.start()
     try:
         states.next(lambda state: state == DeviceState.CONNECTED)
-        process.stdin.write("5901234123457\nA-01-03\n")  # type: ignore[union-attr]
-        process.stdin.flush()  # type: ignore[union-attr]
+        process.stdin.write("5901234123457\nA-01-03\n")
+        process.stdin.flush()
         first, second = scans.next(), scans.next()
     finally:
         link.stop()
@@ -169,16 +169,16 @@ def test_simulate_scanner_subprocess_sends_stdin_lines_as_scans(spawn) -> None: 
     assert (second.data, second.kind) == ("A-01-03", "bin")
 
 
-def test_scale_read_watch_keeps_printing_readings(spawn) -> None:  # type: ignore[no-untyped-def]
+def test_scale_read_watch_keeps_printing_readings(spawn) -> None:
     with ScaleSimulator("cas", rate_hz=20) as sim:
         sim.command("weight 4 kg")
         process, first_line = spawn(
             "scale", "read", "--watch", "--port", sim.address, "--protocol", "cas"
         )
-        lines = [first_line] + [process.stdout.readline().strip() for _ in range(2)]  # type: ignore[union-attr]
+        lines = [first_line] + [process.stdout.readline().strip() for _ in range(2)]
         sim.command("motion on")
         while json.loads(lines[-1])["status"] != "motion":
-            lines.append(process.stdout.readline().strip())  # type: ignore[union-attr]
+            lines.append(process.stdout.readline().strip())
     readings = [json.loads(line) for line in lines]
     assert all(reading.keys() == SCALE_KEYS for reading in readings)
     assert readings[0] == {
@@ -191,9 +191,9 @@ def test_scale_read_watch_keeps_printing_readings(spawn) -> None:  # type: ignor
     assert readings[-1]["status"] == "motion"
 
 
-def test_simulator_on_a_taken_tcp_port_is_exit_1(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_simulator_on_a_taken_tcp_port_is_exit_1(capsys) -> None:
     with ScaleSimulator("cas", "tcp") as busy:
-        port = str(busy.endpoint.port)  # type: ignore[attr-defined]
+        port = str(busy.endpoint.port)
         argv = ["simulate", "scale", "--protocol", "cas", "--transport", "tcp", "--tcp-port", port]
         assert main(argv) == 1
     assert "wms-desk:" in capsys.readouterr().err

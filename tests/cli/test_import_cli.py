@@ -14,14 +14,14 @@ from wms_desk.cli.main import main
 KEYS = ["created", "updated", "unchanged", "cancelled", "rejected", "errors"]
 
 
-def _run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
 @pytest.fixture
-def db(sqlite_db_url: str, capsys) -> str:  # type: ignore[no-untyped-def]
+def db(sqlite_db_url: str, capsys) -> str:
     assert (
         _run(capsys, "--db", sqlite_db_url, "products", "import", str(DATA / "products.csv"))[0]
         == 0
@@ -31,7 +31,7 @@ def db(sqlite_db_url: str, capsys) -> str:  # type: ignore[no-untyped-def]
     return sqlite_db_url
 
 
-def test_import_prints_one_json_object_and_exits_by_rejections(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_import_prints_one_json_object_and_exits_by_rejections(db: str, capsys) -> None:
     code, out, err = _run(capsys, "--db", db, "import", str(DATA / "shopify_orders.json"))
     result = json.loads(out)
     assert code == 1 and list(result) == KEYS and out.count("\n") == 1
@@ -48,7 +48,7 @@ def test_import_prints_one_json_object_and_exits_by_rejections(db: str, capsys) 
     assert code == 0 and json.loads(out)["created"] == 5
 
 
-def test_dry_run_and_strict(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_and_strict(db: str, capsys) -> None:
     code, out, _ = _run(capsys, "--db", db, "import", str(DATA / "shopify_export.csv"), "--dry-run")
     assert code == 0 and json.loads(out)["created"] == 5
     code, out, _ = _run(capsys, "--db", db, "orders", "list", "--json")
@@ -57,7 +57,7 @@ def test_dry_run_and_strict(db: str, capsys) -> None:  # type: ignore[no-untyped
     assert code == 1 and json.loads(out)["rejected"] == 7 and json.loads(out)["created"] == 0
 
 
-def test_usage_errors_exit_2(db: str, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_usage_errors_exit_2(db: str, capsys, tmp_path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--db", db, "import", str(DATA / "shopify_orders.json"), "--format", "xml"])
     assert exit_info.value.code == 2
@@ -73,14 +73,14 @@ def test_usage_errors_exit_2(db: str, capsys, tmp_path) -> None:  # type: ignore
     assert code == 2 and "no CSV profile named 'nope'" in err
 
 
-def test_bad_file_is_a_rejection_not_a_crash(db: str, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_file_is_a_rejection_not_a_crash(db: str, capsys, tmp_path) -> None:
     code, out, _ = _run(capsys, "--db", db, "import", str(write(tmp_path, "e.json", b"")))
     assert code == 1 and json.loads(out)["errors"][0] == {
         "ref": "e.json", "message": "e.json: the file is empty"
     }  # fmt: skip
 
 
-def test_orders_list(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_orders_list(db: str, capsys) -> None:
     _run(capsys, "--db", db, "import", str(DATA / "shopify_export.csv"))
     code, out, _ = _run(capsys, "--db", db, "orders", "list", "--json", "--search", "müller")
     rows = json.loads(out)
@@ -122,7 +122,7 @@ def test_progress_on_a_terminal_redraws_in_place() -> None:
     )
 
 
-def test_channel_drop_folder_set_and_watch(db: str, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_channel_drop_folder_set_and_watch(db: str, capsys, tmp_path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     code, out, _ = _run(
@@ -139,7 +139,7 @@ def test_channel_drop_folder_set_and_watch(db: str, capsys, tmp_path) -> None:  
     }  # fmt: skip
 
 
-def test_profile_saved_on_the_command_line_imports_a_csv(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_profile_saved_on_the_command_line_imports_a_csv(db: str, capsys) -> None:
     maps = ["external_id=Order Ref", "sku=Item", "qty=Qty", "customer_name=Customer",
             "ship_street1=Street", "ship_city=Town", "ship_postal_code=Postcode",
             "ship_country=Country", "cancelled=Cancelled"]  # fmt: skip

@@ -14,7 +14,7 @@ from wms_desk.services.uow import run_unit_of_work
 
 
 @pytest.fixture
-def stocked(any_db_url: str):  # type: ignore[no-untyped-def]
+def stocked(any_db_url: str):
     database = Database(any_db_url)
     product, bin_ = add_product(database), add_bin(database)
     ctx = ServiceContext(database, system_actor())
@@ -23,7 +23,7 @@ def stocked(any_db_url: str):  # type: ignore[no-untyped-def]
     database.dispose()
 
 
-def test_check_refuses_a_negative_on_hand_in_sql(stocked) -> None:  # type: ignore[no-untyped-def]
+def test_check_refuses_a_negative_on_hand_in_sql(stocked) -> None:
     database, _ctx, product, bin_ = stocked
     with pytest.raises(IntegrityError), database.engine.begin() as connection:
         connection.execute(
@@ -34,7 +34,7 @@ def test_check_refuses_a_negative_on_hand_in_sql(stocked) -> None:  # type: igno
         assert connection.execute(text("SELECT on_hand FROM bin_stock")).scalar() == 5
 
 
-def test_taking_more_than_on_hand_is_refused_and_nothing_is_written(stocked) -> None:  # type: ignore[no-untyped-def]
+def test_taking_more_than_on_hand_is_refused_and_nothing_is_written(stocked) -> None:
     database, ctx, product, bin_ = stocked
     with pytest.raises(NotEnoughStock, match="A-01-01 does not hold 6 free of SKU-1"):
         run_unit_of_work(ctx, lambda uow: apply_move(uow, product, 6, "pick", from_bin_id=bin_))
@@ -45,14 +45,14 @@ def test_taking_more_than_on_hand_is_refused_and_nothing_is_written(stocked) -> 
         assert reconcile(session) == []
 
 
-def test_reserved_can_never_exceed_on_hand(stocked) -> None:  # type: ignore[no-untyped-def]
+def test_reserved_can_never_exceed_on_hand(stocked) -> None:
     database, _ctx, _product, _bin = stocked
     with pytest.raises(IntegrityError), database.engine.begin() as connection:
         connection.execute(text("UPDATE bin_stock SET reserved = 6"))
 
 
 @pytest.mark.parametrize("table", ["stock_moves", "audit_events"])
-def test_ledger_and_audit_trail_are_append_only(stocked, table: str) -> None:  # type: ignore[no-untyped-def]
+def test_ledger_and_audit_trail_are_append_only(stocked, table: str) -> None:
     database, ctx, _product, _bin = stocked
     run_unit_of_work(ctx, lambda uow: uow.audit("test.event", "test", 1))
     for statement in (f"UPDATE {table} SET created_at = created_at", f"DELETE FROM {table}"):

@@ -14,7 +14,7 @@ from wms_desk.devices.scales.toledo import checksum, sim_frame
 from wms_desk.devices.simulators.scale import with_even_parity
 
 
-def _parse(protocol: str, frame: str, **kwargs):  # type: ignore[no-untyped-def]
+def _parse(protocol: str, frame: str, **kwargs):
     return create_scale(protocol, lambda reading: None, **kwargs).parse(frame)
 
 
@@ -33,7 +33,7 @@ def _parse(protocol: str, frame: str, **kwargs):  # type: ignore[no-untyped-def]
         ("EL", "error", None, None, None),
     ],
 )
-def test_mt_sics_answers(frame: str, status: str, weight, unit, grams) -> None:  # type: ignore[no-untyped-def]
+def test_mt_sics_answers(frame: str, status: str, weight, unit, grams) -> None:
     reading = _parse("mt-sics", frame + "\r").reading
     assert (reading.status, reading.weight, reading.unit) == (status, weight, unit)
     assert reading.grams == (Decimal(grams) if grams else None)

@@ -17,8 +17,8 @@ POLL = {"mt-sics": b"SI\r\n", "nci": b"W\r"}
 def _frame(protocol: str, load: SimulatedLoad) -> bytes:
     module = protocol_module(protocol)
     if protocol in POLL:
-        return module.sim_answer(load, POLL[protocol])  # type: ignore[no-any-return]
-    return module.sim_frame(load)  # type: ignore[no-any-return]
+        return module.sim_answer(load, POLL[protocol])
+    return module.sim_frame(load)
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

@@ -16,7 +16,7 @@ from wms_desk.devices.transport import DeviceState, SerialLink
 COMMANDED = [p for p in PROTOCOLS if p != "regex"]
 
 
-def _fresh(rig: ScaleRig, predicate, timeout: float = 3.0):  # type: ignore[no-untyped-def]
+def _fresh(rig: ScaleRig, predicate, timeout: float = 3.0):
     """A reading that reflects a change made now: skip the ones already on their way."""
     rig.readings.drain()
     return rig.reading(predicate, timeout)

@@ -27,7 +27,7 @@ def scanner_rig(
     settings: ScannerSettings | None = None, **sim_args: object
 ) -> Iterator[tuple[ScannerSimulator, Collector]]:
     settings = settings or ScannerSettings(debounce_s=0)
-    sim = ScannerSimulator("pty", suffix=settings.suffix, **sim_args)  # type: ignore[arg-type]
+    sim = ScannerSimulator("pty", suffix=settings.suffix, **sim_args)
     scans, states = Collector(), Collector()
     link = SerialLink(
         "scanner", PortSettings(sim.address), SerialScanner(scans, settings), lambda s, d: states(s)

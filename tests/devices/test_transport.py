@@ -100,7 +100,7 @@ def test_pty_closed_mid_stream_then_a_new_pty_at_the_same_address(tmp_path: Path
             second.command("weight 2 kg")
             states.next(lambda s: s == DeviceState.CONNECTED, timeout=3.0)
             assert readings.next(lambda r: r.grams == 2000).unit == "kg"
-            assert address.resolve() == Path(second.endpoint.device)  # type: ignore[attr-defined]
+            assert address.resolve() == Path(second.endpoint.device)
         finally:
             second.stop()
     finally:
@@ -109,7 +109,7 @@ def test_pty_closed_mid_stream_then_a_new_pty_at_the_same_address(tmp_path: Path
 
 def test_socket_port_lost_and_back_on_the_same_port() -> None:
     first = ScaleSimulator("cas", "tcp", rate_hz=50).start()
-    port = first.endpoint.port  # type: ignore[attr-defined]
+    port = first.endpoint.port
     first.command("weight 0.5 kg")
     readings, states = Collector(), Collector()
     driver = create_scale("cas", readings, FAST)

@@ -6,7 +6,7 @@ from wms_desk.devices.wedge import WedgeClassifier, WedgeConfig, WedgeStep
 from wms_desk.domain.scan import GS
 
 
-def type_keys(classifier: WedgeClassifier, text: str, gap_s: float, start: float = 0.0):  # type: ignore[no-untyped-def]
+def type_keys(classifier: WedgeClassifier, text: str, gap_s: float, start: float = 0.0):
     """Feed each char at a fixed gap; returns (steps, scans, replayed chars, passed chars)."""
     steps: list[WedgeStep] = []
     for index, char in enumerate(text):

@@ -13,7 +13,7 @@ from wms_desk.ui.application import Shell
 
 
 @pytest.fixture
-def demo_shell(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+def demo_shell(qtbot, tmp_path: Path):
     settings = load_settings(
         cli={
             "db": str(tmp_path / "demo.sqlite3"),
@@ -35,7 +35,7 @@ def demo_shell(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_demo_station_connects_its_simulated_devices_and_signs_in_by_badge_scan(
     qtbot, demo_shell: Shell
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     runtime = demo_shell.runtime
     assert runtime is not None and runtime.demo is not None
     qtbot.waitUntil(
@@ -65,6 +65,6 @@ def test_demo_database_is_seeded_once_on_first_start(demo_shell: Shell) -> None:
     counts = database_info(demo_shell.database)["counts"]
     assert counts["orders"] == 300 and counts["products"] >= 60 and counts["bins"] == 150
     assert counts["users"] == 3
-    bindings = demo_shell.station.bindings  # type: ignore[union-attr]
+    bindings = demo_shell.station.bindings
     assert bindings["label_printer"]["url"].startswith("file://")
     assert bindings["document_printer"]["url"].endswith("demo-prints/documents")

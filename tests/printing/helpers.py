@@ -40,8 +40,8 @@ def check_zpl(zpl: bytes) -> str:
     assert text.count("^XA") == text.count("^XZ") >= 1, "unbalanced ^XA/^XZ"
     assert "^CI28" in text
     for label in text.split("^XZ")[:-1]:
-        width = int(re.search(r"\^PW(\d+)", label).group(1))  # type: ignore[union-attr]
-        length = int(re.search(r"\^LL(\d+)", label).group(1))  # type: ignore[union-attr]
+        width = int(re.search(r"\^PW(\d+)", label).group(1))
+        length = int(re.search(r"\^LL(\d+)", label).group(1))
         for x, y in re.findall(r"\^FO(\d+),(\d+)", label):
             assert 0 <= int(x) < width and 0 <= int(y) < length, f"field at {x},{y} off label"
         for block in re.findall(r"\^FB(\d+)", label):

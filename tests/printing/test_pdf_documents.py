@@ -57,7 +57,7 @@ def _slip(lines: int, **changes: object) -> PackingSlip:
         subtotal=Decimal("99.90"),
         total=Decimal("109.90"),
     )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(base, **changes)
 
 
 def test_shipping_label_barcode_and_provisional_marking(sample_label: ShippingLabel) -> None:

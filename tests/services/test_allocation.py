@@ -19,7 +19,7 @@ from wms_desk.services.imports import import_file
 from wms_desk.services.stock import reconcile
 
 
-def _woo(tmp_path, *orders_: dict) -> object:  # type: ignore[no-untyped-def]
+def _woo(tmp_path, *orders_: dict) -> object:
     base = json.loads((DATA / "woocommerce_order.json").read_text(encoding="utf-8"))
     payload = []
     for spec in orders_:
@@ -42,10 +42,10 @@ def _reservations(ctx: ServiceContext, number: str) -> list[tuple[str, int]]:
             .where(Reservation.order_line_id.in_([ln.id for ln in order.lines]))
             .order_by(Bin.pick_sequence)
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
 
-def test_allocates_by_pick_sequence_across_bins(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_allocates_by_pick_sequence_across_bins(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx)
     # A second bin for the mug, earlier on the route than B-02-01 once its sequence is set.
     import_stock(system_ctx, write(tmp_path, "more.csv", "bin,sku,qty\nC-09-09,WC-MUG-BLU,3\n"))
@@ -60,7 +60,7 @@ def test_allocates_by_pick_sequence_across_bins(system_ctx: ServiceContext, tmp_
 
 def test_backorders_whole_orders_and_retries_when_stock_arrives(
     system_ctx: ServiceContext, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stocked(system_ctx)
     # Hoodie: 1 in stock. #901 takes it; #902 wants 2 and waits holding nothing.
     import_file(
@@ -88,7 +88,7 @@ def test_backorders_whole_orders_and_retries_when_stock_arrives(
     assert _reservations(system_ctx, "902") == [("B-02-01", 1), ("B-02-03", 2)]
 
 
-def test_higher_priority_order_is_served_first(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_higher_priority_order_is_served_first(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx, stock=False)
     import_file(
         system_ctx,
@@ -101,7 +101,7 @@ def test_higher_priority_order_is_served_first(system_ctx: ServiceContext, tmp_p
     assert (found["910"].status, found["911"].status) == ("backordered", "allocated")
 
 
-def test_release_from_hold_allocates_again(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_release_from_hold_allocates_again(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx, stock=False)
     import_file(system_ctx, _woo(tmp_path, {"id": 920, "lines": [("Bar3", 1)]}))
     order_id = orders(system_ctx)["920"].id
@@ -116,7 +116,7 @@ def test_release_from_hold_allocates_again(system_ctx: ServiceContext, tmp_path)
 
 def test_adjust_stock_counts_and_reallocates(
     system_ctx: ServiceContext, make_ctx, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stocked(system_ctx)
     import_file(system_ctx, _woo(tmp_path, {"id": 930, "lines": [("Bar3", 5)]}))
     assert orders(system_ctx)["930"].status == "backordered"

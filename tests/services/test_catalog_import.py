@@ -14,7 +14,7 @@ from wms_desk.services.stock import reconcile
 HEADER = "sku,name,barcodes,weight_g,length_mm,width_mm,height_mm,hs_code,origin_country,flags\n"
 
 
-def test_products_twice_then_changed(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_products_twice_then_changed(system_ctx: ServiceContext, tmp_path) -> None:
     first = import_products(system_ctx, DATA / "products.csv")
     assert (first.created, first.unchanged, first.rejected) == (8, 0, 0)
     assert import_products(system_ctx, DATA / "products.csv").unchanged == 8
@@ -39,7 +39,7 @@ def test_products_twice_then_changed(system_ctx: ServiceContext, tmp_path) -> No
         )
 
 
-def test_stock_import_creates_bins_and_ledger_moves(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_stock_import_creates_bins_and_ledger_moves(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx)
     assert import_stock(system_ctx, DATA / "stock.csv").unchanged == 6
     recount = write(
@@ -63,7 +63,7 @@ def test_stock_import_creates_bins_and_ledger_moves(system_ctx: ServiceContext, 
         assert on_hand == 6
 
 
-def test_stock_below_what_orders_hold_is_refused(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_stock_below_what_orders_hold_is_refused(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx)
     import_file(system_ctx, DATA / "woocommerce_orders.json")  # reserves 4 mugs in B-02-01
     result = import_stock(

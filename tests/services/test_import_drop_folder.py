@@ -11,7 +11,7 @@ from wms_desk.services.drop_folder import drop_folders, poll_drop_folders
 from wms_desk.services.import_setup import ensure_channel
 
 
-def test_drop_folder_imports_into_its_channel(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_drop_folder_imports_into_its_channel(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx)
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -11,19 +11,19 @@ from wms_desk.services.database import Database
 from wms_desk.services.imports import import_file
 
 
-def _counts(result) -> tuple[int, int, int, int, int]:  # type: ignore[no-untyped-def]
+def _counts(result) -> tuple[int, int, int, int, int]:
     return (result.created, result.updated, result.unchanged, result.cancelled, result.rejected)
 
 
 def _rows(ctx: ServiceContext) -> tuple[int, int, int]:
     with ctx.database.read_session() as session:
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             session.scalar(select(func.count()).select_from(m))
             for m in (Order, OrderLine, AuditEvent)
         )
 
 
-def test_same_file_twice_then_an_updated_file(any_db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_same_file_twice_then_an_updated_file(any_db_url: str, tmp_path) -> None:
     database = Database(any_db_url)
     try:
         ctx = stocked(ServiceContext(database, system_actor()))
@@ -76,7 +76,7 @@ def test_two_stations_importing_the_same_file_at_once(any_db_url: str) -> None:
         for thread in threads:
             thread.join(60)
         assert len(results) == 2, "a station's import raised"
-        created = sorted(r.created + r.cancelled for r in results)  # type: ignore[attr-defined]
+        created = sorted(r.created + r.cancelled for r in results)
         assert created == [0, 6]
         assert _rows(ctx)[0] == 6
     finally:

@@ -55,7 +55,7 @@ def test_shopify_page_imports_good_orders_and_reports_bad_ones(system_ctx: Servi
 
 def test_an_order_with_one_bad_line_is_not_half_imported(
     system_ctx: ServiceContext, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stocked(system_ctx)
     text = (DATA / "shopify_export.csv").read_text(encoding="utf-8")
     # #2001's second line gets an unknown SKU, #2003's second line a zero quantity.
@@ -103,7 +103,7 @@ def test_dry_run_counts_and_writes_nothing(system_ctx: ServiceContext) -> None:
 )  # fmt: skip
 def test_unreadable_files_are_rejected_with_a_clear_message(
     system_ctx: ServiceContext, tmp_path, name: str, data: bytes, message: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     fmt = "shopify-csv" if name.endswith(".csv") else "shopify-json"
     result = import_file(system_ctx, write(tmp_path, name, data), format=fmt)
     assert result.rejected == 1 and result.errors[0].ref == name
@@ -111,13 +111,13 @@ def test_unreadable_files_are_rejected_with_a_clear_message(
     assert _count(system_ctx, Order) == 0
 
 
-def test_bom_file_imports(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bom_file_imports(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx)
     data = b"\xef\xbb\xbf" + (DATA / "shopify_export.csv").read_bytes()
     assert import_file(system_ctx, write(tmp_path, "bom.csv", data)).created == 5
 
 
-def test_channel_update_cancel_and_locked_orders(system_ctx: ServiceContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_channel_update_cancel_and_locked_orders(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx)
     import_file(system_ctx, DATA / "woocommerce_orders.json")
     _set_status(system_ctx, "723", "picking")  # picking started: the channel may not change it
@@ -151,7 +151,7 @@ def test_channel_update_cancel_and_locked_orders(system_ctx: ServiceContext, tmp
 
 def test_formula_like_customer_is_stored_as_text_and_neutralised_on_export(
     system_ctx: ServiceContext, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stocked(system_ctx)
     import_file(system_ctx, DATA / "shopify_export.csv")
     assert orders(system_ctx)["#2004"].customer_name.startswith('=HYPERLINK("')
@@ -164,7 +164,7 @@ def test_formula_like_customer_is_stored_as_text_and_neutralised_on_export(
     assert stream.getvalue().splitlines() == ["a", "'+1", "'@x", "ok"]
 
 
-def test_a_packer_cannot_import_or_count_stock(make_ctx) -> None:  # type: ignore[no-untyped-def]
+def test_a_packer_cannot_import_or_count_stock(make_ctx) -> None:
     packer = make_ctx(Role.PACKER)
     with pytest.raises(PermissionDenied):
         import_file(packer, DATA / "shopify_orders.json")
@@ -174,7 +174,7 @@ def test_a_packer_cannot_import_or_count_stock(make_ctx) -> None:  # type: ignor
 
 def test_an_update_to_a_held_order_gives_its_stock_back_until_released(
     system_ctx: ServiceContext, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from wms_desk.services.orders import hold_orders, release_orders
 
     stocked(system_ctx)

@@ -14,7 +14,7 @@ from wms_desk.services.demo import seed_demo
 
 
 @pytest.fixture
-def supervisor(system_ctx: ServiceContext, make_ctx) -> ServiceContext:  # type: ignore[no-untyped-def]
+def supervisor(system_ctx: ServiceContext, make_ctx) -> ServiceContext:
     seed_demo(system_ctx, orders=20, seed=2)
     return make_ctx(Role.SUPERVISOR)
 
@@ -69,7 +69,7 @@ def test_a_count_shows_in_bins_and_ledger(supervisor: ServiceContext) -> None:
     assert inventory.search_products(supervisor, product.sku)[0].on_hand == product.on_hand + 5
 
 
-def test_packers_cannot_browse_or_adjust(supervisor: ServiceContext, make_ctx) -> None:  # type: ignore[no-untyped-def]
+def test_packers_cannot_browse_or_adjust(supervisor: ServiceContext, make_ctx) -> None:
     packer = make_ctx(Role.PACKER)
     with pytest.raises(PermissionDenied):
         inventory.search_products(packer)

@@ -14,7 +14,7 @@ from wms_desk.services import orders, stock, users
 from wms_desk.services.uow import run_unit_of_work
 
 
-def _snapshot(database):  # type: ignore[no-untyped-def]
+def _snapshot(database):
     with database.read_session() as session:
         return (
             session.scalar(select(func.count()).select_from(AuditEvent)),
@@ -23,7 +23,7 @@ def _snapshot(database):  # type: ignore[no-untyped-def]
         )
 
 
-def test_packers_forbidden_calls_raise_and_change_nothing(make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+def test_packers_forbidden_calls_raise_and_change_nothing(make_ctx, database) -> None:
     packer = make_ctx("packer")
     order_id = add_order(database)
     add_product(database)
@@ -42,7 +42,7 @@ def test_packers_forbidden_calls_raise_and_change_nothing(make_ctx, database) ->
     assert _snapshot(database) == before
 
 
-def test_supervisor_runs_the_floor_but_cannot_manage_users(make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_runs_the_floor_but_cannot_manage_users(make_ctx, database) -> None:
     supervisor = make_ctx("supervisor")
     add_product(database)
     add_bin(database)
@@ -57,7 +57,7 @@ def test_supervisor_runs_the_floor_but_cannot_manage_users(make_ctx, database) -
         users.add_user(supervisor, "mallory", "admin", "password1")
 
 
-def test_admin_manages_users(make_ctx) -> None:  # type: ignore[no-untyped-def]
+def test_admin_manages_users(make_ctx) -> None:
     admin = make_ctx("admin")
     info = users.add_user(admin, "newbie", "packer", "password1", badge="B-77")
     assert info.has_badge and info.role == "packer"
@@ -66,7 +66,7 @@ def test_admin_manages_users(make_ctx) -> None:  # type: ignore[no-untyped-def]
 
 def test_every_change_writes_an_audit_event_with_who_where_and_before_after(
     make_ctx, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     supervisor = make_ctx("supervisor")
     order_id = add_order(database)
     orders.set_priority(supervisor, [order_id], 3)
@@ -81,7 +81,7 @@ def test_every_change_writes_an_audit_event_with_who_where_and_before_after(
     assert event.created_at.tzinfo is not None
 
 
-def test_a_replayed_client_event_id_is_harmless(system_ctx, database) -> None:  # type: ignore[no-untyped-def]
+def test_a_replayed_client_event_id_is_harmless(system_ctx, database) -> None:
     event_id = str(uuid.uuid4())
     first = run_unit_of_work(
         system_ctx, lambda uow: uow.audit("scan", "order", 1, event_id=event_id)
@@ -97,7 +97,7 @@ def test_a_replayed_client_event_id_is_harmless(system_ctx, database) -> None:  
     assert count == 1
 
 
-def test_illegal_transition_is_refused_with_both_states(make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+def test_illegal_transition_is_refused_with_both_states(make_ctx, database) -> None:
     supervisor = make_ctx("supervisor")
     order_id = add_order(database, status="shipped")
     with pytest.raises(Exception, match="'shipped' to 'cancelled'"):

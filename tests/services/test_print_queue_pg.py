@@ -29,7 +29,7 @@ def pg_ctx(pg_db_url: str) -> Iterator[ServiceContext]:
 
 
 def _enqueue_many(ctx: ServiceContext, n: int) -> list[str]:
-    def work(uow: print_queue.UnitOfWork) -> list[str]:  # type: ignore[name-defined]
+    def work(uow: print_queue.UnitOfWork) -> list[str]:
         return [
             print_queue.enqueue(
                 uow,
@@ -74,7 +74,7 @@ def test_two_workers_send_each_job_exactly_once(pg_ctx: ServiceContext, pg_db_ur
     lock = threading.Lock()
     databases = [Database(pg_db_url), Database(pg_db_url)]
 
-    def make_send(name: str):  # type: ignore[no-untyped-def]
+    def make_send(name: str):
         def send(url: str, payload: bytes, job_id: str, fmt: str, title: str) -> None:
             with lock:
                 sent[job_id] += 1

@@ -19,7 +19,7 @@ from wms_desk.services.notifications import ChangeWatcher
 
 
 @pytest.fixture
-def supervisor(system_ctx: ServiceContext, make_ctx) -> ServiceContext:  # type: ignore[no-untyped-def]
+def supervisor(system_ctx: ServiceContext, make_ctx) -> ServiceContext:
     seed_demo(system_ctx, orders=60, seed=3)
     return make_ctx(Role.SUPERVISOR)
 
@@ -38,7 +38,7 @@ def test_pages_follow_each_other_without_gaps(supervisor: ServiceContext) -> Non
     assert numbers == sorted(numbers)
 
 
-def test_packers_cannot_read_the_queue(supervisor: ServiceContext, make_ctx) -> None:  # type: ignore[no-untyped-def]
+def test_packers_cannot_read_the_queue(supervisor: ServiceContext, make_ctx) -> None:
     with pytest.raises(PermissionDenied):
         queue.load_page(make_ctx(Role.PACKER), queue.QueueFilter())
 
@@ -66,7 +66,7 @@ def test_export_neutralises_formulas_and_honours_the_selection(
 
 def test_the_watcher_reports_another_sessions_change(
     supervisor: ServiceContext,
-    make_ctx,  # type: ignore[no-untyped-def]
+    make_ctx,
 ) -> None:
     other = make_ctx(Role.SUPERVISOR)
     changed = threading.Event()

@@ -23,7 +23,7 @@ def test_lock_not_available_is_retried_until_the_other_station_lets_go(pg_db_url
     attempts: list[int] = []
     delays: list[float] = []
 
-    def claim(uow):  # type: ignore[no-untyped-def]
+    def claim(uow):
         attempts.append(1)
         return uow.session.execute(
             text("SELECT id FROM orders WHERE id = :i FOR UPDATE NOWAIT"), {"i": order_id}
@@ -51,7 +51,7 @@ def test_gives_up_after_five_tries(pg_db_url: str) -> None:
     holder.execute(text("SELECT id FROM orders WHERE id = :i FOR UPDATE"), {"i": order_id})
     tries: list[int] = []
 
-    def claim(uow):  # type: ignore[no-untyped-def]
+    def claim(uow):
         tries.append(1)
         uow.session.execute(
             text("SELECT id FROM orders WHERE id = :i FOR UPDATE NOWAIT"), {"i": order_id}

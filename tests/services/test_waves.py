@@ -15,7 +15,7 @@ from wms_desk.services.errors import ValidationFailed
 
 
 @pytest.fixture
-def supervisor(system_ctx: ServiceContext, make_ctx) -> ServiceContext:  # type: ignore[no-untyped-def]
+def supervisor(system_ctx: ServiceContext, make_ctx) -> ServiceContext:
     seed_demo(system_ctx, orders=300, seed=5)
     return make_ctx(Role.SUPERVISOR)
 
@@ -59,7 +59,7 @@ def test_a_wave_refuses_orders_that_cannot_be_picked(supervisor: ServiceContext)
     with pytest.raises(ValidationFailed, match="Only new or allocated"):
         waves.create_wave(supervisor, good + shipped)
     with supervisor.database.read_session() as session:
-        assert session.get(Order, good[0]).batch_id is None  # type: ignore[union-attr]
+        assert session.get(Order, good[0]).batch_id is None
 
 
 def test_a_wave_by_rule_takes_single_item_orders_of_one_service(
@@ -110,7 +110,7 @@ def test_assigning_orders_to_a_station_and_packer(supervisor: ServiceContext) ->
     assert cleared.station == "" and cleared.packer == ""
 
 
-def test_packers_may_not_make_waves_or_assign(supervisor: ServiceContext, make_ctx) -> None:  # type: ignore[no-untyped-def]
+def test_packers_may_not_make_waves_or_assign(supervisor: ServiceContext, make_ctx) -> None:
     packer = make_ctx(Role.PACKER)
     ids = _ids(supervisor, "new", limit=1)
     with pytest.raises(PermissionDenied):

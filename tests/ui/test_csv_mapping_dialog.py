@@ -22,7 +22,7 @@ WAIT = 10_000
 _RUNNERS: list[TaskRunner] = []
 
 
-def _dialog(qtbot, ctx: ServiceContext, tmp_path: Path) -> CsvMappingDialog:  # type: ignore[no-untyped-def]
+def _dialog(qtbot, ctx: ServiceContext, tmp_path: Path) -> CsvMappingDialog:
     settings = load_settings(cli={}, environ={}, config_path=tmp_path / "none.toml")
     runner = TaskRunner()
     _RUNNERS.append(runner)
@@ -34,7 +34,7 @@ def _dialog(qtbot, ctx: ServiceContext, tmp_path: Path) -> CsvMappingDialog:  # 
 
 def test_map_preview_save_and_import_with_the_profile(
     qtbot, system_ctx: ServiceContext, make_ctx, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stocked(system_ctx)
     dialog = _dialog(qtbot, make_ctx(Role.SUPERVISOR), tmp_path)
     assert dialog.load_sample(DATA / "generic_orders.csv")
@@ -60,7 +60,7 @@ def test_map_preview_save_and_import_with_the_profile(
     assert (result.created, result.cancelled, result.rejected) == (3, 1, 0)
 
 
-def test_a_bad_sample_is_reported(qtbot, system_ctx: ServiceContext, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_sample_is_reported(qtbot, system_ctx: ServiceContext, tmp_path: Path) -> None:
     dialog = _dialog(qtbot, system_ctx, tmp_path)
     bad = tmp_path / "l.csv"
     bad.write_bytes("a;b\nM\xfcller;1\n".encode("latin-1"))

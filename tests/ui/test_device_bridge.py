@@ -13,7 +13,7 @@ from wms_desk.domain.scan import interpret
 from wms_desk.ui.device_bridge import DeviceBridge
 
 
-def test_a_callback_from_another_thread_is_delivered_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_callback_from_another_thread_is_delivered_on_the_gui_thread(qtbot) -> None:
     bridge = DeviceBridge()
     threads: list[object] = []
     bridge.scan_received.connect(lambda result: threads.append(QThread.currentThread()))
@@ -26,7 +26,7 @@ def test_a_callback_from_another_thread_is_delivered_on_the_gui_thread(qtbot) ->
     assert bridge.last_scan.data == "ORD:5"
 
 
-def test_state_changes_are_emitted_once_per_change(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_state_changes_are_emitted_once_per_change(qtbot) -> None:
     bridge = DeviceBridge()
     seen: list[tuple[str, str]] = []
     bridge.device_state_changed.connect(lambda device, state: seen.append((device, state)))
@@ -37,7 +37,7 @@ def test_state_changes_are_emitted_once_per_change(qtbot) -> None:  # type: igno
     assert bridge.states == {"scale": "offline"}
 
 
-def test_demo_simulators_through_station_devices_and_the_bridge(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_demo_simulators_through_station_devices_and_the_bridge(qtbot) -> None:
     demo = start_demo_simulators(weight="0.640 kg")
     bridge = DeviceBridge()
     devices = StationDevices(demo.bindings, **bridge.callbacks())
@@ -59,7 +59,7 @@ def test_demo_simulators_through_station_devices_and_the_bridge(qtbot) -> None: 
     assert devices.states() == {}
 
 
-def test_thousands_of_events_leave_the_reference_count_of_true_alone(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_thousands_of_events_leave_the_reference_count_of_true_alone(qtbot) -> None:
     # PySide6 6.12.0's emit() loses a reference to True each time (pyproject pins below it): a
     # scale read at 10 Hz would abort the app within minutes ("bool_dealloc: deallocating True").
     # This guards the pin: with a Qt that has the bug back, the interpreter aborts here.

@@ -38,14 +38,14 @@ BINDINGS = {
 
 
 @pytest.fixture
-def tasks(qtbot):  # type: ignore[no-untyped-def]
+def tasks(qtbot):
     """Outlives the panels of a test, so no relay is left pointing at a deleted runner."""
     runner = TaskRunner()
     yield runner
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=10_000)
 
 
-def _panel(qtbot, ctx, tasks: TaskRunner) -> DevicesPanel:  # type: ignore[no-untyped-def]
+def _panel(qtbot, ctx, tasks: TaskRunner) -> DevicesPanel:
     ui = UiContext(ctx, tasks, load_settings(environ={}))
     panel = DevicesPanel(ui, DeviceBridge())
     qtbot.addWidget(panel)
@@ -53,7 +53,7 @@ def _panel(qtbot, ctx, tasks: TaskRunner) -> DevicesPanel:  # type: ignore[no-un
     return panel
 
 
-def test_form_round_trips_the_bindings_format(qtbot, system_ctx, tasks) -> None:  # type: ignore[no-untyped-def]
+def test_form_round_trips_the_bindings_format(qtbot, system_ctx, tasks) -> None:
     panel = _panel(qtbot, system_ctx, tasks)
     panel.load_bindings(BINDINGS)
     assert panel.bindings() == BINDINGS
@@ -63,7 +63,7 @@ def test_form_round_trips_the_bindings_format(qtbot, system_ctx, tasks) -> None:
     assert not panel.scale_pattern.isEnabled()
 
 
-def test_a_usb_binding_survives_saving_while_unplugged(qtbot, system_ctx, tasks) -> None:  # type: ignore[no-untyped-def]
+def test_a_usb_binding_survives_saving_while_unplugged(qtbot, system_ctx, tasks) -> None:
     panel = _panel(qtbot, system_ctx, tasks)
     usb = {"vid": "0403", "pid": "6001", "serial": "A1"}
     scanner = {**BINDINGS["scanner"], "port": "/dev/ttyUSB7", "usb": usb}
@@ -73,7 +73,7 @@ def test_a_usb_binding_survives_saving_while_unplugged(qtbot, system_ctx, tasks)
     assert panel.bindings()["scanner"]["usb"] is None
 
 
-def test_save_keeps_the_printer_bindings_of_the_station(qtbot, system_ctx, tasks) -> None:  # type: ignore[no-untyped-def]
+def test_save_keeps_the_printer_bindings_of_the_station(qtbot, system_ctx, tasks) -> None:
     station = ensure_station(system_ctx.database, system_ctx.actor.station_name)
     printers = {"label_printer": {"address": "tcp://10.0.0.5:9100"}}
     save_bindings(system_ctx, station.id, printers)
@@ -83,13 +83,13 @@ def test_save_keeps_the_printer_bindings_of_the_station(qtbot, system_ctx, tasks
     panel.bindings_saved.connect(saved_infos.append)
     panel.save_button.click()
     qtbot.waitUntil(lambda: len(saved_infos) == 1, timeout=10_000)
-    assert saved_infos[0].bindings == {**printers, **BINDINGS}  # type: ignore[attr-defined]
+    assert saved_infos[0].bindings == {**printers, **BINDINGS}
     saved = ensure_station(system_ctx.database, system_ctx.actor.station_name).bindings
     assert saved == {**printers, **BINDINGS}
     assert "Saved" in panel.message.text()
 
 
-def test_a_packer_cannot_save(qtbot, make_ctx, tasks) -> None:  # type: ignore[no-untyped-def]
+def test_a_packer_cannot_save(qtbot, make_ctx, tasks) -> None:
     panel = _panel(qtbot, make_ctx("packer"), tasks)
     panel.save_button.click()
     qtbot.waitUntil(lambda: "Could not save" in panel.message.text(), timeout=10_000)
@@ -99,7 +99,7 @@ def test_a_packer_cannot_save(qtbot, make_ctx, tasks) -> None:  # type: ignore[n
 @pytest.mark.parametrize("protocol", ["cas"])
 def test_test_button_shows_live_weight_and_the_last_scan(
     qtbot, system_ctx, tasks, protocol
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     demo = start_demo_simulators(protocol=protocol, weight="2.345 kg")
     panel = _panel(qtbot, system_ctx, tasks)
     try:

@@ -28,7 +28,7 @@ def _orders(ctx: ServiceContext) -> int:
 
 
 @pytest.fixture
-def make_dialog(qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def, type-arg]
+def make_dialog(qtbot, tmp_path: Path) -> Iterator:
     runners: list[TaskRunner] = []
 
     def make(ctx: ServiceContext) -> ImportDialog:
@@ -49,7 +49,7 @@ def make_dialog(qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-d
 
 def test_check_then_import_with_progress_and_errors(
     qtbot, system_ctx: ServiceContext, make_ctx, make_dialog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stocked(system_ctx)
     supervisor = make_ctx(Role.SUPERVISOR)
     dialog = make_dialog(supervisor)
@@ -74,7 +74,7 @@ def test_check_then_import_with_progress_and_errors(
 
 def test_stock_file_and_a_packer_is_told_no(
     qtbot, system_ctx: ServiceContext, make_ctx, make_dialog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stocked(system_ctx, stock=False)
     dialog = make_dialog(make_ctx(Role.SUPERVISOR))
     dialog.kind.setCurrentIndex(dialog.kind.findData("stock"))
@@ -91,13 +91,13 @@ def test_stock_file_and_a_packer_is_told_no(
     assert packer_dialog.import_button.isEnabled()
 
 
-def test_no_file_chosen(make_dialog, system_ctx: ServiceContext) -> None:  # type: ignore[no-untyped-def]
+def test_no_file_chosen(make_dialog, system_ctx: ServiceContext) -> None:
     dialog = make_dialog(system_ctx)
     dialog.start(dry_run=True)
     assert dialog.summary.text() == "Choose a file first."
 
 
-def _left():  # type: ignore[no-untyped-def]
+def _left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
@@ -105,7 +105,7 @@ def _left():  # type: ignore[no-untyped-def]
 
 def test_new_profile_from_the_dialog_is_chosen_for_the_import(
     qtbot, system_ctx: ServiceContext, make_ctx, make_dialog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stocked(system_ctx)
     dialog = make_dialog(make_ctx(Role.SUPERVISOR))
     dialog.path.setText(str(DATA / "generic_orders.csv"))

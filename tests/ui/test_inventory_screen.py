@@ -28,7 +28,7 @@ def _ui(ctx: ServiceContext, tmp_path: Path) -> UiContext:
 @pytest.fixture
 def screen(
     qtbot, system_ctx: ServiceContext, make_ctx, tmp_path: Path
-) -> Iterator[InventoryScreen]:  # type: ignore[no-untyped-def]
+) -> Iterator[InventoryScreen]:
     seed_demo(system_ctx, orders=20, seed=4)
     ui = _ui(make_ctx(Role.SUPERVISOR), tmp_path)
     widget = InventoryScreen(ui)
@@ -44,7 +44,7 @@ def _skus(model: PagedModel) -> list[str]:
     return [model.row(r).sku for r in range(model.rowCount())]
 
 
-def test_product_models_pass_qtmodeltester(qtbot, qtmodeltester, screen: InventoryScreen) -> None:  # type: ignore[no-untyped-def]
+def test_product_models_pass_qtmodeltester(qtbot, qtmodeltester, screen: InventoryScreen) -> None:
     qtmodeltester.check(screen.products_model)
     screen.products.selectRow(0)
     qtbot.waitUntil(lambda: screen.bins_model.rowCount() > 0, timeout=WAIT)
@@ -53,7 +53,7 @@ def test_product_models_pass_qtmodeltester(qtbot, qtmodeltester, screen: Invento
     qtmodeltester.check(screen.ledger_model)
 
 
-def test_search_by_sku_name_and_barcode(qtbot, screen: InventoryScreen) -> None:  # type: ignore[no-untyped-def]
+def test_search_by_sku_name_and_barcode(qtbot, screen: InventoryScreen) -> None:
     everything = _skus(screen.products_model)
     target = screen.products_model.row(5)
     qtbot.keyClicks(screen.search, target.sku)
@@ -71,7 +71,7 @@ def test_search_by_sku_name_and_barcode(qtbot, screen: InventoryScreen) -> None:
     qtbot.waitUntil(lambda: len(_skus(screen.products_model)) == len(everything), timeout=WAIT)
 
 
-def test_adjusting_a_bin_writes_the_ledger(qtbot, screen: InventoryScreen, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_adjusting_a_bin_writes_the_ledger(qtbot, screen: InventoryScreen, monkeypatch) -> None:
     screen.products.selectRow(2)
     product = screen.products_model.row(2)
     qtbot.waitUntil(

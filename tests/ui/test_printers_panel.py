@@ -14,7 +14,7 @@ from wms_desk.ui.tasks import TaskRunner
 
 def test_save_keeps_device_bindings_and_a_test_label_reaches_the_printer(
     qtbot, make_ctx, database, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     supervisor = make_ctx("supervisor")
     station_id = supervisor.actor.station_id
     merge_bindings(supervisor, station_id, {"scanner": {"port": "/dev/ttyUSB0"}})
@@ -46,7 +46,7 @@ def test_save_keeps_device_bindings_and_a_test_label_reaches_the_printer(
     assert zpl.startswith(b"^XA") and b"TEST" in zpl and zpl.rstrip().endswith(b"^XZ")
 
 
-def test_a_test_page_without_an_address_says_what_to_enter(qtbot, make_ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_test_page_without_an_address_says_what_to_enter(qtbot, make_ctx, tmp_path) -> None:
     supervisor = make_ctx("supervisor")
     tasks = TaskRunner()
     ui = UiContext(

@@ -27,7 +27,7 @@ WAIT = 10_000
 
 
 @pytest.fixture
-def ui(system_ctx: ServiceContext, make_ctx, tmp_path: Path) -> Iterator[UiContext]:  # type: ignore[no-untyped-def]
+def ui(system_ctx: ServiceContext, make_ctx, tmp_path: Path) -> Iterator[UiContext]:
     seed_demo(system_ctx, orders=300, seed=7)
     settings = load_settings(cli={}, environ={}, config_path=tmp_path / "none.toml")
     printed = (tmp_path / "printed").as_uri()
@@ -39,7 +39,7 @@ def ui(system_ctx: ServiceContext, make_ctx, tmp_path: Path) -> Iterator[UiConte
 
 
 @pytest.fixture
-def screen(qtbot, ui: UiContext) -> Iterator[QueueScreen]:  # type: ignore[no-untyped-def]
+def screen(qtbot, ui: UiContext) -> Iterator[QueueScreen]:
     widget = QueueScreen(ui)
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
@@ -50,10 +50,10 @@ def screen(qtbot, ui: UiContext) -> Iterator[QueueScreen]:  # type: ignore[no-un
 
 
 def _statuses(screen: QueueScreen) -> set[str]:
-    return {screen.model.row_data(r).status for r in range(screen.model.rowCount())}  # type: ignore[union-attr]
+    return {screen.model.row_data(r).status for r in range(screen.model.rowCount())}
 
 
-def _wait_loaded(qtbot, screen: QueueScreen) -> None:  # type: ignore[no-untyped-def]
+def _wait_loaded(qtbot, screen: QueueScreen) -> None:
     qtbot.waitUntil(lambda: not screen.model.loading, timeout=WAIT)
 
 
@@ -73,7 +73,7 @@ def _db_status(ui: UiContext, ids: list[int]) -> set[str]:
         return set(session.scalars(select(Order.status).where(Order.id.in_(ids))))
 
 
-def test_queue_model_passes_qtmodeltester(qtbot, qtmodeltester, ui: UiContext) -> None:  # type: ignore[no-untyped-def]
+def test_queue_model_passes_qtmodeltester(qtbot, qtmodeltester, ui: UiContext) -> None:
     model = QueueModel(ui)
     model.page_size = 40
     model.reload()
@@ -90,7 +90,7 @@ def test_queue_model_passes_qtmodeltester(qtbot, qtmodeltester, ui: UiContext) -
     qtmodeltester.check(model)
 
 
-def test_status_chips_count_and_filter(qtbot, screen: QueueScreen) -> None:  # type: ignore[no-untyped-def]
+def test_status_chips_count_and_filter(qtbot, screen: QueueScreen) -> None:
     # The "Open" chip: everything still to do, nothing shipped, cancelled or returned.
     assert _statuses(screen) <= set(OPEN_SET) and len(_statuses(screen)) > 3
     assert not _statuses(screen) & {"shipped", "cancelled", "returned", "partly_returned"}
@@ -103,7 +103,7 @@ def test_status_chips_count_and_filter(qtbot, screen: QueueScreen) -> None:  # t
     qtbot.waitUntil(lambda: _statuses(screen) == {"shipped"}, timeout=WAIT)
 
 
-def test_search_and_drop_down_filters(qtbot, screen: QueueScreen) -> None:  # type: ignore[no-untyped-def]
+def test_search_and_drop_down_filters(qtbot, screen: QueueScreen) -> None:
     screen.filters.select_chip("all")
     _wait_loaded(qtbot, screen)
     target = screen.model.row_data(5)
@@ -114,7 +114,7 @@ def test_search_and_drop_down_filters(qtbot, screen: QueueScreen) -> None:  # ty
         lambda: (
             screen.model.rowCount() > 0
             and all(
-                surname in screen.model.row_data(r).customer  # type: ignore[union-attr]
+                surname in screen.model.row_data(r).customer
                 for r in range(screen.model.rowCount())
             )
         ),
@@ -137,11 +137,11 @@ def test_search_and_drop_down_filters(qtbot, screen: QueueScreen) -> None:  # ty
     assert screen.model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
 
 
-def test_clicking_a_header_sorts_in_sql(qtbot, screen: QueueScreen) -> None:  # type: ignore[no-untyped-def]
+def test_clicking_a_header_sorts_in_sql(qtbot, screen: QueueScreen) -> None:
     customer = COLUMN_KEYS.index("customer")
 
     def names() -> list[str]:
-        return [screen.model.row_data(r).customer for r in range(screen.model.rowCount())]  # type: ignore[union-attr]
+        return [screen.model.row_data(r).customer for r in range(screen.model.rowCount())]
 
     screen.table.horizontalHeader().setSortIndicator(customer, Qt.SortOrder.AscendingOrder)
     qtbot.waitUntil(
@@ -161,7 +161,7 @@ def test_hold_and_release_several_orders_keeps_the_selection(
     qtbot,
     screen: QueueScreen,
     ui: UiContext,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    monkeypatch,
 ) -> None:
     ids = _select_rows(screen, [0, 2, 4])
     assert len(ids) == 3
@@ -172,7 +172,7 @@ def test_hold_and_release_several_orders_keeps_the_selection(
     assert _db_status(ui, ids) == {"on_hold"}
     qtbot.waitUntil(
         lambda: all(
-            screen.model.row_data(screen.model.row_of(i)).status == "on_hold"  # type: ignore[arg-type,union-attr]
+            screen.model.row_data(screen.model.row_of(i)).status == "on_hold"
             for i in ids
             if screen.model.row_of(i) is not None
         ),
@@ -184,7 +184,7 @@ def test_hold_and_release_several_orders_keeps_the_selection(
     assert "on_hold" not in _db_status(ui, ids)
 
 
-def test_cancel_asks_first(qtbot, screen: QueueScreen, ui: UiContext, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_asks_first(qtbot, screen: QueueScreen, ui: UiContext, monkeypatch) -> None:
     ids = _select_rows(screen, [1, 3])
     before = _db_status(ui, ids)
     asked: list[str] = []
@@ -202,7 +202,7 @@ def test_cancel_asks_first(qtbot, screen: QueueScreen, ui: UiContext, monkeypatc
     qtbot.waitUntil(lambda: all(screen.model.row_of(i) is None for i in ids), timeout=WAIT)
 
 
-def test_a_failed_action_says_why(qtbot, screen: QueueScreen, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_action_says_why(qtbot, screen: QueueScreen, monkeypatch) -> None:
     screen.filters.select_chip("shipped")
     qtbot.waitUntil(lambda: _statuses(screen) == {"shipped"}, timeout=WAIT)
     _select_rows(screen, [0])
@@ -218,7 +218,7 @@ def test_detail_panel_shows_lines_address_and_history(
     qtbot,
     screen: QueueScreen,
     ui: UiContext,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    monkeypatch,
 ) -> None:
     [order_id] = _select_rows(screen, [0])
     qtbot.waitUntil(lambda: screen.detail.detail is not None, timeout=WAIT)
@@ -246,7 +246,7 @@ def test_detail_panel_shows_lines_address_and_history(
 def test_another_sessions_change_appears(
     qtbot,
     screen: QueueScreen,
-    make_ctx,  # type: ignore[no-untyped-def]
+    make_ctx,
 ) -> None:
     other = make_ctx(Role.SUPERVISOR)
     row = screen.model.row_data(3)
@@ -255,7 +255,7 @@ def test_another_sessions_change_appears(
     scroll = screen.table.verticalScrollBar().value()
     orders.set_priority(other, [row.id], 7)
     qtbot.waitUntil(
-        lambda: screen.model.row_data(screen.model.row_of(row.id) or 0).priority == 7,  # type: ignore[union-attr]
+        lambda: screen.model.row_data(screen.model.row_of(row.id) or 0).priority == 7,
         timeout=WAIT,
     )
     assert screen.selected_ids() == [row.id]
@@ -267,7 +267,7 @@ def test_wave_assign_and_export_from_the_selection(
     screen: QueueScreen,
     ui: UiContext,
     monkeypatch,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
 ) -> None:
     screen.filters.select_chip("new")
     qtbot.waitUntil(lambda: _statuses(screen) == {"new"}, timeout=WAIT)
@@ -290,7 +290,7 @@ def test_wave_assign_and_export_from_the_selection(
     assert len(target.read_text(encoding="utf-8-sig").strip().splitlines()) == 3
 
 
-def test_chosen_columns_are_remembered(qtbot, screen: QueueScreen, ui: UiContext) -> None:  # type: ignore[no-untyped-def]
+def test_chosen_columns_are_remembered(qtbot, screen: QueueScreen, ui: UiContext) -> None:
     assert not screen.column_visible("email")
     screen.set_column_visible("email", True)
     screen.set_column_visible("channel", False)
@@ -305,7 +305,7 @@ def test_chosen_columns_are_remembered(qtbot, screen: QueueScreen, ui: UiContext
 def test_print_slips_and_a_waves_pick_list(
     qtbot,
     screen: QueueScreen,
-    ui: UiContext,  # type: ignore[no-untyped-def]
+    ui: UiContext,
 ) -> None:
     screen.filters.select_chip("allocated")
     qtbot.waitUntil(lambda: _statuses(screen) == {"allocated"}, timeout=WAIT)
@@ -328,7 +328,7 @@ def test_print_slips_and_a_waves_pick_list(
         assert all(j.payload.startswith(b"%PDF") and j.status == "queued" for j in jobs)
 
 
-def test_ctrl_f_jumps_to_the_search_box(qtbot, screen: QueueScreen) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_f_jumps_to_the_search_box(qtbot, screen: QueueScreen) -> None:
     screen.activateWindow()
     screen.table.setFocus()
     qtbot.waitUntil(screen.table.hasFocus, timeout=WAIT)
@@ -339,7 +339,7 @@ def test_ctrl_f_jumps_to_the_search_box(qtbot, screen: QueueScreen) -> None:  # 
 @pytest.mark.parametrize("answer", [True, False])
 def test_preview_shows_the_slip_and_queues_it_only_on_print(
     qtbot, screen: QueueScreen, ui: UiContext, monkeypatch, answer: bool
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import pypdfium2
 
     [order_id] = _select_rows(screen, [0])

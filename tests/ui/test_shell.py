@@ -28,7 +28,7 @@ def qsettings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def shell(qtbot, database: Database, qsettings: QSettings, tmp_path: Path):  # type: ignore[no-untyped-def]
+def shell(qtbot, database: Database, qsettings: QSettings, tmp_path: Path):
     station = ensure_station(database, "pack-01")
     admin = ServiceContext(database, system_actor(station.id, station.name))
     add_user(admin, "pat", "packer", "packer123", badge="PACK-0001", display_name="Pat Packer")
@@ -44,7 +44,7 @@ def shell(qtbot, database: Database, qsettings: QSettings, tmp_path: Path):  # t
     shell.shutdown()
 
 
-def _sign_in(qtbot, shell: Shell, username: str, password: str) -> MainWindow:  # type: ignore[no-untyped-def]
+def _sign_in(qtbot, shell: Shell, username: str, password: str) -> MainWindow:
     shell.login.username.setText(username)
     shell.login.password.setText(password)
     with qtbot.waitSignal(shell.window_shown, timeout=10_000) as shown:
@@ -52,7 +52,7 @@ def _sign_in(qtbot, shell: Shell, username: str, password: str) -> MainWindow:  
     return shown.args[0]
 
 
-def test_wrong_password_shows_an_error_and_opens_nothing(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_shows_an_error_and_opens_nothing(qtbot, shell: Shell) -> None:
     shell.login.username.setText("sam")
     shell.login.password.setText("not-his-password")
     shell.login.sign_in_button.click()
@@ -62,7 +62,7 @@ def test_wrong_password_shows_an_error_and_opens_nothing(qtbot, shell: Shell) ->
     assert shell.login.sign_in_button.isEnabled()
 
 
-def test_packer_sees_no_supervisor_screens(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+def test_packer_sees_no_supervisor_screens(qtbot, shell: Shell) -> None:
     window = _sign_in(qtbot, shell, "pat", "packer123")
     assert not SUPERVISOR_SCREENS & set(window.screen_keys)
     assert {"pick", "pack", "ship", "returns", "inventory"} <= set(window.screen_keys)
@@ -73,7 +73,7 @@ def test_packer_sees_no_supervisor_screens(qtbot, shell: Shell) -> None:  # type
 
 def test_supervisor_navigates_and_unbuilt_screens_say_what_they_will_hold(
     qtbot, shell: Shell
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     window = _sign_in(qtbot, shell, "sam", "super123")
     assert set(window.screen_keys) >= SUPERVISOR_SCREENS
     screen = window.show_screen("reports")
@@ -83,7 +83,7 @@ def test_supervisor_navigates_and_unbuilt_screens_say_what_they_will_hold(
     assert window.stack.currentWidget() is screen
 
 
-def test_badge_scan_signs_in_and_the_station_print_worker_runs(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+def test_badge_scan_signs_in_and_the_station_print_worker_runs(qtbot, shell: Shell) -> None:
     with qtbot.waitSignal(shell.window_shown, timeout=10_000) as shown:
         shell.login.submit_badge("PACK-0001")
     window = shown.args[0]
@@ -92,7 +92,7 @@ def test_badge_scan_signs_in_and_the_station_print_worker_runs(qtbot, shell: She
     assert "prints" in window.screen_keys
 
 
-def test_unknown_badge_says_what_to_do(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_badge_says_what_to_do(qtbot, shell: Shell) -> None:
     shell.login.submit_badge("STOLEN-1")
     qtbot.waitUntil(lambda: shell.login.error.isVisible(), timeout=10_000)
     assert "badge is not known" in shell.login.error.text()
@@ -100,7 +100,7 @@ def test_unknown_badge_says_what_to_do(qtbot, shell: Shell) -> None:  # type: ig
 
 def test_switch_user_returns_to_the_sign_in_page_and_a_restart_remembers_the_window(
     qtbot, shell: Shell, qsettings: QSettings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     window = _sign_in(qtbot, shell, "sam", "super123")
     window.show_screen("reports")
     window.resize(701, 503)  # the offscreen screen is 800x600: stay inside it
@@ -119,7 +119,7 @@ def test_switch_user_returns_to_the_sign_in_page_and_a_restart_remembers_the_win
 
 def test_lost_database_shows_a_banner_and_retry_clears_it(
     qtbot, database: Database, qsettings: QSettings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = ensure_station(database, "pack-01")
     actor = system_actor(station.id, station.name)
     tasks = TaskRunner()
@@ -146,7 +146,7 @@ def _menu_titles(window: MainWindow) -> list[str]:
 
 def test_supervisor_imports_from_the_orders_menu_and_a_packer_has_none(
     qtbot, shell: Shell
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     window = _sign_in(qtbot, shell, "sam", "super123")
     assert "&Orders" in _menu_titles(window)
     dialog = window.open_import()

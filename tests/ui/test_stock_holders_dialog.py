@@ -14,7 +14,7 @@ from wms_desk.ui.stock_holders_dialog import StockHoldersDialog
 from wms_desk.ui.tasks import TaskRunner
 
 
-def test_backordered_order_shows_the_order_holding_its_stock(qtbot, make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+def test_backordered_order_shows_the_order_holding_its_stock(qtbot, make_ctx, database) -> None:
     supervisor = make_ctx("supervisor")
     product, bin_ = add_product(database, "SKU-9"), add_bin(database, "B-02-07")
     run_unit_of_work(supervisor, lambda uow: apply_move(uow, product, 3, "receive", to_bin_id=bin_))
@@ -41,7 +41,7 @@ def test_backordered_order_shows_the_order_holding_its_stock(qtbot, make_ctx, da
 
 def test_the_queue_detail_panel_opens_it_for_an_order_waiting_for_stock(
     qtbot, make_ctx, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from wms_desk.ui.screens.queue_detail import OrderDetailPanel
 
     supervisor = make_ctx("supervisor")

@@ -10,7 +10,7 @@ from wms_desk.services.errors import DatabaseUnavailable
 from wms_desk.ui.tasks import TaskRunner
 
 
-def test_results_and_errors_come_back_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_results_and_errors_come_back_on_the_gui_thread(qtbot) -> None:
     runner = TaskRunner()
     seen: list[tuple[object, bool]] = []
     main = threading.current_thread()
@@ -26,7 +26,7 @@ def test_results_and_errors_come_back_on_the_gui_thread(qtbot) -> None:  # type:
     assert (True, True) in seen  # the work itself ran off the GUI thread
 
 
-def test_a_lost_database_is_announced_once(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_lost_database_is_announced_once(qtbot) -> None:
     runner = TaskRunner()
 
     def fail() -> None:
@@ -37,7 +37,7 @@ def test_a_lost_database_is_announced_once(qtbot) -> None:  # type: ignore[no-un
     assert "Cannot reach" in lost.args[0]
 
 
-def test_a_result_for_a_deleted_widget_is_dropped_not_raised(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_result_for_a_deleted_widget_is_dropped_not_raised(qtbot) -> None:
     runner = TaskRunner()
     label = QLabel()
     release = threading.Event()

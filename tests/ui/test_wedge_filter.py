@@ -31,7 +31,7 @@ class Station(QWidget):
 
 
 @pytest.fixture
-def station(qtbot) -> Station:  # type: ignore[no-untyped-def]
+def station(qtbot) -> Station:
     window = Station()
     qtbot.addWidget(window)
     window.show()
@@ -43,11 +43,11 @@ def station(qtbot) -> Station:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_filter() -> Iterator:  # type: ignore[type-arg]
+def make_filter() -> Iterator:
     installed: list[WedgeFilter] = []
 
     def make(config: WedgeConfig | None = None, **kwargs: object) -> WedgeFilter:
-        wedge = WedgeFilter(config or WedgeConfig(), **kwargs)  # type: ignore[arg-type]
+        wedge = WedgeFilter(config or WedgeConfig(), **kwargs)
         QApplication.instance().installEventFilter(wedge)
         installed.append(wedge)
         return wedge
@@ -57,14 +57,14 @@ def make_filter() -> Iterator:  # type: ignore[type-arg]
         QApplication.instance().removeEventFilter(wedge)
 
 
-def scan_keys(qtbot, widget: QWidget, text: str, delay: int = SCANNER_DELAY_MS) -> None:  # type: ignore[no-untyped-def]
+def scan_keys(qtbot, widget: QWidget, text: str, delay: int = SCANNER_DELAY_MS) -> None:
     qtbot.keyClicks(widget, text, delay=delay)
     qtbot.keyClick(widget, Qt.Key.Key_Return, delay=delay)
 
 
 def test_a_scan_at_scanner_speed_never_reaches_the_focused_field(
     qtbot, station, make_filter
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     wedge = make_filter()
     with qtbot.waitSignal(wedge.scan_received, timeout=10_000) as blocker:
         scan_keys(qtbot, station.field, "5901234123457")
@@ -75,7 +75,7 @@ def test_a_scan_at_scanner_speed_never_reaches_the_focused_field(
     assert station.entered == []
 
 
-def test_typing_at_human_speed_reaches_the_field_in_order(qtbot, station, make_filter) -> None:  # type: ignore[no-untyped-def]
+def test_typing_at_human_speed_reaches_the_field_in_order(qtbot, station, make_filter) -> None:
     wedge = make_filter()
     scans: list[object] = []
     wedge.scan_received.connect(scans.append)
@@ -85,7 +85,7 @@ def test_typing_at_human_speed_reaches_the_field_in_order(qtbot, station, make_f
     assert scans == []
 
 
-def test_a_scan_works_whatever_has_focus(qtbot, station, make_filter) -> None:  # type: ignore[no-untyped-def]
+def test_a_scan_works_whatever_has_focus(qtbot, station, make_filter) -> None:
     bridge = DeviceBridge()
     make_filter(bridge=bridge)
     station.field.setText("typed before")
@@ -104,7 +104,7 @@ def test_a_scan_works_whatever_has_focus(qtbot, station, make_filter) -> None:  
     assert (station.field.text(), station.other.text(), clicked) == ("typed before", "", [])
 
 
-def test_fnc1_substitute_becomes_gs(qtbot, station, make_filter) -> None:  # type: ignore[no-untyped-def]
+def test_fnc1_substitute_becomes_gs(qtbot, station, make_filter) -> None:
     wedge = make_filter(WedgeConfig(fnc1="~"))
     with qtbot.waitSignal(wedge.scan_received, timeout=10_000) as blocker:
         scan_keys(qtbot, station.field, "]C10109506000134352~10ABC~21S42")
@@ -116,7 +116,7 @@ def test_fnc1_substitute_becomes_gs(qtbot, station, make_filter) -> None:  # typ
 
 def test_short_fast_input_is_typing_and_disabled_filter_passes_all(
     qtbot, station, make_filter
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     wedge = make_filter(WedgeConfig(min_length=6))
     scans: list[object] = []
     wedge.scan_received.connect(scans.append)
@@ -129,7 +129,7 @@ def test_short_fast_input_is_typing_and_disabled_filter_passes_all(
     assert scans == []
 
 
-def test_an_enter_shortcut_does_not_steal_the_end_of_a_scan(qtbot, station, make_filter) -> None:  # type: ignore[no-untyped-def]
+def test_an_enter_shortcut_does_not_steal_the_end_of_a_scan(qtbot, station, make_filter) -> None:
     from PySide6.QtGui import QKeySequence, QShortcut
 
     fired: list[bool] = []
@@ -143,7 +143,7 @@ def test_an_enter_shortcut_does_not_steal_the_end_of_a_scan(qtbot, station, make
     assert fired == [True]
 
 
-def test_install_from_a_binding_sends_scans_through_the_bridge(qtbot, station) -> None:  # type: ignore[no-untyped-def]
+def test_install_from_a_binding_sends_scans_through_the_bridge(qtbot, station) -> None:
     from wms_desk.ui.wedge_filter import install_wedge_filter
 
     bridge = DeviceBridge()

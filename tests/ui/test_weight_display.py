@@ -11,7 +11,7 @@ from wms_desk.ui.widgets.weight_display import STATE_STYLES, WeightDisplay
 
 
 @pytest.fixture
-def display(qtbot) -> WeightDisplay:  # type: ignore[no-untyped-def]
+def display(qtbot) -> WeightDisplay:
     widget = WeightDisplay()
     qtbot.addWidget(widget)
     return widget

@@ -49,7 +49,7 @@ def test_aim_identifiers_name_the_symbology(aim: str | None, symbology: str) -> 
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=lambda v: repr(v["input"])[:40])
-def test_gs1_vectors(vector: dict) -> None:  # type: ignore[type-arg]
+def test_gs1_vectors(vector: dict) -> None:
     aim, data = split_aim(vector["input"])
     assert aim == vector["aim"]
     result = interpret(data, aim)
