@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.printing.conftest import make_order  # noqa: F401  (fixture)
 from tests.printing.helpers import check_zpl, decode_pages, page_texts
 from tests.printing.servers import closed_port, raw_printer
 from wms_desk.cli.main import main
@@ -27,7 +26,7 @@ def wms(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[
     return run
 
 
-def test_unknown_order_exits_1_with_a_message(wms, make_order, tmp_path: Path) -> None:  # noqa: F811
+def test_unknown_order_exits_1_with_a_message(wms, make_order, tmp_path: Path) -> None:
     code, _, err = wms(
         "print", "label", "NOPE-1", "--format", "pdf", "--out", str(tmp_path / "x.pdf")
     )
@@ -35,7 +34,7 @@ def test_unknown_order_exits_1_with_a_message(wms, make_order, tmp_path: Path) -
     assert not (tmp_path / "x.pdf").exists()
 
 
-def test_label_pdf_and_zpl(wms, make_order, tmp_path: Path) -> None:  # noqa: F811
+def test_label_pdf_and_zpl(wms, make_order, tmp_path: Path) -> None:
     make_order("9001", packages=2)
     out = tmp_path / "label.pdf"
     code, stdout, err = wms(
@@ -60,7 +59,7 @@ def test_format_is_required(wms, tmp_path: Path) -> None:
     assert caught.value.code == 2
 
 
-def test_slip_and_picklist(wms, make_order, tmp_path: Path) -> None:  # noqa: F811
+def test_slip_and_picklist(wms, make_order, tmp_path: Path) -> None:
     make_order("9002", lines=3, batch="W-77", tote="W-77-01")
     code, _, err = wms("print", "slip", "9002", "--paper", "a4", "--out", str(tmp_path / "s.pdf"))
     assert code == 0, err
@@ -71,7 +70,7 @@ def test_slip_and_picklist(wms, make_order, tmp_path: Path) -> None:  # noqa: F8
     assert "ORD:9002" in found and len(found) >= 4
 
 
-def test_sscc_label_keeps_its_number(wms, make_order, tmp_path: Path) -> None:  # noqa: F811
+def test_sscc_label_keeps_its_number(wms, make_order, tmp_path: Path) -> None:
     make_order("9003", packages=1)
     texts = []
     for name in ("a.zpl", "b.zpl"):
@@ -88,7 +87,7 @@ def test_sscc_label_keeps_its_number(wms, make_order, tmp_path: Path) -> None:  
     assert ("Code128", "00" + data) in decode_pages((tmp_path / "c").read_bytes())[0]
 
 
-def test_bins_and_command_card(wms, make_order, tmp_path: Path) -> None:  # noqa: F811
+def test_bins_and_command_card(wms, make_order, tmp_path: Path) -> None:
     make_order("9004", lines=2)
     code, _, err = wms("print", "bins", "--zone", "A", "--out", str(tmp_path / "bins.pdf"))
     assert code == 0, err
@@ -102,7 +101,7 @@ def test_bins_and_command_card(wms, make_order, tmp_path: Path) -> None:  # noqa
     assert found == sorted(command_barcode(c) for c in StationCommand)
 
 
-def test_printer_gets_the_bytes_through_the_queue(wms, make_order, tmp_path: Path) -> None:  # noqa: F811
+def test_printer_gets_the_bytes_through_the_queue(wms, make_order, tmp_path: Path) -> None:
     make_order("9005")
     with raw_printer() as printer:
         code, out, err = wms("print", "label", "9005", "--format", "zpl", "--printer", printer.url)
@@ -114,7 +113,7 @@ def test_printer_gets_the_bytes_through_the_queue(wms, make_order, tmp_path: Pat
         assert printer.jobs == [reference.read_bytes()]
 
 
-def test_dead_printer_exits_1_and_keeps_the_job(wms, make_order) -> None:  # noqa: F811
+def test_dead_printer_exits_1_and_keeps_the_job(wms, make_order) -> None:
     make_order("9006")
     code, _, err = wms(
         "print", "label", "9006", "--format", "zpl", "--printer", f"tcp://127.0.0.1:{closed_port()}"
