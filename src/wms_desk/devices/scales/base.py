@@ -6,6 +6,7 @@ import collections
 import logging
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -132,7 +133,7 @@ class StabilityTracker:
         self._recent.clear()
 
 
-class ScaleDriver(LinkProtocol):
+class ScaleDriver(LinkProtocol, ABC):
     """One protocol's framing and parsing plug into this; it does polling, commands and states."""
 
     protocol: ClassVar[str]
@@ -172,9 +173,9 @@ class ScaleDriver(LinkProtocol):
 
         return split_frames(buffer, self.terminators)
 
+    @abstractmethod
     def parse(self, text: str) -> Parsed | None:
         """One frame's text -> its meaning; None for a frame that cannot be trusted."""
-        raise NotImplementedError
 
     @property
     def uses_stability_tracker(self) -> bool:
