@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wms_desk.db import schema
 from wms_desk.db.engine import create_db_engine, describe_url, is_sqlite, read_only, sqlite_url
+from wms_desk.services.changes import ChangeBus
 from wms_desk.services.errors import DatabaseUnavailable
 
 
@@ -21,6 +22,8 @@ class Database:
 
     url: str
     engine: Engine = field(init=False)
+    # Every unit of work on this database publishes what it changed here, after commit.
+    changes: ChangeBus = field(init=False, default_factory=ChangeBus)
 
     def __post_init__(self) -> None:
         self.engine = create_db_engine(self.url)

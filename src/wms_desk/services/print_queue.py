@@ -22,6 +22,7 @@ from wms_desk.db.models.base import utcnow
 from wms_desk.domain.roles import Permission
 from wms_desk.printing import transports
 from wms_desk.services.background import BackgroundThread
+from wms_desk.services.changes import ChangeSet, Topic
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
 from wms_desk.services.errors import NotFound, ValidationFailed
@@ -271,7 +272,8 @@ class PrintWorker:
     """Claims due jobs of one station (or all, with station_id=None) and sends them.
 
     `run_pending()` sends everything due, synchronously; `start()` runs it on a thread that
-    wakes on `wake()` or every `poll_seconds`. `listener(event, job)` hears "sent", "failed"
+    wakes when a commit on this database announces print jobs (the change bus), on `wake()`,
+    or every `poll_seconds`. `listener(event, job)` hears "sent", "failed"
     and "unknown" (from the worker thread). Jobs still `sending` after `stale_after` belong
     to a worker that died mid-send, so `recover()` marks them unknown, never re-sends them.
     """
@@ -297,6 +299,7 @@ class PrintWorker:
         self._wake = threading.Event()
         self._background = BackgroundThread("print-worker", self._loop)
         self._stop = self._background.stop_requested
+        self._unsubscribe: Callable[[], None] | None = None
 
     def _claim(
         self, uow: UnitOfWork, job_id: str | None = None
@@ -403,13 +406,21 @@ class PrintWorker:
     # -- thread lifecycle ---------------------------------------------------------------
 
     def start(self) -> None:
+        self._unsubscribe = self.ctx.database.changes.subscribe(self._heard)
         self._background.start()
 
+    def _heard(self, changes: ChangeSet) -> None:
+        if Topic.PRINT_JOBS in changes:
+            self._wake.set()
+
     def wake(self) -> None:
-        """Call after committing a unit of work that enqueued jobs: send them now."""
+        """Send what is due now (a commit that queues jobs wakes the worker by itself)."""
         self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         self._stop.set()
         self._wake.set()  # out of its wait at once
         self._background.stop(timeout)

@@ -11,14 +11,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from wms_desk.db.models import AuditEvent
 from wms_desk.db.models.base import utcnow
 from wms_desk.domain.roles import Permission
+from wms_desk.services.changes import NOTIFY_CHANNEL, TOPIC_OF_TABLE, ChangeCollector, Topic
 from wms_desk.services.context import Actor, ServiceContext
 from wms_desk.services.database import unavailable_message
 from wms_desk.services.errors import DatabaseUnavailable, StaleData
@@ -40,6 +41,13 @@ class UnitOfWork:
         self.session = session
         self.actor = actor
         self.now: datetime = utcnow()
+        # What this transaction changed; published by run_unit_of_work after the commit.
+        self.changes = ChangeCollector()
+        session.info[_CHANGES_KEY] = self.changes
+
+    def changed(self, topic: Topic, *ids: int | None) -> None:
+        """Announce a change the session cannot see (core SQL on a table not in the map)."""
+        self.changes.add(topic, ids)
 
     def audit(
         self,
@@ -63,6 +71,39 @@ class UnitOfWork:
             "after": after,
         }
         return insert_ignoring_duplicates(self.session, AuditEvent, values, "event_id")
+
+
+_CHANGES_KEY = "wms_changes"
+
+
+def _table_topic(table_name: str | None) -> Topic | None:
+    return TOPIC_OF_TABLE.get(table_name or "")
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_flushed(session: Session, _context: UOWTransaction) -> None:
+    changes = session.info.get(_CHANGES_KEY)
+    if changes is None:
+        return
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(instance, "__tablename__", None)
+        topic = _table_topic(table)
+        if topic is not None:
+            # Orders are named by id, so an open order's screen can tell its own change.
+            order_id = getattr(instance, "id" if table == "orders" else "order_id", None)
+            changes.add(topic, (order_id,) if topic is Topic.ORDERS else ())
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _collect_executed(state: ORMExecuteState) -> None:
+    changes = state.session.info.get(_CHANGES_KEY)
+    if changes is None or not (state.is_insert or state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    table = mapper.local_table if mapper is not None else getattr(state.statement, "table", None)
+    topic = _table_topic(getattr(table, "name", None))
+    if topic is not None:
+        changes.add(topic)
 
 
 def insert_ignoring_duplicates(
@@ -127,7 +168,18 @@ def run_unit_of_work(
         session = ctx.database.write_session()
         try:
             with session.begin():
-                result = work(UnitOfWork(session, ctx.actor))
+                uow = UnitOfWork(session, ctx.actor)
+                result = work(uow)
+                session.flush()  # let the flush listener see the last writes
+                if uow.changes and not ctx.database.is_sqlite:
+                    # NOTIFY is transactional: other stations hear it only if this commits.
+                    payload = uow.changes.freeze(ctx.actor.station_id).payload()
+                    session.execute(
+                        text("SELECT pg_notify(:channel, :payload)"),
+                        {"channel": NOTIFY_CHANNEL, "payload": payload},
+                    )
+            if uow.changes:
+                ctx.database.changes.publish(uow.changes.freeze(ctx.actor.station_id))
             return result
         except StaleDataError as exc:
             raise StaleData(
