@@ -164,3 +164,43 @@ def test_interpret_never_raises_on_random_input() -> None:
 def test_detect_aim_off_keeps_the_bracket_as_data() -> None:
     assert interpret("]C0ABC", detect_aim=False).data == "]C0ABC"
     assert interpret("]C0ABC").aim == "]C0"
+
+
+# -- the typed payload and the client event id (station runtime) ------------------------------
+
+
+def test_each_scan_carries_its_own_event_id() -> None:
+    from wms_desk.domain.scan import ScanKind
+
+    first, second = interpret("ORD:1042"), interpret("ORD:1042")
+    assert first.event_id and second.event_id and first.event_id != second.event_id
+    assert first == second  # the id is not part of what the scan means
+    assert first.kind is ScanKind.ORDER and first.kind == "order"
+
+
+def test_typed_payload_per_kind() -> None:
+    from datetime import date
+
+    from wms_desk.domain.codes import StationCommand
+
+    assert interpret("ORD:#W-1042").order_number == "#W-1042"
+    assert interpret("BADGE:PACK-0001").badge == "PACK-0001"
+    assert interpret("CMD:NEW-BOX").command is StationCommand.NEW_BOX
+    assert interpret("CMD:NOPE").command is None
+    assert interpret("A-03-02").bin_code == "A-03-02"
+    assert interpret("1Z999AA10123456784").tracking == "1Z999AA10123456784"
+    gs1 = interpret("]C1010950110153000317251231" + "10LOT7" + "\x1d" + "2112345")
+    assert (gs1.gtin, gs1.lot, gs1.serial, gs1.expiry) == (
+        "09501101530003",
+        "LOT7",
+        "12345",
+        date(2025, 12, 31),
+    )
+    case = interpret("]C1010950110153000337" + "12")
+    assert case.quantity == 12
+    assert interpret("ORD:1042").badge is None and interpret("BADGE:X").order_number is None
+
+
+def test_describe_names_the_kind_and_the_code() -> None:
+    assert interpret("ORD:1042").describe() == "order barcode ORD:1042"
+    assert interpret("A-03-02").describe() == "bin label A-03-02"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from biip import ParseError
@@ -72,24 +74,130 @@ _CHECKED_COMPONENTS = {"253": (0, 13), "8003": (1, 14), "8017": (0, 18), "8018":
 _TRACKING_AIS = {"403", "420", "421"}
 
 
+class ScanKind(StrEnum):
+    """What a scanned code is. A StrEnum: `kind == "order"` still reads naturally."""
+
+    PRODUCT = "product"
+    ORDER = "order"
+    BIN = "bin"
+    BADGE = "badge"
+    COMMAND = "command"
+    TRACKING = "tracking"
+    SSCC = "sscc"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    ScanKind.PRODUCT: "product code",
+    ScanKind.ORDER: "order barcode",
+    ScanKind.BIN: "bin label",
+    ScanKind.BADGE: "badge",
+    ScanKind.COMMAND: "station command",
+    ScanKind.TRACKING: "tracking number",
+    ScanKind.SSCC: "SSCC pallet/parcel label",
+    ScanKind.UNKNOWN: "code",
+}
+
+
+def new_event_id() -> str:
+    """The client event id of one scan: made when the scan is read, stored UNIQUE by services,
+    so the same scan replayed (a retry, a crash and resume) is recognised and changes nothing."""
+    return str(uuid.uuid4())
+
+
 @dataclass(frozen=True)
 class ScanResult:
-    """What one scan means. `error` is None when the code was read and understood."""
+    """What one scan means. `error` is None when the code was read and understood.
+
+    The typed payload (`order_number`, `command`, `badge`, `bin_code`, `tracking`, `gtin`,
+    `quantity`, `serial`, `lot`, `expiry`) says what the code carries for its kind.
+    """
 
     data: str
     aim: str | None = None
     symbology: str = "unknown"
     gs1: dict[str, str] | None = field(default=None, hash=False)
-    kind: str = "unknown"
+    kind: ScanKind = ScanKind.UNKNOWN
     error: str | None = None
     gtin: str | None = None
     sscc: str | None = None
     # AI -> Decimal (310n/320n ...), date (day 00 = the month's last day) or datetime.
     decoded: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+    event_id: str = field(default_factory=new_event_id, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, ScanKind):
+            object.__setattr__(self, "kind", ScanKind(self.kind))
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    # -- the typed payload ------------------------------------------------------------------
+    @property
+    def order_number(self) -> str | None:
+        """`ORD:1042` -> "1042". (A bare number is UNKNOWN here: only the database can tell it
+        is an order, so the router looks it up.)"""
+        if self.kind is ScanKind.ORDER and self.ok:
+            return self.data[len(ORDER_PREFIX) :].strip()
+        return None
+
+    @property
+    def badge(self) -> str | None:
+        """The badge code: `BADGE:PACK-0001` -> "PACK-0001"."""
+        if self.kind is ScanKind.BADGE and self.ok:
+            return self.data[len(BADGE_PREFIX) :].strip()
+        return None
+
+    @property
+    def command(self) -> StationCommand | None:
+        if self.kind is ScanKind.COMMAND and self.ok:
+            return StationCommand(self.data[len(COMMAND_PREFIX) :])
+        return None
+
+    @property
+    def bin_code(self) -> str | None:
+        return self.data if self.kind is ScanKind.BIN and self.ok else None
+
+    @property
+    def tracking(self) -> str | None:
+        if self.kind is not ScanKind.TRACKING or not self.ok:
+            return None
+        for ai in ("421", "420", "403"):  # a GS1 routing code carries it in one of these
+            if self.gs1 and ai in self.gs1:
+                return self.gs1[ai]
+        return self.data
+
+    @property
+    def quantity(self) -> int | None:
+        """A count the code itself carries (GS1 AI 30 or 37); case sizes come from the
+        catalogue's barcodes instead, which only services can read."""
+        for ai in ("30", "37"):
+            if self.gs1 and ai in self.gs1 and self.gs1[ai].isdigit():
+                return int(self.gs1[ai])
+        return None
+
+    @property
+    def serial(self) -> str | None:
+        return self.gs1.get("21") if self.gs1 else None
+
+    @property
+    def lot(self) -> str | None:
+        return self.gs1.get("10") if self.gs1 else None
+
+    @property
+    def expiry(self) -> date | None:
+        value = (self.decoded or {}).get("17")
+        return value if isinstance(value, date) else None
+
+    def describe(self) -> str:
+        """Plain words for feedback: what was scanned, e.g. "order barcode ORD:1042"."""
+        shown = self.data if len(self.data) <= 40 else self.data[:37] + "…"
+        return f"{self.kind.label} {shown}".strip()
 
     def as_dict(self) -> dict[str, Any]:
         """The scripting contract of `wms-desk scanner listen`."""
@@ -98,7 +206,7 @@ class ScanResult:
             "aim": self.aim,
             "symbology": self.symbology,
             "gs1": dict(self.gs1) if self.gs1 is not None else None,
-            "kind": self.kind,
+            "kind": self.kind.value,
             "error": self.error,
         }
 
@@ -164,7 +272,7 @@ def _interpret(data: str, aim: str | None) -> ScanResult:
 
 def _own_code(data: str, aim: str | None, symbology: str) -> ScanResult | None:
     """The project's own prefixes and shapes (domain.codes), then carrier tracking numbers."""
-    for prefix, kind in ((ORDER_PREFIX, "order"), (BADGE_PREFIX, "badge")):
+    for prefix, kind in ((ORDER_PREFIX, ScanKind.ORDER), (BADGE_PREFIX, ScanKind.BADGE)):
         if data.startswith(prefix):
             error = None if data[len(prefix) :].strip() else f"{kind} code without a value"
             return ScanResult(data, aim, symbology, kind=kind, error=error)
@@ -172,11 +280,11 @@ def _own_code(data: str, aim: str | None, symbology: str) -> ScanResult | None:
         name = data[len(COMMAND_PREFIX) :]
         known = {command.value for command in StationCommand}
         error = None if name in known else f"unknown station command {name!r}"
-        return ScanResult(data, aim, symbology, kind="command", error=error)
+        return ScanResult(data, aim, symbology, kind=ScanKind.COMMAND, error=error)
     if is_bin_code(data):
-        return ScanResult(data, aim, symbology, kind="bin")
+        return ScanResult(data, aim, symbology, kind=ScanKind.BIN)
     if any(pattern.match(data) for pattern in _TRACKING):
-        return ScanResult(data, aim, symbology, kind="tracking")
+        return ScanResult(data, aim, symbology, kind=ScanKind.TRACKING)
     return None
 
 
@@ -216,20 +324,20 @@ def _as_gtin(data: str, aim: str | None, symbology: str) -> ScanResult:
     try:
         gtin = Gtin.parse(digits)
     except ParseError as exc:
-        return ScanResult(data, aim, symbology, kind="product", error=_clean(str(exc)))
+        return ScanResult(data, aim, symbology, kind=ScanKind.PRODUCT, error=_clean(str(exc)))
     if symbology == "ean-13" and (len(digits) == 12 or digits.startswith("0")):
         symbology = "upc-a"
     elif symbology == "ean-13" and len(digits) == 8:
         symbology = "upc-e"
     gtin14 = gtin.as_gtin_14()
-    return ScanResult(data, aim, symbology, {"01": gtin14}, "product", gtin=gtin14)
+    return ScanResult(data, aim, symbology, {"01": gtin14}, ScanKind.PRODUCT, gtin=gtin14)
 
 
 def _as_sscc(data: str, aim: str | None = None, symbology: str = "unknown") -> ScanResult:
     try:
         sscc = Sscc.parse(data)
     except ParseError as exc:
-        return ScanResult(data, aim, symbology, kind="sscc", error=_clean(str(exc)))
+        return ScanResult(data, aim, symbology, kind=ScanKind.SSCC, error=_clean(str(exc)))
     return ScanResult(data, aim, symbology, {"00": sscc.value}, "sscc", sscc=sscc.value)
 
 
@@ -255,13 +363,13 @@ def _as_gs1(data: str, aim: str | None, symbology: str) -> ScanResult:
     gtin = elements.get("01") or elements.get("02")
     sscc = elements.get("00")
     if sscc is not None:
-        kind = "sscc"
+        kind = ScanKind.SSCC
     elif gtin is not None:
-        kind = "product"
+        kind = ScanKind.PRODUCT
     elif _TRACKING_AIS & elements.keys():
-        kind = "tracking"
+        kind = ScanKind.TRACKING
     else:
-        kind = "unknown"  # a well-formed GS1 string about something else (GRAI, GLN, ...)
+        kind = ScanKind.UNKNOWN  # a well-formed GS1 string about something else (GRAI, GLN, ...)
     return ScanResult(data, aim, symbology, elements, kind, None, gtin, sscc, decoded or None)
 
 
