@@ -46,13 +46,14 @@ def child(mode: str, db: str) -> None:
     from PySide6.QtCore import QSettings
 
     from wms_desk.settings import load_settings
-    from wms_desk.ui.application import Shell, make_application
+    from wms_desk.app.gui import StationApp
+    from wms_desk.ui.application import make_application
 
     app = make_application()
     settings = load_settings(cli={"db": db, "demo": True, "station": "bench"})
     # A fresh settings file: the user's remembered screen must not change what is measured.
     ui_state = QSettings(str(Path(db).with_suffix(".ini")), QSettings.Format.IniFormat)
-    shell = Shell(settings, qsettings=ui_state)
+    shell = StationApp(settings, qsettings=ui_state)
     if mode == "main":
         shell.window.installEventFilter(painted)
         shell.start()
@@ -64,9 +65,9 @@ def child(mode: str, db: str) -> None:
 
         shell.tasks.run(
             auth.actor_for,
-            shell.context(),
+            station.system,
             "sam",
-            station,
+            station.info,
             # The workspace's first paint: the window itself painted long before, signed out.
             on_done=lambda actor: (
                 shell.open_window(actor).pages.currentWidget().installEventFilter(painted)
@@ -124,7 +125,7 @@ def main() -> None:
                 "ratio": round(main_window / bare, 2),
                 "signed_in_seconds": round(signed_in, 3),
                 "runs": args.runs,
-                "goal": "main window under 2x the bare window and under 1 s",
+                "goal": "main window within 1.5x the bare window; signed in under 0.6 s",
             }
         )
     )

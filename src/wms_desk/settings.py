@@ -56,6 +56,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("label_printer", str, None, "Label printer address (file://, tcp://, cups://, ...)."),
     Option("document_printer", str, None, "Document printer address for slips and pick lists."),
     Option("scanner_port", str, None, "Serial scanner address (pyserial URL)."),
+    Option("scanner_suffix", str, None, "What ends a serial scan: cr, lf, crlf or tab."),
     Option("scale_port", str, None, "Scale address (pyserial URL)."),
     Option(
         "scale_protocol", str, None, "Scale protocol: mt-sics, nci, toledo-continuous, cas, regex."

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from wms_desk.app.gui import StationApp
 from wms_desk.services.database import Database
 from wms_desk.settings import load_settings
-from wms_desk.ui.application import Shell
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def demo_shell(qtbot, tmp_path: Path):
         config_path=tmp_path / "none.toml",
     )
     qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    shell = Shell(settings, qsettings=qsettings)
+    shell = StationApp(settings, qsettings=qsettings)
     with qtbot.waitSignal(shell.station_opened, timeout=30_000):
         shell.start()
     yield shell
@@ -34,9 +34,9 @@ def demo_shell(qtbot, tmp_path: Path):
 
 
 def test_demo_station_connects_its_simulated_devices_and_signs_in_by_badge_scan(
-    qtbot, demo_shell: Shell
+    qtbot, demo_shell: StationApp
 ) -> None:
-    runtime = demo_shell.runtime
+    runtime = demo_shell.devices
     assert runtime is not None and runtime.demo is not None
     qtbot.waitUntil(
         lambda: runtime.states["scanner"] == "connected" and runtime.states["scale"] == "connected",
@@ -54,17 +54,21 @@ def test_demo_station_connects_its_simulated_devices_and_signs_in_by_badge_scan(
     assert window.ui.actor.username == "pat"
     assert "Scanner: connected" in window.status.device_text("scanner")
     assert "Scale: connected" in window.status.device_text("scale")
-    assert window.ui.extras["station_devices"] is runtime.devices
-    assert window.ui.extras["print_worker"] is demo_shell.print_worker
+    assert window.ui.devices is runtime
+    assert window.ui.print_worker is demo_shell.print_worker
+    # The simulators are what the station's typed bindings name now.
+    assert window.ui.bindings.scanner.url == runtime.demo.scanner.address
 
 
-def test_demo_database_is_seeded_once_on_first_start(demo_shell: Shell) -> None:
-    assert isinstance(demo_shell.database, Database)
+def test_demo_database_is_seeded_once_on_first_start(demo_shell: StationApp) -> None:
+    assert demo_shell.station is not None
+    assert isinstance(demo_shell.station.database, Database)
     from wms_desk.services.info import database_info
 
-    counts = database_info(demo_shell.database)["counts"]
+    counts = database_info(demo_shell.station.database)["counts"]
     assert counts["orders"] == 300 and counts["products"] >= 60 and counts["bins"] == 150
     assert counts["users"] == 3
     bindings = demo_shell.station.bindings
-    assert bindings["label_printer"]["url"].startswith("file://")
-    assert bindings["document_printer"]["url"].endswith("demo-prints/documents")
+    assert bindings.label_printer is not None and bindings.document_printer is not None
+    assert bindings.label_printer.url.startswith("file://")
+    assert bindings.document_printer.url.endswith("demo-prints/documents")

@@ -19,7 +19,7 @@ from wms_desk.printing.slip import packing_slip_pdf
 from wms_desk.services import documents, print_queue
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
-from wms_desk.services.print_queue import PrinterBinding
+from wms_desk.services.station_bindings import PrinterBinding
 from wms_desk.services.uow import UnitOfWork, run_unit_of_work
 
 

@@ -63,10 +63,11 @@ def test_explicit_announcement_and_unsubscribe(system_ctx: ServiceContext) -> No
 
 
 def test_payload_round_trip() -> None:
-    sent = ChangeSet(frozenset({Topic.ORDERS, Topic.STOCK}), station_id=3)
+    sent = ChangeSet(frozenset({Topic.ORDERS, Topic.STOCK}), station_id=3, origin="abc")
     heard = ChangeSet.from_payload(sent.payload())
     assert heard.topics == sent.topics and heard.station_id == 3 and heard.remote
-    assert ChangeSet.from_payload("x:nonsense,orders").topics == {Topic.ORDERS}
+    assert heard.origin == "abc"
+    assert ChangeSet.from_payload("o:x:nonsense,orders").topics == {Topic.ORDERS}
 
 
 def test_print_worker_is_woken_by_the_bus_alone(system_ctx: ServiceContext) -> None:

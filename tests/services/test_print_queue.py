@@ -192,21 +192,6 @@ def test_other_stations_jobs_are_left_alone(system_ctx: ServiceContext) -> None:
     assert other.run_pending() == 0
 
 
-def test_printer_for_prefers_the_station_binding() -> None:
-    from wms_desk.settings import Settings
-
-    settings = Settings({"label_printer": "tcp://10.0.0.9:9100", "document_printer": None})
-    bound = {"label_printer": {"url": "cups://Zebra", "format": "zpl", "dpi": 300}}
-    assert print_queue.printer_for(bound, settings, "label_printer") == (
-        print_queue.PrinterBinding("cups://Zebra", "zpl", 300)
-    )
-    assert print_queue.printer_for({}, settings, "label_printer") == (
-        print_queue.PrinterBinding("tcp://10.0.0.9:9100", "zpl", 203)
-    )
-    with pytest.raises(ValidationFailed, match="no document printer"):
-        print_queue.printer_for({}, settings, "document_printer")
-
-
 def test_reprint_of_a_waiting_job_replaces_it(system_ctx: ServiceContext, make_ctx: Any) -> None:
     job_id = _enqueue(system_ctx, f"tcp://127.0.0.1:{closed_port()}")
     _worker(system_ctx).run_pending()  # failed, would be retried

@@ -8,7 +8,7 @@ from wms_desk.devices.station import start_demo_simulators
 from wms_desk.services.stations import ensure_station, save_bindings
 from wms_desk.settings import load_settings
 from wms_desk.ui.context import UiContext
-from wms_desk.ui.device_bridge import DeviceBridge
+from wms_desk.ui.device_hub import DeviceHub
 from wms_desk.ui.screens.devices_panel import DevicesPanel
 from wms_desk.ui.tasks import TaskRunner
 
@@ -46,8 +46,10 @@ def tasks(qtbot):
 
 
 def _panel(qtbot, ctx, tasks: TaskRunner) -> DevicesPanel:
-    ui = UiContext(ctx, tasks, load_settings(environ={}))
-    panel = DevicesPanel(ui, DeviceBridge())
+    hub = DeviceHub()
+    ui = UiContext(ctx, tasks, load_settings(environ={}), devices=hub)
+    panel = DevicesPanel(ui)
+    panel.destroyed.connect(hub.stop)
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: tasks.pending == 0, timeout=10_000)  # ports listed, station loaded
     return panel
@@ -117,5 +119,5 @@ def test_test_button_shows_live_weight_and_the_last_scan(
         demo.scale.command("overload")
         qtbot.waitUntil(lambda: panel.weight.state == "overload", timeout=10_000)
     finally:
-        panel.stop_test()
+        panel.hub.stop()
         demo.stop()

@@ -34,7 +34,7 @@ def ui(system_ctx: ServiceContext, make_ctx, tmp_path: Path) -> Iterator[UiConte
     settings = settings.with_overrides(poll_seconds=0.2, document_printer=printed)
     qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     tasks = TaskRunner()
-    yield UiContext(make_ctx(Role.SUPERVISOR), tasks, settings, {"qsettings": qsettings})
+    yield UiContext(make_ctx(Role.SUPERVISOR), tasks, settings, qsettings=qsettings)
     tasks.wait_idle()
 
 

@@ -8,12 +8,12 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
+from wms_desk.app.gui import StationApp as Shell
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
 from wms_desk.services.stations import ensure_station
 from wms_desk.services.users import add_user
 from wms_desk.settings import load_settings
-from wms_desk.ui.application import Shell
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.main_window import MainWindow
 from wms_desk.ui.screens.placeholder import PlaceholderScreen
@@ -88,7 +88,7 @@ def test_badge_scan_signs_in_and_the_station_print_worker_runs(qtbot, shell: She
         shell.login.submit_badge("PACK-0001")
     window = shown.args[0]
     assert window.ui.actor.username == "pat"
-    assert "print_worker" in window.ui.extras
+    assert window.ui.print_worker is shell.print_worker is not None
     assert "prints" in window.screen_keys
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from wms_desk.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from wms_desk.app.station import Station
     from wms_desk.services.context import ServiceContext
     from wms_desk.services.database import Database
 
@@ -31,32 +32,45 @@ class CliEnv:
 
     @cached_property
     def settings(self) -> Settings:
-        cli = {"db": self.args.db, "station": self.args.station, "demo": self.args.demo or None}
+        cli = {
+            "db": self.args.db,
+            "station": self.args.station,
+            "demo": self.args.demo or None,
+            "scanner_port": getattr(self.args, "scanner", None),
+            "scanner_suffix": getattr(self.args, "scanner_suffix", None),
+            "scale_port": getattr(self.args, "scale", None),
+            "scale_protocol": getattr(self.args, "scale_protocol", None),
+            "label_printer": getattr(self.args, "label_printer", None),
+            "document_printer": getattr(self.args, "document_printer", None),
+        }
         config = Path(self.args.config) if self.args.config else None
         return load_settings(cli=cli, config_path=config)
 
     def database_url(self) -> str:
-        from wms_desk.app import resolve_database_url
+        from wms_desk.app.station import resolve_database_url
 
         return resolve_database_url(self.settings)
 
     def open_database(self, prepare: bool = True) -> Database:
         """The database with its schema checked (embedded: upgraded; shared: only checked)."""
-        from wms_desk.services.database import Database
+        from wms_desk.app.station import open_database
 
-        database = Database(self.database_url())
-        if prepare:
-            database.prepare()
-        return database
+        return open_database(self.settings, prepare)
 
-    def context(self, database: Database | None = None) -> ServiceContext:
-        """A system context at this station: the CLI is for IT, who already hold the database."""
-        from wms_desk.services.context import ServiceContext, system_actor
+    def station(self, database: Database | None = None) -> Station:
+        """This station, built by the composition root exactly as the GUI builds it."""
+        from wms_desk.app.station import Station, binding_overrides
+        from wms_desk.services.station_bindings import StationBindings
         from wms_desk.services.stations import ensure_station
 
         database = database or self.open_database()
-        station = ensure_station(database, self.settings.station_name)
-        return ServiceContext(database, system_actor(station.id, station.name))
+        info = ensure_station(database, self.settings.station_name)
+        bindings = StationBindings.resolve(info.bindings, binding_overrides(self.settings))
+        return Station(database, info, bindings)
+
+    def context(self, database: Database | None = None) -> ServiceContext:
+        """A system context at this station: the CLI is for IT, who already hold the database."""
+        return self.station(database).system
 
     def out(self, text: str = "") -> None:
         print(text, file=self.stdout)

@@ -33,6 +33,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="use the demo database and simulated devices"
     )
+    # Devices and printers for this run, over the station's saved bindings (README: bindings).
+    bind = parser.add_argument_group("station bindings for this run")
+    bind.add_argument("--scanner", metavar="URL", help="serial scanner (pyserial URL)")
+    bind.add_argument(
+        "--scanner-suffix", choices=("cr", "lf", "crlf", "tab"), help="what ends a scan"
+    )
+    bind.add_argument("--scale", metavar="URL", help="scale (pyserial URL)")
+    bind.add_argument(
+        "--scale-protocol",
+        metavar="P",
+        help="mt-sics, nci, toledo-continuous, cas or regex",
+    )
+    bind.add_argument("--label-printer", metavar="URL", help="label printer address")
+    bind.add_argument("--document-printer", metavar="URL", help="document printer address")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)

@@ -61,13 +61,15 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
 class ChangeSet:
     """Topics a commit touched, with the ids it names where it knows them.
 
-    `remote` is True for changes heard from another station (ids are not carried across).
+    `remote` is True for changes heard from another process (ids are not carried across);
+    `origin` names the process (Database.origin) that committed them.
     """
 
     topics: frozenset[Topic]
     ids: frozenset[tuple[Topic, int]] = frozenset()
     remote: bool = False
     station_id: int | None = None
+    origin: str = ""
 
     def __contains__(self, topic: object) -> bool:
         return topic in self.topics
@@ -76,16 +78,18 @@ class ChangeSet:
         return frozenset(i for t, i in self.ids if t is topic)
 
     def payload(self) -> str:
-        """What NOTIFY carries: 'station:topic,topic' (8000 bytes is far away)."""
+        """What NOTIFY carries: 'origin:station:topic,topic' (8000 bytes is far away)."""
         station = "" if self.station_id is None else str(self.station_id)
-        return f"{station}:{','.join(sorted(self.topics))}"
+        return f"{self.origin}:{station}:{','.join(sorted(self.topics))}"
 
     @classmethod
     def from_payload(cls, text: str) -> ChangeSet:
-        station, _, names = text.partition(":")
+        origin, _, rest = text.partition(":")
+        station, _, names = rest.partition(":")
         known = {topic.value for topic in Topic}
         topics = frozenset(Topic(name) for name in names.split(",") if name in known)
-        return cls(topics, remote=True, station_id=int(station) if station.isdigit() else None)
+        station_id = int(station) if station.isdigit() else None
+        return cls(topics, remote=True, station_id=station_id, origin=origin)
 
 
 @dataclass
@@ -102,8 +106,8 @@ class ChangeCollector:
     def __bool__(self) -> bool:
         return bool(self.topics)
 
-    def freeze(self, station_id: int | None) -> ChangeSet:
-        return ChangeSet(frozenset(self.topics), frozenset(self.ids), False, station_id)
+    def freeze(self, station_id: int | None, origin: str = "") -> ChangeSet:
+        return ChangeSet(frozenset(self.topics), frozenset(self.ids), False, station_id, origin)
 
 
 Subscriber = Callable[[ChangeSet], None]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from wms_desk.domain.roles import Permission, Role, can, require
 from wms_desk.services.database import Database
+
+if TYPE_CHECKING:
+    from wms_desk.services.station_bindings import StationBindings
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,15 @@ class Actor:
 
 @dataclass(frozen=True)
 class ServiceContext:
+    """Which database, who acts, and (when the composition root knows) this station's devices
+    and printers for this run."""
+
     database: Database
     actor: Actor
+    bindings: StationBindings | None = field(default=None, compare=False)
 
     def as_actor(self, actor: Actor) -> ServiceContext:
-        return ServiceContext(self.database, actor)
+        return replace(self, actor=actor)
 
 
 def system_actor(station_id: int | None = None, station_name: str = "") -> Actor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,8 @@ class Database:
     engine: Engine = field(init=False)
     # Every unit of work on this database publishes what it changed here, after commit.
     changes: ChangeBus = field(init=False, default_factory=ChangeBus)
+    # Names this process in NOTIFY payloads, so it can tell its own commits from others'.
+    origin: str = field(init=False, default_factory=lambda: uuid.uuid4().hex[:12])
 
     def __post_init__(self) -> None:
         self.engine = create_db_engine(self.url)

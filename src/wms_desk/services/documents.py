@@ -45,8 +45,9 @@ from wms_desk.printing.model import (
 )
 from wms_desk.services.auth import hash_badge
 from wms_desk.services.errors import NotFound, ValidationFailed
-from wms_desk.services.print_queue import PrinterBinding, enqueue
+from wms_desk.services.print_queue import enqueue
 from wms_desk.services.sscc import assign_sscc, next_sscc
+from wms_desk.services.station_bindings import PrinterBinding
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
 NO_BIN = "—"

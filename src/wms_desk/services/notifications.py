@@ -15,6 +15,8 @@ from sqlalchemy.engine import make_url
 from wms_desk.db.queries.queue import change_signature
 from wms_desk.db.queries.search import NOTIFY_CHANNEL
 from wms_desk.services.background import BackgroundThread
+from wms_desk.services.changes import NOTIFY_CHANNEL as CHANGES_CHANNEL
+from wms_desk.services.changes import ChangeSet, Topic
 from wms_desk.services.database import Database
 
 log = logging.getLogger(__name__)
@@ -100,4 +102,73 @@ class ChangeWatcher:
                             self._fire()
             except Exception as exc:
                 log.info("order listener lost its connection: %s", exc)
+                self._stop.wait(RECONNECT_SECONDS)
+
+
+class RemoteChanges:
+    """Hears other processes' commits and publishes them on this database's change bus.
+
+    PostgreSQL: LISTEN on the change channel; every unit of work NOTIFYs its topics inside its
+    transaction, so only commits are heard; this process's own are recognised by their origin
+    and dropped (the bus already had them). SQLite has no notifications: another process on the
+    same file (an import from the command line) is seen by polling a cheap signature of the
+    orders, every `poll_seconds`. Started and stopped by the composition root, never a screen.
+    """
+
+    def __init__(self, database: Database, poll_seconds: float = 5.0) -> None:
+        self._database = database
+        self._poll_seconds = max(0.05, poll_seconds)
+        self.mode = "poll" if database.is_sqlite else "listen"
+        self.ready = threading.Event()
+        loop = self._poll if self.mode == "poll" else self._listen
+        self._background = BackgroundThread(f"changes-{self.mode}", loop)
+        self._stop = self._background.stop_requested
+
+    def start(self) -> RemoteChanges:
+        self._background.start()
+        return self
+
+    def stop(self, timeout: float = 3.0) -> None:
+        self._background.stop(timeout)
+
+    def _publish(self, changes: ChangeSet) -> None:
+        if changes.origin != self._database.origin:
+            self._database.changes.publish(changes)
+
+    def _poll(self) -> None:
+        watcher = ChangeWatcher(self._database, lambda: None)
+        last = watcher._signature()
+        self.ready.set()
+        while not self._stop.wait(self._poll_seconds):
+            current = watcher._signature()
+            if current is not None and current != last and last is not None:
+                self._publish(ChangeSet(frozenset({Topic.ORDERS, Topic.STOCK}), remote=True))
+            if current is not None:
+                last = current
+
+    def _listen(self) -> None:
+        import psycopg
+
+        conninfo = ChangeWatcher(self._database, lambda: None)._conninfo()
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+                    if self.ready.is_set():
+                        # Reconnected: whatever happened while away is unknown, so refresh all.
+                        self._publish(ChangeSet(frozenset(Topic), remote=True))
+                    self.ready.set()
+                    while not self._stop.is_set():
+                        # One publication for what arrived in half a second: an import of a
+                        # thousand orders elsewhere must not refresh screens a thousand times.
+                        heard = [
+                            ChangeSet.from_payload(n.payload) for n in conn.notifies(timeout=0.5)
+                        ]
+                        topics = frozenset().union(
+                            *(c.topics for c in heard if c.origin != self._database.origin)
+                        )
+                        if topics:
+                            self._publish(ChangeSet(topics, remote=True))
+            except Exception as exc:
+                log.info("change listener lost its connection: %s", exc)
                 self._stop.wait(RECONNECT_SECONDS)

@@ -80,36 +80,6 @@ def _info(job: PrintJob) -> PrintJobInfo:
     )
 
 
-@dataclass(frozen=True)
-class PrinterBinding:
-    url: str
-    format: str = "pdf"
-    dpi: int = 203
-
-
-def printer_for(bindings: dict[str, object], settings: object, kind: str) -> PrinterBinding:
-    """A station's `label_printer` / `document_printer`: its binding, else the setting.
-
-    Bindings look like {"label_printer": {"url": ..., "format": "zpl", "dpi": 203}}.
-    """
-    if kind not in ("label_printer", "document_printer"):
-        raise ValueError(f"unknown printer kind {kind!r}")
-    bound = bindings.get(kind)
-    if isinstance(bound, dict) and bound.get("url"):
-        fmt = "pdf" if kind == "document_printer" else str(bound.get("format") or "pdf")
-        return PrinterBinding(str(bound["url"]), fmt, int(bound.get("dpi") or 203))
-    url = getattr(settings, kind, None)
-    if not url:
-        what = "label" if kind == "label_printer" else "document"
-        raise ValidationFailed(
-            f"This station has no {what} printer. Bind one in the station's settings "
-            f"or set `{kind}` (WMS_DESK_{kind.upper()})."
-        )
-    # Without a binding's "format": raw byte transports feed label printers ZPL.
-    raw = transports.scheme_of(str(url)) in ("tcp", "serial")
-    return PrinterBinding(str(url), "zpl" if kind == "label_printer" and raw else "pdf")
-
-
 def enqueue(
     uow: UnitOfWork,
     *,

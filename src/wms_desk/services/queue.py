@@ -259,17 +259,17 @@ def print_documents(
     The jobs are rows in the durable print queue (services.print_queue): the station's print
     worker sends them, and a failed send is retried or reported there.
     """
-    from wms_desk.db.models import Order, Station
+    from wms_desk.db.models import Order
     from wms_desk.printing.picklist import pick_list_pdf
     from wms_desk.services import documents
-    from wms_desk.services.print_queue import enqueue, printer_for
+    from wms_desk.services.print_queue import enqueue
+    from wms_desk.services.station_bindings import bindings_of
 
     if kind not in PRINT_KINDS:
         raise ValidationFailed(f"Unknown document kind {kind!r}.")
     if not order_ids:
         raise ValidationFailed("Select the orders to print for.")
-    station = uow.session.get(Station, uow.actor.station_id) if uow.actor.station_id else None
-    printer = printer_for(dict(station.bindings) if station else {}, settings, "document_printer")
+    printer = bindings_of(uow).printer("document_printer")
     orders = list(
         uow.session.scalars(select(Order).where(Order.id.in_(list(order_ids))).order_by(Order.id))
     )

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -24,6 +24,9 @@ from wms_desk.services.context import Actor, ServiceContext
 from wms_desk.services.database import unavailable_message
 from wms_desk.services.errors import DatabaseUnavailable, StaleData
 
+if TYPE_CHECKING:
+    from wms_desk.services.station_bindings import StationBindings
+
 log = logging.getLogger(__name__)
 
 MAX_TRIES = 5
@@ -37,9 +40,12 @@ T = TypeVar("T")
 class UnitOfWork:
     """A session plus the acting user; what it writes commits or rolls back as one."""
 
-    def __init__(self, session: Session, actor: Actor) -> None:
+    def __init__(
+        self, session: Session, actor: Actor, bindings: StationBindings | None = None
+    ) -> None:
         self.session = session
         self.actor = actor
+        self.bindings = bindings
         self.now: datetime = utcnow()
         # What this transaction changed; published by run_unit_of_work after the commit.
         self.changes = ChangeCollector()
@@ -168,18 +174,21 @@ def run_unit_of_work(
         session = ctx.database.write_session()
         try:
             with session.begin():
-                uow = UnitOfWork(session, ctx.actor)
+                uow = UnitOfWork(session, ctx.actor, ctx.bindings)
                 result = work(uow)
                 session.flush()  # let the flush listener see the last writes
                 if uow.changes and not ctx.database.is_sqlite:
                     # NOTIFY is transactional: other stations hear it only if this commits.
-                    payload = uow.changes.freeze(ctx.actor.station_id).payload()
+                    changes = uow.changes.freeze(ctx.actor.station_id, ctx.database.origin)
+                    payload = changes.payload()
                     session.execute(
                         text("SELECT pg_notify(:channel, :payload)"),
                         {"channel": NOTIFY_CHANNEL, "payload": payload},
                     )
             if uow.changes:
-                ctx.database.changes.publish(uow.changes.freeze(ctx.actor.station_id))
+                ctx.database.changes.publish(
+                    uow.changes.freeze(ctx.actor.station_id, ctx.database.origin)
+                )
             return result
         except StaleDataError as exc:
             raise StaleData(

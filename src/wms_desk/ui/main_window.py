@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QListWidget,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from wms_desk.domain.roles import Permission
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.feedback import FeedbackLine
 from wms_desk.ui.status_bar import StationStatusBar
 from wms_desk.ui.tasks import TaskRunner
 from wms_desk.ui.widgets.banner import Banner
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from wms_desk.services.database import Database
 
 GEOMETRY_KEY = "main_window/geometry"
+# Fits a 1366x768 station monitor with its task bar and the window frame.
+DEFAULT_SIZE = QSize(1280, 700)
 
 
 class MainWindow(QMainWindow):
@@ -55,6 +59,8 @@ class MainWindow(QMainWindow):
 
         self.banner = Banner("Retry")
         self.banner.action_requested.connect(self.retry_database)
+        # What the last scan did, in large type, for whichever screen is in front.
+        self.feedback_line = FeedbackLine()
         self.sign_in_page = QWidget()
         centred = QHBoxLayout(self.sign_in_page)
         centred.addStretch(1)
@@ -67,6 +73,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.banner)
+        column.addWidget(self.feedback_line)
         column.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
@@ -81,7 +88,26 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(DEFAULT_SIZE)
+        self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Never larger than the screen's free area (a 1366x768 station monitor included), and
+        never positioned off it: a remembered geometry from a bigger monitor is shrunk."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        # The frame (title bar, borders) is outside geometry(): leave room for it.
+        frame_w = max(0, self.frameGeometry().width() - self.geometry().width()) or 8
+        frame_h = max(0, self.frameGeometry().height() - self.geometry().height()) or 32
+        width = min(self.width(), free.width() - frame_w)
+        height = min(self.height(), free.height() - frame_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        x = min(max(self.x(), free.x()), free.right() - width)
+        y = min(max(self.y(), free.y()), free.bottom() - height)
+        self.move(max(free.x(), x), max(free.y(), y))
 
     # -- who is here ------------------------------------------------------------------------
     @property

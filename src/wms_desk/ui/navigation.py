@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QWidget
 
 from wms_desk.domain.roles import Permission
+from wms_desk.domain.scan import ScanKind
 from wms_desk.ui.context import UiContext
 
 ScreenFactory = Callable[[UiContext], QWidget]
@@ -22,6 +23,10 @@ class ScreenSpec:
     # What the screen will hold, shown while it is not built yet (never a blank page).
     planned: tuple[str, ...] = ()
     factory: ScreenFactory | None = None
+    # Scans this screen uses when in front (named in "works on ..." feedback), and the kinds
+    # that bring it to the front from any other screen (an order barcode opens the order).
+    accepts: frozenset[ScanKind] = frozenset()
+    opens: frozenset[ScanKind] = frozenset()
 
 
 def _queue(ui: UiContext) -> QWidget:
@@ -62,6 +67,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "Order timeline",
         ),
         _queue,
+        accepts=frozenset({ScanKind.ORDER}),
+        opens=frozenset({ScanKind.ORDER}),
     ),
     ScreenSpec(
         "pick",
@@ -125,6 +132,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "Count a bin (supervisors)",
         ),
         _inventory,
+        accepts=frozenset({ScanKind.PRODUCT, ScanKind.BIN}),
     ),
     ScreenSpec(
         "prints",

@@ -235,9 +235,6 @@ class PrintQueueView(QWidget):
     def _run(self, fn: Any, *args: Any, done: str) -> None:
         def finished(_: object) -> None:
             self.message.setText(done)
-            worker = self.ui.extras.get("print_worker")
-            if worker is not None:
-                worker.wake()
             self.action_done.emit(done)
             self.refresh()
 

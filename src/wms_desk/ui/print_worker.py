@@ -17,7 +17,7 @@ class QtPrintWorker(QObject):
     """Owns a PrintWorker thread; `job_finished` arrives on the GUI thread (queued signal).
 
     `printer_problem(printer, message, advice)` is what the window turns into a toast.
-    Call `wake()` after a unit of work that enqueued jobs commits.
+    The worker wakes by itself when a commit announces print jobs (the change bus).
     """
 
     job_finished = Signal(str, object)  # event ("sent", "failed", "unknown"), PrintJobInfo
@@ -73,8 +73,7 @@ def install(database: Database, station_id: int | None, window: QWidget) -> QtPr
 
     One worker per station for the life of the process: jobs queued before a restart are sent
     as soon as the app is back, whether or not anyone has signed in. Screens find it as
-    `ui.extras["print_worker"]` and call `wake()` after committing work that queued jobs.
-    Call `stop()` on shutdown.
+    `ui.print_worker`; it wakes on the change bus, nobody calls `wake()`. `stop()` on shutdown.
     """
     from wms_desk.ui import system_printer
     from wms_desk.ui.widgets.toast import Toast

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wms_desk.domain.scan import ScanKind
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.navigation import ScreenSpec, screens_for
 from wms_desk.ui.screens.placeholder import PlaceholderScreen
@@ -57,6 +58,21 @@ class Workspace(QWidget):
     def show_screen(self, key: str) -> QWidget:
         self.nav.setCurrentRow(self.screen_keys.index(key))
         return self._built[key]
+
+    def current_screen(self) -> QWidget | None:
+        return self._built.get(self.current_screen_key())
+
+    def current_title(self) -> str:
+        row = self.nav.currentRow()
+        return self.specs[row].title if row >= 0 else "this screen"
+
+    # -- scans --------------------------------------------------------------------------------
+    def screen_opening(self, kind: ScanKind) -> str | None:
+        """The first of this user's screens that a scan of `kind` brings to the front."""
+        return next((spec.key for spec in self.specs if kind in spec.opens), None)
+
+    def titles_accepting(self, kind: ScanKind) -> list[str]:
+        return [spec.title for spec in self.specs if kind in spec.accepts]
 
     def built(self, key: str) -> QWidget | None:
         return self._built.get(key)

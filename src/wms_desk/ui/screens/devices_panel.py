@@ -22,11 +22,9 @@ from PySide6.QtWidgets import (
 from wms_desk.devices.ports import PortInfo, UsbMatch, list_ports
 from wms_desk.devices.scales import PROTOCOLS, driver_class
 from wms_desk.devices.scanner import SUFFIXES
-from wms_desk.devices.station import StationDevices
 from wms_desk.devices.wedge import WedgeConfig
 from wms_desk.services.stations import ensure_station, merge_bindings
 from wms_desk.ui.context import UiContext
-from wms_desk.ui.device_bridge import DeviceBridge
 from wms_desk.ui.widgets.weight_display import WeightDisplay
 
 BAUD_RATES = ("1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200")
@@ -106,16 +104,17 @@ class PortLine(QWidget):
 
 
 class DevicesPanel(QWidget):
-    """`DevicesPanel(ui, bridge)`. Test restarts the app's StationDevices (ui.extras
-    "station_devices") with the form's settings, or runs its own while the panel lives."""
+    """`DevicesPanel(ui)` on the station's device hub (`ui.devices`): Test restarts the
+    station's drivers with the form's settings; Save stores them as the station's binding."""
 
     bindings_saved = Signal(object)  # the saved StationInfo; .bindings is the full dict
 
-    def __init__(self, ui: UiContext, bridge: DeviceBridge, parent: QWidget | None = None) -> None:
+    def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        assert ui.devices is not None, "the composition root gives every station a device hub"
         self.ui = ui
-        self.bridge = bridge
-        self._own_devices: StationDevices | None = None
+        self.hub = ui.devices
+        bridge = self.bridge = ui.devices.bridge
         self.scanner_port = PortLine()
         self.scanner_suffix = QComboBox()
         self.scanner_suffix.addItems(list(SUFFIXES))
@@ -253,19 +252,8 @@ class DevicesPanel(QWidget):
     @Slot()
     def start_test(self) -> None:
         """Run the devices with the form's settings; readings and scans show below."""
-        bindings = self.bindings()
-        devices = self.ui.extras.get("station_devices")
-        if isinstance(devices, StationDevices):
-            devices.restart({**devices.bindings, **bindings})
-        else:
-            self.stop_test()
-            self._own_devices = StationDevices(bindings, **self.bridge.callbacks()).start()
+        self.hub.restart(self.bindings())
         self.message.setText("Testing: put something on the scale and scan a barcode.")
-
-    def stop_test(self) -> None:
-        if self._own_devices is not None:
-            self._own_devices.stop()
-            self._own_devices = None
 
     @Slot()
     def save(self) -> None:
@@ -279,10 +267,10 @@ class DevicesPanel(QWidget):
         )
 
     def _load_station(self) -> None:
-        devices = self.ui.extras.get("station_devices")
-        if devices is not None:
+        running = self.hub.running_bindings()
+        if running is not None:
             # Show what runs now: the saved bindings plus command-line overrides (or the demo's).
-            self.load_bindings(devices.bindings)
+            self.load_bindings(running)
             return
         self.ui.tasks.run(_station_bindings, self.ui.services, on_done=self.load_bindings)
 
@@ -312,11 +300,6 @@ class DevicesPanel(QWidget):
     def _show_states(self, device: str, state: str) -> None:
         states = self.bridge.states
         self.device_states.setText("   ".join(f"{name}: {value}" for name, value in states.items()))
-
-    def hideEvent(self, event: Any) -> None:
-        # Leaving the panel ends its own test devices: they hold the ports the app needs.
-        self.stop_test()
-        super().hideEvent(event)
 
 
 def _station_bindings(ctx: Any) -> dict[str, Any]:

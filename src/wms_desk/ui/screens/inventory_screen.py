@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from wms_desk.domain.roles import Permission
+from wms_desk.domain.scan import ScanKind, ScanResult
 from wms_desk.services import inventory
 from wms_desk.services.allocation import StockAdjustment, adjust_stock
 from wms_desk.ui.context import UiContext
@@ -176,6 +177,34 @@ class InventoryScreen(QWidget):
     def _focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def handle_scan(self, scan: ScanResult) -> bool:
+        """A product's barcode (or one the catalogue knows) finds that product."""
+        if scan.kind is not ScanKind.PRODUCT:
+            return False
+        code = scan.data
+
+        def found() -> None:
+            self.products_model.loaded.disconnect(found)
+            row = self.products_model.row(0) if self.products_model.rowCount() else None
+            if row is None:
+                self._say_error(f"No product has the barcode {code}. Is it in the catalogue?")
+                return
+            self.products.selectRow(0)
+            if self._ui.feedback is not None:
+                self._ui.feedback.success(f"{row.sku} {row.name}: found by the barcode {code}.")
+
+        self.products_model.loaded.connect(found)
+        self.search.blockSignals(True)
+        self.search.setText(code)
+        self.search.blockSignals(False)
+        self._search_now()
+        return True
+
+    def _say_error(self, text: str) -> None:
+        self.status.setText(text)
+        if self._ui.feedback is not None:
+            self._ui.feedback.error(text)
 
     def _table(self, model: PagedModel, name: str) -> QTableView:
         table = QTableView(self)

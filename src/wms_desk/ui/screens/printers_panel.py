@@ -129,9 +129,6 @@ class PrintersPanel(QWidget):
         )
 
     def _test_queued(self, job_id: str) -> None:
-        worker = self.ui.extras.get("print_worker")
-        if worker is not None:
-            worker.wake()
         self.message.setText("Test page queued; see the Print queue for what happened to it.")
         self.test_queued.emit(job_id)
 

@@ -205,9 +205,9 @@ class QueueScreen(QWidget):
         self.filters.search.selectAll()
 
     def _settings(self) -> QSettings:
-        # The composition root (or a test) may hand over its own QSettings in ui.extras.
-        given = self._ui.extras.get("qsettings")
-        return given if isinstance(given, QSettings) else QSettings(SETTINGS_ORG, SETTINGS_APP)
+        # The composition root (or a test) hands over the station's QSettings.
+        given = self._ui.qsettings
+        return given if given is not None else QSettings(SETTINGS_ORG, SETTINGS_APP)
 
     def _restore_columns(self) -> None:
         header = self.table.horizontalHeader()

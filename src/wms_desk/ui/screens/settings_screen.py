@@ -74,11 +74,10 @@ class SettingsScreen(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def _devices_tab(self) -> QWidget:
-        bridge = self.ui.extras.get("device_bridge")
-        if bridge is not None:
+        if self.ui.devices is not None:
             from wms_desk.ui.screens.devices_panel import DevicesPanel
 
-            return DevicesPanel(self.ui, bridge)
+            return DevicesPanel(self.ui)
         label = QLabel("No device service is running on this station.")
         label.setWordWrap(True)
         return label

@@ -1,0 +1,225 @@
+"""The GUI's composition: the station window first, then database, devices, print worker, changes.
+
+The window paints at once on its sign-in page; the database opens on a worker (SQLAlchemy is not
+even imported before the window shows). Once the station is known, this builds, in order, its
+typed bindings, the device hub (drivers, wedge filter, demo simulators), the print worker, the
+change signals and the listener for other stations' commits, and routes every scan. A signed-in
+user's screens get all of it in one declared UiContext.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QApplication
+
+from wms_desk.app.station import open_station
+from wms_desk.settings import Settings
+from wms_desk.ui.application import ORGANISATION, install_error_hook, make_application
+from wms_desk.ui.feedback import ScanFeedback
+from wms_desk.ui.main_window import MainWindow
+from wms_desk.ui.scan_router import ScanRouter
+from wms_desk.ui.sign_in import SignInPanel
+from wms_desk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from wms_desk.app.station import Station
+    from wms_desk.domain.scan import ScanResult
+    from wms_desk.services.context import Actor
+    from wms_desk.services.database import Database
+    from wms_desk.services.notifications import RemoteChanges
+    from wms_desk.ui.change_signals import ChangeSignals
+    from wms_desk.ui.device_hub import DeviceHub
+    from wms_desk.ui.print_worker import QtPrintWorker
+    from wms_desk.ui.workspace import Workspace
+
+
+class StationApp(QObject):
+    """The station's one window for the life of the process and everything behind it."""
+
+    window_shown = Signal(object)
+    station_opened = Signal(object)
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database | None = None,
+        qsettings: QSettings | None = None,
+        start_workers: bool = True,
+    ) -> None:
+        super().__init__()
+        # Tests of the window alone switch off devices, the print worker and the listener.
+        self.start_workers = start_workers
+        self.settings = settings
+        self._database = database
+        self.qsettings = qsettings or QSettings(ORGANISATION, ORGANISATION)
+        self.tasks = TaskRunner(self)
+        self.station: Station | None = None
+        self.devices: DeviceHub | None = None
+        self.print_worker: QtPrintWorker | None = None
+        self.changes: ChangeSignals | None = None
+        self.remote: RemoteChanges | None = None
+        self.login = SignInPanel(
+            self.tasks,
+            self._check_password,
+            self._check_badge,
+            settings.station_name,
+            demo_users=self._demo_users(),
+        )
+        self.login.signed_in.connect(self.open_window)
+        self.login.retry_requested.connect(self.start)
+        self.window = MainWindow(self.qsettings, self.login, self.tasks)
+        self.window.signed_out.connect(self._signed_out)
+        self.feedback = ScanFeedback(self.window.feedback_line)
+        self.router = ScanRouter(self, self.feedback)
+
+    # -- what the scan router asks --------------------------------------------------------------
+    @property
+    def workspace(self) -> Workspace | None:
+        return self.window.workspace
+
+    @property
+    def signed_in(self) -> bool:
+        return self.window.workspace is not None
+
+    def sign_in_with_badge(self, code: str) -> None:
+        """A badge scan signs in, or switches to that user when someone is signed in."""
+        if self.station is None:
+            self.feedback.error("The database is still opening. Scan your badge again in a moment.")
+            return
+        self.login.submit_badge(code)
+
+    def sign_out(self) -> None:
+        self.window.sign_out()
+
+    # -- start-up ---------------------------------------------------------------------------------
+    def _demo_users(self) -> list[tuple[str, str, str, str]]:
+        if not self.settings.demo:
+            return []
+        from wms_desk.services.demo_accounts import DEMO_USERS
+
+        return [(u.username, u.role, u.password, u.badge) for u in DEMO_USERS]
+
+    def start(self) -> None:
+        """Show the window at once; the database opens on a worker meanwhile."""
+        self.login.set_ready(False, "Opening the database…")
+        self.window.show()
+        self.tasks.run(
+            open_station,
+            self.settings,
+            self._database,
+            on_done=self._station_ready,
+            on_error=lambda error: self.login.set_unavailable(str(error)),
+        )
+
+    def _station_ready(self, station: Station) -> None:
+        self.station = station
+        self.window.set_station(station.database, station.info.name)
+        from wms_desk.ui.change_signals import ChangeSignals
+
+        if self.changes is None:
+            self.changes = ChangeSignals(station.database.changes, self)
+        if self.start_workers:
+            self._start_workers(station)
+        self.login.set_ready(True)
+        self.station_opened.emit(station)
+
+    def _start_workers(self, station: Station) -> None:
+        from wms_desk.services.notifications import RemoteChanges
+        from wms_desk.ui import print_worker
+        from wms_desk.ui.device_hub import DeviceHub
+
+        if self.devices is None:
+            self.devices = DeviceHub(self)
+            bindings = self.devices.start(station.bindings, demo=self.settings.demo)
+            # The demo's simulators replace the bound devices: screens see what really runs.
+            self.station = station = replace(station, bindings=bindings)
+            self.devices.bridge.scan_received.connect(self._scanned)
+            # The devices show in the status bar before anyone signs in.
+            self.devices.attach(self.window.status)
+        if self.print_worker is None:
+            # Jobs queued before a restart go out now, not when someone next signs in.
+            self.print_worker = print_worker.install(station.database, station.info.id, self.window)
+        if self.remote is None:
+            poll = float(self.settings.poll_seconds)
+            self.remote = RemoteChanges(station.database, poll).start()
+
+    def _scanned(self, scan: ScanResult) -> None:
+        self.router.route(scan)
+
+    # -- signing in and out -----------------------------------------------------------------------
+    def _check_password(self, username: str, password: str) -> Actor:
+        from wms_desk.services import auth
+
+        assert self.station is not None
+        station = self.station
+        return auth.sign_in_with_password(station.system, username, password, station.info)
+
+    def _check_badge(self, code: str) -> Actor:
+        from wms_desk.services import auth
+
+        assert self.station is not None
+        return auth.sign_in_with_badge(self.station.system, code, self.station.info)
+
+    def open_window(self, actor: Actor) -> MainWindow:
+        """Sign `actor` in: their workspace replaces the sign-in page (or the previous user's)."""
+        from wms_desk.ui.context import UiContext
+
+        assert self.station is not None
+        if self.signed_in and self.window.ui.actor.user_id != actor.user_id:
+            self._end_session()
+        ui = UiContext(
+            services=self.station.context_for(actor),
+            tasks=self.tasks,
+            settings=self.settings,
+            qsettings=self.qsettings,
+            devices=self.devices,
+            print_worker=self.print_worker,
+            changes=self.changes,
+            feedback=self.feedback,
+            toast=self.print_worker.toast if self.print_worker is not None else None,
+        )
+        self.window.enter(ui)
+        self.feedback.info(f"Signed in as {actor.display_name} ({actor.role.value}).")
+        self.window_shown.emit(self.window)
+        return self.window
+
+    def _end_session(self) -> None:
+        from wms_desk.services import auth
+
+        if self.signed_in:
+            self.tasks.run(auth.sign_out, self.window.ui.services, on_error=lambda _e: None)
+
+    def _signed_out(self) -> None:
+        self._end_session()
+        self.window.leave()
+        self.login.reset()
+
+    def shutdown(self) -> None:
+        if self.remote is not None:
+            self.remote.stop()
+        if self.print_worker is not None:
+            self.print_worker.stop()
+        if self.devices is not None:
+            self.devices.stop()
+        if self.changes is not None:
+            self.changes.stop()
+        self.tasks.wait_idle(5000)
+        if self.station is not None:
+            self.station.database.dispose()
+        elif self._database is not None:
+            self._database.dispose()
+
+
+def run(settings: Settings) -> int:
+    from wms_desk.logs import setup_logging
+
+    app: QApplication = make_application()
+    install_error_hook(setup_logging(settings.data_path))
+    station = StationApp(settings)
+    station.start()
+    code = app.exec()
+    station.shutdown()
+    return code

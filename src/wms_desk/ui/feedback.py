@@ -1,0 +1,123 @@
+"""Scan feedback: a colour flash, a sound, and a line of large text that says what happened.
+
+Every scan gets an answer here at once, whichever screen is in front (DESIGN: "a scan nothing can
+use gets feedback, never silence"). Screens with their own status line (the pack screen) still
+call `show()` so the sound and the flash are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QWidget
+
+from wms_desk.ui.widgets.named import named
+
+
+class Tone(StrEnum):
+    SUCCESS = "success"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    COMPLETE = "complete"
+
+
+# (flash background, settled background, text) per tone: readable from a metre away.
+_COLOURS = {
+    Tone.SUCCESS: ("#1e9e4a", "#e3f5e9", "#0c4a22"),
+    Tone.COMPLETE: ("#1e9e4a", "#e3f5e9", "#0c4a22"),
+    Tone.ERROR: ("#d0312d", "#fbe4e3", "#6e1411"),
+    Tone.WARNING: ("#e0a100", "#fff4d6", "#5c4300"),
+    Tone.INFO: ("#2f6fb3", "#e4eef9", "#143a63"),
+}
+FLASH_MS = 450
+
+
+class FeedbackLine(QFrame):
+    """The window's feedback line, under the banner: the last scan's answer in large type."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("FeedbackLine")
+        self.label = named(QLabel(), "FeedbackText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        font = self.label.font()
+        font.setPointSizeF(max(font.pointSizeF(), 9.0) * 1.5)
+        font.setBold(True)
+        self.label.setFont(font)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 8, 14, 8)
+        row.addWidget(self.label, 1)
+        self.tone: Tone | None = None
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.timeout.connect(self._settled)
+        self.hide()
+
+    def show_message(self, tone: Tone, text: str) -> None:
+        self.tone = tone
+        self.label.setText(text)
+        flash, _settled, _ink = _COLOURS[tone]
+        self._paint(flash, "white")
+        self.show()
+        self._settle.start(FLASH_MS)
+
+    def _settled(self) -> None:
+        if self.tone is not None:
+            _flash, settled, ink = _COLOURS[self.tone]
+            self._paint(settled, ink)
+
+    def _paint(self, background: str, ink: str) -> None:
+        self.setStyleSheet(
+            f"#FeedbackLine {{ background: {background}; border-radius: 4px; }}"
+            f"#FeedbackText {{ color: {ink}; }}"
+        )
+
+    @property
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class Sounds:
+    """Plays a tone's sound. Without a sound back end (no audio device, offscreen) it falls back
+    to the system beep for errors, so a wrong scan is never silent."""
+
+    def __init__(self, volume: float = 0.8) -> None:
+        self.volume = volume
+        self.played: list[Tone] = []  # what was played, newest last (tests and the demo read it)
+
+    def play(self, tone: Tone) -> None:
+        self.played.append(tone)
+        del self.played[:-50]
+        if tone is Tone.ERROR and self.volume > 0:
+            QApplication.beep()
+
+
+class ScanFeedback(QObject):
+    """`show(tone, text)`: flash, sound and text; `shown` tells tests what the user saw."""
+
+    shown = Signal(str, str)  # tone, text
+
+    def __init__(self, line: FeedbackLine, sounds: Sounds | None = None) -> None:
+        super().__init__(line)
+        self.line = line
+        self.sounds = sounds or Sounds()
+
+    def show(self, tone: Tone, text: str) -> None:
+        self.line.show_message(tone, text)
+        self.sounds.play(tone)
+        self.shown.emit(tone.value, text)
+
+    def success(self, text: str) -> None:
+        self.show(Tone.SUCCESS, text)
+
+    def error(self, text: str) -> None:
+        self.show(Tone.ERROR, text)
+
+    def info(self, text: str) -> None:
+        self.show(Tone.INFO, text)
+
+    def clear(self) -> None:
+        self.line.hide()

@@ -1,0 +1,132 @@
+"""Every scan is routed, with the whole station installed: a real serial scanner on a pty (our
+simulator), the keyboard-wedge filter, the change bus, the print worker. What the user sees is
+checked: the page, the signed-in user, the feedback line and the sounds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from tests.factories import add_order, add_product
+from wms_desk.app.gui import StationApp
+from wms_desk.db.models import ProductBarcode
+from wms_desk.devices.simulators.scanner import ScannerSimulator
+from wms_desk.services.context import ServiceContext, system_actor
+from wms_desk.services.database import Database
+from wms_desk.services.stations import ensure_station
+from wms_desk.services.users import add_user
+from wms_desk.settings import load_settings
+from wms_desk.ui.feedback import Tone
+
+
+@pytest.fixture
+def scanner() -> Iterator[ScannerSimulator]:
+    simulator = ScannerSimulator("pty", aim=False, suffix="cr")
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def station(qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator):
+    info = ensure_station(database, "pack-01")
+    admin = ServiceContext(database, system_actor(info.id, info.name))
+    add_user(admin, "pat", "packer", "packer123", badge="PACK-0001", display_name="Pat Packer")
+    add_user(admin, "sam", "supervisor", "super123", badge="SUPV-0001", display_name="Sam Boss")
+    product_id = add_product(database, "MUG-BLUE", "Blue Mug")
+    with database.write_session() as session, session.begin():
+        session.add(ProductBarcode(product_id=product_id, code="4006381333931", quantity=1))
+    add_order(database, "1042", sku="MUG-BLUE")
+    settings = load_settings(
+        cli={
+            "station": "pack-01",
+            "scanner_port": scanner.address,
+            "scanner_suffix": "cr",
+            "poll_seconds": 3600,
+            "data_dir": str(tmp_path),
+        },
+        environ={},
+        config_path=tmp_path / "none.toml",
+    )
+    qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    app = StationApp(settings, database=database, qsettings=qsettings)
+    with qtbot.waitSignal(app.station_opened, timeout=20_000):
+        app.start()
+    assert app.devices is not None
+    qtbot.waitUntil(lambda: app.devices.states["scanner"] == "connected", timeout=10_000)
+    yield app
+    app.window.close()
+    app.shutdown()
+
+
+def _scan(qtbot, app: StationApp, scanner: ScannerSimulator, code: str) -> tuple[str, str]:
+    """Send `code` over the pty and wait until the router says where it went."""
+    with qtbot.waitSignal(app.router.routed, timeout=10_000) as routed:
+        scanner.scan(code)
+    scan, where = routed.args
+    return scan.data, where
+
+
+def _sign_in_by_badge(qtbot, app: StationApp, scanner: ScannerSimulator, badge: str) -> None:
+    with qtbot.waitSignal(app.window_shown, timeout=10_000):
+        scanner.scan(badge)
+
+
+def test_a_badge_scan_signs_in_and_another_switches_user(qtbot, station, scanner) -> None:
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:PACK-0001")
+    assert station.window.ui.actor.username == "pat"
+    assert "Pat Packer" in station.window.status.user.text()
+    with qtbot.waitSignal(station.window_shown, timeout=10_000):
+        scanner.scan("BADGE:SUPV-0001")
+    assert station.window.ui.actor.username == "sam"
+    assert "Sam Boss" in station.window.windowTitle()
+
+
+def test_logout_command_signs_out_on_any_screen(qtbot, station, scanner) -> None:
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
+    station.window.show_screen("settings")
+    assert _scan(qtbot, station, scanner, "CMD:LOGOUT") == ("CMD:LOGOUT", "logout")
+    assert not station.signed_in
+    assert station.window.pages.currentWidget() is station.window.sign_in_page
+    assert "signed out" in station.window.feedback_line.text
+
+
+def test_an_unknown_code_is_answered_with_what_and_where(qtbot, station, scanner) -> None:
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
+    station.window.show_screen("settings")
+    assert _scan(qtbot, station, scanner, "ZZ-NOT-A-THING")[1] == "unused"
+    line = station.window.feedback_line
+    assert line.tone is Tone.ERROR and "Unknown code 'ZZ-NOT-A-THING'" in line.text
+    assert station.feedback.sounds.played[-1] is Tone.ERROR
+
+
+def test_a_product_scan_where_it_cannot_be_used_names_the_product_and_where_it_works(
+    qtbot, station, scanner
+) -> None:
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
+    station.window.show_screen("settings")
+    assert _scan(qtbot, station, scanner, "4006381333931")[1] == "unused"
+    text = station.window.feedback_line.text
+    assert "Blue Mug (MUG-BLUE)" in text and "Product codes work on Inventory" in text
+
+
+def test_a_product_scan_on_inventory_finds_the_product(qtbot, station, scanner) -> None:
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
+    screen = station.window.show_screen("inventory")
+    assert _scan(qtbot, station, scanner, "4006381333931")[1] == "screen:inventory"
+    qtbot.waitUntil(lambda: "MUG-BLUE" in screen.title.text(), timeout=10_000)
+    assert "found by the barcode 4006381333931" in station.window.feedback_line.text
+
+
+def test_a_wedge_scan_is_routed_like_a_serial_one(qtbot, station) -> None:
+    """Keys typed faster than a person can, then Enter: the wedge filter's scan goes through the
+    same router (here: signs in by badge), and nothing leaks into the focused field."""
+    field = station.login.username
+    field.setFocus()
+    with qtbot.waitSignal(station.window_shown, timeout=10_000):
+        qtbot.keyClicks(field, "BADGE:PACK-0001")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert station.window.ui.actor.username == "pat"
+    assert "BADGE" not in field.text()
