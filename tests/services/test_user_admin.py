@@ -88,7 +88,7 @@ def test_only_admins_manage_users(make_ctx) -> None:
     ):
         with pytest.raises(PermissionDenied, match="supervisor may not"):
             call()
-    assert [u for u in users.list_users(admin) if u.id == target.id][0].role == "packer"
+    assert next(u for u in users.list_users(admin) if u.id == target.id).role == "packer"
 
 
 def test_the_last_admin_and_one_self_stay(make_ctx) -> None:
