@@ -33,16 +33,40 @@ def ensure_venv(extra: str) -> None:
         return
     print("installing wms-desk and its dependencies (first run only) …", flush=True)
     target = f".[{extra}]" if extra else "."
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-                   check=True, cwd=ROOT)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target], check=True,
-                   cwd=ROOT)
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True, cwd=ROOT
+    )
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=ROOT
+    )
     for old in VENV.glob(f".installed-{extra or 'app'}-*"):
         old.unlink()
     stamp.touch()
 
 
+NO_DISPLAY = """\
+dev.py demo: there is no display here (DISPLAY and WAYLAND_DISPLAY are not set), so the app's
+window cannot open. On a machine without a screen, run it on a virtual display:
+
+    xvfb-run -a python3 dev.py demo        (Debian/Ubuntu: sudo apt install xvfb)
+
+or start it without showing anything: QT_QPA_PLATFORM=offscreen python3 dev.py demo"""
+
+
+def display_problem(environ: dict[str, str], platform: str = sys.platform) -> str | None:
+    """On Linux a window needs X11 or Wayland; without either Qt fails with a cryptic hint."""
+    if not platform.startswith("linux"):
+        return None  # Windows and macOS always have their own window system
+    if any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return NO_DISPLAY
+
+
 def demo(args: list[str]) -> int:
+    problem = display_problem(dict(os.environ))
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     ensure_venv("")
     return subprocess.call([str(PYTHON), "-m", "wms_desk", "--demo", *args], cwd=ROOT)
 
