@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -53,6 +54,16 @@ window cannot open. On a machine without a screen, run it on a virtual display:
 or start it without showing anything: QT_QPA_PLATFORM=offscreen python3 dev.py demo"""
 
 
+# What Qt's xcb plugin loads beyond a bare X11 client (PySide6 6.x); Qt's own hint names only
+# the first, though on a fresh Debian the next two were the missing ones.
+XCB_PACKAGES = "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0"
+QT_ABORTED = f"""\
+dev.py demo: the app could not open its window. If Qt said it could not load the platform
+plugin "xcb", the X11 libraries it needs are missing; on Debian/Ubuntu:
+
+    sudo apt install {XCB_PACKAGES}"""
+
+
 def display_problem(environ: dict[str, str], platform: str = sys.platform) -> str | None:
     """On Linux a window needs X11 or Wayland; without either Qt fails with a cryptic hint."""
     if not platform.startswith("linux"):
@@ -68,7 +79,10 @@ def demo(args: list[str]) -> int:
         print(problem, file=sys.stderr)
         return 1
     ensure_venv("")
-    return subprocess.call([str(PYTHON), "-m", "wms_desk", "--demo", *args], cwd=ROOT)
+    code = subprocess.call([str(PYTHON), "-m", "wms_desk", "--demo", *args], cwd=ROOT)
+    if code == -signal.SIGABRT and sys.platform.startswith("linux"):  # Qt aborts, no message
+        print(QT_ABORTED, file=sys.stderr)
+    return code
 
 
 def test(args: list[str]) -> int:

@@ -57,3 +57,15 @@ def test_demo_without_a_display_says_so_and_starts_nothing(tmp_path: Path) -> No
         and "xvfb-run -a python3 dev.py demo" in result.stderr
     )
     assert not (tmp_path / ".venv").exists()
+
+
+def test_a_qt_abort_names_the_missing_x11_libraries(monkeypatch, capsys) -> None:
+    dev = _dev()
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setattr(dev, "ensure_venv", lambda extra: None)
+    monkeypatch.setattr(dev.subprocess, "call", lambda *a, **k: -dev.signal.SIGABRT)
+    monkeypatch.setattr(dev.sys, "platform", "linux")
+    assert dev.demo([]) == -dev.signal.SIGABRT
+    assert "sudo apt install libxcb-cursor0 libxcb-icccm4" in capsys.readouterr().err
+    monkeypatch.setattr(dev.subprocess, "call", lambda *a, **k: 0)
+    assert dev.demo([]) == 0 and capsys.readouterr().err == ""
