@@ -210,3 +210,29 @@ def test_the_list_shows_every_user_with_role_and_state(qtbot, make_ctx, tmp_path
     assert _row(panel, "old")[3] == "no"
     panel.select("old")
     assert panel.active_button.text() == "Reactivate"
+
+
+def test_a_deactivated_user_is_told_so_on_the_sign_in_panel(
+    qtbot, wedge, make_ctx, database
+) -> None:
+    from wms_desk.ui.sign_in import SignInPanel
+
+    admin = make_ctx("admin", "boss")
+    gone = users.add_user(admin, "gone", "packer", "gone-password", badge="G-1")
+    users.set_active(admin, gone.id, False)
+    station = ensure_station(database, "pack-1")
+    tasks = TaskRunner()
+    panel = SignInPanel(
+        tasks,
+        lambda u, p: auth.sign_in_with_password(admin, u, p, station),
+        lambda code: auth.sign_in_with_badge(admin, code, station),
+        station.name,
+    )
+    qtbot.addWidget(panel)
+    panel.show()
+    _type(qtbot, panel.username, "gone")
+    _type(qtbot, panel.password, "gone-password")
+    qtbot.mouseClick(panel.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.error.isVisible(), timeout=10_000)
+    assert "'gone' is deactivated" in panel.error.text() and "Ask an admin" in panel.error.text()
+    assert panel.actor is None
