@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -71,23 +71,34 @@ def test_usage_errors_exit_2_and_a_missing_port_exits_1(capsys) -> None:
     assert "cannot open /dev/no-such-scale" in capsys.readouterr().err
 
 
-def test_scanner_listen_prints_count_scans_and_exits(capsys) -> None:
+def _until(condition: Callable[[], bool], what: str, limit_s: float = 30.0) -> None:
+    """Wait for a condition (checked every 10 ms); the limit only stops a hung test."""
+    tick = threading.Event()
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        tick.wait(0.01)
+
+
+def test_scanner_listen_prints_count_scans_and_exits() -> None:
     with ScannerSimulator("tcp", aim=True, suffix="crlf") as sim:
-        codes: list[int] = []
         argv = ["scanner", "listen", "--port", sim.address, "--suffix", "crlf", "--count", "2"]
-        listener = threading.Thread(target=lambda: codes.append(main(argv)))
-        listener.start()
-        connected = threading.Event()
-        # Generous waits: on a loaded machine the listener thread takes a while to import and
-        # connect; they cost nothing when all is well.
-        deadline = time.monotonic() + 20
-        while not sim.endpoint.has_client() and time.monotonic() < deadline:
-            connected.wait(0.01)
+        listener = subprocess.Popen(
+            [sys.executable, "-m", "wms_desk.cli.main", *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert listener.stderr is not None
+        # Scan only once the command says its port is open: pyserial's socket:// open drops
+        # what arrived while it was connecting, however long a busy machine takes for that.
+        ready = listener.stderr.readline()
+        assert f"listening on {sim.address}" in ready, ready + listener.stderr.read()
+        _until(sim.endpoint.has_client, "the simulator to accept the listener")
         sim.scan("0109506000134352<GS>10LOT7")
         sim.scan("BADGE:77")
-        listener.join(20)
-    assert codes == [0]
-    out = capsys.readouterr().out
+        out, err = listener.communicate(timeout=60)
+    assert listener.returncode == 0, err
     assert "\\u001d" in out  # GS kept, escaped in JSON
     first, second = _json_lines(out)
     assert first.keys() == SCAN_KEYS

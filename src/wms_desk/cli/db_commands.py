@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
-from wms_desk.cli.env import CliEnv
+from wms_desk.cli.env import CliEnv, CommandError
 
 
 def register(subparsers: Any) -> None:
@@ -50,6 +51,31 @@ def run_upgrade(env: CliEnv) -> int:
     return 0
 
 
+def which_database(env: CliEnv) -> tuple[str, Path | None]:
+    """Where the URL came from ("given", "demo", "default"), and the demo file beside the
+    default one when it exists: the demo (`dev.py demo`) and the plain CLI use different files."""
+    from wms_desk.app.station import DEMO_FILE
+
+    settings = env.settings
+    if settings.db:
+        return "given", None
+    if settings.demo:
+        return "demo", None
+    demo = settings.data_path / DEMO_FILE
+    return "default", demo if demo.exists() else None
+
+
+def database_note(env: CliEnv) -> str | None:
+    """One line for stderr when the default database is used while a demo database exists."""
+    source, demo = which_database(env)
+    if source != "default" or demo is None:
+        return None
+    return (
+        f"note: this is the default database, not the demo's ({demo}); "
+        "add --demo to use the demo database"
+    )
+
+
 def run_info(env: CliEnv) -> int:
     import json
 
@@ -58,16 +84,32 @@ def run_info(env: CliEnv) -> int:
 
     database = Database(env.database_url())
     info = database_info(database)
+    source, demo = which_database(env)
     if env.args.json:
-        env.out(json.dumps(info))
+        env.out(json.dumps({**info, "source": source, "demo_file": str(demo) if demo else None}))
     else:
         env.out(f"url:      {info['url']}")
         env.out(f"mode:     {info['mode']}")
+        env.out(f"source:   {_SOURCES[source]}")
+        if demo is not None:
+            env.out(f"demo:     {demo} (a different file: add --demo to use it)")
         env.out(f"revision: {info['revision'] or 'none'} (this program needs {info['needed']})")
         for table, count in info["counts"].items():
             env.out(f"{table + ':':<10}{count}")
     database.dispose()
+    if info["revision"] is None:
+        raise CommandError(
+            f"{info['url']} has no wms-desk schema yet. Create it with: "
+            "wms-desk [--db URL] db upgrade"
+        )
     return 0
+
+
+_SOURCES = {
+    "given": "chosen by --db, WMS_DESK_DB or the config file",
+    "demo": "the demo database (--demo, as dev.py demo runs it)",
+    "default": "the default embedded file (without --db or --demo)",
+}
 
 
 def run_seed_demo(env: CliEnv) -> int:

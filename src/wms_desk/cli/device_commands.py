@@ -12,6 +12,9 @@ from wms_desk.cli.env import CliEnv, CommandError
 SCALE_PROTOCOLS = ("mt-sics", "nci", "toledo-continuous", "cas", "regex")
 SUFFIX_CHOICES = ("cr", "lf", "crlf", "tab")
 ANSWER_TIMEOUT_S = 3.0
+# A port opens in milliseconds; a busy machine or a slow network may need seconds. pyserial's
+# own socket:// connect gives up after 5 s, so this only catches a port that hangs.
+OPEN_TIMEOUT_S = 10.0
 USAGE_ERROR = 2
 
 
@@ -117,7 +120,7 @@ def _open(link: Any, states: Any) -> None:
     link.start()
     while True:
         try:
-            state, detail = states.get(timeout=ANSWER_TIMEOUT_S)
+            state, detail = states.get(timeout=OPEN_TIMEOUT_S)
         except queue.Empty:
             raise CommandError(f"{link.settings.url}: the port did not open") from None
         if state == DeviceState.CONNECTED:
@@ -232,6 +235,9 @@ def run_scanner_listen(env: CliEnv) -> int:
     printed = 0
     try:
         _open(link, states)
+        # Said once the port is open, not before: what is scanned from now on is printed (a
+        # socket:// port drops what arrived while it was opening).
+        print(f"wms-desk: listening on {args.port}; scan now", file=sys.stderr, flush=True)
         while args.count is None or printed < args.count:
             _report_states(states)
             try:

@@ -29,6 +29,7 @@ class CliEnv:
         self.args = args
         self.stdout = stdout or sys.stdout
         self.stderr = sys.stderr
+        self._told_database = False
 
     @cached_property
     def settings(self) -> Settings:
@@ -48,7 +49,14 @@ class CliEnv:
 
     def database_url(self) -> str:
         from wms_desk.app.station import resolve_database_url
+        from wms_desk.cli.db_commands import database_note
 
+        if not self._told_database:
+            # Once per command: the default file is used while a demo database exists.
+            self._told_database = True
+            note = database_note(self)
+            if note:
+                print(f"wms-desk: {note}", file=self.stderr)
         return resolve_database_url(self.settings)
 
     def open_database(self, prepare: bool = True) -> Database:

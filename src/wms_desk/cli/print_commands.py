@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from wms_desk.cli.env import CliEnv, CommandError
+from wms_desk.cli.order_commands import add_order_argument
 
 
 def register(subparsers: Any) -> None:
@@ -16,13 +17,16 @@ def register(subparsers: Any) -> None:
     _package_label(commands, "label", "4x6 shipping label for an order's package", run_label)
 
     slip = commands.add_parser("slip", help="packing slip (Letter or A4)")
-    slip.add_argument("order", metavar="ORDER", help="order number")
+    add_order_argument(slip)
     _paper(slip)
     _target(slip)
     slip.set_defaults(run=run_slip)
 
     pick = commands.add_parser("picklist", help="pick list for an order or a batch (wave)")
     pick.add_argument("ref", metavar="ORDER_OR_BATCH", help="order number or batch name")
+    pick.add_argument(
+        "--channel", metavar="NAME", help="the order's channel, when two channels use the number"
+    )
     _paper(pick)
     _target(pick)
     pick.set_defaults(run=run_picklist)
@@ -45,7 +49,7 @@ def register(subparsers: Any) -> None:
 def _package_label(commands: Any, name: str, help: str, run: Any) -> None:
     """`NAME ORDER [--package N] --format pdf|zpl [--dpi D] (--out FILE | --printer URL)`."""
     parser = commands.add_parser(name, help=help)
-    parser.add_argument("order", metavar="ORDER", help="order number")
+    add_order_argument(parser)
     parser.add_argument("--package", type=_positive, metavar="N", help="package number (1)")
     _format(parser)
     _target(parser)
@@ -129,7 +133,13 @@ def run_label(env: CliEnv) -> int:
     from wms_desk.services.documents import shipping_label
 
     ctx = env.context()
-    data = shipping_label(ctx, env.args.order, env.args.package, _settings_addresses(env))
+    data = shipping_label(
+        ctx,
+        env.args.order,
+        env.args.package,
+        _settings_addresses(env),
+        channel=env.args.channel,
+    )
     if env.args.format == "zpl":
         payload = shipping_label_zpl(data, env.args.dpi)
     else:
@@ -148,7 +158,7 @@ def run_slip(env: CliEnv) -> int:
     from wms_desk.services.documents import packing_slip
 
     ctx = env.context()
-    data = packing_slip(ctx, env.args.order, _settings_addresses(env))
+    data = packing_slip(ctx, env.args.order, _settings_addresses(env), channel=env.args.channel)
     payload = packing_slip_pdf(data, env.args.paper)
     return _deliver(env, ctx, payload, "pdf", "slip", f"Packing slip {data.order_number}")
 
@@ -158,7 +168,7 @@ def run_picklist(env: CliEnv) -> int:
     from wms_desk.services.documents import pick_list
 
     ctx = env.context()
-    data = pick_list(ctx, env.args.ref)
+    data = pick_list(ctx, env.args.ref, channel=env.args.channel)
     return _deliver(
         env, ctx, pick_list_pdf(data, env.args.paper), "pdf", "picklist", f"Pick list {data.title}"
     )
@@ -170,7 +180,14 @@ def run_sscc(env: CliEnv) -> int:
 
     ctx = env.context()
     prefix = str(env.settings.gs1_company_prefix)
-    data = sscc_label(ctx, env.args.order, env.args.package, _settings_addresses(env), prefix)
+    data = sscc_label(
+        ctx,
+        env.args.order,
+        env.args.package,
+        _settings_addresses(env),
+        prefix,
+        channel=env.args.channel,
+    )
     if env.args.format == "zpl":
         payload = sscc_label_zpl(data, env.args.dpi, len(prefix))
     else:

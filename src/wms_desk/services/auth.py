@@ -24,6 +24,13 @@ BADGE_KEY_SETTING = "badge_hmac_key"
 _WRONG = "Wrong username or password. Check Caps Lock and try again."
 
 
+def _deactivated(user: User) -> AuthenticationFailed:
+    return AuthenticationFailed(
+        f"The account {user.username!r} is deactivated, so it cannot sign in. "
+        "Ask an admin to reactivate it in Settings > Users."
+    )
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -66,7 +73,7 @@ def sign_in_with_password(
     uow: UnitOfWork, username: str, password: str, station: StationInfo
 ) -> Actor:
     user = uow.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.active or not user.password_hash:
+    if user is None or not user.password_hash:
         # Spend the same time as a real check so usernames cannot be probed by timing.
         _hasher.hash(password)
         raise AuthenticationFailed(_WRONG)
@@ -74,6 +81,8 @@ def sign_in_with_password(
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise AuthenticationFailed(_WRONG) from None
+    if not user.active:  # told only once the password is right: no probing who exists
+        raise _deactivated(user)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return _sign_in(uow, user, station, "password")
@@ -83,11 +92,13 @@ def sign_in_with_password(
 def sign_in_with_badge(uow: UnitOfWork, code: str, station: StationInfo) -> Actor:
     digest = hash_badge(uow.session, code)
     user = uow.session.scalar(select(User).where(User.badge_hash == digest))
-    if user is None or not user.active:
+    if user is None:
         raise AuthenticationFailed(
             "This badge is not known. Sign in with your username and password, "
             "or ask a supervisor to register the badge."
         )
+    if not user.active:
+        raise _deactivated(user)
     return _sign_in(uow, user, station, "badge")
 
 

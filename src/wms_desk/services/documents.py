@@ -23,7 +23,6 @@ from wms_desk.db.models import (
 )
 from wms_desk.db.models.base import utcnow
 from wms_desk.domain.codes import (
-    ORDER_PREFIX,
     StationCommand,
     badge_barcode,
     command_barcode,
@@ -45,6 +44,7 @@ from wms_desk.printing.model import (
 )
 from wms_desk.services.auth import hash_badge
 from wms_desk.services.errors import NotFound, ValidationFailed
+from wms_desk.services.order_detail import resolve_order
 from wms_desk.services.print_queue import enqueue
 from wms_desk.services.sscc import assign_sscc, next_sscc
 from wms_desk.services.station_bindings import PrinterBinding
@@ -89,24 +89,15 @@ def bill_to(order: Order) -> Address | None:
     )
 
 
-def find_order(session: Session, ref: str) -> Order:
-    """By order number (a scanned `ORD:` slip barcode works too); unknown -> NotFound."""
-    number = ref.strip().removeprefix(ORDER_PREFIX)
-    orders = list(
-        session.scalars(
-            select(Order)
-            .where(Order.number == number)
-            .options(selectinload(Order.lines), selectinload(Order.packages))
-        )
-    )
-    if not orders:
-        raise NotFound(f"There is no order {number!r}. Check the number on the slip.")
-    if len(orders) > 1:
-        raise ValidationFailed(
-            f"{len(orders)} orders are numbered {number!r} (from different "
-            "channels); open the order from the queue instead."
-        )
-    return orders[0]
+def find_order(session: Session, ref: str, channel: str | None = None) -> Order:
+    """By order number (a scanned `ORD:` slip barcode works too), in `channel` when given;
+    unknown -> NotFound, a number two channels use -> AmbiguousOrder naming them."""
+    order_id = resolve_order(session, ref, channel)
+    return session.scalars(
+        select(Order)
+        .where(Order.id == order_id)
+        .options(selectinload(Order.lines), selectinload(Order.packages))
+    ).one()
 
 
 def _package(order: Order, seq: int | None) -> Package | None:
@@ -150,9 +141,10 @@ def shipping_label(
     package_seq: int | None,
     ship_from: Address,
     today: date | None = None,
+    channel: str | None = None,
 ) -> ShippingLabel:
     """Until carriers exist the tracking number is a provisional reference, marked as such."""
-    order = find_order(session, order_ref)
+    order = find_order(session, order_ref, channel)
     return _label(order, _package(order, package_seq), ship_from, today or utcnow().date())
 
 
@@ -183,8 +175,10 @@ def packing_slip(
     order_ref: str,
     company: Address,
     today: date | None = None,
+    channel: str | None = None,
 ) -> PackingSlip:
-    return _slip(session, find_order(session, order_ref), company, today or utcnow().date())
+    order = find_order(session, order_ref, channel)
+    return _slip(session, order, company, today or utcnow().date())
 
 
 @read_only
@@ -304,12 +298,14 @@ def _pick_lines(session: Session, orders: Sequence[Order]) -> tuple[PickLine, ..
     return tuple(out)
 
 
-def pick_list_data(session: Session, ref: str, now: datetime | None = None) -> PickList:
+def pick_list_data(
+    session: Session, ref: str, now: datetime | None = None, channel: str | None = None
+) -> PickList:
     """In the caller's session: `ref` is a batch name (wave) or an order number."""
     ref = ref.strip()
-    batch = session.scalar(select(PickBatch).where(PickBatch.name == ref))
+    batch = None if channel else session.scalar(select(PickBatch).where(PickBatch.name == ref))
     if batch is None:
-        order = find_order(session, ref)
+        order = find_order(session, ref, channel)
         return PickList(
             f"Order {order.number}",
             now or utcnow(),
@@ -347,9 +343,10 @@ def sscc_label(
     ship_from: Address,
     company_prefix: str,
     today: date | None = None,
+    channel: str | None = None,
 ) -> SsccLabel:
     """Assigns the package's SSCC on first print (stored, so reprints match)."""
-    order = find_order(uow.session, order_ref)
+    order = find_order(uow.session, order_ref, channel)
     package = _package(order, package_seq)
     if package is not None:
         sscc = assign_sscc(uow, package, company_prefix)

@@ -1,17 +1,36 @@
-"""The order detail panel's data: lines with stock state, ship-to address, audit timeline."""
+"""One order's whole story as a frozen snapshot: lines, packages, shipments, holds, events."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from wms_desk.db.queries import order_detail as q
+from wms_desk.domain.codes import ORDER_PREFIX
 from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
-from wms_desk.services.errors import NotFound
+from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.uow import read_only
+
+# Statuses in which the packed goods have left the building.
+SHIPPED_STATUSES = frozenset({"shipped", "partly_returned", "returned"})
+
+
+class AmbiguousOrder(ValidationFailed):
+    """Two or more channels use the same order number; the caller must name the channel."""
+
+    def __init__(self, number: str, channels: tuple[str, ...]) -> None:
+        self.number = number
+        self.channels = channels
+        super().__init__(
+            f"Order number {number!r} is used by {len(channels)} channels: "
+            f"{', '.join(channels)}. Say which channel you mean (--channel NAME on the "
+            "command line), or open the order from the queue."
+        )
 
 
 @dataclass(frozen=True)
@@ -27,6 +46,15 @@ class DetailLine:
     on_hand: int
     free: int
     bins: tuple[str, ...]
+    # Nothing records shipping per line yet: a shipped order shipped what it packed.
+    shipped: int = 0
+    # Nothing records returns yet (the returns issue will): always 0 today.
+    returned: int = 0
+
+    @property
+    def allocated(self) -> int:
+        """Allocated is what reservations hold for the line."""
+        return self.reserved
 
     @property
     def stock_state(self) -> str:
@@ -48,6 +76,66 @@ class TimelineEntry:
     user: str
     station: str
     summary: str
+
+    @property
+    def what(self) -> str:
+        return f"{self.action}: {self.summary}" if self.summary else self.action
+
+
+@dataclass(frozen=True)
+class ShipTo:
+    name: str
+    company: str
+    street1: str
+    street2: str
+    street3: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    phone: str
+    email: str
+
+
+SHIP_TO_FIELDS = tuple(f.name for f in fields(ShipTo))
+
+
+@dataclass(frozen=True)
+class PackageItem:
+    sku: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class PackageDetail:
+    number: int
+    carton: str
+    weight_g: Decimal | None
+    # No table records a package's contents yet (the pack issue adds it): empty today.
+    items: tuple[PackageItem, ...]
+    sscc: str
+    tracking: str
+
+
+@dataclass(frozen=True)
+class ShipmentDetail:
+    carrier: str
+    service: str
+    tracking: str
+    status: str
+
+
+@dataclass(frozen=True)
+class HoldDetail:
+    reason: str
+    at: datetime | None
+    by: str
+    released_at: datetime | None
+    released_by: str
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
 
 
 @dataclass(frozen=True)
@@ -78,6 +166,75 @@ class OrderDetail:
     gift_message: str
     lines: tuple[DetailLine, ...]
     timeline: tuple[TimelineEntry, ...]
+    ship_to: ShipTo
+    packages: tuple[PackageDetail, ...] = ()
+    # No carrier integration records shipments yet (the shipping issue will): empty today.
+    shipments: tuple[ShipmentDetail, ...] = ()
+    holds: tuple[HoldDetail, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        """`wms-desk orders show --json`: these keys are a contract; add, never rename."""
+        return {
+            "number": self.number,
+            "channel": self.channel,
+            "status": self.status,
+            "priority": self.priority,
+            "ship_by": _iso(self.ship_by),
+            "ship_to": asdict(self.ship_to),
+            "lines": [
+                {
+                    "sku": line.sku,
+                    "name": line.name,
+                    "ordered": line.qty,
+                    "allocated": line.allocated,
+                    "picked": line.picked,
+                    "packed": line.packed,
+                    "shipped": line.shipped,
+                    "returned": line.returned,
+                }
+                for line in self.lines
+            ],
+            "packages": [
+                {
+                    "number": p.number,
+                    "carton": p.carton,
+                    "weight_g": None if p.weight_g is None else str(p.weight_g),
+                    "items": [{"sku": i.sku, "qty": i.qty} for i in p.items],
+                    "sscc": p.sscc or None,
+                    "tracking": p.tracking or None,
+                }
+                for p in self.packages
+            ],
+            "shipments": [
+                {
+                    "carrier": s.carrier,
+                    "service": s.service,
+                    "tracking": s.tracking,
+                    "status": s.status,
+                }
+                for s in self.shipments
+            ],
+            "holds": [
+                {
+                    "reason": h.reason,
+                    "at": _iso(h.at),
+                    "by": h.by,
+                    "released_at": _iso(h.released_at),
+                    "active": h.active,
+                }
+                for h in self.holds
+            ],
+            "events": [
+                {"at": _iso(e.at), "what": e.what, "who": e.user, "station": e.station}
+                for e in self.timeline
+            ],
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def _summary(before: dict[str, object], after: dict[str, object]) -> str:
@@ -91,8 +248,47 @@ def _summary(before: dict[str, object], after: dict[str, object]) -> str:
     return "; ".join(parts)
 
 
-@read_only
-def _load(session: Session, order_id: int) -> OrderDetail:
+def _holds(events: list[dict[str, Any]], status: str, hold_reason: str) -> tuple[HoldDetail, ...]:
+    """Each hold from the audit trail, paired with its release; an untracked current hold too."""
+    holds: list[HoldDetail] = []
+    for event in events:
+        if event["action"] == "order.held":
+            reason = str(event["after"].get("reason") or "")
+            holds.append(HoldDetail(reason, event["at"], event["user"], None, ""))
+        elif event["action"] == "order.released" and holds and holds[-1].active:
+            last = holds[-1]
+            holds[-1] = HoldDetail(last.reason, last.at, last.by, event["at"], event["user"])
+    if status == "on_hold" and not (holds and holds[-1].active):
+        # Put on hold without an audited hold action (e.g. imported on hold).
+        holds.append(HoldDetail(hold_reason, None, "", None, ""))
+    return tuple(holds)
+
+
+def resolve_order(session: Session, ref: str, channel: str | None = None) -> int:
+    """The order id for a number (or a scanned `ORD:` barcode), in `channel` if given."""
+    number = ref.strip().removeprefix(ORDER_PREFIX).strip()
+    found = q.orders_numbered(session, number)
+    if channel is not None:
+        mine = [order_id for order_id, name in found if name == channel.strip()]
+        if mine:
+            return mine[0]
+        if found:
+            elsewhere = ", ".join(sorted({name for _, name in found}))
+            raise NotFound(
+                f"There is no order {number!r} in channel {channel!r}; "
+                f"that number exists in: {elsewhere}."
+            )
+        raise NotFound(
+            f"There is no order {number!r} in channel {channel!r}. Check the number on the slip."
+        )
+    if not found:
+        raise NotFound(f"There is no order {number!r}. Check the number on the slip.")
+    if len(found) > 1:
+        raise AmbiguousOrder(number, tuple(name for _, name in found))
+    return found[0][0]
+
+
+def _load_detail(session: Session, order_id: int) -> OrderDetail:
     header = q.order_header(session, order_id)
     if header is None:
         raise NotFound(f"Order id {order_id} no longer exists; refresh the queue.")
@@ -110,6 +306,17 @@ def _load(session: Session, order_id: int) -> OrderDetail:
         )
         if part
     )
+    ship_to = ShipTo(**{key: str(header[f"ship_{key}"] or "") for key in SHIP_TO_FIELDS})
+    shipped = header["status"] in SHIPPED_STATUSES
+    lines = tuple(
+        DetailLine(**line, shipped=line["packed"] if shipped else 0)
+        for line in q.order_lines(session, order_id)
+    )
+    packages = tuple(
+        PackageDetail(p.seq, p.carton, p.weight_g, (), p.sscc or "", p.tracking_number or "")
+        for p in q.order_packages(session, order_id)
+    )
+    events = q.order_timeline(session, order_id)
     return OrderDetail(
         id=header["id"],
         number=header["number"],
@@ -135,17 +342,36 @@ def _load(session: Session, order_id: int) -> OrderDetail:
         total=f"{header['total']:.2f} {header['currency']}",
         notes=header["notes"],
         gift_message=header["gift_message"],
-        lines=tuple(DetailLine(**line) for line in q.order_lines(session, order_id)),
+        lines=lines,
         timeline=tuple(
             TimelineEntry(
                 e["at"], e["action"], e["user"], e["station"], _summary(e["before"], e["after"])
             )
-            for e in q.order_timeline(session, order_id)
+            for e in events
         ),
+        ship_to=ship_to,
+        packages=packages,
+        holds=_holds(events, header["status"], header["hold_reason"] or ""),
     )
+
+
+_load = read_only(_load_detail)
+
+
+@read_only
+def _find_and_load(session: Session, ref: str, channel: str | None) -> OrderDetail:
+    return _load_detail(session, resolve_order(session, ref, channel))
 
 
 def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
     """Everything the detail panel shows about one order, read in one transaction."""
     ctx.actor.require(Permission.VIEW_QUEUE)
     return _load(ctx, order_id)
+
+
+def order_detail_by_number(
+    ctx: ServiceContext, ref: str, channel: str | None = None
+) -> OrderDetail:
+    """The same, for an order number or scanned `ORD:` barcode; ambiguous -> AmbiguousOrder."""
+    ctx.actor.require(Permission.VIEW_QUEUE)
+    return _find_and_load(ctx, ref, channel)

@@ -15,11 +15,30 @@ from wms_desk.db.models import (
     Order,
     OrderLine,
     OrderTag,
+    Package,
     PickBatch,
     Reservation,
     Station,
     User,
 )
+
+
+def orders_numbered(session: Session, number: str) -> list[tuple[int, str]]:
+    """(order id, channel name) of every order with this number, by channel name."""
+    rows = session.execute(
+        select(Order.id, Channel.name)
+        .join(Channel, Channel.id == Order.channel_id)
+        .where(Order.number == number)
+        .order_by(Channel.name, Order.id)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def order_packages(session: Session, order_id: int) -> list[Package]:
+    """The order's packages in sequence; the caller copies them out before the session ends."""
+    return list(
+        session.scalars(select(Package).where(Package.order_id == order_id).order_by(Package.seq))
+    )
 
 
 def order_header(session: Session, order_id: int) -> dict[str, Any] | None:

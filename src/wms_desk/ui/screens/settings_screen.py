@@ -2,58 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from wms_desk.domain.roles import Permission
-from wms_desk.services import users
-from wms_desk.services.users import UserInfo
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.screens.users_panel import UsersPanel
 from wms_desk.ui.widgets.named import named
-
-
-class UsersTab(QWidget):
-    """Who can sign in here, with role, badge and last sign-in (admins only)."""
-
-    COLUMNS = ("Username", "Name", "Role", "Active", "Badge", "Last sign-in")
-
-    def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ui = ui
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        hint = QLabel("Add users from the command line: wms-desk user add NAME --role ROLE")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addWidget(hint)
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.ui.tasks.run(users.list_users, self.ui.services, on_done=self._show)
-
-    def _show(self, rows: list[UserInfo]) -> None:
-        self.table.setRowCount(len(rows))
-        for r, user in enumerate(rows):
-            last = user.last_login_at
-            values = (
-                user.username,
-                user.display_name,
-                user.role.value,
-                "yes" if user.active else "no",
-                "yes" if user.has_badge else "no",
-                last.astimezone().strftime("%Y-%m-%d %H:%M") if last else "never",
-            )
-            for c, value in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(value))
-        self.table.resizeColumnsToContents()
 
 
 class SettingsScreen(QWidget):
@@ -66,8 +20,11 @@ class SettingsScreen(QWidget):
         from wms_desk.ui.screens.printers_panel import PrintersPanel
 
         self.tabs.addTab(PrintersPanel(ui), "Printers")
+        # Admins only: the others never see who can sign in, let alone change it.
+        self.users_panel: UsersPanel | None = None
         if ui.actor.can(Permission.MANAGE_USERS):
-            self.tabs.addTab(UsersTab(ui), "Users")
+            self.users_panel = UsersPanel(ui)
+            self.tabs.addTab(self.users_panel, "Users")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(title)
