@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from wms_desk.domain.roles import Role
 from wms_desk.services import orders
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.demo import seed_demo
+from wms_desk.services.station_bindings import BindingOverrides, StationBindings
 from wms_desk.settings import load_settings
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.models.queue_model import COLUMN_KEYS, QueueModel
@@ -34,7 +36,10 @@ def ui(system_ctx: ServiceContext, make_ctx, tmp_path: Path) -> Iterator[UiConte
     settings = settings.with_overrides(poll_seconds=0.2, document_printer=printed)
     qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     tasks = TaskRunner()
-    yield UiContext(make_ctx(Role.SUPERVISOR), tasks, settings, qsettings=qsettings)
+    # The composition root resolves the station's printers into the service context.
+    bindings = StationBindings.resolve({}, BindingOverrides(document_printer=printed))
+    services = replace(make_ctx(Role.SUPERVISOR), bindings=bindings)
+    yield UiContext(services, tasks, settings, qsettings=qsettings)
     tasks.wait_idle()
 
 
