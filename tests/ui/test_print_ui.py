@@ -223,3 +223,26 @@ def test_repeated_failures_tell_once(qtbot: Any, system_ctx: ServiceContext) -> 
     # Run on this (the GUI) thread, so each signal is delivered before run_pending returns.
     assert worker.worker.run_pending() == 3
     assert len(told) == 1
+
+
+def test_the_view_refreshes_from_the_change_bus_alone(qtbot: Any, make_ctx: Any) -> None:
+    """A job queued by a service call (not by the view) appears without polling or a click."""
+    from wms_desk.ui.change_signals import ChangeSignals
+    from wms_desk.ui.print_queue_view import PrintQueueView
+
+    ctx = make_ctx("supervisor")
+    runner = TaskRunner()
+    changes = ChangeSignals(ctx.database.changes)
+    ui = UiContext(ctx, runner, Settings({"poll_seconds": 3600}), changes=changes)
+    view = PrintQueueView(ui)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=10_000)
+    assert view.model.rowCount() == 0
+    try:
+        _enqueue(ctx, f"tcp://127.0.0.1:{closed_port()}", "Label from elsewhere")
+        qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=10_000)
+        assert view.model.jobs[0].title == "Label from elsewhere"
+    finally:
+        changes.stop()
+        runner.wait_idle()

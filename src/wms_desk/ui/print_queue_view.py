@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 
 from wms_desk.domain.roles import Permission
 from wms_desk.services import print_queue
+from wms_desk.services.changes import Topic
 from wms_desk.services.print_queue import PrintJobInfo
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.refresh import RefreshOnChange
 from wms_desk.ui.widgets.named import named
 
 ACTIVE = ("queued", "sending", "failed", "unknown")
@@ -139,13 +141,11 @@ class PrintQueueView(QWidget):
         layout.addWidget(self.message)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
-        seconds = float(getattr(ui.settings, "poll_seconds", 5.0) or 5.0)
-        self.timer = QTimer(self, interval=int(max(seconds, 1.0) * 1000))
-        self.timer.timeout.connect(self.refresh)
+        # A job queued, sent or failed anywhere on this database: re-read the list.
+        self.refresher = RefreshOnChange(ui, self, {Topic.PRINT_JOBS}, self.refresh)
         self._loading = False
         self._update_buttons()
         self.refresh()
-        self.timer.start()
 
     # -- loading --------------------------------------------------------------------------
 

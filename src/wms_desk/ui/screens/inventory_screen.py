@@ -30,6 +30,7 @@ from wms_desk.domain.roles import Permission
 from wms_desk.domain.scan import ScanKind, ScanResult
 from wms_desk.services import inventory
 from wms_desk.services.allocation import StockAdjustment, adjust_stock
+from wms_desk.services.changes import Topic
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.models.inventory_models import (
     BIN_FIELDS,
@@ -41,6 +42,7 @@ from wms_desk.ui.models.inventory_models import (
     product_search,
 )
 from wms_desk.ui.models.queue_model import guarded
+from wms_desk.ui.refresh import RefreshOnChange
 
 SEARCH_DELAY_MS = 300
 
@@ -166,6 +168,8 @@ class InventoryScreen(QWidget):
         refresh.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         refresh.triggered.connect(self.refresh)
         self.addAction(refresh)
+        # Stock moved or the catalogue changed (here or at another station): re-read.
+        self.refresher = RefreshOnChange(ui, self, {Topic.STOCK, Topic.CATALOGUE}, self.refresh)
         self._search_now()
         ui.tasks.run(
             inventory.bin_codes,
