@@ -251,13 +251,24 @@ class SerialLink:
 
 
 def _bulk_reader(port: Any) -> Callable[[], bytes]:
-    """A read of whatever has arrived, at most TICK_S late.
+    """A read of whatever has arrived, returning as soon as something has (or after TICK_S).
 
     A serial port (or pty) knows how many bytes wait, so reading that many returns at once. A
-    socket:// port's `in_waiting` only says 0 or 1, and reading 1 byte at a time could not keep
-    up with a burst; it is read with a large size instead: pyserial's socket read returns when
-    that many bytes came or the TICK_S timeout passed, so a scan is late by at most one tick.
+    socket:// port's `in_waiting` only says 0 or 1, and reading a byte at a time cannot keep up
+    with a burst: there the first byte is awaited as usual, then the rest is taken in one
+    non-blocking read (timeout 0 costs nothing to set on a socket port: no line settings).
     """
-    if type(port).__module__.endswith("protocol_socket"):
-        return lambda: bytes(port.read(READ_CHUNK))
-    return lambda: bytes(port.read(min(max(port.in_waiting, 1), READ_CHUNK)))
+    if not type(port).__module__.endswith("protocol_socket"):
+        return lambda: bytes(port.read(min(max(port.in_waiting, 1), READ_CHUNK)))
+
+    def read_socket() -> bytes:
+        first = port.read(1)
+        if not first:
+            return b""
+        port.timeout = 0
+        try:
+            return bytes(first) + bytes(port.read(READ_CHUNK))
+        finally:
+            port.timeout = TICK_S
+
+    return read_socket
