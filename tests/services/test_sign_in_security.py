@@ -102,7 +102,9 @@ def test_failures_are_audited_without_the_secret(system_ctx, station, kim) -> No
     failed = _events(system_ctx, "user.sign_in_failed")
     assert [(e.after or {}).get("by") for e in failed] == ["password", "password", "badge"]
     assert [(e.after or {}).get("username") for e in failed] == ["kim", "nobody", None]
-    assert all(e.station_id == station.id for e in failed)
+    assert all(e.station_id == station.id and e.user_id is None for e in failed)  # nobody signed in
+    kim_id = next(e.subject_id for e in failed if e.subject_type == "user")
+    assert [e.subject_type for e in failed] == ["user", "station", "station"] and kim_id
     with system_ctx.database.engine.connect() as connection:
         dump = " ".join(str(r) for r in connection.execute(text("SELECT * FROM audit_events")))
     assert "wrong" not in dump and "GUESS-0001" not in dump

@@ -96,10 +96,8 @@ def _sign_in(
     return _Attempt(actor=actor)
 
 
-def _anonymous(station: StationInfo, user: User | None, username: str) -> Actor:
-    """Who a failed attempt is recorded as: the user it named if known, at this station."""
-    if user is not None:
-        return _actor(user, station)
+def _anonymous(station: StationInfo, username: str) -> Actor:
+    """Who a failed attempt is recorded as: nobody signed in, at this station, naming a user."""
     return Actor(None, username[:64], username[:64], Role.PACKER, station.id, station.name)
 
 
@@ -125,13 +123,19 @@ def _locked(
 
 
 def _failed(
-    uow: UnitOfWork, keys: list[ThrottleKey], who: Actor, method: str, message: str
+    uow: UnitOfWork,
+    keys: list[ThrottleKey],
+    who: Actor,
+    method: str,
+    message: str,
+    named: User | None = None,
 ) -> _Attempt:
     failures = throttle.record_failure(uow, keys)
+    # About the user the attempt named, if one exists; else about the station it came from.
     UnitOfWork(uow.session, who).audit(
         "user.sign_in_failed",
-        "user" if who.user_id is not None else "station",
-        who.user_id if who.user_id is not None else who.station_id,
+        "user" if named is not None else "station",
+        named.id if named is not None else who.station_id,
         # Never the password or the badge code: only who tried, how, and how many in a row.
         after={
             "by": method,
@@ -152,18 +156,18 @@ def _password_attempt(
     name = username.strip()
     keys = [ThrottleKey.user(name), ThrottleKey.station(station)]
     user = uow.session.scalar(select(User).where(User.username == name))
-    who = _anonymous(station, user, name)
+    who = _anonymous(station, name)
     locked = _locked(uow, keys, who, "password", f" ({name})" if name else "")
     if locked is not None:
         return locked
     if user is None or not user.active or not user.password_hash:
         # Spend the same time as a real check so usernames cannot be probed by timing.
         _hasher.hash(password)
-        return _failed(uow, keys, who, "password", _WRONG)
+        return _failed(uow, keys, who, "password", _WRONG, user)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        return _failed(uow, keys, who, "password", _WRONG)
+        return _failed(uow, keys, who, "password", _WRONG, user)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return _sign_in(uow, user, station, "password", keys)
@@ -173,7 +177,7 @@ def _password_attempt(
 def _badge_attempt(uow: UnitOfWork, code: str, station: StationInfo) -> _Attempt:
     # A badge names no user until it matches: guesses are slowed per station.
     keys = [ThrottleKey.station(station)]
-    who = _anonymous(station, None, "")
+    who = _anonymous(station, "")
     locked = _locked(uow, keys, who, "badge", "")
     if locked is not None:
         return locked
