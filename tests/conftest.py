@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests must never read the developer's own config file or data folder.
 os.environ.pop("WMS_DESK_DB", None)
 os.environ.pop("WMS_DESK_CONFIG", None)
+# ... nor the developer's badge key: each test process keeps its own, in a scratch folder.
+os.environ.pop("WMS_DESK_BADGE_KEY", None)
+os.environ["WMS_DESK_BADGE_KEY_FILE"] = os.path.join(
+    tempfile.mkdtemp(prefix="wms-key-"), "badge.key"
+)
 
 import pytest
 from sqlalchemy import create_engine, text

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wms_desk.cli.env import CliEnv, CommandError
+
+if TYPE_CHECKING:
+    from wms_desk.services.database import Database
 
 
 def register(subparsers: Any) -> None:
@@ -14,6 +17,11 @@ def register(subparsers: Any) -> None:
     commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
 
     upgrade = commands.add_parser("upgrade", help="upgrade the schema to this version's revision")
+    upgrade.add_argument(
+        "--grant-to",
+        metavar="ROLE",
+        help="PostgreSQL: then give the stations' role only what it needs (run as the owner)",
+    )
     upgrade.set_defaults(run=run_upgrade)
 
     info = commands.add_parser("info", help="show the URL (password hidden), revision and counts")
@@ -34,19 +42,46 @@ def _positive(text: str) -> int:
 
 
 def run_upgrade(env: CliEnv) -> int:
-    from wms_desk.db import schema
+    from wms_desk.db import badge_key, schema
     from wms_desk.services.database import Database
 
     database = Database(env.database_url())
+    grant_to = env.args.grant_to
+    if grant_to and database.is_sqlite:
+        database.dispose()
+        raise CommandError(
+            "--grant-to is for a shared PostgreSQL database; an embedded SQLite file has no "
+            "roles. Run `wms-desk db upgrade` without it."
+        )
     database.ping()
     schema.check_newer_than_known(database.engine)
     before = schema.current_revision(database.engine)
+    had_key_inside = _has_setting(database, badge_key.LEGACY_SETTING)
     schema.upgrade(database.engine)
     after = schema.current_revision(database.engine)
     if before == after:
         env.out(f"{database.display_url}: already at revision {after}")
     else:
         env.out(f"{database.display_url}: upgraded from {before or 'empty'} to {after}")
+    if had_key_inside and not database.is_sqlite:
+        source = badge_key.key_source(database.engine.url)
+        env.out(
+            f"The badge key moved out of the database into {source.describe()}. Give every "
+            f"station the same key: copy that file to each station's data folder, or set "
+            f"{badge_key.ENV_KEY} on each."
+        )
+    if grant_to:
+        try:
+            grants = schema.grant_station_role(database.engine, grant_to)
+        except schema.GrantRefused as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            database.dispose()
+        env.out(
+            f"granted to {grants.role}: read and write on {len(grants.read_write)} tables, "
+            f"SELECT and INSERT only on {', '.join(grants.append_only)}, "
+            f"SELECT only on {', '.join(grants.read_only)}"
+        )
     database.dispose()
     return 0
 
@@ -74,6 +109,17 @@ def database_note(env: CliEnv) -> str | None:
         f"note: this is the default database, not the demo's ({demo}); "
         "add --demo to use the demo database"
     )
+
+
+def _has_setting(database: Database, key: str) -> bool:
+    """Whether app_settings holds key (False on a database without the table yet)."""
+    from sqlalchemy import inspect, text
+
+    with database.engine.connect() as connection:
+        if not inspect(connection).has_table("app_settings"):
+            return False
+        found = connection.execute(text("SELECT 1 FROM app_settings WHERE key = :k"), {"k": key})
+        return found.first() is not None
 
 
 def run_info(env: CliEnv) -> int:

@@ -49,6 +49,9 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # REPLACE deletes the row it conflicts with; only with recursive triggers does that
+        # delete fire the append-only guards, so `REPLACE INTO audit_events` is refused.
+        cursor.execute("PRAGMA recursive_triggers=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # 64 MB page cache: the queue's searches over a million orders read ~30% faster.

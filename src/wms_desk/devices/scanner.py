@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from wms_desk.devices.framing import split_frames
+from wms_desk.devices.framing import LineFramer
 from wms_desk.devices.transport import LinkProtocol, PortSettings
 from wms_desk.domain.scan import ScanResult, interpret, unreadable
 
@@ -87,15 +87,19 @@ class SerialScanner(LinkProtocol):
     ) -> None:
         self.settings = settings or ScannerSettings()
         self._on_scan = on_scan
-        self._buffer = bytearray()
+        self._framer = LineFramer(self.settings.terminators, seven_bit=False)
         self._debouncer = Debouncer(self.settings.debounce_s)
 
     def connection_made(self, link: Any) -> None:
-        self._buffer.clear()
+        self._framer.reset()
 
     def data_received(self, data: bytes, now: float) -> None:
-        self._buffer += data
-        for frame in split_frames(self._buffer, self.settings.terminators, seven_bit=False):
+        framed = self._framer.feed(data)
+        for _ in range(framed.overlong):
+            # Reported when the line passes the limit, not at its end: the packer hears at once
+            # that the scanner sent something this station cannot read.
+            self._on_scan(overlong_scan(self._framer.max_frame, self.settings.suffix))
+        for frame in framed.frames:
             if not frame:
                 continue  # the LF of a CRLF, or a bare terminator
             result = decode_scan(frame, self.settings)
@@ -103,4 +107,13 @@ class SerialScanner(LinkProtocol):
                 self._on_scan(result)
 
     def connection_lost(self, error: BaseException | None) -> None:
-        self._buffer.clear()  # half a scan from before the loss must not prefix the next one
+        self._framer.reset()  # half a scan from before the loss must not prefix the next one
+
+
+def overlong_scan(limit: int, suffix: str) -> ScanResult:
+    """The error event for a line that ran past `limit` bytes without its terminator."""
+    return unreadable(
+        "",
+        f"the scanner sent more than {limit} bytes without ending the scan; they were dropped. "
+        f"Check that the scanner's suffix is {suffix.upper()}, as this station expects",
+    )

@@ -20,6 +20,8 @@ MAX_RETRY_S = 30.0
 TICK_S = 0.02
 # A connection that lived this long was real: the next loss starts the backoff again at 1 s.
 STABLE_CONNECTION_S = 5.0
+# The most one read takes: a burst is delivered in a few large chunks, not byte by byte.
+READ_CHUNK = 65536
 
 
 class DeviceState(StrEnum):
@@ -221,9 +223,9 @@ class SerialLink:
         error: BaseException | None = None
         try:
             self.protocol.connection_made(self)
+            read = _bulk_reader(port)
             while not self._stop.is_set():
-                data = port.read(port.in_waiting or 1)
-                self._deliver(data, time.monotonic())
+                self._deliver(read(), time.monotonic())
         except (serial.SerialException, OSError) as exc:
             error = exc
         finally:
@@ -246,3 +248,27 @@ class SerialLink:
             self.protocol.tick(now)
         except Exception:  # a decoding bug must not kill the reader thread
             log.exception("%s: protocol failed on %r", self.name, data[:64])
+
+
+def _bulk_reader(port: Any) -> Callable[[], bytes]:
+    """A read of whatever has arrived, returning as soon as something has (or after TICK_S).
+
+    A serial port (or pty) knows how many bytes wait, so reading that many returns at once. A
+    socket:// port's `in_waiting` only says 0 or 1, and reading a byte at a time cannot keep up
+    with a burst: there the first byte is awaited as usual, then the rest is taken in one
+    non-blocking read (timeout 0 costs nothing to set on a socket port: no line settings).
+    """
+    if not type(port).__module__.endswith("protocol_socket"):
+        return lambda: bytes(port.read(min(max(port.in_waiting, 1), READ_CHUNK)))
+
+    def read_socket() -> bytes:
+        first = port.read(1)
+        if not first:
+            return b""
+        port.timeout = 0
+        try:
+            return bytes(first) + bytes(port.read(READ_CHUNK))
+        finally:
+            port.timeout = TICK_S
+
+    return read_socket

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wms_desk.db.models import PrintJob
+from wms_desk.db.models import PrintJob, Station
 from wms_desk.db.models.base import utcnow
 from wms_desk.domain.roles import Permission
 from wms_desk.printing import transports
@@ -25,7 +25,7 @@ from wms_desk.services.background import BackgroundThread
 from wms_desk.services.changes import ChangeSet, Topic
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
-from wms_desk.services.errors import NotFound, ValidationFailed
+from wms_desk.services.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from wms_desk.services.uow import UnitOfWork, read_only, run_unit_of_work, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,11 @@ def enqueue(
     """Add a job in the caller's transaction: it exists only if the business change commits."""
     if not printer_url:
         raise ValidationFailed(f"No printer is set for {document}; bind one in station settings.")
+    try:
+        printer_url = transports.check_address(printer_url)
+    except transports.BadAddress as exc:
+        what = f"the {document} of order {order_id}" if order_id else f"the {document}"
+        raise ValidationFailed(f"Cannot queue {what}. {exc}") from exc
     job = PrintJob(
         id=str(uuid.uuid4()),
         document=document,
@@ -163,9 +168,29 @@ def retry(uow: UnitOfWork, job_id: str) -> PrintJobInfo:
     return _info(job)
 
 
+class OtherStationsJob(PermissionDenied):
+    """A packer tried to cancel a print job another station queued."""
+
+    def __init__(self, role: str, title: str, station: str) -> None:
+        self.role, self.permission = role, Permission.REPRINT.value
+        DomainError.__init__(
+            self,
+            f"{title} was queued at station {station}; a {role} may cancel only this station's "
+            "print jobs. Ask a supervisor to cancel it.",
+        )
+
+
 @unit_of_work()
 def cancel(uow: UnitOfWork, job_id: str) -> PrintJobInfo:
+    """Cancel a queued or failed job: a packer their own station's, a supervisor any."""
     job = _job(uow, job_id)
+    if job.station_id != uow.actor.station_id and not uow.actor.can(Permission.REPRINT):
+        station = uow.session.get(Station, job.station_id) if job.station_id else None
+        raise OtherStationsJob(
+            uow.actor.role.value,
+            job.title or f"Print job {job.id}",
+            station.name if station else "?",
+        )
     if job.status not in RETRYABLE:
         raise ValidationFailed(f"Job {job.title or job.id} is {job.status}; it cannot be cancelled")
     before = {"status": job.status}

@@ -13,6 +13,22 @@ from wms_desk.services.uow import UnitOfWork, unit_of_work
 PRINTER_KEYS = ("label_printer", "document_printer")
 
 
+def check_printer_bindings(bindings: dict[str, Any]) -> None:
+    """ValidationFailed naming the printer when an address in bindings cannot be printed to."""
+    from wms_desk.printing import transports
+
+    for kind in PRINTER_KEYS:
+        bound = bindings.get(kind)
+        url = str(bound.get("url") or "").strip() if isinstance(bound, dict) else ""
+        if not url:
+            continue
+        try:
+            transports.check_address(url)
+        except transports.BadAddress as exc:
+            name = "label printer" if kind == "label_printer" else "document printer"
+            raise ValidationFailed(f"The {name} was not saved. {exc}") from exc
+
+
 @unit_of_work(Permission.CHANGE_SETTINGS)
 def print_test_page(uow: UnitOfWork, kind: str, printer: dict[str, Any]) -> str:
     """Queue a test print for a printer as the form describes it; returns the job id.
@@ -28,6 +44,7 @@ def print_test_page(uow: UnitOfWork, kind: str, printer: dict[str, Any]) -> str:
         raise ValidationFailed(f"Unknown printer kind {kind!r}.")
     if not url:
         raise ValidationFailed("Enter the printer's address first, e.g. tcp://10.0.0.31:9100.")
+    check_printer_bindings({kind: printer})
     if kind == "label_printer":
         fmt, dpi = str(printer.get("format") or "zpl"), int(printer.get("dpi") or 203)
         label = [BinLabel("TEST", f"{uow.actor.station_name} {fmt.upper()} {dpi} dpi")]

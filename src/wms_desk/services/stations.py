@@ -48,6 +48,7 @@ def ensure_station(database: Any, name: str) -> StationInfo:
 
 @unit_of_work(Permission.CHANGE_SETTINGS)
 def save_bindings(uow: UnitOfWork, station_id: int, bindings: dict[str, Any]) -> StationInfo:
+    _check_printers(bindings)
     station = uow.session.get(Station, station_id)
     if station is None:
         raise NotFound(f"Station {station_id} does not exist.")
@@ -61,6 +62,7 @@ def save_bindings(uow: UnitOfWork, station_id: int, bindings: dict[str, Any]) ->
 def merge_bindings(uow: UnitOfWork, station_id: int, changes: dict[str, Any]) -> StationInfo:
     """Replace only the given keys (e.g. the printers), reading and writing in one transaction,
     so two panels saving their own parts never undo each other."""
+    _check_printers(changes)
     station = uow.session.get(Station, station_id, with_for_update=True)
     if station is None:
         raise NotFound(f"Station {station_id} does not exist.")
@@ -74,3 +76,11 @@ def merge_bindings(uow: UnitOfWork, station_id: int, changes: dict[str, Any]) ->
         after=changes,
     )
     return _info(station)
+
+
+def _check_printers(bindings: dict[str, Any]) -> None:
+    """A printer address nothing here can print to is refused when set, not when printing."""
+    # Imported here: printer_setup reaches documents and the print queue, which need stations.
+    from wms_desk.services.printer_setup import check_printer_bindings
+
+    check_printer_bindings(bindings)

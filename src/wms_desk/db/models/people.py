@@ -46,3 +46,17 @@ class AppSetting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins in a row for one user name or one station; after a few, tries must wait."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (CheckConstraint("scope IN ('user', 'station')", name="scope"),)
+
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
+    # The user name as typed (lower case; unknown names too, so probing them is slowed alike),
+    # or the station id.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]

@@ -55,6 +55,58 @@ ADVICE = {
 }
 
 
+class BadAddress(ValueError):
+    """A printer address this program cannot print to; the message shows the forms it can."""
+
+
+# Schemes the app can print to; `system` is registered by the GUI, but a job queued from the
+# command line for `system://NAME` is printed by a station's GUI, so it is a valid address.
+_FORMS = {
+    "file": "file:///folder",
+    "tcp": "tcp://host:9100",
+    "cups": "cups://QUEUE",
+    "serial": "serial:///dev/ttyS0",
+    "system": "system://NAME",
+}
+
+
+def check_address(url: str) -> str:
+    """The address stripped, if a transport here can use it; else BadAddress saying why.
+
+    Called when an address is set (station settings, --printer) and when a job is queued, so
+    an address like ftp://... is refused at once instead of failing and retrying later.
+    """
+    url = url.strip()
+    forms = ", ".join(_FORMS.values())
+    scheme = scheme_of(url)
+    if scheme not in _FORMS and scheme not in _registered:
+        shown = f"{scheme}://" if scheme else "an address without a scheme"
+        raise BadAddress(
+            f"The printer address {url!r} cannot be used: this program cannot print to "
+            f"{shown}. Use one of {forms}."
+        )
+    parts = urlsplit(url)
+    target = (parts.netloc + parts.path).strip("/")
+    if scheme == "tcp":
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if not parts.hostname or port == -1:
+            raise BadAddress(
+                f"The printer address {url!r} needs a host and an optional numeric port, "
+                "like tcp://10.0.0.31:9100."
+            )
+    elif scheme in _FORMS and not target:
+        what = {"file": "folder", "cups": "queue name", "serial": "device"}.get(
+            scheme, "printer name"
+        )
+        raise BadAddress(
+            f"The printer address {url!r} has no {what}: write it like {_FORMS[scheme]}."
+        )
+    return url
+
+
 def register(scheme: str, factory: TransportFactory) -> None:
     """Add a transport (the GUI adds `system`); printing itself never imports Qt."""
     _registered[scheme] = factory
