@@ -338,7 +338,7 @@ def _as_sscc(data: str, aim: str | None = None, symbology: str = "unknown") -> S
         sscc = Sscc.parse(data)
     except ParseError as exc:
         return ScanResult(data, aim, symbology, kind=ScanKind.SSCC, error=_clean(str(exc)))
-    return ScanResult(data, aim, symbology, {"00": sscc.value}, "sscc", sscc=sscc.value)
+    return ScanResult(data, aim, symbology, {"00": sscc.value}, ScanKind.SSCC, sscc=sscc.value)
 
 
 def _as_gs1(data: str, aim: str | None, symbology: str) -> ScanResult:
