@@ -137,10 +137,11 @@ class RateCardCarrier:
         if request.label_format not in (LabelFormat.PDF, LabelFormat.ZPL):
             raise NotSupported(f"{self.name} prints PDF or ZPL labels, not {request.label_format}.")
         priced = self._price(request, quote.service)
-        numbers = [
-            tracking.format(n)
-            for n in self.serials.take(self.code, tracking, len(request.packages))
-        ]
+        try:
+            serials = self.serials.take(self.code, tracking, len(request.packages))
+            numbers = [tracking.format(n) for n in serials]
+        except DomainError as exc:
+            raise CarrierRejected(f"Order {request.reference}: {exc}") from exc
         zone = priced.breakdown.zone
         count = len(request.packages)
         labels = []
