@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +38,8 @@ from wms_desk.printing.label import carrier_label
 
 DEFAULT_URL = "https://api.easypost.com/v2"
 REFUND_OK = ("submitted", "refunded")
+# Another request is buying this shipment right now: wait and look, never buy beside it.
+IN_PROGRESS = "SHIPMENT.PURCHASE.IN_PROGRESS"
 FORMATS = {LabelFormat.PDF: "PDF", LabelFormat.ZPL: "ZPL"}
 
 
@@ -69,6 +72,8 @@ class EasyPostCarrier:
     def __init__(self, config: EasyPostConfig, transport: httpx.BaseTransport | None = None):
         self.config = config
         self._transport = transport
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
 
     def capabilities(self) -> CarrierCapabilities:
         return CarrierCapabilities(
@@ -82,20 +87,31 @@ class EasyPostCarrier:
 
     # -- HTTP ---------------------------------------------------------------------------------
 
-    def _client(self) -> httpx.Client:
-        # The key is read per call and lives only in this client: never logged, never stored.
-        return httpx.Client(
-            base_url=self.config.base_url,
-            auth=(self.config.api_key.read(), ""),
-            timeout=self.config.timeout_s,
-            headers={"User-Agent": "wms-desk", "Accept": "application/json"},
-            transport=self._transport,
-        )
+    def _http(self) -> httpx.Client:
+        # One client per adapter (httpx clients are thread-safe and building one costs an SSL
+        # context); the key is not in it: it is read and attached per request.
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    timeout=self.config.timeout_s,
+                    headers={"User-Agent": "wms-desk"},
+                    transport=self._transport,
+                )
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     def _once(self, method: str, path: str, body: object = None) -> object:
+        key = self.config.api_key.read()
+        url = self.config.base_url.rstrip("/") + path
         try:
-            with self._client() as client:
-                response = client.request(method, path, json=body)
+            response = self._http().request(
+                method, url, json=body, auth=(key, ""), headers={"Accept": "application/json"}
+            )
         except httpx.TransportError as exc:  # timeouts, refused or dropped connections
             raise _Transient(f"{type(exc).__name__}") from exc
         if response.status_code == 429 or response.status_code >= 500:
@@ -136,8 +152,7 @@ class EasyPostCarrier:
         delay = self.config.backoff_s
         for attempt in range(self.config.retries + 1):
             try:
-                with httpx.Client(timeout=self.config.timeout_s, transport=self._transport) as c:
-                    response = c.get(url)
+                response = self._http().get(url)
                 if response.status_code < 400:
                     return response.content
                 if response.status_code < 500:
@@ -217,16 +232,17 @@ class EasyPostCarrier:
                 bought = cast(EpShipment, self._once("POST", f"{path}/buy", body))
                 return self._purchase(bought, request)
             except _Transient:
-                pass
+                pass  # the buy may have gone through: look before trying again
             except CarrierRejected as exc:
-                current = cast(EpShipment, self._call("GET", path, what="the shipment"))
-                if current.get("postage_label") and current.get("tracking_code"):
-                    return self._purchase(current, request)
-                raise CarrierRejected(
-                    f"Order {request.reference}: {exc} Correct it and buy the label again.",
-                    exc.code,
-                    exc.status,
-                ) from exc
+                if exc.code != IN_PROGRESS:
+                    current = cast(EpShipment, self._call("GET", path, what="the shipment"))
+                    if current.get("postage_label") and current.get("tracking_code"):
+                        return self._purchase(current, request)  # bought by an earlier try
+                    raise CarrierRejected(
+                        f"Order {request.reference}: {exc} Correct it and buy the label again.",
+                        exc.code,
+                        exc.status,
+                    ) from exc
             current = cast(EpShipment, self._call("GET", path, what="the shipment"))
             if current.get("postage_label") and current.get("tracking_code"):
                 return self._purchase(current, request)
@@ -235,8 +251,8 @@ class EasyPostCarrier:
                 delay *= 2
         raise CarrierUnavailable(
             f"EasyPost did not confirm the label for order {request.reference} after "
-            f"{self.config.retries + 1} tries, and shipment {quote.shipment_ref} has none: "
-            "nothing was bought. Try again."
+            f"{self.config.retries + 1} tries and shipment {quote.shipment_ref} has no label yet. "
+            "Try again: buying again cannot buy a second label for this shipment."
         )
 
     def _purchase(self, s: EpShipment, request: ShipmentRequest) -> Purchase:
