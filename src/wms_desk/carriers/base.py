@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from wms_desk.printing.model import Address
 
@@ -147,6 +147,7 @@ class CarrierCapabilities:
     services: tuple[str, ...] = field(default=())
 
 
+@runtime_checkable
 class Carrier(Protocol):
     """What services call. Each call is one user intent; results are frozen values."""
 
