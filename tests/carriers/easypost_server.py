@@ -37,6 +37,8 @@ class EasyPostServer:
         self.stall_creates = 0
         self.fail_creates: list[int] = []  # statuses to answer the next creates with
         self.refuse_refunds = False
+        self.half_answers = False  # a 201 for a create, missing the shipment's id
+        self.broken_files = False  # label files that are not what they claim (HTML error page)
         self.release = threading.Event()
         self.clients: list[Any] = []  # adapters made for this server, closed with it
         self._lock = threading.Lock()
@@ -90,6 +92,8 @@ class EasyPostServer:
         for r in shipment["rates"]:
             r["shipment_id"] = sid
         self.shipments[sid] = shipment
+        if self.half_answers:
+            return 201, {k: v for k, v in shipment.items() if k != "id"}
         return 201, shipment
 
     def buy(self, sid: str, body: Any) -> tuple[int, Any]:
@@ -154,6 +158,8 @@ class EasyPostServer:
 
     def file(self, name: str) -> bytes | None:
         stem, _, ext = name.partition(".")
+        if self.broken_files:
+            return b"<html><body>503 Service Unavailable</body></html>"
         if stem.startswith("sf_") and stem in self.scan_forms:
             return FORM_PDF
         shipment = self.shipments.get(stem)

@@ -14,6 +14,7 @@ import pytest
 from tests.carriers.conftest import SHIP_FROM, package, request_for
 from tests.carriers.easypost_server import FORM_PDF, LABEL_PDF, EasyPostServer
 from wms_desk.carriers.base import (
+    CarrierError,
     CarrierRejected,
     CarrierUnavailable,
     LabelFormat,
@@ -203,3 +204,18 @@ def test_the_api_key_comes_from_the_environment_or_a_private_file(
     key_file.write_text("EZTK_revoked\n", encoding="utf-8")
     with pytest.raises(CarrierRejected, match="api key is no longer active"):
         adapter(server, source).rate(us_request())
+
+
+def test_odd_answers_are_errors_that_say_so_not_crashes(server: EasyPostServer) -> None:
+    ep = adapter(server)
+    server.half_answers = True
+    with pytest.raises(CarrierError, match="shape this version does not understand"):
+        ep.rate(us_request())
+    server.half_answers = False
+    quote = ep.rate(us_request())[0]
+    server.broken_files = True
+    with pytest.raises(CarrierError, match=r"label for shipment shp_\w+ \(tracking \d+\) is not"):
+        ep.buy(us_request(), quote)
+    server.broken_files = False
+    assert ep.buy(us_request(), quote).labels[0].data == LABEL_PDF  # bought once, fetched now
+    assert server.labels_bought == {quote.shipment_ref: 1}

@@ -6,6 +6,8 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wms_desk.domain.rates import (
     Parcel,
@@ -175,3 +177,20 @@ def test_single_piece_cards_refuse_several_packages() -> None:
     card = replace(CARD, multi_piece=False)
     with pytest.raises(RateError, match="one package per shipment"):
         rate(card, "STD", "SE", "16440", (SMALL, SMALL))
+
+
+@given(
+    grams=st.integers(1, 40000),
+    more=st.integers(0, 5000),
+    sides=st.tuples(st.integers(10, 800), st.integers(10, 800), st.integers(10, 800)),
+    residential=st.booleans(),
+)
+def test_a_heavier_package_never_costs_less_and_the_parts_add_up(
+    grams: int, more: int, sides: tuple[int, int, int], residential: bool
+) -> None:
+    light = rate(CARD, "STD", "SE", "16440", (box(grams, *sides),), residential)
+    heavy = rate(CARD, "STD", "SE", "16440", (box(grams + more, *sides),), residential)
+    assert heavy.base >= light.base
+    for b in (light, heavy):
+        assert b.total == b.base + sum(c.amount for c in b.surcharges) + b.fuel
+        assert b.packages[0].billable_g >= b.packages[0].actual_g

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import cast
+from typing import ParamSpec, TypeVar, cast
 
 import httpx
 
@@ -36,6 +38,8 @@ from wms_desk.carriers.easypost_payloads import (
 from wms_desk.carriers.secrets import ApiKeySource
 from wms_desk.printing.label import carrier_label
 
+P = ParamSpec("P")
+R = TypeVar("R")
 DEFAULT_URL = "https://api.easypost.com/v2"
 REFUND_OK = ("submitted", "refunded")
 # Another request is buying this shipment right now: wait and look, never buy beside it.
@@ -56,6 +60,22 @@ class EasyPostConfig:
 
 def _url_of(postage: EpPostageLabel, fmt: LabelFormat) -> str | None:
     return postage.get("label_zpl_url") if fmt is LabelFormat.ZPL else postage.get("label_pdf_url")
+
+
+def _shape_checked(method: Callable[P, R]) -> Callable[P, R]:
+    """An answer missing a field the docs promise is a CarrierError naming it, not a crash."""
+
+    @functools.wraps(method)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise CarrierError(
+                f"EasyPost answered in a shape this version does not understand ({exc!r}). "
+                "Try again; if it keeps happening, report it with the time it happened."
+            ) from exc
+
+    return checked
 
 
 class _Transient(Exception):
@@ -168,6 +188,7 @@ class EasyPostCarrier:
 
     # -- intents ------------------------------------------------------------------------------
 
+    @_shape_checked
     def rate(self, request: ShipmentRequest) -> list[RateQuote]:
         """Create the EasyPost shipment (nothing is paid yet) and quote its rates."""
         if len(request.packages) != 1:
@@ -214,6 +235,7 @@ class EasyPostCarrier:
             rate_ref=r["id"],
         )
 
+    @_shape_checked
     def buy(self, request: ShipmentRequest, quote: RateQuote) -> Purchase:
         """Buy `quote` on its shipment, exactly once.
 
@@ -262,7 +284,13 @@ class EasyPostCarrier:
             raise CarrierError(f"EasyPost shipment {s['id']} came back without a label.")
         fmt = request.label_format
         url = self._label_url(s["id"], postage, fmt)
-        data = carrier_label(self._download(url, "label"), fmt.value)
+        try:
+            data = carrier_label(self._download(url, "label"), fmt.value)
+        except ValueError as exc:
+            raise CarrierError(
+                f"EasyPost's label for shipment {s['id']} (tracking {tracking}) is not usable: "
+                f"{exc}. Reprint it from the EasyPost dashboard."
+            ) from exc
         rate = s.get("selected_rate")
         return Purchase(
             carrier=self.code,
@@ -292,6 +320,7 @@ class EasyPostCarrier:
             raise CarrierError(f"EasyPost has no {fmt.value.upper()} label for {shipment_id}.")
         return str(url)
 
+    @_shape_checked
     def void(self, purchase: Purchase) -> VoidResult:
         """Ask for a refund (EasyPost's void). A repeated request is answered from the shipment."""
         path = f"/shipments/{purchase.shipment_ref}"
@@ -313,6 +342,7 @@ class EasyPostCarrier:
             message="" if status in REFUND_OK else f"EasyPost says the refund is {status}.",
         )
 
+    @_shape_checked
     def manifest(self, purchases: list[Purchase], ship_date: date) -> Manifest:
         """A scan form for these shipments. Not retried blindly: a form cannot be made twice for
         the same labels, and EasyPost's refusal says which label is already on one."""
