@@ -1,5 +1,37 @@
-"""Carrier adapters behind one interface (rates, labels, tracking, void, manifests).
+"""Carrier adapters behind one interface: rates, labels, void, manifests (docs/carriers.md)."""
 
-Not built yet: until it is, labels show the order's requested service and a provisional
-reference (see printing). The interface will live here so services never name a carrier.
-"""
+from __future__ import annotations
+
+from wms_desk.carriers.base import (
+    Carrier,
+    CarrierCapabilities,
+    CarrierError,
+    CarrierRejected,
+    CarrierUnavailable,
+    Label,
+    LabelFormat,
+    Manifest,
+    NotSupported,
+    Package,
+    Purchase,
+    RateQuote,
+    ShipmentRequest,
+    VoidResult,
+)
+
+__all__ = [
+    "Carrier",
+    "CarrierCapabilities",
+    "CarrierError",
+    "CarrierRejected",
+    "CarrierUnavailable",
+    "Label",
+    "LabelFormat",
+    "Manifest",
+    "NotSupported",
+    "Package",
+    "Purchase",
+    "RateQuote",
+    "ShipmentRequest",
+    "VoidResult",
+]
