@@ -157,3 +157,25 @@ def test_install_from_a_binding_sends_scans_through_the_bridge(qtbot, station) -
         assert station.field.text() == "" and station.field.hasFocus()
     finally:
         app.removeEventFilter(wedge)
+
+
+def test_typing_stays_where_it_was_typed_when_the_focus_moves(qtbot, station, make_filter) -> None:
+    from tests.ui.keyboard import type_text
+
+    wedge = make_filter()
+    type_text(qtbot, "ab\tcd", HUMAN_DELAY_MS)  # Tab is navigation: it passes, in order
+    station.button.setFocus()  # a program moves the focus while "d" may still be held
+    qtbot.wait(3 * int(wedge.config.hold_s * 1000))
+    assert (station.field.text(), station.other.text()) == ("ab", "cd")
+
+
+def test_a_click_releases_what_was_typed_before_it(qtbot, station, make_filter) -> None:
+    from tests.ui.keyboard import press
+
+    make_filter(WedgeConfig(hold_ms=60_000))  # nothing is released by time in this test
+    seen: list[str] = []
+    station.button.clicked.connect(lambda: seen.append(station.field.text()))
+    for char in "42":
+        press(qtbot, char)
+    qtbot.mouseClick(station.button, Qt.MouseButton.LeftButton)
+    assert seen == ["42"]

@@ -10,7 +10,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from wms_desk.devices.scanner import Debouncer
 from wms_desk.devices.wedge import WedgeClassifier, WedgeConfig, WedgeStep
@@ -44,17 +44,11 @@ class _HeldKey:
         self.text = event.text()
 
     def receiver(self) -> QObject | None:
-        """Where the key goes now: where Qt sends a key (grabber, popup, focus), as if it came
-        late; the widget it was typed into if nothing has focus; None if that is gone."""
-        grabber = QWidget.keyboardGrabber()
-        if grabber is not None:
-            return grabber
-        popup = QApplication.activePopupWidget()
-        if popup is not None:
-            return popup.focusWidget() or popup
-        focus = QApplication.focusWidget()
-        if focus is not None:
-            return focus
+        """The widget the key was typed into, as without the filter; None if it is gone.
+
+        Not the focus of the moment: a program may move the focus while a key is held, and
+        the key was typed before that. Tab, clicks and other keys release what is held first.
+        """
         return self.target if shiboken6.isValid(self.target) else None
 
 
@@ -62,8 +56,8 @@ class WedgeFilter(QObject):
     """Install on the QApplication: `app.installEventFilter(WedgeFilter(config, bridge=bridge))`.
 
     It sees every key before the focused widget does. Printable keys are held until their burst
-    is classified (see devices.wedge): scans never reach the widget, typing is replayed in order
-    to whatever has focus. Scans are emitted on `scan_received` and, when given, through the bridge.
+    is classified (see devices.wedge): scans never reach the widget, typing is replayed to it in
+    order. Scans are emitted on `scan_received` and, when given, through the bridge.
     """
 
     scan_received = Signal(object)  # domain.scan.ScanResult
@@ -172,8 +166,8 @@ class WedgeFilter(QObject):
         self._replay(self._classifier.expire(float("inf")))
 
     def _replay(self, step: WedgeStep) -> None:
-        # One key at a time, each to the receiver of the moment: the same order and the same
-        # widgets as without the filter, only a few tens of milliseconds later.
+        # The same keys, in the same order, to the same widgets as without the filter, only a
+        # few tens of milliseconds later.
         for held in step.replay:
             receiver = held.receiver()
             if receiver is None:
