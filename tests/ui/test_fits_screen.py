@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 from tests.ui.fit import assert_fits
 from tests.ui.test_print_ui import _slip
@@ -48,6 +48,9 @@ def test_the_slip_preview_fits_with_print_on_screen(qtbot, parent, laptop_screen
     dialog = PrintPreviewDialog(_slip(60), "Slip 1", parent)
     qtbot.addWidget(dialog)
     assert_fits(dialog, laptop_screen)
+    scroll = dialog.findChild(QScrollArea)
+    assert scroll.horizontalScrollBar().maximum() == 0  # the page's width shows, its height scrolls
+    assert scroll.verticalScrollBar().maximum() > 0
 
 
 def test_the_csv_mapping_dialog_fits(qtbot, ui, parent, laptop_screen) -> None:

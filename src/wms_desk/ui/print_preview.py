@@ -78,8 +78,11 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addLayout(nav)
         layout.addWidget(buttons)
-        fit_to_screen(self, QSize(720, 900))  # a page and a half of A4 where the screen has room
         self.show_page(0)
+        # The whole page width (and a scroll bar's) where the screen has room; the page's height
+        # scrolls, so Print stays on the screen.
+        page = self.image.sizeHint()
+        fit_to_screen(self, QSize(max(720, page.width() + 60), 900))
 
     def show_page(self, index: int) -> None:
         self.index = max(0, min(index, self.pages - 1))
