@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -78,10 +79,12 @@ def test_the_stock_holders_dialog_fits(qtbot, ui, parent, laptop_screen) -> None
 
 
 def test_the_devices_panel_fits_a_settings_page(qtbot, ui, laptop_screen) -> None:
-    from wms_desk.ui.device_bridge import DeviceBridge
+    from wms_desk.ui.device_hub import DeviceHub
     from wms_desk.ui.screens.devices_panel import DevicesPanel
 
-    panel = DevicesPanel(ui, DeviceBridge())
+    hub = DeviceHub()
+    panel = DevicesPanel(dataclasses.replace(ui, devices=hub))
+    panel.destroyed.connect(hub.stop)
     qtbot.addWidget(panel)
     assert_fits(panel, PAGE)
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from tests.ui.keyboard import scan, type_text
 from wms_desk.devices.wedge import WedgeConfig
-from wms_desk.domain.codes import BADGE_PREFIX
 from wms_desk.services.errors import AuthenticationFailed
 from wms_desk.ui.sign_in import SignInPanel
 from wms_desk.ui.tasks import TaskRunner
@@ -56,10 +55,8 @@ def panel(qtbot, checks: Checks) -> Iterator[SignInPanel]:
     panel = SignInPanel(runner, checks.password, checks.badge, "pack-01")
     qtbot.addWidget(panel)
     wedge = WedgeFilter(WedgeConfig())
-    # As the shell routes a scan while nobody is signed in: it is a badge.
-    wedge.scan_received.connect(
-        lambda result: panel.submit_badge(result.data.removeprefix(BADGE_PREFIX))
-    )
+    # As the scan router hands on a scan while nobody is signed in: it is a badge.
+    wedge.scan_received.connect(lambda result: panel.submit_badge(result.badge or result.data))
     app = QApplication.instance()
     app.installEventFilter(wedge)
     panel.show()
