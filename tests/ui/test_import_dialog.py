@@ -109,8 +109,8 @@ def test_new_profile_from_the_dialog_is_chosen_for_the_import(
     stocked(system_ctx)
     dialog = make_dialog(make_ctx(Role.SUPERVISOR))
     dialog.path.setText(str(DATA / "generic_orders.csv"))
-    mapping = dialog.open_mapping()
-    assert mapping.preview.rowCount() == 5
+    mapping = dialog.open_mapping()  # the sample is read on a worker
+    qtbot.waitUntil(lambda: mapping.preview.rowCount() == 5, timeout=WAIT)
     mapping.name.setText("market")
     for field, column in {"external_id": "Order Ref", "customer_name": "Customer",
                           "ship_street1": "Street", "ship_city": "Town",

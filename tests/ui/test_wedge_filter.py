@@ -13,7 +13,10 @@ from wms_desk.domain.scan import GS
 from wms_desk.ui.device_bridge import DeviceBridge
 from wms_desk.ui.wedge_filter import WedgeFilter
 
-SCANNER_DELAY_MS = 4  # a wedge scanner types 50-500 chars/s
+# A wedge scanner types 50-500 chars/s. Its keys carry the platform's timestamps, which a busy
+# machine does not stretch; a test's pauses between keys it does (a 4 ms wait can take 40 under
+# load), so a test scan is one unbroken burst: -1 is QTest's "no pause".
+SCANNER_DELAY_MS = -1
 HUMAN_DELAY_MS = 140
 
 
@@ -157,3 +160,25 @@ def test_install_from_a_binding_sends_scans_through_the_bridge(qtbot, station) -
         assert station.field.text() == "" and station.field.hasFocus()
     finally:
         app.removeEventFilter(wedge)
+
+
+def test_typing_stays_where_it_was_typed_when_the_focus_moves(qtbot, station, make_filter) -> None:
+    from tests.ui.keyboard import type_text
+
+    wedge = make_filter()
+    type_text(qtbot, "ab\tcd", HUMAN_DELAY_MS)  # Tab is navigation: it passes, in order
+    station.button.setFocus()  # a program moves the focus while "d" may still be held
+    qtbot.wait(3 * int(wedge.config.hold_s * 1000))
+    assert (station.field.text(), station.other.text()) == ("ab", "cd")
+
+
+def test_a_click_releases_what_was_typed_before_it(qtbot, station, make_filter) -> None:
+    from tests.ui.keyboard import press
+
+    make_filter(WedgeConfig(hold_ms=60_000))  # nothing is released by time in this test
+    seen: list[str] = []
+    station.button.clicked.connect(lambda: seen.append(station.field.text()))
+    for char in "42":
+        press(qtbot, char)
+    qtbot.mouseClick(station.button, Qt.MouseButton.LeftButton)
+    assert seen == ["42"]

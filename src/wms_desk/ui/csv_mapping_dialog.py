@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -25,8 +26,15 @@ from wms_desk.channels.generic_csv import FIELDS, REQUIRED, preview
 from wms_desk.channels.records import SourceError
 from wms_desk.services.import_setup import ProfileInfo, save_csv_profile
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.widgets.screen_fit import fit_to_screen
 
 PREVIEW_ROWS = 10
+Sample = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]  # the header and the first rows
+
+
+def read_sample(path: Path, encoding: str | None) -> Sample:
+    """Runs on a worker: a large export takes seconds to decode and split."""
+    return preview(path.read_bytes(), path.name, encoding, rows=PREVIEW_ROWS)
 
 
 def _guess(field: str, label: str, header: tuple[str, ...]) -> str:
@@ -39,9 +47,11 @@ def _guess(field: str, label: str, header: tuple[str, ...]) -> str:
 
 
 class CsvMappingDialog(QDialog):
-    """Emits `profile_saved(ProfileInfo)` once the profile is stored."""
+    """Emits `profile_saved(ProfileInfo)` once the profile is stored, and `sample_loaded(ok)`
+    when a sample has been read (True) or could not be (False: the message says why)."""
 
     profile_saved = Signal(object)
+    sample_loaded = Signal(bool)
 
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +69,11 @@ class CsvMappingDialog(QDialog):
         choose = QPushButton("Choose a sample file…")
         choose.clicked.connect(self._choose)
         self.file_label = QLabel("No sample file yet.")
+        self.reading = QProgressBar()
+        self.reading.setRange(0, 0)  # busy: how far a CSV parse has got is not known
+        self.reading.setMaximumWidth(160)
+        self.reading.hide()
+        self._samples = 0  # the number of the latest sample asked for; older results are dropped
 
         self.preview = QTableWidget(0, 0)
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -87,6 +102,7 @@ class CsvMappingDialog(QDialog):
         picker = QHBoxLayout()
         picker.addWidget(choose)
         picker.addWidget(self.file_label, 1)
+        picker.addWidget(self.reading)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(cancel)
@@ -99,26 +115,39 @@ class CsvMappingDialog(QDialog):
         layout.addLayout(picker)
         layout.addLayout(body, 1)
         layout.addLayout(buttons)
-        self.resize(1000, 640)
+        fit_to_screen(self, QSize(1000, 640))
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Sample CSV", "", "CSV (*.csv *.txt *.tsv)")
         if path:
             self.load_sample(Path(path))
 
-    def load_sample(self, path: Path) -> bool:
-        """Show the header and first rows; offer the header's columns in every field's list."""
-        try:
-            header, rows = preview(path.read_bytes(), path.name, self.encoding.text() or None)
-        except (OSError, SourceError) as exc:
-            self._say(str(exc), error=True)
-            return False
-        self.header = header
+    def load_sample(self, path: Path) -> None:
+        """Read the header and first rows on a worker; the dialog stays usable meanwhile.
+
+        Then the header's columns are offered in every field's list (`sample_loaded` says when).
+        """
+        self._samples += 1
+        number = self._samples
         self.file_label.setText(path.name)
+        self.reading.show()
+        self._say(f"Reading {path.name}…")
+        self.ui.tasks.run(
+            read_sample, path, self.encoding.text() or None,
+            on_done=lambda sample: self._sample_read(number, path, sample),
+            on_error=lambda error: self._sample_failed(number, path, error),
+        )  # fmt: skip
+
+    def _sample_read(self, number: int, path: Path, sample: Sample) -> None:
+        if number != self._samples:
+            return  # another file was chosen meanwhile
+        self.reading.hide()
+        header, rows = sample
+        self.header = header
         self.preview.setColumnCount(len(header))
         self.preview.setHorizontalHeaderLabels(list(header))
-        self.preview.setRowCount(min(len(rows), PREVIEW_ROWS))
-        for r, row in enumerate(rows[:PREVIEW_ROWS]):
+        self.preview.setRowCount(len(rows))
+        for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 # Shown as text only: a formula-like cell is never evaluated here.
                 self.preview.setItem(r, c, QTableWidgetItem(value))
@@ -129,7 +158,18 @@ class CsvMappingDialog(QDialog):
             guess = current if current in header else _guess(field, FIELDS[field], header)
             combo.setCurrentText(guess)
         self._say(f"{len(rows)} rows shown. Map at least the order id and the quantity.")
-        return True
+        self.sample_loaded.emit(True)
+
+    def _sample_failed(self, number: int, path: Path, error: BaseException) -> None:
+        if number != self._samples:
+            return
+        self.reading.hide()
+        self.file_label.setText(f"{path.name} (not read)")
+        if isinstance(error, (OSError, SourceError)):
+            self._say(str(error), error=True)
+        else:
+            self._say(f"Could not read {path.name}: {error}", error=True)
+        self.sample_loaded.emit(False)
 
     def set_profile(self, profile: ProfileInfo) -> None:
         """Edit a saved profile (load a sample first to see its columns)."""

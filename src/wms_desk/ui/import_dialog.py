@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +30,7 @@ from wms_desk.services.import_setup import list_channels, list_csv_profiles
 from wms_desk.services.imports import ImportResult, import_file
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.csv_mapping_dialog import CsvMappingDialog
+from wms_desk.ui.widgets.screen_fit import fit_to_screen
 
 KINDS = {"orders": "Orders", "products": "Products", "stock": "Stock count (bin, sku, qty)"}
 
@@ -123,7 +124,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.errors, 1)
         layout.addLayout(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.resize(760, 560)
+        fit_to_screen(self, QSize(760, 560))
         self.reload_choices()
 
     # --- choices ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wms_desk.ui.widgets.screen_fit import fit_to_screen
+
 
 def render_page(pdf: bytes, index: int = 0, dpi: float = 96.0) -> QImage:
     """One page as a QImage (a copy: pdfium's buffer is freed when the page closes)."""
@@ -26,8 +28,9 @@ def render_page(pdf: bytes, index: int = 0, dpi: float = 96.0) -> QImage:
         bitmap = page.render(scale=dpi / 72.0)
         image = bitmap.to_pil().convert("RGB")
         data = image.tobytes()
-        qimage = QImage(data, image.width, image.height, image.width * 3,
-                        QImage.Format.Format_RGB888)
+        qimage = QImage(
+            data, image.width, image.height, image.width * 3, QImage.Format.Format_RGB888
+        )
         return qimage.copy()
     finally:
         document.close()
@@ -46,8 +49,9 @@ def page_count(pdf: bytes) -> int:
 class PrintPreviewDialog(QDialog):
     """Shows the pages of `pdf`; Accept means "send it", Reject means "don't print"."""
 
-    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None,
-                 dpi: float = 96.0) -> None:
+    def __init__(
+        self, pdf: bytes, title: str, parent: QWidget | None = None, dpi: float = 96.0
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Preview: {title}")
         self._pdf, self._dpi = pdf, dpi
@@ -74,8 +78,11 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addLayout(nav)
         layout.addWidget(buttons)
-        self.resize(720, 900)
         self.show_page(0)
+        # The whole page width (and a scroll bar's) where the screen has room; the page's height
+        # scrolls, so Print stays on the screen.
+        page = self.image.sizeHint()
+        fit_to_screen(self, QSize(max(720, page.width() + 60), 900))
 
     def show_page(self, index: int) -> None:
         self.index = max(0, min(index, self.pages - 1))

@@ -59,8 +59,10 @@ class SignInPanel(QWidget):
         self.error = named(QLabel("", wordWrap=True), "LoginError")
         self.error.hide()
         self.sign_in_button = named(QPushButton("Sign in"), "PrimaryButton")
-        self.sign_in_button.setDefault(True)
+        # The page is no dialog, so a default button does nothing: Enter is wired by hand.
         self.sign_in_button.clicked.connect(self.submit_password)
+        self.username.returnPressed.connect(self._username_entered)
+        self.password.returnPressed.connect(self.submit_password)
         self.badge.returnPressed.connect(lambda: self.submit_badge(self.badge.text()))
         self.status = QLabel("", wordWrap=True)
         self.retry_button = QPushButton("Retry")
@@ -116,7 +118,15 @@ class SignInPanel(QWidget):
         self.status.setText("")
         self.retry_button.show()
 
+    def _username_entered(self) -> None:
+        if self.password.text():
+            self.submit_password()
+        else:
+            self.password.setFocus()
+
     def submit_password(self) -> None:
+        if not self.sign_in_button.isEnabled():
+            return  # a check is running, or the database is not open yet (the status says so)
         username, password = self.username.text().strip(), self.password.text()
         if not username or not password:
             self._show_error("Enter your username and password, or scan your badge.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from wms_desk.services import allocation
 from wms_desk.services.allocation import StockWait
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.widgets.screen_fit import fit_to_screen
 
 COLUMNS = (
     "Line / order",
@@ -39,7 +40,7 @@ class StockHoldersDialog(QDialog):
     def __init__(self, ui: UiContext, order_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Who holds the stock")
-        self.resize(900, 420)
+        fit_to_screen(self, QSize(900, 420))
         self.summary = QLabel("Looking up the stock…", wordWrap=True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(COLUMNS)

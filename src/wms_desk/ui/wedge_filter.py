@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
-import weakref
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QWidget
@@ -15,6 +16,7 @@ from wms_desk.devices.scanner import Debouncer
 from wms_desk.devices.wedge import WedgeClassifier, WedgeConfig, WedgeStep
 from wms_desk.domain.scan import GS, interpret
 
+log = logging.getLogger(__name__)
 _MODIFIER_KEYS = {
     Qt.Key.Key_Shift,
     Qt.Key.Key_Control,
@@ -28,13 +30,26 @@ _TERMINATOR_KEYS = {Qt.Key.Key_Return: "\r", Qt.Key.Key_Enter: "\r", Qt.Key.Key_
 
 
 class _HeldKey:
-    """A key press held back while its burst is classified, enough to replay it as typing."""
+    """A key press held back while its burst is classified, enough to replay it as typing.
+
+    The target is held strongly: for a widget Qt built itself (the line edit inside a
+    QInputDialog or QFileDialog) the Python wrapper handed to eventFilter is a temporary one,
+    so a weak reference to it is dead by the time the key is replayed, and the typing was lost.
+    """
 
     def __init__(self, target: QObject, event: QKeyEvent) -> None:
-        self.target = weakref.ref(target)
+        self.target = target
         self.key = event.key()
         self.modifiers = event.modifiers()
         self.text = event.text()
+
+    def receiver(self) -> QObject | None:
+        """The widget the key was typed into, as without the filter; None if it is gone.
+
+        Not the focus of the moment: a program may move the focus while a key is held, and
+        the key was typed before that. Tab, clicks and other keys release what is held first.
+        """
+        return self.target if shiboken6.isValid(self.target) else None
 
 
 class WedgeFilter(QObject):
@@ -76,6 +91,11 @@ class WedgeFilter(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.config.enabled:
             return False
+        if event.type() == QEvent.Type.MouseButtonPress and event.spontaneous():
+            # A click may move the focus: what was typed before it belongs where it was typed.
+            self._replay(self._classifier.interrupt())
+            self._arm_timer()
+            return False
         if event.type() == QEvent.Type.ShortcutOverride:
             self._claim_inside_a_burst(watched, event)
             return False
@@ -112,7 +132,13 @@ class WedgeFilter(QObject):
     def _char_of(self, event: QKeyEvent) -> str | None:
         key = Qt.Key(event.key())
         if key in _TERMINATOR_KEYS:
-            return _TERMINATOR_KEYS[key]
+            # Only the configured suffix ends a scan. Tab (or Enter, with a Tab suffix) is then
+            # navigation: it releases the typing before it, so a username typed before Tab stays
+            # in the username field and the password after it lands in the password field.
+            char = _TERMINATOR_KEYS[key]
+            return char if char in self.config.terminators else None
+        if key == Qt.Key.Key_Backtab:
+            return None
         text = event.text()
         if len(text) != 1:
             return None
@@ -140,13 +166,17 @@ class WedgeFilter(QObject):
         self._replay(self._classifier.expire(float("inf")))
 
     def _replay(self, step: WedgeStep) -> None:
+        # The same keys, in the same order, to the same widgets as without the filter, only a
+        # few tens of milliseconds later.
         for held in step.replay:
-            target = held.target()
-            if target is None:
+            receiver = held.receiver()
+            if receiver is None:
+                # Never the key's text in the log: it may be part of a password.
+                log.warning("a typed key was dropped: the window it was typed into is gone")
                 continue
             for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
                 QCoreApplication.sendEvent(
-                    target, QKeyEvent(kind, held.key, held.modifiers, held.text)
+                    receiver, QKeyEvent(kind, held.key, held.modifiers, held.text)
                 )
 
     def _deliver(self, text: str) -> None:

@@ -25,6 +25,7 @@ from wms_desk.devices.scanner import SUFFIXES
 from wms_desk.devices.wedge import WedgeConfig
 from wms_desk.services.stations import ensure_station, merge_bindings
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.widgets.screen_fit import scrolling
 from wms_desk.ui.widgets.weight_display import WeightDisplay
 
 BAUD_RATES = ("1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200")
@@ -180,14 +181,21 @@ class DevicesPanel(QWidget):
         for button in (self.refresh_button, self.test_button, self.save_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        layout = QVBoxLayout(self)
+        # The forms and the live test scroll; the buttons and the message stay in view, so the
+        # panel never makes the window taller than a 768-pixel screen.
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
         for widget in (scanner, scale, wedge):
             layout.addWidget(widget)
-        layout.addLayout(buttons)
         layout.addWidget(self.weight)
         layout.addWidget(self.last_scan)
         layout.addWidget(self.device_states)
-        layout.addWidget(self.message)
+        layout.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scrolling(content), 1)
+        outer.addLayout(buttons)
+        outer.addWidget(self.message)
 
     # -- form <-> bindings ------------------------------------------------------------------
 
