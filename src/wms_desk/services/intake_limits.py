@@ -1,0 +1,207 @@
+"""What an imported value must fit, read once from the model columns: one rule for both backends."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, Numeric, SmallInteger, String
+from sqlalchemy.orm import InstrumentedAttribute
+
+from wms_desk.channels.records import Address, LineRecord, OrderRecord, RecordError, short
+from wms_desk.db.models import Order, OrderLine, OrderTag
+
+
+def max_chars(column: InstrumentedAttribute[Any]) -> int | None:
+    """A String(n) column's n (PostgreSQL enforces it, SQLite does not); None when unbounded."""
+    kind = column.property.columns[0].type
+    return kind.length if isinstance(kind, String) else None
+
+
+def int_bounds(column: InstrumentedAttribute[Any]) -> tuple[int, int]:
+    """PostgreSQL's range for the column's integer type (SQLite would take 64 bits for any)."""
+    kind = column.property.columns[0].type
+    bits = 16 if isinstance(kind, SmallInteger) else 64 if isinstance(kind, BigInteger) else 32
+    if not isinstance(kind, Integer):
+        raise TypeError(f"{column} is not an integer column")
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+def numeric_shape(column: InstrumentedAttribute[Any]) -> tuple[Decimal, Decimal]:
+    """(the step of the column's scale, the largest magnitude it holds) for Numeric(p, s)."""
+    kind = column.property.columns[0].type
+    if not isinstance(kind, Numeric) or kind.precision is None:
+        raise TypeError(f"{column} is not a Numeric(precision, scale) column")
+    scale = kind.scale or 0
+    step = Decimal(1).scaleb(-scale)
+    return step, Decimal(10) ** (kind.precision - scale) - step
+
+
+# Text that identifies, addresses or codes something is refused when too long: cut, it would
+# name another order, mislabel a parcel or miss its product. Display text is cut, and the user
+# is told (never silently).
+_ORDER_KEYS = {
+    "external_id": (Order.external_id, "order id"),
+    "number": (Order.number, "order number"),
+    "currency": (Order.currency, "currency"),
+    "email": (Order.ship_email, "e-mail"),
+}
+_ADDRESS_KEYS = {
+    "name": Order.ship_name,
+    "company": Order.ship_company,
+    "street1": Order.ship_street1,
+    "street2": Order.ship_street2,
+    "street3": Order.ship_street3,
+    "city": Order.ship_city,
+    "region": Order.ship_region,
+    "postal_code": Order.ship_postal_code,
+    "country": Order.ship_country,
+    "phone": Order.ship_phone,
+    "email": Order.ship_email,
+}
+_LINE_KEYS = {
+    "sku": (OrderLine.sku, "SKU"),
+    "external_line_id": (OrderLine.external_line_id, "line id"),
+}
+_ORDER_DISPLAY = {
+    "customer_name": (Order.customer_name, "customer name"),
+    "requested_service": (Order.requested_service, "shipping service"),
+}
+_LINE_NAME = OrderLine.name
+_TAG = OrderTag.tag
+_MONEY = {
+    "subtotal": Order.subtotal,
+    "shipping_total": Order.shipping_total,
+    "tax_total": Order.tax_total,
+    "total": Order.total,
+}
+_UNIT_PRICE = OrderLine.unit_price
+_QTY = OrderLine.qty
+_PRIORITY = Order.priority
+
+# NUL: PostgreSQL text and JSONB cannot hold it. Lone surrogates: not encodable as UTF-8 at all.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One order after the limits: display text cut to fit, money rounded to the column's cents."""
+
+    record: OrderRecord
+    # Each refuses the order; each names the field.
+    problems: tuple[RecordError, ...]
+    # The order is stored; the user is told what was cut.
+    notices: tuple[RecordError, ...]
+
+
+class _Findings:
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        self.problems: list[RecordError] = []
+        self.notices: list[RecordError] = []
+
+    def problem(self, message: str) -> None:
+        self.problems.append(RecordError(self.ref, message))
+
+    def notice(self, message: str) -> None:
+        self.notices.append(RecordError(self.ref, message))
+
+    def storable(self, label: str, value: str) -> bool:
+        found = _UNSTORABLE.search(value)
+        if found is None:
+            return True
+        what = "a NUL character (\\u0000)" if found.group() == "\x00" else "broken Unicode"
+        self.problem(f"{label} contains {what}; correct it in the channel and export again")
+        return False
+
+    def key(self, label: str, value: str, column: InstrumentedAttribute[Any]) -> None:
+        limit = max_chars(column)
+        if self.storable(label, value) and limit is not None and len(value) > limit:
+            self.problem(
+                f"{label} {short(value)!r} is {len(value)} characters long; at most {limit} fit"
+            )
+
+    def display(self, label: str, value: str, column: InstrumentedAttribute[Any]) -> str:
+        limit = max_chars(column)
+        if not self.storable(label, value) or limit is None or len(value) <= limit:
+            return value
+        self.notice(f"{label} was {len(value)} characters long: kept its first {limit}")
+        return value[:limit]
+
+    def money(self, label: str, value: Decimal, column: InstrumentedAttribute[Any]) -> Decimal:
+        step, largest = numeric_shape(column)
+        if not value.is_finite():
+            self.problem(f"{label} {value} is not a number")
+            return value
+        # Rounded as PostgreSQL rounds a numeric(p, s) (ties away from zero), on both backends;
+        # a huge exponent is refused before quantize could overflow the decimal context.
+        rounded = value.quantize(step, rounding=ROUND_HALF_UP) if value.adjusted() < 20 else None
+        if rounded is None or abs(rounded) > largest:
+            self.problem(f"{label} {short(str(value), 30)} is too large (at most {largest})")
+            return value
+        return rounded
+
+    def whole(self, label: str, value: int, column: InstrumentedAttribute[Any]) -> None:
+        low, high = int_bounds(column)
+        if value > high:
+            self.problem(f"{label} {short(str(value), 30)} is too large (at most {high})")
+        elif value < low:
+            self.problem(f"{label} {short(str(value), 30)} is too small (at least {low})")
+
+
+def check_order(record: OrderRecord) -> Checked:
+    """Every field against its column; the record comes back with display text cut to fit."""
+    found = _Findings(record.ref)
+    for attr, (column, label) in _ORDER_KEYS.items():
+        found.key(label, getattr(record, attr), column)
+    changes: dict[str, Any] = {}
+    for attr, (column, label) in _ORDER_DISPLAY.items():
+        value = found.display(label, getattr(record, attr), column)
+        if value != getattr(record, attr):
+            changes[attr] = value
+    if record.ship_to is not None:
+        for attr, column in _ADDRESS_KEYS.items():
+            found.key(f"ship-to {attr.replace('_', ' ')}", getattr(record.ship_to, attr), column)
+    if record.bill_to is not None:
+        for attr in Address.__dataclass_fields__:
+            found.storable(f"bill-to {attr.replace('_', ' ')}", getattr(record.bill_to, attr))
+    for attr in ("notes", "gift_message"):
+        found.storable(attr.replace("_", " "), getattr(record, attr))
+    for attr, money_column in _MONEY.items():
+        given = getattr(record, attr)
+        amount = found.money(attr.replace("_", " "), given, money_column)
+        # Only a value the rounding changed is replaced: 19.9 stays "19.9", so its hash stays.
+        # (A refused value comes back as itself: never compared, an sNaN would raise.)
+        if amount is not given and amount != given:
+            changes[attr] = amount
+    found.whole("priority", record.priority, _PRIORITY)
+    lines = tuple(_check_line(found, line) for line in record.lines)
+    if any(new is not old for new, old in zip(lines, record.lines, strict=True)):
+        changes["lines"] = lines
+    tags = _check_tags(found, record.tags)
+    if tags != record.tags:
+        changes["tags"] = tags
+    checked = dataclasses.replace(record, **changes) if changes else record
+    return Checked(checked, tuple(found.problems), tuple(found.notices))
+
+
+def _check_line(found: _Findings, line: LineRecord) -> LineRecord:
+    label = f"line {line.line_no}" + (f" (SKU {short(line.sku)})" if line.sku else "")
+    for attr, (column, what) in _LINE_KEYS.items():
+        found.key(f"{label}: {what}", getattr(line, attr) or "", column)
+    if isinstance(line.qty, int):
+        found.whole(f"{label}: quantity", line.qty, _QTY)
+    name = found.display(f"{label}: item name", line.name, _LINE_NAME)
+    price = found.money(f"{label}: unit price", line.unit_price, _UNIT_PRICE)
+    if name is line.name and (price is line.unit_price or price == line.unit_price):
+        return line
+    return dataclasses.replace(line, name=name, unit_price=price)
+
+
+def _check_tags(found: _Findings, tags: tuple[str, ...]) -> tuple[str, ...]:
+    kept = [found.display(f"tag {short(tag, 20)!r}", tag, _TAG) for tag in tags]
+    # Two long tags alike in their first characters become one tag, as the channel would show.
+    return tuple(dict.fromkeys(kept))
