@@ -49,9 +49,10 @@ _ORDER_KEYS = {
     "currency": (Order.currency, "currency"),
     "email": (Order.ship_email, "e-mail"),
 }
+# Who it is for: cut to fit (a label prints far fewer characters anyway).
+_ADDRESS_DISPLAY = {"name": Order.ship_name, "company": Order.ship_company}
+# Where it goes: a street or postal code cut short would send the parcel astray.
 _ADDRESS_KEYS = {
-    "name": Order.ship_name,
-    "company": Order.ship_company,
     "street1": Order.ship_street1,
     "street2": Order.ship_street2,
     "street3": Order.ship_street3,
@@ -163,8 +164,15 @@ def check_order(record: OrderRecord) -> Checked:
         if value != getattr(record, attr):
             changes[attr] = value
     if record.ship_to is not None:
+        ship_to = record.ship_to
         for attr, column in _ADDRESS_KEYS.items():
-            found.key(f"ship-to {attr.replace('_', ' ')}", getattr(record.ship_to, attr), column)
+            found.key(f"ship-to {attr.replace('_', ' ')}", getattr(ship_to, attr), column)
+        cut = {
+            attr: found.display(f"ship-to {attr}", getattr(ship_to, attr), column)
+            for attr, column in _ADDRESS_DISPLAY.items()
+        }
+        if any(cut[attr] != getattr(ship_to, attr) for attr in cut):
+            changes["ship_to"] = dataclasses.replace(ship_to, **cut)
     if record.bill_to is not None:
         for attr in Address.__dataclass_fields__:
             found.storable(f"bill-to {attr.replace('_', ' ')}", getattr(record.bill_to, attr))
