@@ -227,3 +227,64 @@ def test_fuzz_one_bad_record_among_good_ones(
     assert {e.ref for e in result.errors} == {f"page.json order #G{bad_at} (item {bad_at})"}
     assert any(word in e.message for e in result.errors)
     assert _stored(ctx, channel) == names
+
+
+def test_values_exactly_at_the_limits_are_stored_on_both_backends(
+    ctx: ServiceContext, tmp_path
+) -> None:
+    """The limits are the columns' own: one more character or unit is refused, none less."""
+    zip_max = max_chars(Order.ship_postal_code)
+    assert zip_max is not None
+    orders = [shopify_order(1), shopify_order(2)]
+    orders[0]["id"] = "7" * ID
+    _ship(orders[0], zip="Z" * zip_max)
+    _line(orders[0], quantity=QTY_MAX)
+    orders[0]["total_price"] = str(MONEY_MAX)
+    orders[1]["id"] = "8" * (ID + 1)
+    result = import_file(ctx, write(tmp_path, "edge.json", json.dumps(orders)), channel="c")
+    assert _counts(result) == (1, 0, 0, 0, 1)
+    assert result.errors[0].message == (
+        f"order id '{'8' * 59}\u2026' is {ID + 1} characters long; at most {ID} fit"
+    )
+    with ctx.database.read_session() as session:
+        order = session.scalars(select(Order)).one()
+        assert (order.external_id, order.ship_postal_code) == ("7" * ID, "Z" * zip_max)
+        assert order.total == MONEY_MAX and order.lines[0].qty == QTY_MAX
+
+
+def test_the_catalogue_and_stock_files_meet_the_same_limits(any_db_url: str, tmp_path) -> None:
+    from wms_desk.db.models import Bin, Product
+    from wms_desk.services.catalog_import import import_products, import_stock
+
+    database = Database(any_db_url)
+    try:
+        ctx = ServiceContext(database, system_actor())
+        sku_max, name_max = max_chars(Product.sku), max_chars(Product.name)
+        bin_max = max_chars(Bin.code)
+        assert sku_max and name_max and bin_max
+        header = "sku,name,barcodes,weight_g,length_mm,width_mm,height_mm,hs_code,origin_country"
+        rows = [
+            "OK-1,Fine,123,10,1,1,1,,",
+            f"OK-2,{'n' * (name_max + 1)},,10,,,,,",
+            "OK-3,Heavy,,1e20,,,,,",
+            "OK-4,Huge,,10,1000000000000,,,,",
+            f"OK-5,Coded,{'9' * 65},10,,,,,",
+            "OK-6,Weightless,,NaN,,,,,",
+        ]
+        products = write(tmp_path, "p.csv", "\n".join([header, *rows]) + "\n")
+        result = import_products(ctx, products)
+        assert (result.created, result.rejected) == (1, 5)
+        # The parser's own refusals first (NaN is no weight), then the column limits.
+        assert [e.message.split(" ")[0] for e in result.errors] == [
+            "weight_g:", "name", "weight_g", "length_mm", "barcode",
+        ]  # fmt: skip
+        stock = write(
+            tmp_path, "s.csv",
+            f"bin,sku,qty\nA-1,OK-1,5\nA-2,OK-1,{10**12}\n{'B' * (bin_max + 1)},OK-1,1\n",
+        )  # fmt: skip
+        counted = import_stock(ctx, stock)
+        assert (counted.created, counted.rejected) == (1, 2)
+        assert "qty 1000000000000 is too large" in counted.errors[0].message
+        assert f"at most {bin_max} fit" in counted.errors[1].message
+    finally:
+        database.dispose()

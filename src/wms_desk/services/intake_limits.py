@@ -11,8 +11,25 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, Numeric, SmallInteger, String
 from sqlalchemy.orm import InstrumentedAttribute
 
-from wms_desk.channels.records import Address, LineRecord, OrderRecord, RecordError, short
-from wms_desk.db.models import Order, OrderLine, OrderTag
+from wms_desk.channels.records import (
+    Address,
+    LineRecord,
+    OrderRecord,
+    ProductRecord,
+    RecordError,
+    StockRecord,
+    short,
+)
+from wms_desk.db.models import (
+    Bin,
+    BinStock,
+    Order,
+    OrderLine,
+    OrderTag,
+    Product,
+    ProductBarcode,
+    StockMove,
+)
 
 
 def max_chars(column: InstrumentedAttribute[Any]) -> int | None:
@@ -213,3 +230,41 @@ def _check_tags(found: _Findings, tags: tuple[str, ...]) -> tuple[str, ...]:
     kept = [found.display(f"tag {short(tag, 20)!r}", tag, _TAG) for tag in tags]
     # Two long tags alike in their first characters become one tag, as the channel would show.
     return tuple(dict.fromkeys(kept))
+
+
+# --- the catalogue: nothing there is display-only, so a value that does not fit is refused ---
+
+_PRODUCT_TEXT = {
+    "sku": Product.sku,
+    "name": Product.name,
+    "hs_code": Product.hs_code,
+    "origin_country": Product.origin_country,
+}
+_PRODUCT_SIZES = ("length_mm", "width_mm", "height_mm")
+
+
+def check_product(record: ProductRecord) -> tuple[RecordError, ...]:
+    """Every field of a product row against its column; empty when it may be stored."""
+    found = _Findings(record.ref)
+    for attr, column in _PRODUCT_TEXT.items():
+        found.key(attr, getattr(record, attr) or "", column)
+    for code in record.barcodes:
+        found.key("barcode", code, ProductBarcode.code)
+    found.money("weight_g", record.weight_g, Product.unit_weight_g)
+    for attr in _PRODUCT_SIZES:
+        value = getattr(record, attr)
+        if value is not None:
+            found.whole(attr, value, getattr(Product, attr))
+    return tuple(found.problems)
+
+
+def check_stock(record: StockRecord) -> tuple[RecordError, ...]:
+    """A stock row's bin code, SKU and count against the columns they are stored in."""
+    found = _Findings(record.ref)
+    found.key("bin", record.bin_code, Bin.code)
+    found.key("sku", record.sku, Product.sku)
+    # The count is kept on hand and moved in the ledger: it must fit both columns.
+    found.whole("qty", record.qty, BinStock.on_hand)
+    if not found.problems:
+        found.whole("qty", record.qty, StockMove.qty)
+    return tuple(found.problems)
