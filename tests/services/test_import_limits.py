@@ -288,3 +288,16 @@ def test_the_catalogue_and_stock_files_meet_the_same_limits(any_db_url: str, tmp
         assert f"at most {bin_max} fit" in counted.errors[1].message
     finally:
         database.dispose()
+
+
+def test_only_a_refusal_of_the_data_is_blamed_on_an_order() -> None:
+    """A locked or lost database is raised as it is: it must not turn 500 orders into 500
+    'refused' ones."""
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+    from wms_desk.services.imports import is_refusal
+
+    assert is_refusal(IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed")))
+    assert is_refusal(DataError("INSERT", {}, Exception("value too long")))
+    assert is_refusal(OverflowError("Python int too large to convert to SQLite INTEGER"))
+    assert not is_refusal(OperationalError("INSERT", {}, Exception("database is locked")))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from wms_desk.channels import formats
 from wms_desk.channels.generic_csv import Profile
@@ -180,8 +180,8 @@ def _run_chunk(
     try:
         return run_unit_of_work(ctx, work, Permission.IMPORT_ORDERS)
     except REFUSALS as exc:
-        if isinstance(exc, DBAPIError) and is_retryable(exc):
-            raise  # still busy after the unit of work's retries: not this data's fault
+        if not is_refusal(exc):
+            raise  # a locked, busy or failing database is not this data's fault
         refusal = exc
     if len(chunk) > 1:
         # An IntegrityError is also what another station importing these orders meanwhile
@@ -193,6 +193,8 @@ def _run_chunk(
     try:
         return run_unit_of_work(ctx, work, Permission.IMPORT_ORDERS)  # one more try, alone
     except REFUSALS as exc:
+        if not is_refusal(exc):
+            raise
         refusal = exc
     log.warning("the database refused %s", chunk[0].ref, exc_info=refusal)
     return ImportResult(rejected=1, errors=(ImportIssue(chunk[0].ref, refused(refusal)),))
@@ -200,7 +202,15 @@ def _run_chunk(
 
 # What the database (or the driver, binding a value) raises for data it will not store; the
 # checks in intake_limits should leave none, this keeps one bad order from stopping a file.
-REFUSALS = (StatementError, StaleData, ValueError, OverflowError, ArithmeticError, TypeError)
+REFUSALS = (StatementError, StaleData, ValueError, OverflowError, ArithmeticError)
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """A refusal of this data (a constraint, a value out of range), not a database in trouble:
+    a locked SQLite file or a lost server is raised as it is, never blamed on an order."""
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc, IntegrityError | DataError) and not is_retryable(exc)
+    return True
 
 
 def refused(exc: BaseException) -> str:
