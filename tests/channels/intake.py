@@ -55,12 +55,22 @@ def shopify_order(i: int, sku: str = "IPOD2008GREEN") -> dict[str, Any]:
         "total_price": "19.90",
         "tags": "web, spring",
         "shipping_address": {
-            "first_name": "Ann", "last_name": f"Buyer {i}", "address1": f"{i} Main Street",
-            "city": "Leeds", "zip": "LS1 1AA", "country_code": "GB",
-        },  # fmt: skip
+            "first_name": "Ann",
+            "last_name": f"Buyer {i}",
+            "address1": f"{i} Main Street",
+            "city": "Leeds",
+            "zip": "LS1 1AA",
+            "country_code": "GB",
+        },
         "line_items": [
-            {"id": i * 10 + 1, "sku": sku, "name": "IPod Nano", "quantity": 1, "price": "19.90",
-             "requires_shipping": True},
-        ],  # fmt: skip
+            {
+                "id": i * 10 + 1,
+                "sku": sku,
+                "name": "IPod Nano",
+                "quantity": 1,
+                "price": "19.90",
+                "requires_shipping": True,
+            },
+        ],
         "shipping_lines": [{"title": "Standard", "price": "0.00"}],
     }

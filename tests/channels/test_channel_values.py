@@ -12,7 +12,7 @@ import pytest
 from tests.channels.intake import DATA, shopify_order
 from wms_desk.channels import formats, shopify, woocommerce
 from wms_desk.channels.jsonfile import parse_time
-from wms_desk.channels.records import AWAITING_PAYMENT, PARTLY_FULFILLED, SourceError
+from wms_desk.channels.records import AWAITING_PAYMENT, PARTLY_FULFILLED, REFUNDED, SourceError
 from wms_desk.channels.textfile import to_decimal, to_qty
 
 
@@ -75,7 +75,8 @@ def test_woocommerce_statuses() -> None:
 
 
 def test_shopify_statuses_in_json_and_in_the_csv_export() -> None:
-    page = [shopify_order(i) for i in range(1, 5)]
+    page = [shopify_order(i) for i in range(1, 6)]
+    page[4]["financial_status"] = "refunded"
     page[0]["financial_status"] = "pending"
     page[1]["fulfillment_status"] = "partial"
     page[2].update(fulfillment_status="fulfilled", closed_at="2024-03-05T10:00:00Z")
@@ -86,6 +87,7 @@ def test_shopify_statuses_in_json_and_in_the_csv_export() -> None:
         ((PARTLY_FULFILLED,), False, False),
         ((), True, False),
         ((), False, True),
+        ((REFUNDED,), False, False),
     ]
     assert records[2].fulfilled_at is not None and records[2].fulfilled_at.day == 5
     lines = (DATA / "shopify_export.csv").read_text(encoding="utf-8").splitlines()

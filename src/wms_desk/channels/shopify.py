@@ -17,6 +17,7 @@ from wms_desk.channels.jsonfile import (
 from wms_desk.channels.records import (
     AWAITING_PAYMENT,
     PARTLY_FULFILLED,
+    REFUNDED,
     Address,
     LineRecord,
     OrderRecord,
@@ -38,6 +39,9 @@ def _status_fields(financial: str, fulfillment: str, shipping_methods: list[str]
     holds = []
     if financial in UNPAID:
         holds.append(AWAITING_PAYMENT)
+    elif financial == "refunded" and fulfillment != "fulfilled":
+        # The money went back but the order was not cancelled: sent, it would be a gift.
+        holds.append(REFUNDED)
     if fulfillment == "partial":
         holds.append(PARTLY_FULFILLED)
     return {
