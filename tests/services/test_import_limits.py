@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -301,3 +304,83 @@ def test_only_a_refusal_of_the_data_is_blamed_on_an_order() -> None:
     assert is_refusal(DataError("INSERT", {}, Exception("value too long")))
     assert is_refusal(OverflowError("Python int too large to convert to SQLite INTEGER"))
     assert not is_refusal(OperationalError("INSERT", {}, Exception("database is locked")))
+
+
+def _not_a_quantity(value: float) -> bool:
+    return not (math.isfinite(value) and value.is_integer() and 0 < value <= QTY_MAX)
+
+
+def _too_long(text: str, limit: int) -> bool:
+    # What the parser keeps (trimmed, NFC) is what must not fit.
+    return len(unicodedata.normalize("NFC", text.strip())) > limit
+
+
+def _late_in_9999(hours: int) -> st.SearchStrategy[str]:
+    """A local time on 31 Dec 9999 whose UTC time falls in year 10000."""
+    zone = timezone(-timedelta(hours=hours))
+    return st.datetimes(
+        min_value=datetime(9999, 12, 31, 24 - hours), max_value=datetime(9999, 12, 31, 23, 59)
+    ).map(lambda moment: moment.replace(tzinfo=zone).isoformat())
+
+
+# (field, generated bad value): each refuses its order; values drawn, not listed.
+GENERATED_REFUSALS = st.one_of(
+    st.tuples(
+        st.just("quantity"),
+        st.one_of(
+            st.integers(max_value=0),
+            st.integers(min_value=QTY_MAX + 1),
+            st.floats().filter(_not_a_quantity),
+            st.sampled_from(["Infinity", "-inf", "NaN", "sNaN", "1e30", "2.5"]),
+        ),
+    ),
+    st.tuples(
+        st.just("total_price"),
+        st.one_of(
+            st.decimals(min_value=MONEY_MAX + 1, allow_nan=False, allow_infinity=False),
+            st.decimals(max_value=-MONEY_MAX - 1, allow_nan=False, allow_infinity=False),
+            st.sampled_from(["NaN", "sNaN", "Infinity", "-Infinity"]),
+        ).map(str),
+    ),
+    st.tuples(
+        st.just("id"),
+        st.text(min_size=ID + 1, max_size=ID + 40).filter(lambda t: _too_long(t, ID)),
+    ),
+    st.tuples(st.just("created_at"), st.integers(1, 23).flatmap(_late_in_9999)),
+    st.tuples(st.just("city"), st.text(max_size=10).map(lambda t: f"{t}\x00{t}")),
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    good=st.integers(min_value=1, max_value=6),
+    position=st.integers(min_value=0, max_value=6),
+    bad=GENERATED_REFUSALS,
+)
+def test_fuzz_generated_bad_values(
+    ctx: ServiceContext, tmp_path_factory, good: int, position: int, bad: tuple[str, Any]
+) -> None:
+    field, value = bad
+    bad_at = min(position, good) + 1
+    orders = [shopify_order(i) for i in range(1, good + 2)]
+    target = orders[bad_at - 1]
+    if field == "quantity":
+        _line(target, quantity=value)
+    elif field == "city":
+        _ship(target, city=value)
+    else:
+        target[field] = value
+    channel = f"gen-{uuid.uuid4().hex[:8]}"
+    path = tmp_path_factory.mktemp("gen") / "page.json"
+    path.write_text(json.dumps({"orders": orders}), encoding="utf-8")
+    result = import_file(ctx, path, channel=channel)
+    assert _counts(result) == (good, 0, 0, 0, 1)
+    refs = {e.ref for e in result.errors}
+    assert len(refs) == 1 and refs.pop().endswith(f"(item {bad_at})"), result.errors
+    word = {"id": "order id", "city": "ship-to city", "total_price": "total"}.get(field, field)
+    assert any(word in e.message for e in result.errors), result.errors
+    assert _stored(ctx, channel) == {f"#G{i}" for i in range(1, good + 2)} - {f"#G{bad_at}"}
