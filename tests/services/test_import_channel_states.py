@@ -90,6 +90,11 @@ def test_completed_orders_are_stored_as_shipped_and_never_picked(
     assert _counts(import_file(system_ctx, _woo(tmp_path, "w.json", n729=completed))) == (
         0, 0, 6, 0, 0,
     )  # fmt: skip
+    # Cancelled after it was fulfilled: a refund or return for a supervisor, not a new status.
+    page[0]["cancelled_at"] = "2024-03-04T10:00:00Z"
+    import_file(system_ctx, write(tmp_path, "s2.json", json.dumps(page)), channel="shop")
+    shipped = orders(system_ctx)["#G1"]
+    assert shipped.status == "shipped" and "after it shipped" in (shipped.attention or "")
 
 
 def test_an_unpaid_order_waits_and_is_released_when_the_channel_says_paid(

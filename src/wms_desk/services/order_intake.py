@@ -295,12 +295,12 @@ def _apply_existing(
         if action == LOCKED:
             note = f"The channel changed this order while it was {order.status}; not applied."
             state.issues.append(RecordError(record.ref, f"not updated: {note}"))
-        elif record.fulfilled:
+        elif record.cancelled:
+            note = "The channel cancelled this order after it shipped: check refund or return."
+        else:  # fulfilled in the channel while it is being picked or packed here
             note = f"The channel says it was fulfilled while it was {order.status} here: check "
             note += "it is not shipped twice."
             state.issues.append(RecordError(record.ref, note))
-        else:
-            note = "The channel cancelled this order after it shipped: check refund or return."
         order.attention = note[:200]
         order.source_hash = digest
         order.updated_at = uow.now
