@@ -384,3 +384,25 @@ def test_fuzz_generated_bad_values(
     word = {"id": "order id", "city": "ship-to city", "total_price": "total"}.get(field, field)
     assert any(word in e.message for e in result.errors), result.errors
     assert _stored(ctx, channel) == {f"#G{i}" for i in range(1, good + 2)} - {f"#G{bad_at}"}
+
+
+def test_every_combination_of_intake_holds_fits_the_hold_reason_column() -> None:
+    from itertools import combinations
+
+    from wms_desk.channels.records import (
+        AWAITING_PAYMENT,
+        LOCAL_PICKUP,
+        NO_SHIP_TO,
+        PARTLY_FULFILLED,
+        REFUNDED,
+        hold_reason,
+    )
+
+    limit = max_chars(Order.hold_reason)
+    assert limit is not None
+    # A payment hold and a refund hold exclude each other, as do the two address holds.
+    for payment in (AWAITING_PAYMENT, REFUNDED):
+        for address in (NO_SHIP_TO, LOCAL_PICKUP):
+            for size in range(1, 4):
+                for reasons in combinations((payment, PARTLY_FULFILLED, address), size):
+                    assert len(hold_reason(reasons)) <= limit, reasons

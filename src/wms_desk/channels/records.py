@@ -118,11 +118,11 @@ _LATER_FIELDS = frozenset({"fulfilled", "fulfilled_at", "holds", "pickup"})
 # Reasons the intake holds an order for. Only these are lifted again by a channel's update; a
 # supervisor's own hold stays until a supervisor releases it.
 AWAITING_PAYMENT = "awaiting payment"
-PARTLY_FULFILLED = "partly fulfilled in the channel: check what is still to send"
+PARTLY_FULFILLED = "partly fulfilled in the channel: check what is left to send"
 NO_SHIP_TO = "no ship-to address: add it in the channel, or release it as a pickup"
 LOCAL_PICKUP = "local pickup (no ship-to address): release it to pick it"
 FULFILLED_ELSEWHERE = "fulfilled in the channel already: cancel it here unless it must still ship"
-REFUNDED = "refunded in the channel before it shipped: cancel it here unless it must still ship"
+REFUNDED = "refunded in the channel: cancel it here unless it must still ship"
 INTAKE_HOLDS = frozenset(
     {AWAITING_PAYMENT, PARTLY_FULFILLED, NO_SHIP_TO, LOCAL_PICKUP, FULFILLED_ELSEWHERE, REFUNDED}
 )

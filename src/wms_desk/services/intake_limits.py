@@ -201,7 +201,7 @@ class _Findings:
         # a huge exponent is refused before quantize could overflow the decimal context.
         rounded = value.quantize(step, rounding=ROUND_HALF_UP) if value.adjusted() < 20 else None
         if rounded is None or abs(rounded) > largest:
-            self.problem(f"{label} {short(str(value), 30)} is too large (at most {largest})")
+            self.problem(f"{label} {short(str(value), 30)} does not fit (at most ±{largest})")
             return value
         return rounded
 
