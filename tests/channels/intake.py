@@ -38,3 +38,39 @@ def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
     path = tmp_path / name
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
+
+
+def shopify_order(i: int, sku: str = "IPOD2008GREEN") -> dict[str, Any]:
+    """A good, paid Shopify order number i (the Admin REST shape), for generated pages."""
+    return {
+        "id": 9_000_000 + i,
+        "name": f"#G{i}",
+        "email": f"c{i}@example.com",
+        "created_at": "2024-03-01T10:00:00-05:00",
+        "currency": "USD",
+        "financial_status": "paid",
+        "fulfillment_status": None,
+        "subtotal_price": "19.90",
+        "total_tax": "0.00",
+        "total_price": "19.90",
+        "tags": "web, spring",
+        "shipping_address": {
+            "first_name": "Ann",
+            "last_name": f"Buyer {i}",
+            "address1": f"{i} Main Street",
+            "city": "Leeds",
+            "zip": "LS1 1AA",
+            "country_code": "GB",
+        },
+        "line_items": [
+            {
+                "id": i * 10 + 1,
+                "sku": sku,
+                "name": "IPod Nano",
+                "quantity": 1,
+                "price": "19.90",
+                "requires_shipping": True,
+            },
+        ],
+        "shipping_lines": [{"title": "Standard", "price": "0.00"}],
+    }

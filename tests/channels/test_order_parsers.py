@@ -173,6 +173,6 @@ def test_bad_order_in_a_json_page_is_reported_alone() -> None:
     data = b'{"orders": [{"id": 1, "name": "#1", "line_items": "oops"}, 5]}'
     result = shopify.parse_json(data, "p.json")
     assert [(e.ref, e.message) for e in result.errors] == [
-        ("p.json order #1", "line_items: missing or not a list"),
+        ("p.json order #1 (item 1)", "line_items: missing or not a list"),
         ("p.json item 2", "is not an order object"),
     ]

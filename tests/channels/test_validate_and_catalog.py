@@ -10,7 +10,7 @@ import pytest
 
 from wms_desk.channels.catalog import parse_products, parse_stock
 from wms_desk.channels.records import Address, LineRecord, OrderRecord, SourceError
-from wms_desk.channels.validate import validate_order
+from wms_desk.channels.validate import lacks_ship_to, validate_order
 
 DATA = Path(__file__).parent / "data"
 HOME = Address(name="Ann", street1="1 Main St", city="Leeds", postal_code="LS1", country="GB")
@@ -44,13 +44,17 @@ def test_unknown_sku_names_the_line() -> None:
     ]
 
 
-def test_missing_ship_to_only_matters_for_physical_items() -> None:
+def test_missing_ship_to_holds_physical_items_and_rejects_nothing() -> None:
     physical = _order(LineRecord(1, "S1", "x", 1), ship_to=None)
-    assert _messages(physical) == ["ship-to address is missing (the order has physical items)"]
-    assert _messages(physical, digital_skus={"S1"}) == []
-    no_sku = _order(LineRecord(1, None, "gift wrap", 1), ship_to=None)
-    assert _messages(no_sku) == []
-    assert _messages(replace(physical, cancelled=True)) == []
+    # Issue 8: a pickup order (no address) is imported on hold for review, never rejected whole.
+    assert _messages(physical) == []
+    assert lacks_ship_to(physical)
+    assert not lacks_ship_to(physical, digital_skus={"S1"})
+    assert not lacks_ship_to(_order(LineRecord(1, None, "gift wrap", 1), ship_to=None))
+    assert not lacks_ship_to(replace(physical, cancelled=True))
+    assert not lacks_ship_to(replace(physical, fulfilled=True))
+    no_country = _order(LineRecord(1, "S1", "x", 1), ship_to=replace(HOME, country=""))
+    assert _messages(no_country) == ["ship-to country is missing"]
 
 
 def test_bad_country_code_and_duplicate_line() -> None:

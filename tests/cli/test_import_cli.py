@@ -31,15 +31,26 @@ def db(sqlite_db_url: str, capsys) -> str:
     return sqlite_db_url
 
 
-def test_import_prints_one_json_object_and_exits_by_rejections(db: str, capsys) -> None:
-    code, out, err = _run(capsys, "--db", db, "import", str(DATA / "shopify_orders.json"))
+def _page_with_bad_order(tmp_path) -> str:
+    """The Shopify sample page plus #1008, whose quantity is 10^20 (issue 9 #2)."""
+    payload = json.loads((DATA / "shopify_orders.json").read_text(encoding="utf-8"))
+    bad = json.loads(json.dumps(payload["orders"][2]))
+    bad.update(id=450789499, name="#1008")
+    bad["line_items"][0]["quantity"] = 10**20
+    payload["orders"].append(bad)
+    return str(write(tmp_path, "shopify_orders.json", json.dumps(payload)))
+
+
+def test_import_prints_one_json_object_and_exits_by_rejections(db: str, capsys, tmp_path) -> None:
+    code, out, err = _run(capsys, "--db", db, "import", _page_with_bad_order(tmp_path))
     result = json.loads(out)
     assert code == 1 and list(result) == KEYS and out.count("\n") == 1
-    assert err == "6 of 6 orders done\n"  # progress goes to stderr, never into the JSON
-    assert (result["created"], result["cancelled"], result["rejected"]) == (5, 1, 1)
+    assert err == "7 of 7 orders done\n"  # progress goes to stderr, never into the JSON
+    assert (result["created"], result["cancelled"], result["rejected"]) == (6, 1, 1)
     assert result["errors"] == [
-        {"ref": "shopify_orders.json order #1006",
-         "message": "ship-to address is missing (the order has physical items)"}
+        {"ref": "shopify_orders.json order #1008 (item 8)",
+         "message": "line 1 (SKU IPOD2008GREEN): quantity 100000000000000000000 is too "
+                    "large (at most 2147483647)"}
     ]  # fmt: skip
     code, out, _ = _run(
         capsys, "--db", db, "import", str(DATA / "woocommerce_orders.json"),
@@ -48,13 +59,13 @@ def test_import_prints_one_json_object_and_exits_by_rejections(db: str, capsys) 
     assert code == 0 and json.loads(out)["created"] == 5
 
 
-def test_dry_run_and_strict(db: str, capsys) -> None:
+def test_dry_run_and_strict(db: str, capsys, tmp_path) -> None:
     code, out, _ = _run(capsys, "--db", db, "import", str(DATA / "shopify_export.csv"), "--dry-run")
     assert code == 0 and json.loads(out)["created"] == 5
     code, out, _ = _run(capsys, "--db", db, "orders", "list", "--json")
     assert json.loads(out) == []
-    code, out, _ = _run(capsys, "--db", db, "import", str(DATA / "shopify_orders.json"), "--strict")
-    assert code == 1 and json.loads(out)["rejected"] == 7 and json.loads(out)["created"] == 0
+    code, out, _ = _run(capsys, "--db", db, "import", _page_with_bad_order(tmp_path), "--strict")
+    assert code == 1 and json.loads(out)["rejected"] == 8 and json.loads(out)["created"] == 0
 
 
 def test_usage_errors_exit_2(db: str, capsys, tmp_path) -> None:

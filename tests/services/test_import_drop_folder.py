@@ -20,7 +20,8 @@ def test_drop_folder_imports_into_its_channel(system_ctx: ServiceContext, tmp_pa
     folders = drop_folders(system_ctx)
     assert len(folders) == 1
     shutil.copy(DATA / "woocommerce_orders.json", inbox / "orders.json")
-    shutil.copy(DATA / "shopify_orders.json", inbox / "shopify.json")  # #1006 is rejected
+    # A channel's error answer saved as a file: nothing to import, the file goes to failed/.
+    (inbox / "shopify.json").write_text('{"errors": "Not Found"}', encoding="utf-8")
     assert poll_drop_folders(system_ctx, folders) == []
     outcomes = poll_drop_folders(system_ctx, folders)
     assert sorted((o.moved_to.parent.name, o.ok) for o in outcomes) == [
@@ -28,4 +29,6 @@ def test_drop_folder_imports_into_its_channel(system_ctx: ServiceContext, tmp_pa
     ]  # fmt: skip
     report = json.loads((inbox / "done" / "orders.json.report.json").read_text())
     assert (report["channel"], report["created"], report["cancelled"]) == ("woo-eu", 5, 1)
-    assert orders(system_ctx)["727"].channel_id == orders(system_ctx)["#1001"].channel_id
+    assert orders(system_ctx)["727"].channel_id == orders(system_ctx)["723"].channel_id
+    failed = json.loads((inbox / "failed" / "shopify.json.report.json").read_text())
+    assert "Not Found" in failed["errors"][0]["message"]

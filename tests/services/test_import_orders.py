@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests.channels.intake import DATA, orders, stocked, write
+from wms_desk.channels.records import LOCAL_PICKUP
 from wms_desk.db.models import AuditEvent, BinStock, Order, OrderLine, Reservation
 from wms_desk.domain.errors import PermissionDenied
 from wms_desk.domain.roles import Role
@@ -28,16 +29,32 @@ def _set_status(ctx: ServiceContext, number: str, status: str) -> None:
         session.execute(update(Order).where(Order.number == number).values(status=status))
 
 
-def test_shopify_page_imports_good_orders_and_reports_bad_ones(system_ctx: ServiceContext) -> None:
+def _with_bad_order(tmp_path, name: str = "page.json"):
+    """The Shopify sample page plus #1008, whose quantity is Infinity (issue 9 #2)."""
+    payload = json.loads((DATA / "shopify_orders.json").read_text(encoding="utf-8"))
+    bad = json.loads(json.dumps(payload["orders"][2]))
+    bad.update(id=450789499, name="#1008")
+    bad["line_items"][0]["quantity"] = "Infinity"
+    payload["orders"].append(bad)
+    return write(tmp_path, name, json.dumps(payload))
+
+
+def test_shopify_page_imports_good_orders_and_reports_bad_ones(
+    system_ctx: ServiceContext, tmp_path
+) -> None:
     stocked(system_ctx)
-    result = import_file(system_ctx, DATA / "shopify_orders.json")
+    result = import_file(system_ctx, _with_bad_order(tmp_path))
     assert result.to_json() == {
-        "created": 5, "updated": 0, "unchanged": 0, "cancelled": 1, "rejected": 1,
-        "errors": [{"ref": "shopify_orders.json order #1006",
-                    "message": "ship-to address is missing (the order has physical items)"}],
+        "created": 6, "updated": 0, "unchanged": 0, "cancelled": 1, "rejected": 1,
+        "errors": [{"ref": "page.json order #1008 (item 8)",
+                    "message": "line 1 (SKU IPOD2008GREEN): quantity 'Infinity' is not a "
+                               "positive integer"}],
     }  # fmt: skip
     found = orders(system_ctx)
-    assert "#1006" not in found
+    assert "#1008" not in found
+    # Issue 8: the pickup order without an address is kept, on hold for review, not rejected.
+    assert (found["#1006"].status, found["#1006"].hold_reason) == ("on_hold", LOCAL_PICKUP)
+    assert found["#1006"].held_from == "new"
     assert found["#1002"].status == "cancelled"
     assert found["#1001"].status == "allocated"
     # The e-book needs no address and is never picked; lines without SKU are kept unpicked.
@@ -50,7 +67,7 @@ def test_shopify_page_imports_good_orders_and_reports_bad_ones(system_ctx: Servi
         actions = session.scalars(
             select(AuditEvent.action).where(AuditEvent.subject_type == "order")
         ).all()
-    assert actions.count("order.imported") == 6 and actions.count("order.allocated") == 5
+    assert actions.count("order.imported") == 7 and actions.count("order.allocated") == 5
 
 
 def test_an_order_with_one_bad_line_is_not_half_imported(
@@ -74,10 +91,10 @@ def test_an_order_with_one_bad_line_is_not_half_imported(
         assert session.scalar(select(func.count()).select_from(OrderLine)) == 5
 
 
-def test_strict_rejects_the_whole_file(system_ctx: ServiceContext) -> None:
+def test_strict_rejects_the_whole_file(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx)
-    result = import_file(system_ctx, DATA / "shopify_orders.json", strict=True)
-    assert (result.created, result.rejected, len(result.errors)) == (0, 7, 1)
+    result = import_file(system_ctx, _with_bad_order(tmp_path), strict=True)
+    assert (result.created, result.rejected, len(result.errors)) == (0, 8, 1)
     assert _count(system_ctx, Order) == 0
 
 
@@ -119,18 +136,19 @@ def test_bom_file_imports(system_ctx: ServiceContext, tmp_path) -> None:
 
 def test_channel_update_cancel_and_locked_orders(system_ctx: ServiceContext, tmp_path) -> None:
     stocked(system_ctx)
-    import_file(system_ctx, DATA / "woocommerce_orders.json")
-    _set_status(system_ctx, "723", "picking")  # picking started: the channel may not change it
-    _set_status(system_ctx, "730", "shipped")
     payload = json.loads((DATA / "woocommerce_orders.json").read_text(encoding="utf-8"))
     by_number = {o["number"]: o for o in payload}
+    by_number["723"]["status"] = "processing"  # the sample's 723 is completed (shipped)
+    import_file(system_ctx, write(tmp_path, "w1.json", json.dumps(payload)))
+    _set_status(system_ctx, "723", "picking")  # picking started: the channel may not change it
+    _set_status(system_ctx, "730", "shipped")
     by_number["729"]["line_items"][1]["quantity"] = 1  # an update while still allocated
     by_number["723"]["customer_note"] = "too late"
     by_number["727"]["status"] = "cancelled"  # allocated: cancelled and its stock released
     by_number["730"]["status"] = "cancelled"  # shipped: flagged for the supervisor
     result = import_file(system_ctx, write(tmp_path, "w2.json", json.dumps(payload)))
     assert (result.created, result.updated, result.unchanged, result.cancelled) == (0, 2, 3, 1)
-    assert [e.ref for e in result.errors] == ["w2.json order 723"]
+    assert [e.ref for e in result.errors] == ["w2.json order 723 (item 2)"]
     found = orders(system_ctx)
     assert [ln.qty for ln in found["729"].lines] == [1, 1] and found["729"].status == "allocated"
     assert found["723"].status == "picking" and found["723"].notes == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,26 +49,34 @@ def make_dialog(qtbot, tmp_path: Path) -> Iterator:
 
 
 def test_check_then_import_with_progress_and_errors(
-    qtbot, system_ctx: ServiceContext, make_ctx, make_dialog
+    qtbot, system_ctx: ServiceContext, make_ctx, make_dialog, tmp_path: Path
 ) -> None:
     stocked(system_ctx)
     supervisor = make_ctx(Role.SUPERVISOR)
     dialog = make_dialog(supervisor)
-    dialog.path.setText(str(DATA / "shopify_orders.json"))
+    # The sample page plus one bad order (#1008, quantity Infinity): the sample's own #1006
+    # (pickup, no address) is imported on hold since issue 8.
+    payload = json.loads((DATA / "shopify_orders.json").read_text(encoding="utf-8"))
+    bad = {**payload["orders"][2], "id": 450789499, "name": "#1008"}
+    bad["line_items"] = [{**bad["line_items"][0], "quantity": "Infinity"}]
+    payload["orders"].append(bad)
+    page = tmp_path / "shopify_orders.json"
+    page.write_text(json.dumps(payload), encoding="utf-8")
+    dialog.path.setText(str(page))
     with qtbot.waitSignal(dialog.checked, timeout=WAIT) as checked:
         qtbot.mouseClick(dialog.check_button, _left())
-    assert checked.args[0].dry_run and checked.args[0].created == 5
-    assert dialog.summary.text().startswith("Would import: 5 new")
+    assert checked.args[0].dry_run and checked.args[0].created == 6
+    assert dialog.summary.text().startswith("Would import: 6 new")
     assert dialog.errors.rowCount() == 1 and _orders(system_ctx) == 0
 
     with qtbot.waitSignal(dialog.import_finished, timeout=WAIT) as finished:
         qtbot.mouseClick(dialog.import_button, _left())
     result = finished.args[0]
-    assert (result.created, result.cancelled, result.rejected) == (5, 1, 1)
-    assert dialog.progress.value() == dialog.progress.maximum() == 6
-    assert dialog.errors.item(0, 0).text() == "shopify_orders.json order #1006"
-    assert "ship-to address is missing" in dialog.errors.item(0, 1).text()
-    assert _orders(system_ctx) == 6
+    assert (result.created, result.cancelled, result.rejected) == (6, 1, 1)
+    assert dialog.progress.value() == dialog.progress.maximum() == 7
+    assert dialog.errors.item(0, 0).text() == "shopify_orders.json order #1008 (item 8)"
+    assert "quantity 'Infinity' is not a positive integer" in dialog.errors.item(0, 1).text()
+    assert _orders(system_ctx) == 7
     # The new channel shows up for the next import.
     qtbot.waitUntil(lambda: dialog.channel.findText("shopify") >= 0, timeout=WAIT)
 

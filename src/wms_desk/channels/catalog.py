@@ -52,10 +52,7 @@ def _product_row(row: CsvRow, filename: str) -> ProductRecord:
     origin = row.get("origin_country").upper() or None
     if origin and not is_country_code(origin):
         raise ValueError(f"origin_country: {origin!r} is not an ISO two-letter code")
-    try:
-        weight = to_decimal(row.get("weight_g"))
-    except ValueError as exc:
-        raise ValueError(f"weight_g: {exc}") from exc
+    weight = to_decimal(row.get("weight_g"), field="weight_g")
     if weight < 0:
         raise ValueError(f"weight_g: {weight} is negative")
     name = row.get("name")
@@ -139,7 +136,7 @@ def _shopify_products(payload: Any, filename: str) -> ParseResult:
                     sku=sku,
                     name=name,
                     barcodes=(barcode,) if barcode else (),
-                    weight_g=to_decimal(variant.get("grams")),
+                    weight_g=to_decimal(variant.get("grams"), field="grams"),
                     is_digital=variant.get("requires_shipping") is False,
                 )
             )

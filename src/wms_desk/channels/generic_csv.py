@@ -15,6 +15,7 @@ from wms_desk.channels.records import (
     ParseResult,
     RecordError,
     SourceError,
+    short,
 )
 from wms_desk.channels.textfile import CsvRow, decode, read_csv, to_decimal, to_qty, truthy
 
@@ -117,13 +118,13 @@ def _order(rows: list[CsvRow], profile: Profile, filename: str) -> OrderRecord:
             sku=cell(row, "sku") or None,
             name=cell(row, "line_name"),
             qty=to_qty(cell(row, "qty")),
-            unit_price=to_decimal(cell(row, "unit_price")),
+            unit_price=to_decimal(cell(row, "unit_price"), field=f"row {row.line} unit_price"),
             external_line_id=cell(row, "line_id"),
         )
         for number, row in enumerate(rows, start=1)
     )
     return OrderRecord(
-        ref=f"{filename} order {first('number') or external_id} (row {rows[0].line})",
+        ref=f"{filename} order {short(first('number') or external_id)} (row {rows[0].line})",
         external_id=external_id,
         number=first("number") or external_id,
         lines=lines,
@@ -136,7 +137,7 @@ def _order(rows: list[CsvRow], profile: Profile, filename: str) -> OrderRecord:
         priority=priority,
         requested_service=first("requested_service"),
         currency=first("currency") or "USD",
-        total=to_decimal(first("total")),
+        total=to_decimal(first("total"), field="total"),
         is_gift=bool(first("gift_message")),
         gift_message=first("gift_message"),
         notes=first("notes"),
@@ -188,7 +189,7 @@ def parse(
         groups.setdefault(key, []).append(row)
     records = []
     for key, rows in groups.items():
-        ref = f"{filename} order {key} (row {rows[0].line})"
+        ref = f"{filename} order {short(key)} (row {rows[0].line})"
         problems = [row.problem for row in rows if row.problem]
         if problems:
             errors.extend(RecordError(ref, p) for p in problems)

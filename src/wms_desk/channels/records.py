@@ -10,6 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 
+def short(text: str, size: int = 60) -> str:
+    """A value as it may appear in a message: a 1 MB order id must not make a 1 MB error."""
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
 class SourceError(Exception):
     """The whole file cannot be read (encoding, truncation, not an order payload, empty)."""
 
@@ -77,10 +82,21 @@ class OrderRecord:
     gift_message: str = ""
     notes: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # The channel says the goods have left (fulfilled, completed): stored as shipped, never picked.
+    fulfilled: bool = False
+    fulfilled_at: datetime | None = None
+    # Why the order must wait before anyone picks it (AWAITING_PAYMENT ...); empty when it may go.
+    holds: tuple[str, ...] = ()
+    # The shipping method is a local pickup: no ship-to address is expected.
+    pickup: bool = False
 
     def content_hash(self) -> str:
         """Hash of everything but the file reference: the same data from another file is equal."""
-        data = {name: _plain(getattr(self, name)) for name in _ORDER_FIELDS if name != "ref"}
+        data = {
+            name: _plain(getattr(self, name))
+            for name in _ORDER_FIELDS
+            if name != "ref" and not (name in _LATER_FIELDS and not getattr(self, name))
+        }
         text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -95,6 +111,33 @@ def _plain(value: Any) -> Any:
 
 
 _ORDER_FIELDS = tuple(OrderRecord.__dataclass_fields__)
+# Fields added after orders were first hashed: left out while empty, so the orders stored before
+# they existed keep their hash and a re-import leaves them unchanged.
+_LATER_FIELDS = frozenset({"fulfilled", "fulfilled_at", "holds", "pickup"})
+
+# Reasons the intake holds an order for. Only these are lifted again by a channel's update; a
+# supervisor's own hold stays until a supervisor releases it.
+AWAITING_PAYMENT = "awaiting payment"
+PARTLY_FULFILLED = "partly fulfilled in the channel: check what is left to send"
+NO_SHIP_TO = "no ship-to address: add it in the channel, or release it as a pickup"
+LOCAL_PICKUP = "local pickup (no ship-to address): release it to pick it"
+FULFILLED_ELSEWHERE = "fulfilled in the channel already: cancel it here unless it must still ship"
+REFUNDED = "refunded in the channel: cancel it here unless it must still ship"
+INTAKE_HOLDS = frozenset(
+    {AWAITING_PAYMENT, PARTLY_FULFILLED, NO_SHIP_TO, LOCAL_PICKUP, FULFILLED_ELSEWHERE, REFUNDED}
+)
+HOLD_SEPARATOR = "; "
+
+
+def hold_reason(reasons: tuple[str, ...]) -> str:
+    return HOLD_SEPARATOR.join(reasons)
+
+
+def is_intake_hold(reason: str | None) -> bool:
+    """True when every part of a stored hold reason is one the intake set (no supervisor's)."""
+    return bool(reason) and all(
+        part in INTAKE_HOLDS for part in (reason or "").split(HOLD_SEPARATOR)
+    )
 
 
 @dataclass(frozen=True)

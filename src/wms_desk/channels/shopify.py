@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from wms_desk.channels.jsonfile import (
@@ -10,17 +11,44 @@ from wms_desk.channels.jsonfile import (
     is_order_list,
     load_json,
     parse_time,
+    refuse,
     text_of,
 )
 from wms_desk.channels.records import (
+    AWAITING_PAYMENT,
+    PARTLY_FULFILLED,
+    REFUNDED,
     Address,
     LineRecord,
     OrderRecord,
     ParseResult,
     RecordError,
     SourceError,
+    short,
 )
 from wms_desk.channels.textfile import CsvRow, decode, read_csv, to_decimal, to_qty, truthy
+
+# financial_status values under which nothing (or not all) has been paid: the order waits.
+# (authorized counts as paid: many shops capture the payment only when the order ships.)
+UNPAID = frozenset({"pending", "partially_paid", "voided"})
+
+
+def _status_fields(financial: str, fulfillment: str, shipping_methods: list[str]) -> dict[str, Any]:
+    """The record fields that follow from the order's payment and fulfilment state."""
+    financial, fulfillment = financial.lower(), fulfillment.lower()
+    holds = []
+    if financial in UNPAID:
+        holds.append(AWAITING_PAYMENT)
+    elif financial == "refunded" and fulfillment != "fulfilled":
+        # The money went back but the order was not cancelled: sent, it would be a gift.
+        holds.append(REFUNDED)
+    if fulfillment == "partial":
+        holds.append(PARTLY_FULFILLED)
+    return {
+        "fulfilled": fulfillment == "fulfilled",
+        "holds": tuple(holds),
+        "pickup": any("pickup" in method.lower() for method in shipping_methods),
+    }
 
 
 def _address(raw: Any, email: str = "") -> Address | None:
@@ -45,7 +73,7 @@ def _address(raw: Any, email: str = "") -> Address | None:
 
 
 def _order_from_json(raw: dict[str, Any], filename: str) -> OrderRecord:
-    ref = f"{filename} order {text_of(raw.get('name')) or text_of(raw.get('id')) or '?'}"
+    ref = f"{filename} order {short(text_of(raw.get('name')) or text_of(raw.get('id')) or '?')}"
     email = text_of(raw.get("email")) or text_of(raw.get("contact_email"))
     ship_to = _address(raw.get("shipping_address"), email)
     bill_to = _address(raw.get("billing_address"), email)
@@ -71,7 +99,7 @@ def _order_from_json(raw: dict[str, Any], filename: str) -> OrderRecord:
                 sku=text_of(item.get("sku")) or None,
                 name=text_of(item.get("name")) or text_of(item.get("title")),
                 qty=to_qty(item.get("quantity")),
-                unit_price=to_decimal(item.get("price")),
+                unit_price=to_decimal(item.get("price"), field=f"line {number} price"),
                 external_line_id=text_of(item.get("id")),
                 requires_shipping=bool(item.get("requires_shipping", True))
                 and not item.get("gift_card"),
@@ -80,6 +108,19 @@ def _order_from_json(raw: dict[str, Any], filename: str) -> OrderRecord:
     shipping_lines = [as_dict(s) for s in raw.get("shipping_lines") or []]
     shipping = as_dict(as_dict(raw.get("total_shipping_price_set")).get("shop_money")).get("amount")
     tags = tuple(t.strip() for t in text_of(raw.get("tags")).split(",") if t.strip())
+    methods = [text_of(s.get(k)) for s in shipping_lines for k in ("code", "title", "source")]
+    status = _status_fields(
+        text_of(raw.get("financial_status")), text_of(raw.get("fulfillment_status")), methods
+    )
+    fulfilled_at = None
+    if status["fulfilled"]:
+        times = [
+            parse_time(as_dict(f).get("created_at"), "fulfillments created_at")
+            for f in raw.get("fulfillments") or []
+        ]
+        fulfilled_at = max((t for t in times if t), default=None) or parse_time(
+            raw.get("closed_at"), "closed_at"
+        )
     return OrderRecord(
         ref=ref,
         external_id=text_of(raw.get("id")),
@@ -93,14 +134,19 @@ def _order_from_json(raw: dict[str, Any], filename: str) -> OrderRecord:
         ordered_at=parse_time(raw.get("created_at"), "created_at"),
         requested_service=text_of(shipping_lines[0].get("title")) if shipping_lines else "",
         currency=text_of(raw.get("currency")) or "USD",
-        subtotal=to_decimal(raw.get("subtotal_price")),
-        shipping_total=to_decimal(shipping)
+        subtotal=to_decimal(raw.get("subtotal_price"), field="subtotal_price"),
+        shipping_total=to_decimal(shipping, field="total_shipping_price_set")
         if shipping is not None
-        else sum((to_decimal(s.get("price")) for s in shipping_lines), to_decimal(0)),
-        tax_total=to_decimal(raw.get("total_tax")),
-        total=to_decimal(raw.get("total_price")),
+        else sum(
+            (to_decimal(s.get("price"), field="shipping_lines price") for s in shipping_lines),
+            to_decimal(0),
+        ),
+        tax_total=to_decimal(raw.get("total_tax"), field="total_tax"),
+        total=to_decimal(raw.get("total_price"), field="total_price"),
         notes=text_of(raw.get("note")),
         tags=tags,
+        fulfilled_at=fulfilled_at,
+        **status,
     )
 
 
@@ -115,9 +161,11 @@ def parse_json(data: bytes, filename: str, encoding: str | None = None, **_: Any
     elif is_order_list(payload):
         items = payload
     else:
-        raise SourceError(
-            f"{filename}: not a Shopify order payload "
-            '(expected {"orders": [...]}, {"order": {...}} or an order with line_items)'
+        raise refuse(
+            payload,
+            filename,
+            "not a Shopify order payload "
+            '(expected {"orders": [...]}, {"order": {...}} or an order with line_items)',
         )
     return each_order(items, filename, _order_from_json)
 
@@ -149,6 +197,11 @@ def _csv_address(row: CsvRow, prefix: str, email: str) -> Address | None:
     return None if address.is_blank and not address.name else address
 
 
+def _csv_time(text: str, field: str) -> datetime | None:
+    # The export writes "2024-03-04 08:00:00 -0500": no ISO separator before the offset.
+    return parse_time(text.replace(" +", "+").replace(" -", "-"), field) if text else None
+
+
 def _order_from_rows(rows: list[CsvRow], filename: str) -> OrderRecord:
     head = rows[0]
     name = head.get("Name")
@@ -161,7 +214,9 @@ def _order_from_rows(rows: list[CsvRow], filename: str) -> OrderRecord:
             sku=row.get("Lineitem sku") or None,
             name=row.get("Lineitem name"),
             qty=to_qty(row.get("Lineitem quantity")),
-            unit_price=to_decimal(row.get("Lineitem price")),
+            unit_price=to_decimal(
+                row.get("Lineitem price"), field=f"row {row.line} Lineitem price"
+            ),
             requires_shipping=truthy(row.get("Lineitem requires shipping"))
             if row.has("Lineitem requires shipping")
             else True,
@@ -170,7 +225,7 @@ def _order_from_rows(rows: list[CsvRow], filename: str) -> OrderRecord:
     )
     tags = tuple(t.strip() for t in head.get("Tags").split(",") if t.strip())
     return OrderRecord(
-        ref=f"{filename} order {name} (row {head.line})",
+        ref=f"{filename} order {short(name)} (row {head.line})",
         external_id=head.get("Id") or name,
         number=name,
         lines=lines,
@@ -179,19 +234,21 @@ def _order_from_rows(rows: list[CsvRow], filename: str) -> OrderRecord:
         email=email,
         ship_to=ship_to,
         bill_to=bill_to,
-        ordered_at=parse_time(
-            head.get("Created at").replace(" +", "+").replace(" -", "-"), "Created at"
-        )
-        if head.get("Created at")
-        else None,
+        ordered_at=_csv_time(head.get("Created at"), "Created at"),
         requested_service=head.get("Shipping Method"),
         currency=head.get("Currency") or "USD",
-        subtotal=to_decimal(head.get("Subtotal")),
-        shipping_total=to_decimal(head.get("Shipping")),
-        tax_total=to_decimal(head.get("Taxes")),
-        total=to_decimal(head.get("Total")),
+        subtotal=to_decimal(head.get("Subtotal"), field="Subtotal"),
+        shipping_total=to_decimal(head.get("Shipping"), field="Shipping"),
+        tax_total=to_decimal(head.get("Taxes"), field="Taxes"),
+        total=to_decimal(head.get("Total"), field="Total"),
         notes=head.get("Notes"),
         tags=tags,
+        fulfilled_at=_csv_time(head.get("Fulfilled at"), "Fulfilled at"),
+        **_status_fields(
+            head.get("Financial Status"),
+            head.get("Fulfillment Status"),
+            [head.get("Shipping Method")],
+        ),
     )
 
 
@@ -216,11 +273,13 @@ def parse_csv(data: bytes, filename: str, encoding: str | None = None, **_: Any)
     for name, rows in groups.items():
         problems = [row.problem for row in rows if row.problem]
         if problems:
-            ref = f"{filename} order {name} (row {rows[0].line})"
+            ref = f"{filename} order {short(name)} (row {rows[0].line})"
             errors.extend(RecordError(ref, problem) for problem in problems)
             continue
         try:
             records.append(_order_from_rows(rows, filename))
         except ValueError as exc:
-            errors.append(RecordError(f"{filename} order {name} (row {rows[0].line})", str(exc)))
+            errors.append(
+                RecordError(f"{filename} order {short(name)} (row {rows[0].line})", str(exc))
+            )
     return ParseResult(tuple(records), tuple(errors), len(groups) + unnamed)

@@ -115,13 +115,23 @@ def iter_json_objects(value: object) -> Iterator[dict[str, object]]:
                 yield item
 
 
-def to_decimal(text: object, default: Decimal = Decimal(0)) -> Decimal:
+def to_decimal(text: object, default: Decimal = Decimal(0), field: str = "") -> Decimal:
+    """A finite Decimal; NaN and infinities are refused here (arithmetic on sNaN would raise)."""
     if text is None or text == "":
         return default
+    where = f"{field}: " if field else ""
     try:
-        return Decimal(str(text).strip().replace(",", ".") if isinstance(text, str) else str(text))
+        value = Decimal(str(text).strip().replace(",", ".") if isinstance(text, str) else str(text))
     except InvalidOperation as exc:
-        raise ValueError(f"{text!r} is not a number") from exc
+        raise ValueError(f"{where}{text!r} is not a number") from exc
+    if not value.is_finite():
+        raise ValueError(f"{where}{text!r} is not a finite number")
+    return value
+
+
+# More digits than any quantity column holds: such a value is reported, never expanded (an
+# exponent like 1e999999999 would otherwise become an int of a billion digits).
+_MAX_QTY_DIGITS = 30
 
 
 def to_qty(value: object) -> int | str:
@@ -134,6 +144,9 @@ def to_qty(value: object) -> int | str:
     try:
         number = Decimal(text)
     except InvalidOperation:
+        return text
+    # NaN, sNaN and infinities are not quantities; comparing an sNaN would even raise.
+    if not number.is_finite() or number.adjusted() >= _MAX_QTY_DIGITS:
         return text
     return int(number) if number == number.to_integral_value() else text
 

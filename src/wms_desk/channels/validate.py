@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from wms_desk.channels.records import OrderRecord, RecordError
+from wms_desk.channels.records import OrderRecord, RecordError, short
 
 # ISO 3166-1 alpha-2, so a typo or a country name is caught at import, not at the carrier.
 _CODES = """
@@ -25,6 +25,20 @@ def is_country_code(code: str) -> bool:
     return code in _ISO_COUNTRIES
 
 
+def needs_ship_to(record: OrderRecord, digital_skus: Collection[str] = ()) -> bool:
+    """The order still has physical goods to send (not cancelled, not fulfilled already)."""
+    return not (record.cancelled or record.fulfilled) and any(
+        line.sku and line.requires_shipping and line.sku not in digital_skus
+        for line in record.lines
+    )
+
+
+def lacks_ship_to(record: OrderRecord, digital_skus: Collection[str] = ()) -> bool:
+    """Goods to send and no address: held for review (a pickup, or an address to add)."""
+    blank = record.ship_to is None or record.ship_to.is_blank
+    return blank and needs_ship_to(record, digital_skus)
+
+
 def validate_order(
     record: OrderRecord,
     known_skus: Collection[str] | None = None,
@@ -37,27 +51,29 @@ def validate_order(
     if not record.lines:
         problems.append("the order has no lines")
     seen_line_ids: dict[str, int] = {}
-    needs_ship_to = False
     for line in record.lines:
-        label = f"line {line.line_no}" + (f" (SKU {line.sku})" if line.sku else "")
+        label = f"line {line.line_no}" + (f" (SKU {short(line.sku)})" if line.sku else "")
         if not isinstance(line.qty, int) or line.qty <= 0:
-            problems.append(f"{label}: quantity {str(line.qty)!r} is not a positive integer")
+            problems.append(f"{label}: quantity {short(str(line.qty))!r} is not a positive integer")
         if line.external_line_id:
             first = seen_line_ids.setdefault(line.external_line_id, line.line_no)
             if first != line.line_no:
-                problems.append(
-                    f"{label}: duplicate line: line id {line.external_line_id} is also line {first}"
-                )
+                line_id = short(line.external_line_id)
+                problems.append(f"{label}: duplicate line: line id {line_id} is also line {first}")
         if line.sku and known_skus is not None and line.sku not in known_skus:
-            problems.append(f"{label}: unknown SKU {line.sku!r}; import the product first")
-        if line.sku and line.requires_shipping and line.sku not in digital_skus:
-            needs_ship_to = True
-    if needs_ship_to and not record.cancelled:
-        if record.ship_to is None or record.ship_to.is_blank:
-            problems.append("ship-to address is missing (the order has physical items)")
-        elif not record.ship_to.country:
-            problems.append("ship-to country is missing")
+            problems.append(f"{label}: unknown SKU {short(line.sku)!r}; import the product first")
+    # A missing address holds the order (lacks_ship_to); an address without a country cannot
+    # be shipped to or guessed.
+    ship_to = record.ship_to
+    has_street = ship_to is not None and not ship_to.is_blank
+    if (
+        has_street
+        and ship_to is not None
+        and not ship_to.country
+        and needs_ship_to(record, digital_skus)
+    ):
+        problems.append("ship-to country is missing")
     country = record.ship_to.country if record.ship_to is not None else ""
     if country and not is_country_code(country):
-        problems.append(f"ship-to country {country!r} is not an ISO two-letter code")
+        problems.append(f"ship-to country {short(country)!r} is not an ISO two-letter code")
     return [RecordError(record.ref, problem) for problem in problems]

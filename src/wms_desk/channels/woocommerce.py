@@ -10,13 +10,25 @@ from wms_desk.channels.jsonfile import (
     is_order_list,
     load_json,
     parse_time,
+    refuse,
     text_of,
 )
-from wms_desk.channels.records import Address, LineRecord, OrderRecord, ParseResult, SourceError
+from wms_desk.channels.records import (
+    AWAITING_PAYMENT,
+    Address,
+    LineRecord,
+    OrderRecord,
+    ParseResult,
+    short,
+)
 from wms_desk.channels.textfile import to_decimal, to_qty
 
 # Statuses in which the shop no longer wants the order sent.
 CANCELLED_STATUSES = frozenset({"cancelled", "refunded", "failed", "trash"})
+# Statuses in which the payment has not arrived (on-hold: awaiting a bank transfer or cheque).
+UNPAID_STATUSES = frozenset({"pending", "on-hold", "checkout-draft"})
+# The goods have left: the shop completes an order when it ships.
+FULFILLED_STATUSES = frozenset({"completed"})
 
 
 def _address(raw: Any, email: str, phone: str) -> Address | None:
@@ -50,26 +62,29 @@ def _order(raw: dict[str, Any], filename: str) -> OrderRecord:
     subtotal = to_decimal(0)
     for line_no, item in enumerate(items, start=1):
         item = as_dict(item)
-        subtotal += to_decimal(item.get("subtotal"))
+        subtotal += to_decimal(item.get("subtotal"), field=f"line {line_no} subtotal")
         lines.append(
             LineRecord(
                 line_no=line_no,
                 sku=text_of(item.get("sku")) or None,
                 name=text_of(item.get("name")),
                 qty=to_qty(item.get("quantity")),
-                unit_price=to_decimal(item.get("price")),
+                unit_price=to_decimal(item.get("price"), field=f"line {line_no} price"),
                 external_line_id=text_of(item.get("id")),
             )
         )
     shipping_lines = [as_dict(s) for s in raw.get("shipping_lines") or []]
     # The *_gmt fields are UTC without an offset; the plain ones are shop-local time.
     ordered_at = parse_time(raw.get("date_created_gmt"), "date_created_gmt")
+    status = text_of(raw.get("status")).lower()
+    fulfilled = status in FULFILLED_STATUSES
+    methods = [text_of(s.get(k)) for s in shipping_lines for k in ("method_id", "method_title")]
     return OrderRecord(
-        ref=f"{filename} order {number}",
+        ref=f"{filename} order {short(number)}",
         external_id=text_of(raw.get("id")),
         number=number,
         lines=tuple(lines),
-        cancelled=text_of(raw.get("status")).lower() in CANCELLED_STATUSES,
+        cancelled=status in CANCELLED_STATUSES,
         customer_name=(ship_to.name if ship_to else "") or (bill_to.name if bill_to else ""),
         email=email,
         ship_to=ship_to,
@@ -78,10 +93,16 @@ def _order(raw: dict[str, Any], filename: str) -> OrderRecord:
         requested_service=text_of(shipping_lines[0].get("method_title")) if shipping_lines else "",
         currency=text_of(raw.get("currency")) or "USD",
         subtotal=subtotal,
-        shipping_total=to_decimal(raw.get("shipping_total")),
-        tax_total=to_decimal(raw.get("total_tax")),
-        total=to_decimal(raw.get("total")),
+        shipping_total=to_decimal(raw.get("shipping_total"), field="shipping_total"),
+        tax_total=to_decimal(raw.get("total_tax"), field="total_tax"),
+        total=to_decimal(raw.get("total"), field="total"),
         notes=text_of(raw.get("customer_note")),
+        fulfilled=fulfilled,
+        fulfilled_at=parse_time(raw.get("date_completed_gmt"), "date_completed_gmt")
+        if fulfilled
+        else None,
+        holds=(AWAITING_PAYMENT,) if status in UNPAID_STATUSES else (),
+        pickup=any("pickup" in method.lower() for method in methods),
     )
 
 
@@ -92,8 +113,10 @@ def parse_json(data: bytes, filename: str, encoding: str | None = None, **_: Any
     elif is_order_list(payload):
         items = payload
     else:
-        raise SourceError(
-            f"{filename}: not a WooCommerce order payload "
-            "(expected an order object with line_items and billing, or a list of them)"
+        raise refuse(
+            payload,
+            filename,
+            "not a WooCommerce order payload "
+            "(expected an order object with line_items and billing, or a list of them)",
         )
     return each_order(items, filename, _order)

@@ -29,6 +29,7 @@ from wms_desk.services.bulk_writes import (
 )
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.imports import ImportIssue, ImportResult, Progress
+from wms_desk.services.intake_limits import check_product, check_stock
 from wms_desk.services.uow import UnitOfWork, run_unit_of_work
 
 CHUNK_SIZE = 500
@@ -126,6 +127,11 @@ def _check_products(
     in_file: dict[str, str] = {}
     good = []
     for record in records:
+        # Checked against the columns first: the same limits on SQLite and PostgreSQL.
+        too_big = check_product(record)
+        if too_big:
+            errors.extend(too_big)
+            continue
         clash = [
             f"barcode {code} already belongs to SKU {owner}"
             for code in record.barcodes
@@ -244,7 +250,10 @@ def _check_stock(
         session.close()
     good = []
     for record in records:
-        if record.sku not in skus:
+        too_big = check_stock(record)
+        if too_big:
+            errors.extend(too_big)
+        elif record.sku not in skus:
             errors.append(
                 RecordError(record.ref, f"unknown SKU {record.sku!r}; import the product first")
             )

@@ -14,9 +14,11 @@ from wms_desk.channels.generic_csv import FIELDS
 from wms_desk.db.models import Channel, CsvProfile, Order, OrderLine
 from wms_desk.domain.roles import Permission
 from wms_desk.services.errors import ValidationFailed
+from wms_desk.services.intake_limits import max_chars
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
 CHANNEL_KINDS = ("shopify", "woocommerce", "csv", "manual")
+CHANNEL_NAME_CHARS = max_chars(Channel.name) or 64
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,17 @@ def _channel_info(row: Channel) -> ChannelInfo:
     return ChannelInfo(row.id, row.name, row.kind, dict(row.settings or {}))
 
 
+def find_channel(session: Session, name: str) -> Channel | None:
+    """The channel of that name in any case: `shopify` is the demo's `Shopify`, not a second one.
+
+    Compared in Python (casefold): SQLite's lower() knows only ASCII, PostgreSQL's knows all.
+    There are a handful of channels, never enough for the scan to matter.
+    """
+    wanted = name.strip().casefold()
+    rows = session.scalars(select(Channel).order_by(Channel.id))
+    return next((row for row in rows if row.name.strip().casefold() == wanted), None)
+
+
 @unit_of_work(Permission.IMPORT_ORDERS)
 def ensure_channel(
     uow: UnitOfWork, name: str, kind: str, settings: Mapping[str, Any] | None = None
@@ -49,9 +62,14 @@ def ensure_channel(
         raise ValidationFailed("A channel needs a name.")
     if kind not in CHANNEL_KINDS:
         raise ValidationFailed(f"Channel kind must be one of {', '.join(CHANNEL_KINDS)}.")
-    row = uow.session.scalar(select(Channel).where(Channel.name == name))
+    if len(name) > CHANNEL_NAME_CHARS:
+        raise ValidationFailed(
+            f"A channel name has at most {CHANNEL_NAME_CHARS} characters; "
+            f"{name[:20]!r}... has {len(name)}."
+        )
+    row = find_channel(uow.session, name)
     if row is None:
-        row = Channel(name=name[:64], kind=kind, settings=dict(settings or {}), created_at=uow.now)
+        row = Channel(name=name, kind=kind, settings=dict(settings or {}), created_at=uow.now)
         uow.session.add(row)
         uow.session.flush()
         uow.audit("channel.created", "channel", row.id, after={"name": name, "kind": kind})

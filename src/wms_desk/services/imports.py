@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from wms_desk.channels import formats
 from wms_desk.channels.generic_csv import Profile
-from wms_desk.channels.records import OrderRecord, RecordError, SourceError
-from wms_desk.channels.validate import validate_order
-from wms_desk.db.models import Channel, CsvProfile, Product
+from wms_desk.channels.records import (
+    LOCAL_PICKUP,
+    NO_SHIP_TO,
+    OrderRecord,
+    RecordError,
+    SourceError,
+    short,
+)
+from wms_desk.channels.validate import lacks_ship_to, validate_order
+from wms_desk.db.models import CsvProfile, Product
 from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.errors import StaleData
+from wms_desk.services.import_setup import ensure_channel, find_channel
+from wms_desk.services.intake_limits import check_order
 from wms_desk.services.order_intake import apply_chunk, preview_chunk
-from wms_desk.services.uow import UnitOfWork, run_unit_of_work
+from wms_desk.services.uow import UnitOfWork, is_retryable, run_unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +138,7 @@ def import_data(
     except SourceError as exc:
         return ImportResult(rejected=1, errors=(ImportIssue(filename, str(exc)),), dry_run=dry_run)
     channel_name = channel or fmt.kind
-    records, errors = _validated(ctx, parsed.records, list(parsed.errors))
+    records, errors, notices = _validated(ctx, parsed.records, list(parsed.errors))
     rejected = parsed.total - len(records)
     if strict and errors:
         return ImportResult(rejected=parsed.total, errors=_issues(errors), dry_run=dry_run)
@@ -141,7 +152,7 @@ def import_data(
             result = result + ImportResult.from_counts(preview_chunk(ctx, channel_id, chunk))
         else:
             before = result.created
-            result = result + _run_chunk(ctx, channel_id, chunk, filename)
+            result = result + _run_chunk(ctx, channel_id, chunk, filename, notices)
             unanalysed += result.created - before
             if unanalysed >= ANALYZE_EVERY:
                 refresh_statistics(ctx)
@@ -153,18 +164,63 @@ def import_data(
 
 
 def _run_chunk(
-    ctx: ServiceContext, channel_id: int | None, chunk: Sequence[OrderRecord], filename: str
+    ctx: ServiceContext,
+    channel_id: int | None,
+    chunk: Sequence[OrderRecord],
+    filename: str,
+    notices: Mapping[str, Sequence[RecordError]],
 ) -> ImportResult:
+    """Store a chunk in one transaction; if the database refuses it, halve it until the orders
+    it refuses stand alone: those are reported, every other order is stored."""
+
     def work(uow: UnitOfWork) -> ImportResult:
-        counts, notes = apply_chunk(uow, channel_id, chunk, filename)
+        counts, notes = apply_chunk(uow, channel_id, chunk, filename, notices)
         return ImportResult.from_counts(counts, _issues(notes))
 
     try:
         return run_unit_of_work(ctx, work, Permission.IMPORT_ORDERS)
-    except IntegrityError:
-        # Another station imported some of these orders meanwhile: the chunk rolled back whole,
-        # and once more it finds them as existing orders.
-        return run_unit_of_work(ctx, work, Permission.IMPORT_ORDERS)
+    except REFUSALS as exc:
+        if not is_refusal(exc):
+            raise  # a locked, busy or failing database is not this data's fault
+        refusal = exc
+    if len(chunk) > 1:
+        # An IntegrityError is also what another station importing these orders meanwhile
+        # gives: run again, the halves find those orders as existing ones.
+        half = len(chunk) // 2
+        return _run_chunk(ctx, channel_id, chunk[:half], filename, notices) + _run_chunk(
+            ctx, channel_id, chunk[half:], filename, notices
+        )
+    try:
+        return run_unit_of_work(ctx, work, Permission.IMPORT_ORDERS)  # one more try, alone
+    except REFUSALS as exc:
+        if not is_refusal(exc):
+            raise
+        refusal = exc
+    log.warning("the database refused %s", chunk[0].ref, exc_info=refusal)
+    return ImportResult(rejected=1, errors=(ImportIssue(chunk[0].ref, refused(refusal)),))
+
+
+# What the database (or the driver, binding a value) raises for data it will not store; the
+# checks in intake_limits should leave none, this keeps one bad order from stopping a file.
+REFUSALS = (StatementError, StaleData, ValueError, OverflowError, ArithmeticError)
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """A refusal of this data (a constraint, a value out of range), not a database in trouble:
+    a locked SQLite file or a lost server is raised as it is, never blamed on an order."""
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc, IntegrityError | DataError) and not is_retryable(exc)
+    return True
+
+
+def refused(exc: BaseException) -> str:
+    """A database refusal in a line a supervisor can act on."""
+    cause = getattr(exc, "orig", None) or exc
+    detail = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return (
+        f"the database refused this order ({short(detail, 160)}); the other orders were "
+        "imported: correct this one in the channel and import the file again"
+    )
 
 
 # PostgreSQL plans the per-chunk lookups from table statistics; after a bulk load into a young
@@ -189,22 +245,32 @@ def refresh_statistics(ctx: ServiceContext) -> None:
 
 def _validated(
     ctx: ServiceContext, records: Sequence[OrderRecord], errors: list[RecordError]
-) -> tuple[list[OrderRecord], list[RecordError]]:
+) -> tuple[list[OrderRecord], list[RecordError], dict[str, tuple[RecordError, ...]]]:
+    """The orders that may be stored (cut to fit, held if they lack an address), the errors,
+    and by order id what was cut."""
     skus = {line.sku for record in records for line in record.lines if line.sku}
     products = _products_by_sku(ctx, skus)
     digital = {sku for sku, (_, is_digital) in products.items() if is_digital}
     good = []
+    notices: dict[str, tuple[RecordError, ...]] = {}
     seen: set[str] = set()
-    for record in records:
-        problems = validate_order(record, products.keys(), digital)
+    for given in records:
+        checked = check_order(given)
+        record = checked.record
+        problems = list(checked.problems) + validate_order(record, products.keys(), digital)
         if record.external_id in seen:
             problems.append(RecordError(record.ref, "the file holds this order id twice"))
         seen.add(record.external_id)
         if problems:
             errors.extend(problems)
-        else:
-            good.append(record)
-    return good, errors
+            continue
+        if lacks_ship_to(record, digital):
+            reason = LOCAL_PICKUP if record.pickup else NO_SHIP_TO
+            record = dataclasses.replace(record, holds=(*record.holds, reason))
+        if checked.notices:
+            notices[record.external_id] = checked.notices
+        good.append(record)
+    return good, errors, notices
 
 
 def _products_by_sku(ctx: ServiceContext, skus: set[str]) -> dict[str, tuple[int, bool]]:
@@ -227,13 +293,12 @@ def _products_by_sku(ctx: ServiceContext, skus: set[str]) -> dict[str, tuple[int
 def _channel_id(ctx: ServiceContext, name: str, kind: str, create: bool) -> int | None:
     session = ctx.database.read_session()
     try:
-        found = session.scalar(select(Channel.id).where(Channel.name == name))
+        row = find_channel(session, name)
+        found = row.id if row is not None else None
     finally:
         session.close()
     if found is not None or not create:
         return found
-    from wms_desk.services.import_setup import ensure_channel
-
     try:
         return ensure_channel(ctx, name, kind).id
     except IntegrityError:  # another station created it a moment ago

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wms_desk.channels.records import Address, OrderRecord, RecordError
+from wms_desk.channels.records import (
+    FULFILLED_ELSEWHERE,
+    Address,
+    OrderRecord,
+    RecordError,
+    hold_reason,
+    is_intake_hold,
+)
 from wms_desk.db.models import AuditEvent, Order, OrderLine, OrderTag, Product
+from wms_desk.domain import order_status
 from wms_desk.domain.order_status import CANCELLABLE, NOT_YET_PICKED, OrderStatus
 from wms_desk.services.allocation import allocate_orders
 from wms_desk.services.bulk_writes import audit_rows, bulk_insert, insert_returning_ids
@@ -19,9 +27,12 @@ from wms_desk.services.orders import change_status
 from wms_desk.services.stock import release_reservations
 from wms_desk.services.uow import UnitOfWork
 
-CREATE, UPDATE, UNCHANGED, CANCEL, FLAG, LOCKED = (
-    "create", "update", "unchanged", "cancel", "flag", "locked"
+CREATE, UPDATE, UNCHANGED, CANCEL, FLAG, LOCKED, FULFILLED = (
+    "create", "update", "unchanged", "cancel", "flag", "locked", "fulfilled"
 )  # fmt: skip
+# Work has started: the goods are on their way to the box, or in it.
+_IN_WORK = frozenset({OrderStatus.PICKING, OrderStatus.PICKED, OrderStatus.PACKING,
+                      OrderStatus.PACKED})  # fmt: skip
 
 
 def classify(record: OrderRecord, digest: str, existing: tuple[str, str] | None) -> str:
@@ -35,11 +46,27 @@ def classify(record: OrderRecord, digest: str, existing: tuple[str, str] | None)
         if status == OrderStatus.CANCELLED:
             return UNCHANGED
         return CANCEL if status in CANCELLABLE else FLAG
+    if record.fulfilled:
+        # Sent from elsewhere (or by hand in the shop): it must not be packed a second time.
+        if status in NOT_YET_PICKED:
+            return FULFILLED
+        return FLAG if status in _IN_WORK else UNCHANGED
     return UPDATE if status in NOT_YET_PICKED else LOCKED
 
 
 _BUCKET = {CREATE: "created", UPDATE: "updated", UNCHANGED: "unchanged", CANCEL: "cancelled",
-           FLAG: "updated", LOCKED: "unchanged"}  # fmt: skip
+           FLAG: "updated", LOCKED: "unchanged", FULFILLED: "updated"}  # fmt: skip
+
+
+def intake_status(record: OrderRecord) -> tuple[OrderStatus, str | None]:
+    """The status a new order is stored with, and its hold reason: never pickable unless new."""
+    if record.cancelled:
+        return OrderStatus.CANCELLED, None
+    if record.fulfilled:
+        return OrderStatus.SHIPPED, None
+    if record.holds:
+        return OrderStatus.ON_HOLD, hold_reason(record.holds)
+    return OrderStatus.NEW, None
 
 
 def _existing(
@@ -78,32 +105,29 @@ def preview_chunk(
         session.close()
 
 
-def _clip(text: str, size: int) -> str:
-    return text[:size]
-
-
 def order_values(record: OrderRecord, digest: str) -> dict[str, Any]:
+    """The order's columns; the record has been checked against them (services/intake_limits)."""
     ship = record.ship_to or Address()
     return {
-        "number": _clip(record.number or record.external_id, 64),
-        "customer_name": _clip(record.customer_name, 200),
-        "ship_name": _clip(ship.name, 200),
-        "ship_company": _clip(ship.company, 200),
-        "ship_street1": _clip(ship.street1, 200),
-        "ship_street2": _clip(ship.street2, 200),
-        "ship_street3": _clip(ship.street3, 200),
-        "ship_city": _clip(ship.city, 100),
-        "ship_region": _clip(ship.region, 100),
-        "ship_postal_code": _clip(ship.postal_code, 20),
+        "number": record.number or record.external_id,
+        "customer_name": record.customer_name,
+        "ship_name": ship.name,
+        "ship_company": ship.company,
+        "ship_street1": ship.street1,
+        "ship_street2": ship.street2,
+        "ship_street3": ship.street3,
+        "ship_city": ship.city,
+        "ship_region": ship.region,
+        "ship_postal_code": ship.postal_code,
         "ship_country": ship.country,
-        "ship_phone": _clip(ship.phone, 40),
-        "ship_email": _clip(ship.email or record.email, 200),
+        "ship_phone": ship.phone,
+        "ship_email": ship.email or record.email,
         "bill_to": asdict(record.bill_to) if record.bill_to else {},
         "ordered_at": record.ordered_at,
         "ship_by": record.ship_by,
         "priority": record.priority,
-        "requested_service": _clip(record.requested_service, 64),
-        "currency": _clip(record.currency.upper(), 3),
+        "requested_service": record.requested_service,
+        "currency": record.currency.upper(),
         "subtotal": record.subtotal,
         "shipping_total": record.shipping_total,
         "tax_total": record.tax_total,
@@ -126,9 +150,18 @@ class _Chunk:
 
 
 def apply_chunk(
-    uow: UnitOfWork, channel_id: int | None, records: Sequence[OrderRecord], filename: str
+    uow: UnitOfWork,
+    channel_id: int | None,
+    records: Sequence[OrderRecord],
+    filename: str,
+    notices: Mapping[str, Sequence[RecordError]] | None = None,
 ) -> tuple[dict[str, int], list[RecordError]]:
-    """Store a chunk of valid orders in the caller's transaction: counts and notes back."""
+    """Store a chunk of valid orders in the caller's transaction: counts and notes back.
+
+    `notices` (by order id) say what the checks cut to fit; they are passed on for the orders
+    this import writes, not for those it leaves unchanged.
+    """
+    notices = notices or {}
     assert channel_id is not None
     session = uow.session
     existing = _existing(session, channel_id, records)
@@ -153,10 +186,13 @@ def apply_chunk(
         if found is None:
             fresh.append((record, digest))
             state.counts["cancelled" if record.cancelled else "created"] += 1
+            state.issues.extend(notices.get(record.external_id, ()))
             continue
         state.counts[_BUCKET[action]] += 1
         if found[2] == digest:
             continue  # the same payload again: nothing to write, not even a timestamp
+        if action in (UPDATE, FULFILLED):
+            state.issues.extend(notices.get(record.external_id, ()))
         order = session.get(Order, found[0], with_for_update=True)
         assert order is not None
         _apply_existing(uow, state, order, record, digest, action, products, digital)
@@ -175,10 +211,10 @@ def _line_rows(
     return [
         {
             "line_no": line.line_no,
-            "external_line_id": _clip(line.external_line_id, 64),
+            "external_line_id": line.external_line_id,
             "sku": line.sku,
             "product_id": products.get(line.sku) if line.sku else None,
-            "name": _clip(line.name, 300),
+            "name": line.name,
             "qty": line.qty,
             "unit_price": line.unit_price,
             # Kept on the order for the slip, never picked.
@@ -200,28 +236,37 @@ def _insert_orders(
     filename: str,
 ) -> None:
     session = uow.session
-    rows = [
-        {
-            **order_values(record, digest),
-            "channel_id": channel_id,
-            "external_id": record.external_id,
-            "status": "cancelled" if record.cancelled else "new",
-            "version": 1,
-            "created_at": uow.now,
-            "updated_at": uow.now,
-        }
-        for record, digest in fresh
-    ]
+    rows = []
+    for record, digest in fresh:
+        status, reason = intake_status(record)
+        rows.append(
+            {
+                **order_values(record, digest),
+                "channel_id": channel_id,
+                "external_id": record.external_id,
+                "status": status.value,
+                # A release sends a held order to allocation, as any new order.
+                "held_from": OrderStatus.NEW.value if reason else None,
+                "hold_reason": reason,
+                "shipped_at": record.fulfilled_at if status is OrderStatus.SHIPPED else None,
+                "version": 1,
+                "created_at": uow.now,
+                "updated_at": uow.now,
+            }
+        )
     ids = insert_returning_ids(session, Order, rows)
     lines: list[dict[str, Any]] = []
     tags: list[dict[str, Any]] = []
-    for order_id, (record, _) in zip(ids, fresh, strict=True):
-        lines.extend({**row, "order_id": order_id} for row in _line_rows(record, products, digital))
-        tags.extend({"order_id": order_id, "tag": _clip(t, 64)} for t in dict.fromkeys(record.tags))
-        after = {"number": record.number, "status": "cancelled" if record.cancelled else "new",
-                 "source": filename}  # fmt: skip
+    for order_id, (record, _), row in zip(ids, fresh, rows, strict=True):
+        lines.extend(
+            {**line, "order_id": order_id} for line in _line_rows(record, products, digital)
+        )
+        tags.extend({"order_id": order_id, "tag": t} for t in dict.fromkeys(record.tags))
+        after = {"number": record.number, "status": row["status"], "source": filename}
+        if row["hold_reason"]:
+            after["hold_reason"] = row["hold_reason"]
         state.audits.append(("order.imported", order_id, None, after))
-        if not record.cancelled:
+        if row["status"] == OrderStatus.NEW:
             state.to_allocate.append(order_id)
     bulk_insert(session, OrderLine, lines)
     bulk_insert(session, OrderTag, tags)
@@ -247,15 +292,22 @@ def _apply_existing(
         order.source_hash = digest
         release_reservations(uow, line_ids)
     elif action in (FLAG, LOCKED):
-        if action == FLAG:
-            note = "The channel cancelled this order after it shipped: check refund or return."
-        else:
+        if action == LOCKED:
             note = f"The channel changed this order while it was {order.status}; not applied."
             state.issues.append(RecordError(record.ref, f"not updated: {note}"))
+        elif record.cancelled:
+            note = "The channel cancelled this order after it shipped: check refund or return."
+        else:  # fulfilled in the channel while it is being picked or packed here
+            note = f"The channel says it was fulfilled while it was {order.status} here: check "
+            note += "it is not shipped twice."
+            state.issues.append(RecordError(record.ref, note))
         order.attention = note[:200]
         order.source_hash = digest
         order.updated_at = uow.now
         state.audits.append(("order.attention", order.id, None, {"attention": note}))
+    elif action == FULFILLED:
+        _hold_fulfilled(uow, state, order, line_ids)
+        order.source_hash = digest
     elif action == UPDATE:
         release_reservations(uow, line_ids)
         before = {"status": order.status, "source_hash": order.source_hash}
@@ -267,14 +319,56 @@ def _apply_existing(
         session.flush()
         for row in _line_rows(record, products, digital):
             order.lines.append(OrderLine(**row))
-        order.tags.extend(OrderTag(tag=_clip(t, 64)) for t in dict.fromkeys(record.tags))
+        order.tags.extend(OrderTag(tag=t) for t in dict.fromkeys(record.tags))
         if order.status == OrderStatus.ON_HOLD:
             # Its stock was given back: a release must allocate it afresh.
             order.held_from = OrderStatus.NEW.value
         elif order.status != OrderStatus.NEW:
             change_status(uow, order, OrderStatus.NEW, "order.reopened_for_update")
+        _follow_channel_holds(uow, state, order, record)
         if order.status == OrderStatus.NEW:
             state.to_allocate.append(order.id)
         state.audits.append(
             ("order.updated_by_channel", order.id, before, {"status": order.status})
         )
+
+
+def _follow_channel_holds(
+    uow: UnitOfWork, state: _Chunk, order: Order, record: OrderRecord
+) -> None:
+    """Hold, re-word or release an order as the channel's update says (payment, address ...).
+
+    Only holds the intake set are lifted: a supervisor's own hold stays until they release it.
+    """
+    reason = hold_reason(record.holds) or None
+    if order.status == OrderStatus.ON_HOLD:
+        if not is_intake_hold(order.hold_reason) or reason == order.hold_reason:
+            return
+        before = {"status": order.status, "hold_reason": order.hold_reason}
+        if reason is not None:
+            order.hold_reason = reason
+            state.audits.append(("order.held", order.id, before, {"reason": reason}))
+            return
+        order.status = order_status.release_from_hold(order.status, OrderStatus.NEW).value
+        order.held_from = order.hold_reason = None
+        after = {"status": order.status, "reason": "the channel's update lifted the hold"}
+        state.audits.append(("order.released", order.id, before, after))
+    elif reason is not None:
+        change_status(uow, order, OrderStatus.ON_HOLD, "order.held", reason=reason)
+        order.held_from = OrderStatus.NEW.value
+        order.hold_reason = reason
+
+
+def _hold_fulfilled(uow: UnitOfWork, state: _Chunk, order: Order, line_ids: list[int]) -> None:
+    """Fulfilled elsewhere before anyone picked it here: held, its stock given back."""
+    release_reservations(uow, line_ids)
+    if order.status != OrderStatus.ON_HOLD:
+        change_status(uow, order, OrderStatus.ON_HOLD, "order.held", reason=FULFILLED_ELSEWHERE)
+        order.hold_reason = FULFILLED_ELSEWHERE
+    elif is_intake_hold(order.hold_reason):
+        order.hold_reason = FULFILLED_ELSEWHERE
+    order.held_from = OrderStatus.NEW.value
+    note = "The channel says this order was fulfilled already: it is held so it is not sent twice."
+    order.attention = note[:200]
+    order.updated_at = uow.now
+    state.audits.append(("order.attention", order.id, None, {"attention": note}))
