@@ -2,7 +2,7 @@
 
 The simulator paces bytes like a UART (10 bits a byte) so the reader sees scans arrive in pieces;
 the figure excludes that wire time by construction. Prints one JSON line: p50/p99/max per baud
-rate over N scans, next to the wire time of one scan and the goal (p99 < 5 ms beyond the wire).
+rate over N scans, next to the wire time of one scan and the goal (p99 within 2 ms beyond the wire, issue 8).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def main() -> None:
 
     app = QApplication([])
     figures = {str(baud): measure(baud, args.count) for baud in (9600, 115200)}
-    figures["goal_p99_ms_beyond_wire"] = 5.0
+    figures["goal_p99_ms_beyond_wire"] = 2.0
     print(json.dumps(figures))
     app.quit()
 
