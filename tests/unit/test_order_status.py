@@ -17,19 +17,40 @@ from wms_desk.domain.order_status import (
 
 S = OrderStatus
 LEGAL = {
-    (S.NEW, S.ALLOCATED), (S.NEW, S.BACKORDERED), (S.NEW, S.ON_HOLD), (S.NEW, S.CANCELLED),
-    (S.BACKORDERED, S.ALLOCATED), (S.BACKORDERED, S.BACKORDERED), (S.BACKORDERED, S.NEW),
-    (S.BACKORDERED, S.ON_HOLD), (S.BACKORDERED, S.CANCELLED),
-    (S.ALLOCATED, S.PICKING), (S.ALLOCATED, S.BACKORDERED), (S.ALLOCATED, S.NEW),
-    (S.ALLOCATED, S.ON_HOLD), (S.ALLOCATED, S.CANCELLED),
-    (S.PICKING, S.PICKED), (S.PICKING, S.ALLOCATED), (S.PICKING, S.ON_HOLD),
+    (S.NEW, S.ALLOCATED),
+    (S.NEW, S.BACKORDERED),
+    (S.NEW, S.ON_HOLD),
+    (S.NEW, S.CANCELLED),
+    (S.BACKORDERED, S.ALLOCATED),
+    (S.BACKORDERED, S.BACKORDERED),
+    (S.BACKORDERED, S.NEW),
+    (S.BACKORDERED, S.ON_HOLD),
+    (S.BACKORDERED, S.CANCELLED),
+    (S.ALLOCATED, S.PICKING),
+    (S.ALLOCATED, S.BACKORDERED),
+    (S.ALLOCATED, S.NEW),
+    (S.ALLOCATED, S.ON_HOLD),
+    (S.ALLOCATED, S.CANCELLED),
+    (S.PICKING, S.PICKED),
+    (S.PICKING, S.ALLOCATED),
+    (S.PICKING, S.ON_HOLD),
     (S.PICKING, S.CANCELLED),
-    (S.PICKED, S.PACKING), (S.PICKED, S.ON_HOLD), (S.PICKED, S.CANCELLED),
-    (S.PACKING, S.PACKED), (S.PACKING, S.PICKED), (S.PACKING, S.ON_HOLD), (S.PACKING, S.CANCELLED),
-    (S.PACKED, S.SHIPPED), (S.PACKED, S.PACKING), (S.PACKED, S.ON_HOLD), (S.PACKED, S.CANCELLED),
+    (S.PICKED, S.PACKING),
+    (S.PICKED, S.ON_HOLD),
+    (S.PICKED, S.CANCELLED),
+    (S.PACKING, S.PACKED),
+    (S.PACKING, S.PICKED),
+    (S.PACKING, S.ON_HOLD),
+    (S.PACKING, S.CANCELLED),
+    (S.PACKED, S.SHIPPED),
+    (S.PACKED, S.PACKING),
+    (S.PACKED, S.ON_HOLD),
+    (S.PACKED, S.CANCELLED),
     (S.ON_HOLD, S.CANCELLED),
-    (S.SHIPPED, S.PARTLY_RETURNED), (S.SHIPPED, S.RETURNED),
-    (S.PARTLY_RETURNED, S.PARTLY_RETURNED), (S.PARTLY_RETURNED, S.RETURNED),
+    (S.SHIPPED, S.PARTLY_RETURNED),
+    (S.SHIPPED, S.RETURNED),
+    (S.PARTLY_RETURNED, S.PARTLY_RETURNED),
+    (S.PARTLY_RETURNED, S.RETURNED),
 }
 
 
@@ -69,3 +90,16 @@ def test_release_of_an_order_not_on_hold_is_refused() -> None:
         release_from_hold(S.NEW, S.NEW)
     with pytest.raises(IllegalTransition, match="never held"):
         release_from_hold(S.ON_HOLD, S.SHIPPED)
+
+
+def test_named_sets_partition_the_lifecycle() -> None:
+    from wms_desk.domain import order_status as st
+
+    assert st.OPEN | st.CLOSED == set(OrderStatus) and not st.OPEN & st.CLOSED
+    assert st.OPEN == st.IN_PROGRESS | {S.ON_HOLD} == st.CANCELLABLE
+    assert st.PICKABLE | st.PACKABLE | st.WAVEABLE | st.AWAITING_STOCK <= st.IN_PROGRESS
+    assert st.in_order(st.OPEN) == tuple(s.value for s in OrderStatus if s in st.OPEN)
+    assert st.VALUES[0] == "new" and len(st.VALUES) == len(OrderStatus)
+    # Every waveable order can still start picking: it is new or allocated, never held.
+    assert all(S.PICKING in allowed_targets(s) or S.ALLOCATED in allowed_targets(s)
+               for s in st.WAVEABLE)  # fmt: skip

@@ -28,15 +28,48 @@ class OrderStatus(StrEnum):
 
 S = OrderStatus
 
-# Statuses from which an order can be put on hold and later released back to.
-HOLDABLE: frozenset[OrderStatus] = frozenset(
+# Every status in lifecycle order: how lists, chips and a "sort by status" put them.
+ALL: tuple[OrderStatus, ...] = tuple(OrderStatus)
+VALUES: tuple[str, ...] = tuple(s.value for s in ALL)
+
+# Being worked on or waiting to be: the statuses from which an order can be put on hold and
+# later released back to.
+IN_PROGRESS: frozenset[OrderStatus] = frozenset(
     {S.NEW, S.ALLOCATED, S.BACKORDERED, S.PICKING, S.PICKED, S.PACKING, S.PACKED}
 )
-# Once these are reached the goods have left: cancelling is no longer a status change.
-CANCELLABLE: frozenset[OrderStatus] = HOLDABLE | {S.ON_HOLD}
+HOLDABLE: frozenset[OrderStatus] = IN_PROGRESS
+# Still to ship: what the queue opens on, and the only orders that can be late.
+OPEN: frozenset[OrderStatus] = IN_PROGRESS | {S.ON_HOLD}
+# Once any other is reached the goods have left: cancelling is no longer a status change.
+CANCELLABLE: frozenset[OrderStatus] = OPEN
 TERMINAL: frozenset[OrderStatus] = frozenset({S.CANCELLED, S.RETURNED})
+# The goods have left the building.
+SHIPPED_OR_LATER: frozenset[OrderStatus] = frozenset({S.SHIPPED, S.PARTLY_RETURNED, S.RETURNED})
+# Nothing more will happen on the floor.
+CLOSED: frozenset[OrderStatus] = SHIPPED_OR_LATER | {S.CANCELLED}
 # Work on the order has not started yet, so a channel may still change it.
 NOT_YET_PICKED: frozenset[OrderStatus] = frozenset({S.NEW, S.ALLOCATED, S.BACKORDERED, S.ON_HOLD})
+# Waiting for stock: allocation looks at these.
+AWAITING_STOCK: frozenset[OrderStatus] = frozenset({S.NEW, S.BACKORDERED})
+# Stock reserved, nobody picking yet, so a picker may claim it.
+PICKABLE: frozenset[OrderStatus] = frozenset({S.ALLOCATED})
+# Picked into a tote: a packer may open it.
+PACKABLE: frozenset[OrderStatus] = frozenset({S.PICKED, S.PACKING})
+# May join a pick wave: picking has not begun and nothing stops it.
+WAVEABLE: frozenset[OrderStatus] = frozenset({S.NEW, S.ALLOCATED})
+# An order that still needs stock (or is held before getting it): someone else's reservation
+# may be what it waits for.
+MAY_WAIT_FOR_STOCK: frozenset[OrderStatus] = AWAITING_STOCK | {S.ON_HOLD}
+
+
+def in_order(statuses: frozenset[OrderStatus] | set[OrderStatus]) -> tuple[str, ...]:
+    """A set's values in lifecycle order: stable SQL parameters, stable chip order."""
+    return tuple(s.value for s in ALL if s in statuses)
+
+
+def is_open(status: OrderStatus | str) -> bool:
+    return status in OPEN
+
 
 _FORWARD: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.NEW: frozenset({S.ALLOCATED, S.BACKORDERED}),
