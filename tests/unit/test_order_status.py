@@ -95,7 +95,7 @@ def test_release_of_an_order_not_on_hold_is_refused() -> None:
 def test_named_sets_partition_the_lifecycle() -> None:
     from wms_desk.domain import order_status as st
 
-    assert st.OPEN | st.CLOSED == set(OrderStatus) and not st.OPEN & st.CLOSED
+    assert set(OrderStatus) == st.OPEN | st.CLOSED and not st.OPEN & st.CLOSED
     assert st.OPEN == st.IN_PROGRESS | {S.ON_HOLD} == st.CANCELLABLE
     assert st.PICKABLE | st.PACKABLE | st.WAVEABLE | st.AWAITING_STOCK <= st.IN_PROGRESS
     assert st.in_order(st.OPEN) == tuple(s.value for s in OrderStatus if s in st.OPEN)
