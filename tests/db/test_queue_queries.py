@@ -12,12 +12,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import Channel, Order, OrderLine, OrderTag, User
-from wms_desk.db.models.orders import ORDER_STATUSES
 from wms_desk.db.queries import queue as q
+from wms_desk.domain import order_status
+from wms_desk.domain.due import due_state
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.demo import seed_demo
 
-OPEN = ("new", "allocated", "backordered", "picking", "picked", "packing", "packed", "on_hold")
+ORDER_STATUSES = order_status.VALUES
+
+OPEN = order_status.in_order(order_status.OPEN)
 
 
 @pytest.fixture
@@ -73,7 +76,8 @@ def _all_orders(session: Session) -> list[dict[str, Any]]:
 def _words(text: str) -> list[str]:
     plain = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return re.findall(r"\w+", plain)
+    # FTS5's unicode61 tokenizer: letters and digits make words, everything else separates.
+    return re.findall(r"[^\W_]+", plain)
 
 
 def _search_hit(o: dict[str, Any], term: str, dialect: str) -> bool:
@@ -89,13 +93,13 @@ def _search_hit(o: dict[str, Any], term: str, dialect: str) -> bool:
         return False
     if dialect == "sqlite":
         tokens = _words(o["customer_name"] + " " + o["email"])
-        return all(any(tok.startswith(t) for tok in tokens) for t in _words(term))
+        # Punctuation alone ("%%") has no words, so it names nobody.
+        wanted = _words(term)
+        return bool(wanted) and all(any(tok.startswith(t) for tok in tokens) for t in wanted)
     return term.lower() in o["customer_name"].lower()
 
 
-def _matches(
-    o: dict[str, Any], f: q.QueueFilter, now: datetime, end_of_day: datetime, dialect: str
-) -> bool:
+def _matches(o: dict[str, Any], f: q.QueueFilter, now: datetime, dialect: str) -> bool:
     if f.statuses and o["status"] not in f.statuses:
         return False
     if f.channel_ids and o["channel_id"] not in f.channel_ids:
@@ -112,17 +116,9 @@ def _matches(
         is False
     ):
         return False
-    if f.ship_window:
-        ship_by = o["ship_by"]
-        if ship_by is None:
-            return False
-        ok = {
-            "late": ship_by < now,
-            "today": now <= ship_by < end_of_day,
-            "later": ship_by >= end_of_day,
-        }[f.ship_window]
-        if not ok:
-            return False
+    # The one late rule (open orders only), row by row, against the SQL filter.
+    if f.ship_window and due_state(o["ship_by"], o["status"], now) != f.ship_window:
+        return False
     if f.tags and not o["tags"] & set(f.tags):
         return False
     if f.station_id is not None and o["station"] != f.station_id:
@@ -130,7 +126,6 @@ def _matches(
     if f.user_id is not None and o["user"] != f.user_id:
         return False
     return not f.search or _search_hit(o, f.search.strip(), dialect)
-    return True
 
 
 def _filters(ctx: ServiceContext, session: Session) -> list[q.QueueFilter]:
@@ -189,21 +184,21 @@ def test_every_filter_returns_what_the_oracle_finds(seeded: ServiceContext) -> N
     with seeded.database.read_session() as session:
         everything = _all_orders(session)
         dialect = session.get_bind().dialect.name
-        _start, end = q.day_bounds(now)
         checked = 0
         for f in _filters(seeded, session):
-            expected = {o["id"] for o in everything if _matches(o, f, now, end, dialect)}
-            got = q.page_ids(session, f, "number", False, 0, 1000, now)
+            expected = {o["id"] for o in everything if _matches(o, f, now, dialect)}
+            request = q.QueueRequest(f, "number", limit=1000, now=now)
+            got = q.page_ids(session, request)
             assert set(got) == expected, f
-            ids, counts = q.query_page(session, f, "number", False, 0, 1000, now)
+            ids, counts = q.query_page(session, request)
             assert set(ids) == expected, f
             assert counts is not None
             want = {s: 0 for s in ORDER_STATUSES}
             for o in everything:
-                if _matches(o, f.without_status(), now, end, dialect):
+                if _matches(o, f.without_status(), now, dialect):
                     want[o["status"]] += 1
             assert counts == want, f
-            assert q.status_counts(session, f.without_status(), now) == want, f
+            assert q.status_counts(session, request) == want, f
             checked += bool(expected)
         # The filters are not vacuous: most of them find something in the demo data.
         assert checked >= 14
@@ -216,14 +211,15 @@ def test_sorts_and_pages_agree_with_the_oracle(seeded: ServiceContext, sort: str
         everything = _all_orders(session)
         dialect = session.get_bind().dialect.name
         for f in (q.QueueFilter(statuses=OPEN), q.QueueFilter(search="an")):
-            rows = [o for o in everything if _matches(o, f, now, q.day_bounds(now)[1], dialect)]
+            rows = [o for o in everything if _matches(o, f, now, dialect)]
             for descending in (False, True):
+                request = q.QueueRequest(f, sort, descending, now=now)
                 expected = _oracle_order(rows, sort, descending)
                 # Page by page, as the model fetches: no gaps, no repeats, the same order.
                 pages: list[int] = []
                 offset = 0
                 while True:
-                    page = q.page_ids(session, f, sort, descending, offset, 17, now)
+                    page = q.page_ids(session, request.rows(offset, 17))
                     pages.extend(page)
                     offset += 17
                     if len(page) < 17:
@@ -235,24 +231,24 @@ def test_sorts_and_pages_agree_with_the_oracle(seeded: ServiceContext, sort: str
                     assert sorted(pages) == sorted(expected)
                 else:
                     assert pages == expected, (sort, descending, f)
-                driven, _counts = q.query_page(session, f, sort, descending, 0, 10_000, now)
+                driven, _counts = q.query_page(session, request.rows(0, 10_000))
                 assert set(driven) == set(expected)
                 # The one-statement page (ids and cells) keeps the very same order.
-                cells = q.page_rows(session, f, sort, descending, 17, 40, now)
+                cells = q.page_rows(session, request.rows(17, 40))
                 assert [r.id for r in cells] == pages[17:57]
 
 
 def test_counts_stop_at_the_cap(seeded: ServiceContext) -> None:
     with seeded.database.read_session() as session:
-        exact = q.status_counts(session, q.QueueFilter())
-        capped = q.status_counts(session, q.QueueFilter(), cap=5)
+        exact = q.status_counts(session, q.QueueRequest())
+        capped = q.status_counts(session, q.QueueRequest(), cap=5)
     assert max(exact.values()) > 6
     assert capped == {s: min(n, 6) for s, n in exact.items()}
 
 
 def test_rows_by_id_and_filter_choices(seeded: ServiceContext) -> None:
     with seeded.database.read_session() as session:
-        ids = q.page_ids(session, q.QueueFilter(), "number", False, 0, 5)
+        ids = q.page_ids(session, q.QueueRequest(sort="number", limit=5))
         rows = q.rows_by_id(session, ids)
         choices = q.distinct_values(session)
         first = session.get(Order, ids[0])
@@ -311,3 +307,26 @@ def test_search_index_and_change_trigger_exist_at_head(system_ctx: ServiceContex
                 text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_orders_customer_name'")
             )
             assert "gin_trgm_ops" in using
+
+
+@pytest.mark.parametrize("term", ["%", "_", "%%", "__", "%_%", "\\"])
+def test_wildcards_in_a_search_match_only_themselves(seeded: ServiceContext, term: str) -> None:
+    """A % or _ typed into the search is a character, not "anything" (both backends)."""
+    with seeded.database.write_session() as session, session.begin():
+        target = session.scalars(select(Order.id).order_by(Order.id.desc())).first()
+        named = f"Ann{term}Percy"
+        session.execute(update(Order).where(Order.id == target).values(customer_name=named))
+    with seeded.database.read_session() as session:
+        everything = _all_orders(session)
+        dialect = session.get_bind().dialect.name
+        f = q.QueueFilter(search=term)
+        expected = {o["id"] for o in everything if _matches(o, f, datetime.now(UTC), dialect)}
+        got = set(q.page_ids(session, q.QueueRequest(f, "number", limit=1000)))
+        counts = q.status_counts(session, q.QueueRequest(f))
+    assert got == expected
+    # Only the order whose name holds the very characters (PostgreSQL's substring search).
+    assert got <= {target}, f"{term!r} matched {len(got)} orders"
+    assert sum(counts.values()) == len(got)
+    if dialect == "postgresql" and len(term) >= q.MIN_NAME_SEARCH:
+        # The literal name is found through the trigram index, wildcard and all.
+        assert target in got

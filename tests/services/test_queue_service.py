@@ -26,11 +26,13 @@ def supervisor(system_ctx: ServiceContext, make_ctx) -> ServiceContext:
 
 def test_pages_follow_each_other_without_gaps(supervisor: ServiceContext) -> None:
     f = queue.QueueFilter()
-    first = queue.load_page(supervisor, f, "number", limit=25)
+    first = queue.load_page(supervisor, queue.QueueRequest(f, "number", limit=25))
     assert first.has_more and len(first.ids) == 25 and first.counts
     assert sum(first.counts.values()) == 60
-    second = queue.load_page(supervisor, f, "number", offset=25, limit=25, with_counts=False)
-    third = queue.load_page(supervisor, f, "number", offset=50, limit=25, with_counts=False)
+    second = queue.load_page(
+        supervisor, queue.QueueRequest(f, "number", offset=25, limit=25), False
+    )
+    third = queue.load_page(supervisor, queue.QueueRequest(f, "number", offset=50, limit=25), False)
     assert second.counts is None and not third.has_more
     ids = first.ids + second.ids + third.ids
     assert len(ids) == len(set(ids)) == 60
@@ -40,7 +42,7 @@ def test_pages_follow_each_other_without_gaps(supervisor: ServiceContext) -> Non
 
 def test_packers_cannot_read_the_queue(supervisor: ServiceContext, make_ctx) -> None:
     with pytest.raises(PermissionDenied):
-        queue.load_page(make_ctx(Role.PACKER), queue.QueueFilter())
+        queue.load_page(make_ctx(Role.PACKER), queue.QueueRequest())
 
 
 def test_export_neutralises_formulas_and_honours_the_selection(
@@ -52,7 +54,7 @@ def test_export_neutralises_formulas_and_honours_the_selection(
             update(Order).where(Order.id == target).values(customer_name='=HYPERLINK("x")')
         )
     everything = tmp_path / "all.csv"
-    written = queue.export_csv(supervisor, queue.QueueFilter(), everything, "number")
+    written = queue.export_csv(supervisor, queue.QueueRequest(sort="number"), everything)
     assert written == 60
     with everything.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -61,7 +63,7 @@ def test_export_neutralises_formulas_and_honours_the_selection(
     assert not any(v.startswith("=") for r in rows for v in r.values())
     picked = tmp_path / "some.csv"
     ids = [target, target + 1]
-    assert queue.export_csv(supervisor, queue.QueueFilter(), picked, ids=ids) == 2
+    assert queue.export_csv(supervisor, queue.QueueRequest(), picked, ids=ids) == 2
 
 
 def test_the_watcher_reports_another_sessions_change(
@@ -75,7 +77,9 @@ def test_the_watcher_reports_another_sessions_change(
     try:
         assert watcher.ready.wait(10)
         assert not changed.wait(0.3)  # nothing happened yet: no false alarm
-        page = queue.load_page(other, queue.QueueFilter(statuses=("new",)), limit=1)
+        page = queue.load_page(
+            other, queue.QueueRequest(queue.QueueFilter(statuses=("new",)), limit=1)
+        )
         orders.hold_orders(other, list(page.ids), "address check")
         assert changed.wait(10)
     finally:
@@ -90,6 +94,6 @@ def test_printing_without_a_document_printer_says_what_to_do(
     from wms_desk.settings import load_settings
 
     settings = load_settings(cli={}, environ={}, config_path=tmp_path / "none.toml")
-    page = queue.load_page(supervisor, queue.QueueFilter(), limit=2)
+    page = queue.load_page(supervisor, queue.QueueRequest(limit=2))
     with pytest.raises(ValidationFailed, match="no document printer"):
         queue.print_documents(supervisor, list(page.ids), "slips", settings)

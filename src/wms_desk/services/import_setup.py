@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from wms_desk.channels.generic_csv import FIELDS
 from wms_desk.db.models import Channel, CsvProfile, Order, OrderLine
+from wms_desk.db.queries.search import LIKE_ESCAPE, contains_pattern
 from wms_desk.domain.roles import Permission
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.intake_limits import max_chars
@@ -168,14 +169,17 @@ def list_orders(
     if status:
         query = query.where(Order.status == status)
     if search:
-        pattern = f"%{search.strip().lower()}%"
+        # % and _ typed by the user are characters, not wildcards.
+        pattern, esc = contains_pattern(search.strip().lower()), LIKE_ESCAPE
         query = query.where(
             or_(
-                func.lower(Order.number).like(pattern),
-                func.lower(Order.customer_name).like(pattern),
-                func.lower(Order.ship_email).like(pattern),
+                func.lower(Order.number).like(pattern, escape=esc),
+                func.lower(Order.customer_name).like(pattern, escape=esc),
+                func.lower(Order.ship_email).like(pattern, escape=esc),
                 Order.id.in_(
-                    select(OrderLine.order_id).where(func.lower(OrderLine.sku).like(pattern))
+                    select(OrderLine.order_id).where(
+                        func.lower(OrderLine.sku).like(pattern, escape=esc)
+                    )
                 ),
             )
         )

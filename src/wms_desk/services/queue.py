@@ -19,8 +19,10 @@ from wms_desk.db.queries.queue import (
     SHIP_WINDOWS,
     SORTS,
     QueueFilter,
+    QueueRequest,
     QueueRowData,
 )
+from wms_desk.domain.money import Money
 from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.csv_export import write_csv
@@ -35,6 +37,7 @@ __all__ = [
     "FilterChoices",
     "QueueFilter",
     "QueuePage",
+    "QueueRequest",
     "QueueRowData",
     "change_signature",
     "export_csv",
@@ -78,47 +81,36 @@ def _require_view(ctx: ServiceContext) -> None:
     ctx.actor.require(Permission.VIEW_QUEUE)
 
 
+def _clocked(request: QueueRequest) -> QueueRequest:
+    """Every query of one answer judges "late" and "today" at the same moment, locally."""
+    return request.at(datetime.now().astimezone(), _local_offset())
+
+
 @read_only
-def _load_page(
-    session: Session,
-    f: QueueFilter,
-    sort: str,
-    descending: bool,
-    offset: int,
-    limit: int,
-    with_counts: bool,
-) -> QueuePage:
-    now = datetime.now().astimezone()
+def _load_page(session: Session, request: QueueRequest, with_counts: bool) -> QueuePage:
+    request = _clocked(request)
     # One extra row tells whether another page follows, without counting the whole result.
-    rows = q.page_rows(session, f, sort, descending, offset, limit + 1, now, _local_offset())
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    ids = [r.id for r in rows]
-    counts = (
-        q.status_counts(session, f.without_status(), now, _local_offset()) if with_counts else None
-    )
-    return QueuePage(offset, tuple(ids), {r.id: r for r in rows}, has_more, counts, now)
+    rows = q.page_rows(session, request.rows(request.offset, request.limit + 1))
+    has_more = len(rows) > request.limit
+    rows = rows[: request.limit]
+    counts = q.status_counts(session, request) if with_counts else None
+    assert request.now is not None
+    ids = tuple(r.id for r in rows)
+    return QueuePage(request.offset, ids, {r.id: r for r in rows}, has_more, counts, request.now)
 
 
 def load_page(
-    ctx: ServiceContext,
-    f: QueueFilter,
-    sort: str = "ship_by",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int = PAGE_SIZE,
-    with_counts: bool = True,
+    ctx: ServiceContext, request: QueueRequest | None = None, with_counts: bool = True
 ) -> QueuePage:
-    """A page of the queue under filter `f`; counts per status too when `with_counts`."""
+    """A page of the queue (filter, sort and rows as `request` says; the first page of the
+    open queue by default); counts per status too when `with_counts`."""
     _require_view(ctx)
-    return _load_page(ctx, f, sort, descending, offset, limit, with_counts)
+    return _load_page(ctx, request or QueueRequest(limit=PAGE_SIZE), with_counts)
 
 
 @read_only
 def _load_counts(session: Session, f: QueueFilter) -> dict[str, int]:
-    return q.status_counts(
-        session, f.without_status(), datetime.now().astimezone(), _local_offset()
-    )
+    return q.status_counts(session, _clocked(QueueRequest(f)))
 
 
 def load_counts(ctx: ServiceContext, f: QueueFilter) -> dict[str, int]:
@@ -190,6 +182,8 @@ EXPORT_COLUMNS = (
 
 def _cell(row: QueueRowData, key: str) -> object:
     value = getattr(row, key)
+    if isinstance(value, Money):
+        return str(value)
     if isinstance(value, datetime):
         return value.isoformat(timespec="minutes")
     if isinstance(value, tuple):
@@ -198,12 +192,7 @@ def _cell(row: QueueRowData, key: str) -> object:
 
 
 def _export_rows(
-    ctx: ServiceContext,
-    f: QueueFilter,
-    sort: str,
-    descending: bool,
-    ids: Sequence[int] | None,
-    max_rows: int,
+    ctx: ServiceContext, request: QueueRequest, ids: Sequence[int] | None, max_rows: int
 ) -> Iterator[QueueRowData]:
     """The rows to export, a page at a time (never the whole queue in memory)."""
     if ids is not None:
@@ -215,7 +204,7 @@ def _export_rows(
         return
     offset = 0
     while offset < max_rows:
-        page = _load_page(ctx, f, sort, descending, offset, min(1000, max_rows - offset), False)
+        page = _load_page(ctx, request.rows(offset, min(1000, max_rows - offset)), False)
         yield from (page.rows[i] for i in page.ids)
         if not page.has_more:
             return
@@ -224,20 +213,19 @@ def _export_rows(
 
 def export_csv(
     ctx: ServiceContext,
-    f: QueueFilter,
+    request: QueueRequest,
     path: Path,
-    sort: str = "ship_by",
-    descending: bool = False,
     ids: Sequence[int] | None = None,
     max_rows: int = 100_000,
 ) -> int:
-    """Write the selected orders (or the whole filtered queue) to `path`; returns the row count.
+    """Write the selected orders (or everything `request`'s filter finds, in its sort) to
+    `path`; returns the row count.
 
     csv_export.write_csv neutralises every cell: a customer called "=HYPERLINK(...)" stays
     text in Excel.
     """
     _require_view(ctx)
-    rows = _export_rows(ctx, f, sort, descending, ids, max_rows)
+    rows = _export_rows(ctx, request, ids, max_rows)
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         return write_csv(
             out,

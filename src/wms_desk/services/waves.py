@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from wms_desk.db.models import Order, OrderLine, PickBatch, Station, User
+from wms_desk.domain import order_status
+from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.uow import UnitOfWork, unit_of_work
 
-# Orders that may join a wave: picking has not begun and nothing stops it.
-WAVE_STATUSES = ("new", "allocated")
+WAVE_STATUSES = order_status.in_order(order_status.WAVEABLE)
 MAX_WAVE = 200
 
 
@@ -87,8 +88,9 @@ def create_wave(uow: UnitOfWork, order_ids: Sequence[int]) -> WaveSummary:
         raise NotFound(f"Order id(s) {', '.join(map(str, sorted(missing)))} no longer exist.")
     wrong = [o.number for o in orders if o.status not in WAVE_STATUSES]
     if wrong:
+        allowed = " or ".join(OrderStatus(s).label.lower() for s in WAVE_STATUSES)
         raise ValidationFailed(
-            f"Only new or allocated orders can be waved; {', '.join(wrong[:5])} "
+            f"Only {allowed} orders can be waved; {', '.join(wrong[:5])} "
             f"{'is' if len(wrong) == 1 else 'are'} not."
         )
     taken = [o.number for o in orders if o.batch_id is not None]

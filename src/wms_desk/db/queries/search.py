@@ -52,3 +52,22 @@ PG_DROP = (
 def is_unmodelled_table(name: str | None) -> bool:
     """True for the FTS5 table and its shadow tables (orders_search_data, ..._idx, ...)."""
     return bool(name) and (name == SEARCH_TABLE or str(name).startswith(SEARCH_TABLE + "_"))
+
+
+# LIKE patterns: user text is escaped with this character, and every LIKE/ILIKE built from user
+# text passes it as `escape=` (SQLite has no default escape character at all).
+LIKE_ESCAPE = "\\"
+
+
+def like_escaped(text: str) -> str:
+    """`text` with LIKE's wildcards (% and _) and the escape character itself made literal."""
+    return (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, wildcards in it taken literally."""
+    return f"%{like_escaped(text)}%"
