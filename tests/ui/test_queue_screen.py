@@ -73,6 +73,11 @@ def _select_rows(screen: QueueScreen, rows: list[int]) -> list[int]:
     return screen.selected_ids()
 
 
+def _numbers(screen: QueueScreen, ids: list[int]) -> list[str]:
+    rows = [screen.model.row_data(screen.model.row_of(i)) for i in ids]  # type: ignore[arg-type]
+    return [r.number for r in rows if r is not None]
+
+
 def _db_status(ui: UiContext, ids: list[int]) -> set[str]:
     with ui.services.database.read_session() as session:
         return set(session.scalars(select(Order.status).where(Order.id.in_(ids))))
@@ -119,8 +124,7 @@ def test_search_and_drop_down_filters(qtbot, screen: QueueScreen) -> None:
         lambda: (
             screen.model.rowCount() > 0
             and all(
-                surname in screen.model.row_data(r).customer
-                for r in range(screen.model.rowCount())
+                surname in screen.model.row_data(r).customer for r in range(screen.model.rowCount())
             )
         ),
         timeout=WAIT,
@@ -170,10 +174,16 @@ def test_hold_and_release_several_orders_keeps_the_selection(
 ) -> None:
     ids = _select_rows(screen, [0, 2, 4])
     assert len(ids) == 3
+    numbers = _numbers(screen, ids)
     monkeypatch.setattr(screen.prompts, "reason", lambda *_a: "Address check")
     with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
         qtbot.keyClick(screen.table, Qt.Key.Key_H)
-    assert "Held: 3 orders" in finished.args[0]
+    said = f"3 orders put on hold: Address check — {numbers[0]}, {numbers[1]} and {numbers[2]}"
+    assert finished.args[0] == said
+    # What the supervisor sees: the status line and the toast both name the orders.
+    assert screen.status.text().startswith(said)
+    assert screen.toast.isVisible() and screen.toast.title.text() == "3 orders put on hold"
+    assert screen.toast.detail.text() == f"Orders {numbers[0]}, {numbers[1]} and {numbers[2]}."
     assert _db_status(ui, ids) == {"on_hold"}
     qtbot.waitUntil(
         lambda: all(
@@ -184,9 +194,11 @@ def test_hold_and_release_several_orders_keeps_the_selection(
         timeout=WAIT,
     )
     qtbot.waitUntil(lambda: sorted(screen.selected_ids()) == sorted(ids), timeout=WAIT)
-    with qtbot.waitSignal(screen.action_finished, timeout=WAIT):
+    with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
         qtbot.keyClick(screen.table, Qt.Key.Key_R)
     assert "on_hold" not in _db_status(ui, ids)
+    assert finished.args[0].startswith("3 orders released — ")
+    assert screen.toast.title.text() == "3 orders released"
 
 
 def test_cancel_asks_first(qtbot, screen: QueueScreen, ui: UiContext, monkeypatch) -> None:
@@ -200,9 +212,13 @@ def test_cancel_asks_first(qtbot, screen: QueueScreen, ui: UiContext, monkeypatc
     assert asked and "Cancel 2 order(s)" in asked[0]
     assert _db_status(ui, ids) == before
     monkeypatch.setattr(screen.prompts, "confirm", lambda *_a: True)
-    with qtbot.waitSignal(screen.action_finished, timeout=WAIT):
+    numbers = _numbers(screen, ids)
+    with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
         screen.act_cancel.trigger()
     assert _db_status(ui, ids) == {"cancelled"}
+    assert finished.args[0] == (
+        f"2 orders cancelled: Customer asked — {numbers[0]} and {numbers[1]}"
+    )
     # The Open chip no longer shows them.
     qtbot.waitUntil(lambda: all(screen.model.row_of(i) is None for i in ids), timeout=WAIT)
 
@@ -277,13 +293,18 @@ def test_wave_assign_and_export_from_the_selection(
     screen.filters.select_chip("new")
     qtbot.waitUntil(lambda: _statuses(screen) == {"new"}, timeout=WAIT)
     ids = _select_rows(screen, [0, 1])
+    numbers = _numbers(screen, ids)
     with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
         screen.act_wave.trigger()
-    assert "Wave W-" in finished.args[0] and "2 orders" in finished.args[0]
+    assert finished.args[0].startswith("Wave W-")
+    assert finished.args[0].endswith(f" created with 2 orders — {numbers[0]} and {numbers[1]}")
     station = ui.services.actor.station_id
     monkeypatch.setattr(screen.prompts, "assignment", lambda _c: Assignment(station, None))
-    with qtbot.waitSignal(screen.action_finished, timeout=WAIT):
+    with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
         screen.act_assign.trigger()
+    assert finished.args[0] == (
+        f"2 orders assigned to {ui.services.actor.station_name} — {numbers[0]} and {numbers[1]}"
+    )
     with ui.services.database.read_session() as session:
         rows = session.scalars(select(Order).where(Order.id.in_(ids))).all()
         assert {(o.batch_id is not None, o.assigned_station_id) for o in rows} == {(True, station)}
@@ -291,7 +312,7 @@ def test_wave_assign_and_export_from_the_selection(
     monkeypatch.setattr(screen.prompts, "export_path", lambda: target)
     with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
         qtbot.keyClick(screen.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert "2 orders written" in finished.args[0]
+    assert finished.args[0] == "2 orders written to selected.csv"
     assert len(target.read_text(encoding="utf-8-sig").strip().splitlines()) == 3
 
 
@@ -317,13 +338,13 @@ def test_print_slips_and_a_waves_pick_list(
     ids = _select_rows(screen, [0, 1, 2])
     with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
         qtbot.keyClick(screen.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    assert "3 print job(s)" in finished.args[0]
+    assert finished.args[0].startswith("3 packing slips queued for the document printer")
     with qtbot.waitSignal(screen.action_finished, timeout=WAIT):
         screen.act_wave.trigger()
     qtbot.waitUntil(lambda: sorted(screen.selected_ids()) == sorted(ids), timeout=WAIT)
     with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
         screen.act_print_picks.trigger()
-    assert "1 print job(s)" in finished.args[0]
+    assert finished.args[0].startswith("1 pick list queued for the document printer")
     with ui.services.database.read_session() as session:
         jobs = session.scalars(select(PrintJob).order_by(PrintJob.created_at)).all()
         slips = [j for j in jobs if j.document == "slip"]
@@ -358,7 +379,10 @@ def test_preview_shows_the_slip_and_queues_it_only_on_print(
     if answer:
         with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
             screen.act_preview.trigger()
-        assert "1 print job(s)" in finished.args[0]
+        number = _numbers(screen, [order_id])[0]
+        assert finished.args[0] == (
+            f"1 packing slip queued for the document printer (Order {number})"
+        )
     else:
         with qtbot.waitSignal(screen.slip_previewed, timeout=WAIT):
             screen.act_preview.trigger()
@@ -366,3 +390,21 @@ def test_preview_shows_the_slip_and_queues_it_only_on_print(
     with ui.services.database.read_session() as session:
         slips = session.scalars(select(PrintJob).where(PrintJob.document == "slip")).all()
         assert [j.order_id for j in slips] == ([order_id] if answer else [])
+
+
+def test_one_order_on_hold_and_its_priority_are_named(
+    qtbot, screen: QueueScreen, monkeypatch
+) -> None:
+    [order_id] = _select_rows(screen, [2])
+    [number] = _numbers(screen, [order_id])
+    monkeypatch.setattr(screen.prompts, "reason", lambda *_a: "damaged box")
+    with qtbot.waitSignal(screen.action_finished, timeout=WAIT):
+        screen.act_hold.trigger()
+    assert screen.status.text().startswith(f"Order {number} put on hold: damaged box")
+    assert screen.toast.title.text() == f"Order {number} put on hold"
+    assert screen.toast.detail.text() == "damaged box"
+    qtbot.waitUntil(lambda: screen.selected_ids() == [order_id], timeout=WAIT)
+    monkeypatch.setattr(screen.prompts, "priority", lambda _current: 4)
+    with qtbot.waitSignal(screen.action_finished, timeout=WAIT):
+        screen.act_priority.trigger()
+    assert screen.status.text().startswith(f"Order {number}: priority set to +4")

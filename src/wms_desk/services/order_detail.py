@@ -10,14 +10,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wms_desk.db.queries import order_detail as q
+from wms_desk.domain import order_status
 from wms_desk.domain.codes import ORDER_PREFIX
+from wms_desk.domain.money import Money
 from wms_desk.domain.roles import Permission
+from wms_desk.domain.weight import Weight
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.uow import read_only
 
 # Statuses in which the packed goods have left the building.
-SHIPPED_STATUSES = frozenset({"shipped", "partly_returned", "returned"})
+SHIPPED_STATUSES = order_status.SHIPPED_OR_LATER
 
 
 class AmbiguousOrder(ValidationFailed):
@@ -50,6 +53,12 @@ class DetailLine:
     shipped: int = 0
     # Nothing records returns yet (the returns issue will): always 0 today.
     returned: int = 0
+    unit_weight_g: Decimal = Decimal(0)
+
+    @property
+    def weight(self) -> Weight:
+        """The line's goods as the catalogue weighs them (0 for an unknown product)."""
+        return Weight(self.unit_weight_g) * self.qty
 
     @property
     def allocated(self) -> int:
@@ -161,7 +170,7 @@ class OrderDetail:
     batch: str
     tote: str
     tags: tuple[str, ...]
-    total: str
+    total: Money
     notes: str
     gift_message: str
     lines: tuple[DetailLine, ...]
@@ -171,6 +180,12 @@ class OrderDetail:
     # No carrier integration records shipments yet (the shipping issue will): empty today.
     shipments: tuple[ShipmentDetail, ...] = ()
     holds: tuple[HoldDetail, ...] = ()
+
+    @property
+    def goods_weight(self) -> Weight:
+        """What the items weigh by the catalogue, before the carton (what a scale should
+        show at least)."""
+        return sum((line.weight for line in self.lines), Weight.zero())
 
     def as_json(self) -> dict[str, Any]:
         """`wms-desk orders show --json`: these keys are a contract; add, never rename."""
@@ -339,7 +354,7 @@ def _load_detail(session: Session, order_id: int) -> OrderDetail:
         batch=header["batch"] or "",
         tote=header["tote"] or "",
         tags=header["tags"],
-        total=f"{header['total']:.2f} {header['currency']}",
+        total=Money(header["total"], header["currency"]),
         notes=header["notes"],
         gift_message=header["gift_message"],
         lines=lines,

@@ -25,6 +25,8 @@ class WaveSummary:
     rule: str
     order_ids: tuple[int, ...]
     totes: tuple[str, ...]
+    # The orders' numbers, in order_ids' order (what a supervisor reads in a confirmation).
+    numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class AssignmentResult:
     order_ids: tuple[int, ...]
     station: str
     packer: str
+    numbers: tuple[str, ...] = ()
 
 
 def _next_name(uow: UnitOfWork) -> str:
@@ -74,7 +77,14 @@ def _make_wave(uow: UnitOfWork, orders: list[Order], rule: str) -> WaveSummary:
         after={"orders": [o.id for o in orders], "rule": rule},
     )
     uow.session.flush()
-    return WaveSummary(batch.id, batch.name, batch.rule, tuple(o.id for o in orders), tuple(totes))
+    return WaveSummary(
+        batch.id,
+        batch.name,
+        batch.rule,
+        tuple(o.id for o in orders),
+        tuple(totes),
+        tuple(o.number for o in orders),
+    )
 
 
 @unit_of_work(Permission.HOLD_ORDERS)
@@ -165,4 +175,5 @@ def assign_orders(
         tuple(o.id for o in orders),
         station.name if station else "",
         user.display_name if user else "",
+        tuple(o.number for o in orders),
     )

@@ -17,6 +17,7 @@ from wms_desk.db.models import (
     OrderTag,
     Package,
     PickBatch,
+    Product,
     Reservation,
     Station,
     User,
@@ -104,7 +105,9 @@ def order_lines(session: Session, order_id: int) -> list[dict[str, Any]]:
             func.coalesce(reserved.c.reserved, 0),
             func.coalesce(on_hand.c.on_hand, 0),
             func.coalesce(on_hand.c.held, 0),
+            func.coalesce(Product.unit_weight_g, 0),
         )
+        .outerjoin(Product, Product.id == OrderLine.product_id)
         .outerjoin(reserved, reserved.c.order_line_id == OrderLine.id)
         .outerjoin(on_hand, on_hand.c.product_id == OrderLine.product_id)
         .where(OrderLine.order_id == order_id)
@@ -133,6 +136,7 @@ def order_lines(session: Session, order_id: int) -> list[dict[str, Any]]:
             "on_hand": int(r[9]),
             "free": int(r[9]) - int(r[10]),
             "bins": tuple(bins.get(r[0], ())),
+            "unit_weight_g": r[11],
         }
         for r in rows
     ]

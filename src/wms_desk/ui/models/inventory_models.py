@@ -7,21 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QObject, Qt
 
 from wms_desk.services import inventory
 from wms_desk.ui.context import UiContext
-from wms_desk.ui.models.queue_model import guarded
+from wms_desk.ui.models.paged import ROW_ID_ROLE, PagedTableModel, PageTask
 
-Index = QModelIndex | QPersistentModelIndex
-ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+__all__ = ["ROW_ID_ROLE", "Field", "PagedModel", "bins_of", "ledger_of", "product_search"]
 
 
 @dataclass(frozen=True)
@@ -35,15 +27,9 @@ def _time(value: datetime) -> str:
     return value.astimezone().strftime("%d %b %Y %H:%M")
 
 
-class PagedModel(QAbstractTableModel):
-    """Ids in SQL order plus a row cache, a page at a time, every query through ui.tasks.
-
-    `fetch(ctx, offset, limit)` returns frozen rows with an `id`; a reload drops late answers
-    to an earlier request (the generation number).
-    """
-
-    load_failed = Signal(str)
-    loaded = Signal()
+class PagedModel(PagedTableModel):
+    """A table of `fields` over what `fetch(ctx, offset, limit)` returns (frozen rows, each
+    with an `id`); no fetch shows an empty table."""
 
     def __init__(
         self,
@@ -53,120 +39,31 @@ class PagedModel(QAbstractTableModel):
         page_size: int = 200,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._ui = ui
+        super().__init__(ui, page_size, parent)
         self._fields = tuple(fields)
         self._fetch = fetch
-        self.page_size = page_size
-        self._ids: list[Any] = []
-        self._rows: dict[Any, Any] = {}
-        self._has_more = False
-        self._loading = False
-        self._generation = 0
-
-    @property
-    def loading(self) -> bool:
-        return self._loading
 
     def set_fetch(self, fetch: Callable[..., list[Any]] | None) -> None:
         self._fetch = fetch
         self.reload()
 
     def row(self, row: int) -> Any:
-        return self._rows[self._ids[row]] if 0 <= row < len(self._ids) else None
+        return self.row_data(row)
 
-    def row_of(self, row_id: Any) -> int | None:
-        return self._ids.index(row_id) if row_id in self._rows else None
+    def page_task(self, offset: int, limit: int) -> PageTask | None:
+        return None if self._fetch is None else PageTask(self._fetch, (offset, limit))
 
-    def _load(self, offset: int, replace: bool) -> None:
-        self._generation += 1
-        generation = self._generation
-        if self._fetch is None:
-            self.beginResetModel()
-            self._ids, self._rows, self._has_more = [], {}, False
-            self.endResetModel()
-            self.loaded.emit()
-            return
-        self._loading = True
+    def column_count(self) -> int:
+        return len(self._fields)
 
-        def done(rows: list[Any]) -> None:
-            if generation != self._generation:
-                return
-            self._loading = False
-            if replace:
-                self.beginResetModel()
-                self._ids = [r.id for r in rows]
-                self._rows = {r.id: r for r in rows}
-                self.endResetModel()
-            else:
-                fresh = [r for r in rows if r.id not in self._rows]
-                if fresh:
-                    first = len(self._ids)
-                    self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-                    self._ids.extend(r.id for r in fresh)
-                    self._rows.update({r.id: r for r in fresh})
-                    self.endInsertRows()
-            self._has_more = len(rows) == self.page_size
-            self.loaded.emit()
+    def header(self, section: int, role: int) -> Any:
+        return self._fields[section].title if role == Qt.ItemDataRole.DisplayRole else None
 
-        def failed(error: BaseException) -> None:
-            if generation == self._generation:
-                self._loading = False
-                self.load_failed.emit(str(error))
-
-        self._ui.tasks.run(
-            self._fetch,
-            self._ui.services,
-            offset,
-            self.page_size,
-            on_done=guarded(self, done),
-            on_error=guarded(self, failed),
-        )
-
-    def reload(self) -> None:
-        self._load(0, replace=True)
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
-        return not parent.isValid() and self._has_more and not self._loading
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:
-        if self.canFetchMore(parent):
-            self._load(len(self._ids), replace=False)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._fields)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._fields):
-            return self._fields[section].title
-        if orientation == Qt.Orientation.Vertical:
-            return section + 1
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
-            return None
-        if not 0 <= index.column() < len(self._fields):
-            return None
-        row = self._rows[self._ids[index.row()]]
-        field = self._fields[index.column()]
+    def cell(self, row: Any, column: int, role: int) -> Any:
+        field = self._fields[column]
         if role == Qt.ItemDataRole.DisplayRole:
             value = field.get(row)
             return "" if value is None else str(value)
-        if role == ROW_ID_ROLE:
-            return row.id
         if role == Qt.ItemDataRole.TextAlignmentRole and field.numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

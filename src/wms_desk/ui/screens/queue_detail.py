@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wms_desk.domain import order_status
 from wms_desk.services.order_detail import OrderDetail, order_detail
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.models.queue_model import format_time, guarded, status_label
@@ -140,7 +141,7 @@ class OrderDetailPanel(QWidget):
 
     def _fill(self, d: OrderDetail) -> None:
         self.detail = d
-        self.holders_button.setVisible(d.status in {"new", "backordered", "on_hold"})
+        self.holders_button.setVisible(d.status in order_status.MAY_WAIT_FOR_STOCK)
         self.title.setText(
             f"<b>{html.escape(d.number)}</b> · {html.escape(status_label(d.status))}"
             f" · {html.escape(d.channel)} #{html.escape(d.external_id)}"
@@ -150,7 +151,8 @@ class OrderDetailPanel(QWidget):
             f"Ship by: {format_time(d.ship_by) or '—'}",
             f"Service: {d.service or '—'}",
             f"Priority: {d.priority:+d}" if d.priority else "Priority: normal",
-            f"Total: {d.total}",
+            f"Total: {d.total.display()}",
+            f"Goods weight: {d.goods_weight.display()}",
         ]
         if d.station or d.packer:
             facts.append(f"Assigned: {' / '.join(p for p in (d.station, d.packer) if p)}")

@@ -14,28 +14,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wms_desk.domain import order_status
+from wms_desk.domain.due import Due
+from wms_desk.domain.order_status import in_order
 from wms_desk.services.queue import COUNT_CAP, FilterChoices, QueueFilter
-from wms_desk.ui.models.queue_model import OPEN_STATUSES, status_label
+from wms_desk.ui.models.queue_model import status_label
 from wms_desk.ui.widgets.flow_layout import FlowLayout
 
-# The chips, left to right: an "Open" chip (everything still to do), then each status.
+# The chips, left to right: an "Open" chip (everything still to ship), then each status: those
+# not picked yet (held ones among them), the ones on the floor, the closed ones; then "All".
 CHIP_ORDER = (
     "open",
-    "new",
-    "allocated",
-    "backordered",
-    "on_hold",
-    "picking",
-    "picked",
-    "packing",
-    "packed",
-    "shipped",
-    "cancelled",
-    "partly_returned",
-    "returned",
+    *in_order(order_status.NOT_YET_PICKED),
+    *in_order(order_status.IN_PROGRESS - order_status.NOT_YET_PICKED),
+    *in_order(order_status.CLOSED),
     "all",
 )
-OPEN_SET = (*OPEN_STATUSES, "on_hold")
+OPEN_SET = in_order(order_status.OPEN)
 SEARCH_DELAY_MS = 300
 
 
@@ -92,7 +87,7 @@ class QueueFilterBar(QWidget):
         self.ship_by = self._combo(
             row,
             "Ship by",
-            [("Late", "late"), ("Due today", "today"), ("Later", "later")],
+            [(due.label, due.value) for due in Due],
         )
         self.tag = self._combo(row, "Tag")
         self.station = self._combo(row, "Station")
