@@ -28,6 +28,20 @@ def test_packer_may_pick_and_pack_but_nothing_a_supervisor_does() -> None:
             require(Role.PACKER, permission)
 
 
+def test_refusals_say_what_was_tried_and_whom_to_ask() -> None:
+    from wms_desk.domain.roles import ACTIONS
+
+    assert set(ACTIONS) == set(Permission)
+    with pytest.raises(PermissionDenied) as refused:
+        require(Role.PACKER, Permission.VIEW_QUEUE)
+    assert str(refused.value) == "A packer may not view the order queue; ask a supervisor."
+    with pytest.raises(PermissionDenied) as refused:
+        require(Role.SUPERVISOR, Permission.MANAGE_USERS)
+    assert str(refused.value) == "A supervisor may not manage users; ask an admin."
+    assert "_" not in str(refused.value)
+    assert can(Role.PACKER, Permission.VIEW_STOCK)
+
+
 def test_supervisor_runs_the_floor_but_only_admins_manage_users_and_stations() -> None:
     for permission in (Permission.CANCEL_ORDERS, Permission.EDIT_STOCK, Permission.CHANGE_SETTINGS):
         assert can(Role.SUPERVISOR, permission)

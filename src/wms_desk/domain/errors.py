@@ -21,9 +21,15 @@ class IllegalTransition(DomainError):
 class PermissionDenied(DomainError):
     """The signed-in user's role does not allow an action."""
 
-    def __init__(self, role: str, permission: str) -> None:
+    def __init__(
+        self, role: str, permission: str, action: str = "", ask: str = "supervisor"
+    ) -> None:
         self.role = role
         self.permission = permission
-        super().__init__(
-            f"A {role} may not {permission.replace('_', ' ')}. Ask a supervisor to do it."
-        )
+        self.action = action or permission.replace("_", " ")
+        # "A packer may not count or adjust stock; ask a supervisor."
+        super().__init__(f"{_a(role).capitalize()} may not {self.action}; ask {_a(ask)}.")
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"

@@ -15,6 +15,8 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     PICK_AND_PACK = "pick_and_pack"
+    # Look up products, stock per bin and the ledger (read-only): a packer needs to find items.
+    VIEW_STOCK = "view_stock"
     VIEW_QUEUE = "view_queue"
     HOLD_ORDERS = "hold_orders"
     CANCEL_ORDERS = "cancel_orders"
@@ -26,7 +28,22 @@ class Permission(StrEnum):
     MANAGE_STATIONS = "manage_stations"
 
 
-_PACKER = frozenset({Permission.PICK_AND_PACK})
+# What each permission lets a user do, in the words a refusal uses ("A packer may not ...").
+ACTIONS: dict[Permission, str] = {
+    Permission.PICK_AND_PACK: "pick, pack or ship orders",
+    Permission.VIEW_STOCK: "look up products and stock",
+    Permission.VIEW_QUEUE: "view the order queue",
+    Permission.HOLD_ORDERS: "hold, release, prioritise, assign or wave orders",
+    Permission.CANCEL_ORDERS: "cancel orders",
+    Permission.IMPORT_ORDERS: "import orders, products or stock",
+    Permission.EDIT_STOCK: "count or adjust stock",
+    Permission.REPRINT: "reprint labels or documents",
+    Permission.CHANGE_SETTINGS: "change this station's settings",
+    Permission.MANAGE_USERS: "manage users",
+    Permission.MANAGE_STATIONS: "manage stations",
+}
+
+_PACKER = frozenset({Permission.PICK_AND_PACK, Permission.VIEW_STOCK})
 _SUPERVISOR = _PACKER | {
     Permission.VIEW_QUEUE,
     Permission.HOLD_ORDERS,
@@ -49,6 +66,13 @@ def can(role: Role | str, permission: Permission) -> bool:
     return permission in PERMISSIONS[Role(role)]
 
 
+def who_may(permission: Permission) -> Role:
+    """The least senior role allowed `permission`: whom a refused user should ask."""
+    return next(role for role in Role if permission in PERMISSIONS[role])
+
+
 def require(role: Role | str, permission: Permission) -> None:
     if not can(role, permission):
-        raise PermissionDenied(Role(role).value, permission.value)
+        raise PermissionDenied(
+            Role(role).value, permission.value, ACTIONS[permission], who_may(permission).value
+        )

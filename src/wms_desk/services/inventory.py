@@ -72,7 +72,7 @@ def search_products(
     ctx: ServiceContext, term: str = "", offset: int = 0, limit: int = 200
 ) -> list[ProductRow]:
     """Products whose SKU or name contains `term` or with a barcode starting with it."""
-    ctx.actor.require(Permission.VIEW_QUEUE)
+    ctx.actor.require(Permission.VIEW_STOCK)
     return _search(ctx, term, offset, limit)
 
 
@@ -82,7 +82,7 @@ def _bins(session: Session, product_id: int) -> list[BinRow]:
 
 
 def product_bins(ctx: ServiceContext, product_id: int) -> list[BinRow]:
-    ctx.actor.require(Permission.VIEW_QUEUE)
+    ctx.actor.require(Permission.VIEW_STOCK)
     return _bins(ctx, product_id)
 
 
@@ -95,7 +95,7 @@ def ledger(
     ctx: ServiceContext, product_id: int, offset: int = 0, limit: int = 200
 ) -> list[LedgerRow]:
     """A product's ledger moves, newest first."""
-    ctx.actor.require(Permission.VIEW_QUEUE)
+    ctx.actor.require(Permission.VIEW_STOCK)
     return _ledger(ctx, product_id, offset, limit)
 
 
@@ -105,5 +105,5 @@ def _bin_codes(session: Session, prefix: str) -> list[str]:
 
 
 def bin_codes(ctx: ServiceContext, prefix: str = "") -> list[str]:
-    ctx.actor.require(Permission.VIEW_QUEUE)
+    ctx.actor.require(Permission.VIEW_STOCK)
     return _bin_codes(ctx, prefix)

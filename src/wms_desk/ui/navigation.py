@@ -123,7 +123,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec(
         "inventory",
         "Inventory",
-        Permission.PICK_AND_PACK,
+        # Read-only for packers (finding an item); counting asks for EDIT_STOCK on the screen.
+        Permission.VIEW_STOCK,
         "Products, bins and the stock ledger.",
         (
             "Search by SKU, name or any barcode",
