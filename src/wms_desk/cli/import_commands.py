@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from wms_desk.cli.env import CliEnv, CommandError
+from wms_desk.domain import order_status
 
 FORMAT_NAMES = ("shopify-json", "shopify-csv", "woocommerce-json", "csv")
-STATUS_NAMES = ("new", "allocated", "backordered", "picking", "picked", "packing", "packed",
-                "shipped", "cancelled", "on_hold", "partly_returned", "returned")  # fmt: skip
+STATUS_NAMES = order_status.VALUES
 
 
 def register(subparsers: Any) -> None:

@@ -49,6 +49,10 @@ SHIPPED_OR_LATER: frozenset[OrderStatus] = frozenset({S.SHIPPED, S.PARTLY_RETURN
 CLOSED: frozenset[OrderStatus] = SHIPPED_OR_LATER | {S.CANCELLED}
 # Work on the order has not started yet, so a channel may still change it.
 NOT_YET_PICKED: frozenset[OrderStatus] = frozenset({S.NEW, S.ALLOCATED, S.BACKORDERED, S.ON_HOLD})
+# Stock is reserved for it in the bins (allocation done, not shipped yet).
+HOLDS_STOCK: frozenset[OrderStatus] = frozenset(
+    {S.ALLOCATED, S.PICKING, S.PICKED, S.PACKING, S.PACKED}
+)
 # Waiting for stock: allocation looks at these.
 AWAITING_STOCK: frozenset[OrderStatus] = frozenset({S.NEW, S.BACKORDERED})
 # Stock reserved, nobody picking yet, so a picker may claim it.

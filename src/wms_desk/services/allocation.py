@@ -21,7 +21,7 @@ from wms_desk.services.errors import NotFound
 from wms_desk.services.stock import BinQuantity, count_bin
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
-WAITING = (OrderStatus.NEW.value, OrderStatus.BACKORDERED.value)
+WAITING = order_status.in_order(order_status.AWAITING_STOCK)
 _CHUNK = 500
 
 

@@ -23,6 +23,7 @@ from wms_desk.db.models import (
     Reservation,
     StockMove,
 )
+from wms_desk.domain import order_status
 from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.database import Database
@@ -268,7 +269,7 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         city, region, postal, country = rng.choice(_PLACES)
         # Finished orders are older; open ones came in over the last three days.
-        finished = status in {"shipped", "partly_returned", "returned", "cancelled"}
+        finished = status in order_status.CLOSED
         ordered_at = now - timedelta(
             hours=rng.randrange(72 if finished else 1, 24 * 6 if finished else 72)
         )
@@ -301,14 +302,14 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
         )
         if status == "on_hold":
             order.held_from, order.hold_reason = "allocated", "Address check with the customer"
-        if status in {"shipped", "partly_returned", "returned"}:
+        if status in order_status.SHIPPED_OR_LATER:
             order.shipped_at = ordered_at + timedelta(hours=20)
         subtotal = Decimal(0)
         for line_no, sku in enumerate(rng.sample(skus, rng.choice((1, 1, 1, 2, 2, 3, 4))), 1):
             qty = rng.choice((1, 1, 1, 2, 3))
             price = Decimal(rng.randrange(499, 8999)) / 100
             subtotal += price * qty
-            done = status in {"packed", "shipped", "partly_returned", "returned"}
+            done = status == "packed" or status in order_status.SHIPPED_OR_LATER
             order.lines.append(
                 OrderLine(
                     line_no=line_no,
@@ -331,11 +332,12 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
             order.tags.append(OrderTag(tag="fragile"))
         session.add(order)
         session.flush()
-        if status in {"allocated", "picking", "picked", "packing", "packed", "on_hold"}:
+        # Held demo orders were held from allocated, so they keep their reservations.
+        if status in order_status.HOLDS_STOCK or status == "on_hold":
             for line in order.lines:
                 assert line.product_id is not None  # every demo line is for a product
                 _reserve_demo(session, line, bins_of[line.product_id], stock, reserved, now)
-        if status in {"shipped", "partly_returned", "returned"}:
+        if status in order_status.SHIPPED_OR_LATER:
             session.add(
                 Package(
                     order_id=order.id,

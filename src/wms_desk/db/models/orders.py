@@ -10,21 +10,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms_desk.db.models.base import Base, Grams, utcnow
+from wms_desk.domain import order_status
 
-ORDER_STATUSES = (
-    "new",
-    "allocated",
-    "backordered",
-    "picking",
-    "picked",
-    "packing",
-    "packed",
-    "shipped",
-    "cancelled",
-    "on_hold",
-    "partly_returned",
-    "returned",
-)
+# The lifecycle, defined once in domain.order_status; the CHECK constraint spells it out.
+ORDER_STATUSES = order_status.VALUES
 _STATUS_CHECK = "status IN (" + ", ".join(f"'{s}'" for s in ORDER_STATUSES) + ")"
 
 

@@ -1,7 +1,7 @@
 """Queue benchmark at a million orders: one JSON line of timings and peak memory.
 
-Usage (bench/queue.py runs this):
-  python bench/queue.py --backend sqlite|postgresql [--orders 1000000] [--url URL] [--keep]
+Usage:
+  python bench/queue_paging.py --backend sqlite|postgresql [--orders 1000000] [--url URL] [--keep]
 
 Without --url it seeds a fresh database (a file under /tmp, or the PostgreSQL database
 wms_bench_queue) with bench/seed_million.py in a child process, so the seeding's memory does
@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from wms_desk.domain import order_status
 from wms_desk.services import queue
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
@@ -34,7 +35,7 @@ from wms_desk.services.database import Database
 HERE = Path(__file__).resolve().parent
 PG_ADMIN = os.environ.get("WMS_DESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_BENCH_DB = "wms_bench_queue"
-OPEN = ("new", "allocated", "backordered", "picking", "picked", "packing", "packed", "on_hold")
+OPEN = order_status.in_order(order_status.OPEN)
 SEARCH = "Smith"
 
 # The page a supervisor sees, written the way one would by hand (no tricks): the same
@@ -145,18 +146,21 @@ def run(backend: str, url: str, repeat: int) -> dict[str, Any]:
     filtered = queue.QueueFilter(statuses=("allocated",), channel_ids=(2,))
     searched = queue.QueueFilter(statuses=OPEN, search=SEARCH)
 
+    def page(f: queue.QueueFilter, sort: str = "ship_by") -> queue.QueuePage:
+        return queue.load_page(ctx, queue.QueueRequest(f, sort, limit=queue.PAGE_SIZE), False)
+
     started = time.perf_counter()
-    first = queue.load_page(ctx, default, with_counts=False)
+    first = page(default)
     cold = round((time.perf_counter() - started) * 1000, 1)
     assert len(first.ids) == queue.PAGE_SIZE, "the bench database looks empty"
 
     # What the screen waits for before it shows rows: the page (ids + their cells). The chips'
     # counts follow in a second background call; they are timed on their own (`*_counts_ms`).
     ours = {
-        "open": lambda: queue.load_page(ctx, default, with_counts=False),
-        "filter": lambda: queue.load_page(ctx, filtered, with_counts=False),
-        "sort": lambda: queue.load_page(ctx, default, "customer", with_counts=False),
-        "search": lambda: queue.load_page(ctx, searched, with_counts=False),
+        "open": lambda: page(default),
+        "filter": lambda: page(filtered),
+        "sort": lambda: page(default, "customer"),
+        "search": lambda: page(searched),
     }
     counts = {
         "open": lambda: queue.load_counts(ctx, default),
