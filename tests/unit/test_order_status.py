@@ -103,3 +103,10 @@ def test_named_sets_partition_the_lifecycle() -> None:
     # Every waveable order can still start picking: it is new or allocated, never held.
     assert all(S.PICKING in allowed_targets(s) or S.ALLOCATED in allowed_targets(s)
                for s in st.WAVEABLE)  # fmt: skip
+
+
+def test_work_started_is_what_a_channel_may_no_longer_change() -> None:
+    from wms_desk.domain import order_status as st
+
+    assert {S.PICKING, S.PICKED, S.PACKING, S.PACKED} == st.WORK_STARTED
+    assert not st.WORK_STARTED & st.NOT_YET_PICKED

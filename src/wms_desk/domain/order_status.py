@@ -49,6 +49,8 @@ SHIPPED_OR_LATER: frozenset[OrderStatus] = frozenset({S.SHIPPED, S.PARTLY_RETURN
 CLOSED: frozenset[OrderStatus] = SHIPPED_OR_LATER | {S.CANCELLED}
 # Work on the order has not started yet, so a channel may still change it.
 NOT_YET_PICKED: frozenset[OrderStatus] = frozenset({S.NEW, S.ALLOCATED, S.BACKORDERED, S.ON_HOLD})
+# Picking has begun: the goods are on their way to the box, or in it.
+WORK_STARTED: frozenset[OrderStatus] = IN_PROGRESS - NOT_YET_PICKED
 # Stock is reserved for it in the bins (allocation done, not shipped yet).
 HOLDS_STOCK: frozenset[OrderStatus] = frozenset(
     {S.ALLOCATED, S.PICKING, S.PICKED, S.PACKING, S.PACKED}

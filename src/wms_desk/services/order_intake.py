@@ -31,8 +31,7 @@ CREATE, UPDATE, UNCHANGED, CANCEL, FLAG, LOCKED, FULFILLED = (
     "create", "update", "unchanged", "cancel", "flag", "locked", "fulfilled"
 )  # fmt: skip
 # Work has started: the goods are on their way to the box, or in it.
-_IN_WORK = frozenset({OrderStatus.PICKING, OrderStatus.PICKED, OrderStatus.PACKING,
-                      OrderStatus.PACKED})  # fmt: skip
+_IN_WORK = order_status.WORK_STARTED
 
 
 def classify(record: OrderRecord, digest: str, existing: tuple[str, str] | None) -> str:

@@ -26,7 +26,7 @@ from wms_desk.ui.widgets.flow_layout import FlowLayout
 CHIP_ORDER = (
     "open",
     *in_order(order_status.NOT_YET_PICKED),
-    *in_order(order_status.IN_PROGRESS - order_status.NOT_YET_PICKED),
+    *in_order(order_status.WORK_STARTED),
     *in_order(order_status.CLOSED),
     "all",
 )
