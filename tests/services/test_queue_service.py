@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,11 @@ from wms_desk.db.models import Order
 from wms_desk.domain.errors import PermissionDenied
 from wms_desk.domain.roles import Role
 from wms_desk.services import orders, queue
+from wms_desk.services.changes import ChangeSet, Topic
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.database import Database
 from wms_desk.services.demo import seed_demo
-from wms_desk.services.notifications import ChangeWatcher
+from wms_desk.services.notifications import RemoteChanges
 
 
 @pytest.fixture
@@ -66,25 +69,31 @@ def test_export_neutralises_formulas_and_honours_the_selection(
     assert queue.export_csv(supervisor, queue.QueueRequest(), picked, ids=ids) == 2
 
 
-def test_the_watcher_reports_another_sessions_change(
+def test_another_processs_commit_reaches_this_processs_change_bus(
     supervisor: ServiceContext,
-    make_ctx,
 ) -> None:
-    other = make_ctx(Role.SUPERVISOR)
-    changed = threading.Event()
-    watcher = ChangeWatcher(supervisor.database, changed.set, poll_seconds=0.1)
-    watcher.start()
+    """Another process (its own Database on the same URL) holds an order: this process hears
+    it on its change bus, through LISTEN/NOTIFY on PostgreSQL or the poll on SQLite."""
+    here = supervisor.database
+    elsewhere = Database(here.url)
+    other = replace(supervisor, database=elsewhere)
+    heard: list[ChangeSet] = []
+    got = threading.Event()
+    here.changes.subscribe(lambda c: (heard.append(c), got.set()))
+    remote = RemoteChanges(here, poll_seconds=0.1).start()
     try:
-        assert watcher.ready.wait(10)
-        assert not changed.wait(0.3)  # nothing happened yet: no false alarm
+        assert remote.ready.wait(10)
+        assert not got.wait(0.3)  # nothing happened yet: no false alarm
         page = queue.load_page(
             other, queue.QueueRequest(queue.QueueFilter(statuses=("new",)), limit=1)
         )
         orders.hold_orders(other, list(page.ids), "address check")
-        assert changed.wait(10)
+        assert got.wait(10)
+        assert heard[0].remote and Topic.ORDERS in heard[0]
     finally:
-        watcher.stop()
-    assert not watcher.running
+        remote.stop()
+        elsewhere.dispose()
+    assert not remote.running
 
 
 def test_printing_without_a_document_printer_says_what_to_do(

@@ -18,6 +18,7 @@ from wms_desk.services.context import ServiceContext
 from wms_desk.services.demo import seed_demo
 from wms_desk.services.station_bindings import BindingOverrides, StationBindings
 from wms_desk.settings import load_settings
+from wms_desk.ui.change_signals import ChangeSignals
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.models.queue_model import COLUMN_KEYS, QueueModel
 from wms_desk.ui.screens.queue_filters import OPEN_SET
@@ -39,7 +40,9 @@ def ui(system_ctx: ServiceContext, make_ctx, tmp_path: Path) -> Iterator[UiConte
     # The composition root resolves the station's printers into the service context.
     bindings = StationBindings.resolve({}, BindingOverrides(document_printer=printed))
     services = replace(make_ctx(Role.SUPERVISOR), bindings=bindings)
-    yield UiContext(services, tasks, settings, qsettings=qsettings)
+    changes = ChangeSignals(services.database.changes)
+    yield UiContext(services, tasks, settings, qsettings=qsettings, changes=changes)
+    changes.stop()
     tasks.wait_idle()
 
 

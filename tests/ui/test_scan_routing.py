@@ -130,3 +130,34 @@ def test_a_wedge_scan_is_routed_like_a_serial_one(qtbot, station) -> None:
         qtbot.keyClick(field, Qt.Key.Key_Return)
     assert station.window.ui.actor.username == "pat"
     assert "BADGE" not in field.text()
+
+
+def test_an_order_barcode_opens_that_order_in_the_supervisors_queue(
+    qtbot, station, scanner
+) -> None:
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
+    station.window.show_screen("settings")  # from any screen: the queue comes to the front
+    assert _scan(qtbot, station, scanner, "ORD:1042") == ("ORD:1042", "screen:queue")
+    queue = station.window.workspace.current_screen()
+    assert station.window.current_screen_key() == "queue"
+    qtbot.waitUntil(lambda: len(queue.selected_ids()) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: "1042" in queue.detail.title.text(), timeout=10_000)
+    assert "Order 1042 (Shopify): new." in station.window.feedback_line.text
+
+
+def test_a_bare_order_number_is_looked_up_and_opens_the_order(qtbot, station, scanner) -> None:
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
+    station.window.show_screen("inventory")
+    with qtbot.waitSignal(station.router.routed, timeout=10_000) as routed:
+        scanner.scan("1042")
+    scan, where = routed.args
+    assert (scan.data, scan.kind, where) == ("ORD:1042", "order", "screen:queue")
+    queue = station.window.workspace.current_screen()
+    qtbot.waitUntil(lambda: len(queue.selected_ids()) == 1, timeout=10_000)
+
+
+def test_an_order_number_nobody_has_says_so(qtbot, station, scanner) -> None:
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
+    _scan(qtbot, station, scanner, "ORD:9999")
+    qtbot.waitUntil(lambda: "No order 9999" in station.window.feedback_line.text, timeout=10_000)
+    assert station.window.feedback_line.tone is Tone.ERROR

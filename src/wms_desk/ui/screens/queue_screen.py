@@ -8,12 +8,10 @@ from typing import Any
 from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
-    QObject,
     Qt,
-    QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -27,12 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
+from wms_desk.domain.scan import ScanResult
 from wms_desk.services import queue as queue_service
-from wms_desk.services.notifications import ChangeWatcher
+from wms_desk.services.changes import Topic
 from wms_desk.services.queue import FilterChoices
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.feedback import Tone
 from wms_desk.ui.models.queue_model import QueueModel, guarded
+from wms_desk.ui.refresh import RefreshOnChange
 from wms_desk.ui.screens.queue_actions import QueueActions
 from wms_desk.ui.screens.queue_columns import QueueColumns
 from wms_desk.ui.screens.queue_detail import OrderDetailPanel
@@ -41,12 +43,7 @@ from wms_desk.ui.screens.queue_prompts import QueuePrompts
 from wms_desk.ui.widgets.toast import Toast
 
 REFRESH_DEBOUNCE_MS = 250
-
-
-class _ChangeBridge(QObject):
-    """Carries the watcher thread's callback onto the GUI thread as a signal."""
-
-    changed = Signal()
+REFRESH_TOPICS = frozenset({Topic.ORDERS, Topic.STOCK, Topic.PACKAGES, Topic.SHIPMENTS})
 
 
 class QueueScreen(QueueActions, QueueColumns, QWidget):
@@ -136,28 +133,22 @@ class QueueScreen(QueueActions, QueueColumns, QWidget):
         header.sectionMoved.connect(lambda *_a: self._save_columns())
         header.sectionResized.connect(lambda *_a: self._save_columns())
 
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(REFRESH_DEBOUNCE_MS)
-        self._refresh_timer.timeout.connect(self.refresh)
-        self._bridge = _ChangeBridge(self)
-        self._bridge.changed.connect(self._refresh_timer.start)
-        poll = float(getattr(ui.settings, "poll_seconds", 5.0) or 5.0)
-        self.watcher = ChangeWatcher(ui.services.database, self._bridge.changed.emit, poll)
-        self.destroyed.connect(lambda *_a, w=self.watcher: w.stop(0.5))
+        # Orders changed here or at another station: re-read the rows on screen.
+        self.refresher = RefreshOnChange(
+            ui, self, REFRESH_TOPICS, self.refresh, delay_ms=REFRESH_DEBOUNCE_MS
+        )
         self._started = False
 
         self.model.set_filter(self.filters.current_filter())
         self._selection_changed()
 
     def _after_first_page(self) -> None:
-        """The rows are on screen: now the filter choices and the change watcher (started
-        earlier they would compete with the first page for the database and the CPU)."""
+        """The rows are on screen: now the filter choices (loaded earlier they would compete
+        with the first page for the database and the CPU)."""
         if self._started:
             return
         self._started = True
         self._load_choices()
-        self.watcher.start()
 
     def _focus_search(self) -> None:
         self.filters.search.setFocus()
@@ -251,10 +242,52 @@ class QueueScreen(QueueActions, QueueColumns, QWidget):
         if len(ids) > 1:
             self.detail.title.setText(f"{len(ids)} orders selected.")
 
+    # --- scans ---------------------------------------------------------------------------
+    def handle_scan(self, scan: ScanResult) -> bool:
+        """An order barcode (or a bare number the router found to be an order) opens it."""
+        number = scan.order_number
+        if number is None:
+            return False
+        self.open_order(number)
+        return True
+
+    def open_order(self, number: str) -> None:
+        """Show the order(s) with this number, whatever their status, and select it."""
+
+        def shown(_kept: bool) -> None:
+            self.model.refreshed.disconnect(shown)
+            rows = [
+                r
+                for r in range(self.model.rowCount())
+                if (data := self.model.row_data(r)) is not None and data.number == number
+            ]
+            if not rows:
+                self._answer(False, f"No order {number} in this database. Check the slip.")
+                return
+            self.select_ids([self.model.order_id(rows[0])])
+            self.table.scrollTo(self.model.index(rows[0], 0))
+            first = self.model.row_data(rows[0])
+            assert first is not None
+            status = OrderStatus(first.status).label.lower()
+            more = (
+                f" {len(rows)} channels use this number: check the channel column."
+                if len(rows) > 1
+                else ""
+            )
+            self._answer(True, f"Order {number} ({first.channel}): {status}.{more}")
+
+        self.model.refreshed.connect(shown)
+        self.filters.search.blockSignals(True)
+        self.filters.search.setText(number)
+        self.filters.search.blockSignals(False)
+        self.filters.select_chip("all")
+
+    def _answer(self, ok: bool, text: str) -> None:
+        self._update_status(text)
+        if self._ui.feedback is not None:
+            self._ui.feedback.show(Tone.SUCCESS if ok else Tone.ERROR, text)
+
     # --- lifecycle -----------------------------------------------------------------------
     def shutdown(self) -> None:
-        self.watcher.stop(1.0)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.shutdown()
-        super().closeEvent(event)
+        """Nothing of its own to stop: the screen owns no thread (the station's change
+        listener belongs to the composition root)."""
