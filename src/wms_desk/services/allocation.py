@@ -16,23 +16,29 @@ from wms_desk.domain import order_status
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
 from wms_desk.services.bulk_writes import add_to_column, audit_rows, bulk_insert
+from wms_desk.services.changes import Topic
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound
-from wms_desk.services.stock import BinQuantity, count_bin
-from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
+from wms_desk.services.stock import BinQuantity, count_bin, take_freed
+from wms_desk.services.uow import UnitOfWork, read_only, run_unit_of_work, unit_of_work
 
 WAITING = order_status.in_order(order_status.AWAITING_STOCK)
 _CHUNK = 500
+_NEVER = datetime.max
 
 
 @dataclass(frozen=True)
 class AllocationOutcome:
     allocated: int = 0
     backordered: int = 0
+    # The orders that became allocated, by id (a supervisor's re-run names them).
+    allocated_ids: tuple[int, ...] = ()
 
     def __add__(self, other: AllocationOutcome) -> AllocationOutcome:
         return AllocationOutcome(
-            self.allocated + other.allocated, self.backordered + other.backordered
+            self.allocated + other.allocated,
+            self.backordered + other.backordered,
+            self.allocated_ids + other.allocated_ids,
         )
 
 
@@ -41,30 +47,59 @@ def _chunks(ids: list[int], size: int = _CHUNK) -> Iterable[list[int]]:
         yield ids[start : start + size]
 
 
+def _by_priority(session: Session, ids: Iterable[int]) -> list[int]:
+    """The waiting ones among `ids`, first served first: priority, then ship-by, then age."""
+    rows: list[Any] = []
+    for chunk in _chunks(sorted(set(ids))):
+        rows.extend(
+            session.execute(
+                select(Order.id, Order.priority, Order.ship_by).where(
+                    Order.id.in_(chunk), Order.status.in_(WAITING)
+                )
+            ).all()
+        )
+    rows.sort(key=lambda r: (-r.priority, r.ship_by is None, r.ship_by or _NEVER, r.id))
+    return [row.id for row in rows]
+
+
 def allocate_orders(uow: UnitOfWork, order_ids: Iterable[int]) -> AllocationOutcome:
     """Allocate each order whole from free stock in pick sequence, else backorder it.
 
     All or nothing per order: a backordered order holds nothing, so it never blocks an order
-    that could ship complete. Orders are served by priority, then ship-by, then age.
+    that could ship complete. Orders are served by priority, then ship-by, then age. Orders
+    waiting for stock that this unit of work freed (stock.note_freed) join the run.
     """
-    ids = sorted(set(order_ids))
+    ids = set(order_ids)
+    freed = take_freed(uow)
+    if freed:
+        ids.update(waiting_order_ids(uow.session, freed))
     outcome = AllocationOutcome()
     # Pending ORM changes first: the bulk updates below must see (and win over) them.
     uow.session.flush()
-    for chunk in _chunks(ids):
+    for chunk in _chunks(_by_priority(uow.session, ids)):
         outcome = outcome + _allocate_chunk(uow, chunk)
     return outcome
 
 
+def allocate_freed(uow: UnitOfWork) -> AllocationOutcome:
+    """Stock became free in this unit of work: serve the orders waiting for it."""
+    return allocate_orders(uow, ())
+
+
 def _allocate_chunk(uow: UnitOfWork, ids: list[int]) -> AllocationOutcome:
     session = uow.session
+    # Locked, and the status read after the lock: two stations allocating the same order
+    # at once must not both reserve for it (the second finds it allocated and skips it).
     orders = session.execute(
         select(Order.id, Order.status)
         .where(Order.id.in_(ids), Order.status.in_(WAITING))
-        .order_by(Order.priority.desc(), Order.ship_by.is_(None), Order.ship_by, Order.id)
+        .order_by(Order.id)
+        .with_for_update(of=Order)
     ).all()
     if not orders:
         return AllocationOutcome()
+    rank = {order_id: n for n, order_id in enumerate(ids)}
+    orders = sorted(orders, key=lambda row: rank[row.id])
     order_ids = [row.id for row in orders]
     lines = session.execute(
         select(OrderLine.id, OrderLine.order_id, OrderLine.product_id, OrderLine.qty, Product.sku)
@@ -106,7 +141,7 @@ def _allocate_chunk(uow: UnitOfWork, ids: list[int]) -> AllocationOutcome:
             for line in order_lines:
                 _take(free, line, line.qty - int(held.get(line.id, 0)), new_reservations, taken)
             target, detail = OrderStatus.ALLOCATED, {}
-            outcome = outcome + AllocationOutcome(allocated=1)
+            outcome = outcome + AllocationOutcome(allocated=1, allocated_ids=(order.id,))
         if target.value == order.status:
             continue  # still waiting: no new event for every stock arrival
         order_status.check_transition(order.status, target)
@@ -129,17 +164,25 @@ def _free_stock(session: Session, product_ids: set[int]) -> dict[int, list[list[
     if not product_ids:
         return free
     rows = session.execute(
-        select(BinStock.bin_id, BinStock.product_id, BinStock.on_hand, BinStock.reserved)
+        select(
+            BinStock.bin_id,
+            BinStock.product_id,
+            BinStock.on_hand,
+            BinStock.reserved,
+            Bin.pick_sequence,
+            Bin.code,
+        )
         .join(Bin, Bin.id == BinStock.bin_id)
         .where(
             BinStock.product_id.in_(product_ids),
             Bin.active.is_(True),
             BinStock.on_hand > BinStock.reserved,
         )
-        .order_by(BinStock.product_id, Bin.pick_sequence, Bin.code)
+        # Locked in key order, as counts and imports lock them, so stations queue, not deadlock.
+        .order_by(BinStock.bin_id, BinStock.product_id)
         .with_for_update(of=BinStock)
     ).all()
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (r.product_id, r.pick_sequence, r.code)):
         free[row.product_id].append([row.bin_id, row.on_hand - row.reserved])
     return free
 
@@ -173,6 +216,11 @@ def _write(
 ) -> None:
     session = uow.session
     connection = session.connection()
+    # Core statements on the connection: the change bus hears of them only from here.
+    if taken:
+        uow.changed(Topic.STOCK)
+    if status_rows:
+        uow.changed(Topic.ORDERS, *(row["b_id"] for row in status_rows))
     add_to_column(session, BinStock, "reserved", dict(taken))
     if reservations:
         existing = set(
@@ -251,9 +299,60 @@ def run_allocation(uow: UnitOfWork, order_ids: Collection[int] | None = None) ->
 
 
 @dataclass(frozen=True)
+class AllocatedOrder:
+    id: int
+    number: str
+
+
+@dataclass(frozen=True)
+class Reallocation:
+    """What a supervisor's re-run did: the orders it allocated, and how many still wait."""
+
+    allocated: tuple[AllocatedOrder, ...]
+    still_backordered: int
+
+
+def _reallocate(uow: UnitOfWork) -> Reallocation:
+    backordered = uow.session.scalars(
+        select(Order.id).where(Order.status == OrderStatus.BACKORDERED.value)
+    ).all()
+    outcome = allocate_orders(uow, backordered)
+    numbers = dict(
+        uow.session.execute(
+            select(Order.id, Order.number).where(Order.id.in_(outcome.allocated_ids))
+        ).all()
+    )
+    allocated = tuple(AllocatedOrder(i, numbers[i]) for i in outcome.allocated_ids)
+    return Reallocation(allocated, outcome.backordered)
+
+
+def reallocate_backorders(ctx: ServiceContext) -> Reallocation:
+    """Try every backordered order again now (a supervisor's button): EDIT_STOCK or HOLD_ORDERS."""
+    if not ctx.actor.can(Permission.EDIT_STOCK):
+        ctx.actor.require(Permission.HOLD_ORDERS)
+    return run_unit_of_work(ctx, _reallocate)
+
+
+@dataclass(frozen=True)
 class StockAdjustment:
     bin: BinQuantity
     allocation: AllocationOutcome
+
+
+def count_and_allocate(
+    uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str
+) -> StockAdjustment:
+    """A count, then the orders waiting for what it freed, in one unit of work."""
+    count_bin(uow, bin_code, sku, counted, reason)
+    allocation = allocate_freed(uow)
+    # Re-read: the allocation may just have reserved some of what was counted.
+    on_hand, reserved = uow.session.execute(
+        select(BinStock.on_hand, BinStock.reserved)
+        .join(Bin, Bin.id == BinStock.bin_id)
+        .join(Product, Product.id == BinStock.product_id)
+        .where(Bin.code == bin_code, Product.sku == sku)
+    ).one()
+    return StockAdjustment(BinQuantity(bin_code, sku, on_hand, reserved), allocation)
 
 
 @unit_of_work(Permission.EDIT_STOCK)
@@ -261,17 +360,7 @@ def adjust_stock(
     uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str
 ) -> StockAdjustment:
     """The Inventory screen's adjust: a counted quantity as a ledger move, then re-allocation."""
-    # In this unit of work, so the count and the allocation it enables commit together.
-    count_bin(uow, bin_code, sku, counted, reason)
-    product_id = uow.session.scalar(select(Product.id).where(Product.sku == sku))
-    allocation = allocate_waiting(uow, [product_id] if product_id else [])
-    # Re-read: the allocation may just have reserved some of what was counted.
-    on_hand, reserved = uow.session.execute(
-        select(BinStock.on_hand, BinStock.reserved)
-        .join(Bin, Bin.id == BinStock.bin_id)
-        .where(Bin.code == bin_code, BinStock.product_id == product_id)
-    ).one()
-    return StockAdjustment(BinQuantity(bin_code, sku, on_hand, reserved), allocation)
+    return count_and_allocate(uow, bin_code, sku, counted, reason)
 
 
 def allocate_released(uow: UnitOfWork, order: Order) -> None:

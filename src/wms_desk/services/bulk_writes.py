@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, column, insert, select, text, update, values
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Integer, Row, bindparam, column, insert, select, text, update, values
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from wms_desk.services.uow import UnitOfWork
@@ -115,6 +115,56 @@ def insert_returning_ids(
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
     )
     return list(result.scalars())
+
+
+def insert_skipping_existing(
+    session: Session,
+    model: type[Any],
+    rows: list[dict[str, Any]],
+    conflict_columns: tuple[str, ...],
+    returning: tuple[str, ...],
+) -> list[Row[Any]]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the rows that went in (another station's
+    concurrent insert of the same key waits for it and is then skipped, never a UniqueViolation).
+    """
+    if not rows:
+        return []
+    table = model.__table__
+    if _is_postgresql(session):
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    # One multi-row statement per page, inside both backends' bound-parameter limits.
+    page = max(1, 30_000 // max(1, len(rows[0])) // 2)
+    inserted: list[Row[Any]] = []
+    for start in range(0, len(rows), page):
+        statement = (
+            dialect_insert(table)
+            .values(rows[start : start + page])
+            .on_conflict_do_nothing(index_elements=list(conflict_columns))
+            .returning(*(table.c[name] for name in returning))
+        )
+        inserted.extend(session.connection().execute(statement).all())
+    return inserted
+
+
+def insert_new_returning_ids(
+    session: Session, model: type[Any], rows: list[dict[str, Any]], key: str
+) -> dict[Any, int]:
+    """Insert rows unique by `key`; returns key -> new id for those that went in.
+
+    The fast path (COPY) runs in a savepoint; if another station created some of the same keys
+    meanwhile, it falls back to ON CONFLICT DO NOTHING and leaves theirs alone.
+    """
+    if not rows:
+        return {}
+    try:
+        with session.begin_nested():
+            ids = insert_returning_ids(session, model, rows)
+        return {row[key]: i for row, i in zip(rows, ids, strict=True)}
+    except IntegrityError:
+        inserted = insert_skipping_existing(session, model, rows, (key,), (key, "id"))
+        return {row[0]: row[1] for row in inserted}
 
 
 def add_to_column(

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from wms_desk.channels.catalog import FLAGS, parse_products, parse_stock
@@ -18,18 +17,13 @@ from wms_desk.channels.records import (
     SourceError,
     StockRecord,
 )
-from wms_desk.db.models import AuditEvent, Bin, BinStock, Product, ProductBarcode, StockMove
+from wms_desk.db.models import AuditEvent, Product, ProductBarcode
 from wms_desk.domain.roles import Permission
-from wms_desk.services.allocation import allocate_waiting
-from wms_desk.services.bulk_writes import (
-    add_to_column,
-    audit_rows,
-    bulk_insert,
-    insert_returning_ids,
-)
+from wms_desk.services.bulk_writes import audit_rows, bulk_insert, insert_new_returning_ids
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.imports import ImportIssue, ImportResult, Progress
 from wms_desk.services.intake_limits import check_product, check_stock
+from wms_desk.services.stock_counts import apply_stock_counts
 from wms_desk.services.uow import UnitOfWork, run_unit_of_work
 
 CHUNK_SIZE = 500
@@ -163,6 +157,45 @@ def _apply_products(
     uow: UnitOfWork, records: Sequence[ProductRecord], filename: str, dry_run: bool
 ) -> ImportResult:
     session = uow.session
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    audits: list[tuple[str, object, dict[str, Any] | None, dict[str, Any] | None]] = []
+    created = _update_existing(uow, records, filename, dry_run, counts, audits)
+    if created and not dry_run:
+        rows = [{**_product_values(r), "sku": r.sku, "active": True, "created_at": uow.now,
+                 "updated_at": uow.now} for r in created]  # fmt: skip
+        # A SKU another station created meanwhile is skipped here and updated below instead.
+        ids = insert_new_returning_ids(session, Product, rows, "sku")
+        inserted = [r for r in created if r.sku in ids]
+        codes = [
+            {"product_id": ids[record.sku], "code": code, "quantity": 1}
+            for record in inserted
+            for code in record.barcodes
+        ]
+        if codes:
+            bulk_insert(session, ProductBarcode, codes)
+        audits.extend(("product.imported", r.sku, None, {"source": filename}) for r in inserted)
+        counts["created"] += len(inserted)
+        lost = [r for r in created if r.sku not in ids]
+        if lost:
+            _update_existing(uow, lost, filename, dry_run, counts, audits)
+    elif created:
+        counts["created"] += len(created)
+    session.flush()
+    if audits:
+        bulk_insert(session, AuditEvent, audit_rows(uow, "product", audits))
+    return _counts(**counts)
+
+
+def _update_existing(
+    uow: UnitOfWork,
+    records: Sequence[ProductRecord],
+    filename: str,
+    dry_run: bool,
+    counts: dict[str, int],
+    audits: list[tuple[str, object, dict[str, Any] | None, dict[str, Any] | None]],
+) -> list[ProductRecord]:
+    """Update the products that exist (counting them); returns the records that are new."""
+    session = uow.session
     existing = {
         p.sku: p
         for p in session.scalars(
@@ -171,8 +204,7 @@ def _apply_products(
             .options(selectinload(Product.barcodes))
         )
     }
-    created, updated, unchanged = [], 0, 0
-    audits: list[tuple[str, object, dict[str, Any] | None, dict[str, Any] | None]] = []
+    created = []
     for record in records:
         values = _product_values(record)
         product = existing.get(record.sku)
@@ -182,9 +214,9 @@ def _apply_products(
         before = {key: getattr(product, key) for key in _FIELDS}
         old_codes = {b.code for b in product.barcodes}
         if before == values and old_codes == set(record.barcodes):
-            unchanged += 1
+            counts["unchanged"] += 1
             continue
-        updated += 1
+        counts["updated"] += 1
         if dry_run:
             continue
         for key, value in values.items():
@@ -199,24 +231,7 @@ def _apply_products(
         )
         changed = {k: str(v) for k, v in values.items() if before[k] != v}
         audits.append(("product.updated", record.sku, None, {**changed, "source": filename}))
-    if created and not dry_run:
-        ids = insert_returning_ids(
-            session, Product,
-            [{**_product_values(r), "sku": r.sku, "active": True, "created_at": uow.now,
-              "updated_at": uow.now} for r in created],
-        )  # fmt: skip
-        codes = [
-            {"product_id": pid, "code": code, "quantity": 1}
-            for pid, record in zip(ids, created, strict=True)
-            for code in record.barcodes
-        ]
-        if codes:
-            bulk_insert(session, ProductBarcode, codes)
-        audits.extend(("product.imported", r.sku, None, {"source": filename}) for r in created)
-    session.flush()
-    if audits:
-        bulk_insert(session, AuditEvent, audit_rows(uow, "product", audits))
-    return _counts(created=len(created), updated=updated, unchanged=unchanged)
+    return created
 
 
 # --- stock -------------------------------------------------------------------------------
@@ -262,102 +277,5 @@ def _check_stock(
     return good
 
 
-def _apply_stock(
-    uow: UnitOfWork, records: Sequence[StockRecord], filename: str, dry_run: bool
-) -> ImportResult:
-    session = uow.session
-    products = dict(
-        session.execute(
-            select(Product.sku, Product.id).where(Product.sku.in_({r.sku for r in records}))
-        ).all()
-    )
-    bins = dict(
-        session.execute(
-            select(Bin.code, Bin.id).where(Bin.code.in_({r.bin_code for r in records}))
-        ).all()
-    )
-    next_sequence = (session.scalar(select(func.max(Bin.pick_sequence))) or 0) + 10
-    for record in records:
-        if record.bin_code not in bins and not dry_run:
-            # New bins go after the known ones, in file order, until someone sets the route.
-            new_bin = Bin(
-                code=record.bin_code[:32],
-                zone=record.bin_code.split("-")[0][:16],
-                pick_sequence=next_sequence,
-                active=True,
-            )
-            session.add(new_bin)
-            session.flush()
-            bins[record.bin_code] = new_bin.id
-            next_sequence += 10
-            uow.audit("bin.created", "bin", record.bin_code, after={"source": filename})
-    stock = {
-        (row.bin_id, row.product_id): row
-        for row in session.execute(
-            select(BinStock.bin_id, BinStock.product_id, BinStock.on_hand, BinStock.reserved)
-            .where(BinStock.product_id.in_(products.values()))
-            .with_for_update()
-        )
-    }
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
-    issues: list[ImportIssue] = []
-    changes: list[tuple[StockRecord, int, int, int]] = []
-    for record in records:
-        product_id, bin_id = products[record.sku], bins.get(record.bin_code)
-        row = stock.get((bin_id, product_id)) if bin_id is not None else None
-        on_hand, reserved = (row.on_hand, row.reserved) if row else (0, 0)
-        if record.qty == on_hand and row is not None:
-            counts["unchanged"] += 1
-            continue
-        if record.qty < reserved:
-            counts["rejected"] += 1
-            issues.append(ImportIssue(record.ref, f"{reserved} are reserved for orders; qty "
-                                      f"{record.qty} would leave them short"))  # fmt: skip
-            continue
-        counts["created" if row is None or on_hand == 0 else "updated"] += 1
-        if bin_id is not None:
-            changes.append((record, bin_id, product_id, on_hand))
-    if changes and not dry_run:
-        _write_counts(uow, changes, filename)
-        arrived = {pid for record, _, pid, on_hand in changes if record.qty > on_hand}
-        allocate_waiting(uow, arrived)
-    return ImportResult.from_counts(counts, tuple(issues))
-
-
-def _write_counts(
-    uow: UnitOfWork, changes: list[tuple[StockRecord, int, int, int]], filename: str
-) -> None:
-    """The same ledger rows and cache changes apply_move makes, as a few batched statements."""
-    session = uow.session
-    reference = f"stock import {filename}"[:120]
-    moves = []
-    for record, bin_id, product_id, on_hand in changes:
-        delta = record.qty - on_hand
-        if delta:
-            moves.append({
-                "product_id": product_id,
-                "from_bin_id": bin_id if delta < 0 else None,
-                "to_bin_id": bin_id if delta > 0 else None,
-                "qty": abs(delta), "reason": "count", "reference": reference,
-                "user_id": uow.actor.user_id, "station_id": uow.actor.station_id,
-                "created_at": uow.now,
-            })  # fmt: skip
-    # Cache rows for new bin/SKU pairs first, in one statement that skips existing ones.
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(
-        dialect.insert(BinStock)
-        .values([{"bin_id": b, "product_id": p, "on_hand": 0, "reserved": 0}
-                 for _, b, p, _ in changes])
-        .on_conflict_do_nothing(index_elements=["bin_id", "product_id"])
-    )  # fmt: skip
-    bulk_insert(session, StockMove, moves)
-    add_to_column(session, BinStock, "on_hand", {(b, p): r.qty - h for r, b, p, h in changes})
-    bulk_insert(
-        session,
-        AuditEvent,
-        audit_rows(uow, "bin", [
-            ("stock.imported", record.bin_code, {"sku": record.sku, "on_hand": on_hand},
-             {"sku": record.sku, "on_hand": record.qty, "source": filename})
-            for record, _, _, on_hand in changes
-        ]),
-    )  # fmt: skip
+# The write side (bins, locked cache rows, ledger moves) is the stock module's.
+_apply_stock = apply_stock_counts

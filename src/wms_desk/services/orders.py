@@ -149,7 +149,12 @@ def cancel_orders(uow: UnitOfWork, order_ids: Sequence[int], reason: str) -> lis
         )
         release_reservations(uow, line_ids)
 
-    return _each(uow, order_ids, cancel)
+    summaries = _each(uow, order_ids, cancel)
+    # The stock given back goes to the orders waiting for it, in this same transaction.
+    from wms_desk.services.allocation import allocate_freed
+
+    allocate_freed(uow)
+    return summaries
 
 
 @unit_of_work(Permission.HOLD_ORDERS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
@@ -78,6 +79,9 @@ def apply_move(
             f"Bin {bin_code} does not hold {qty} free of {sku}. "
             "Count the bin, or take the goods from another bin."
         ) from exc
+    if from_bin_id is None:
+        # Goods arrived (a receipt, a count up, a restock): waiting orders may now be served.
+        note_freed(uow, [product_id])
 
 
 @dataclass(frozen=True)
@@ -88,33 +92,49 @@ class BinQuantity:
     reserved: int
 
 
+def lock_bin_stock(session: Session, bin_id: int, product_id: int) -> tuple[int, int]:
+    """(on_hand, reserved) of one cache row, created if missing and locked until commit.
+
+    Whatever another station writes to the row meanwhile has committed before this returns
+    (PostgreSQL waits on the row lock; SQLite's BEGIN IMMEDIATE already serialises writers), so
+    a move computed from these values cannot lose an update.
+    """
+    _ensure_cache_row(session, bin_id, product_id)
+    on_hand, reserved = session.execute(
+        select(BinStock.on_hand, BinStock.reserved)
+        .where(BinStock.bin_id == bin_id, BinStock.product_id == product_id)
+        .with_for_update()
+    ).one()
+    return int(on_hand), int(reserved)
+
+
 def count_bin(uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str) -> BinQuantity:
-    """A counted quantity, in the caller's unit of work: the difference becomes a ledger move."""
+    """A counted quantity, in the caller's unit of work: the difference becomes a ledger move.
+
+    On-hand ends at `counted` whatever runs beside it: the move is computed from the locked row.
+    """
     if counted < 0:
         raise ValidationFailed("A counted quantity cannot be negative.")
     if not reason.strip():
         raise ValidationFailed("Say why the quantity changes (e.g. 'cycle count', 'damaged').")
     session = uow.session
-    bin_ = session.scalar(select(Bin).where(Bin.code == bin_code))
-    product = session.scalar(select(Product).where(Product.sku == sku))
-    if bin_ is None:
+    bin_id = session.scalar(select(Bin.id).where(Bin.code == bin_code))
+    product_id = session.scalar(select(Product.id).where(Product.sku == sku))
+    if bin_id is None:
         raise NotFound(f"There is no bin {bin_code}.")
-    if product is None:
+    if product_id is None:
         raise NotFound(f"There is no product with SKU {sku}.")
-    _ensure_cache_row(session, bin_.id, product.id)
-    row = session.get(BinStock, (bin_.id, product.id), populate_existing=True)
-    assert row is not None
-    before = row.on_hand
-    if counted < row.reserved:
+    before, reserved = lock_bin_stock(session, bin_id, product_id)
+    if counted < reserved:
         raise ValidationFailed(
-            f"{row.reserved} of {sku} in {bin_code} are reserved for orders; "
+            f"{reserved} of {sku} in {bin_code} are reserved for orders; "
             "release those orders first or count again."
         )
     if counted > before:
-        apply_move(uow, product.id, counted - before, "adjust", to_bin_id=bin_.id, reference=reason)
+        apply_move(uow, product_id, counted - before, "adjust", to_bin_id=bin_id, reference=reason)
     elif counted < before:
         apply_move(
-            uow, product.id, before - counted, "adjust", from_bin_id=bin_.id, reference=reason
+            uow, product_id, before - counted, "adjust", from_bin_id=bin_id, reference=reason
         )
     uow.audit(
         "stock.adjusted",
@@ -123,17 +143,35 @@ def count_bin(uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: st
         before={"sku": sku, "on_hand": before},
         after={"sku": sku, "on_hand": counted, "reason": reason},
     )
-    session.refresh(row)
-    return BinQuantity(bin_code, sku, row.on_hand, row.reserved)
-
+    return BinQuantity(bin_code, sku, counted, reserved)
 
 
 @unit_of_work(Permission.EDIT_STOCK)
 def set_bin_quantity(
     uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str
 ) -> BinQuantity:
-    """A supervisor's count of one bin, audited, on its own (without re-allocation)."""
-    return count_bin(uow, bin_code, sku, counted, reason)
+    """A supervisor's count of one bin, audited; orders waiting for the product try again."""
+    # Imported here: allocation builds on this module (as orders.release_orders does).
+    from wms_desk.services.allocation import count_and_allocate
+
+    return count_and_allocate(uow, bin_code, sku, counted, reason).bin
+
+
+# --- stock that became free: orders waiting for it are allocated before the commit --------
+
+_FREED_KEY = "wms_freed_products"
+
+
+def note_freed(uow: UnitOfWork, product_ids: Iterable[int]) -> None:
+    """Remember products whose free stock grew in this unit of work (arrival or release)."""
+    uow.session.info.setdefault(_FREED_KEY, set()).update(product_ids)
+
+
+def take_freed(uow: UnitOfWork) -> set[int]:
+    """The products noted so far, forgotten once taken (allocation takes them)."""
+    freed: set[int] = uow.session.info.pop(_FREED_KEY, set())
+    return freed
+
 
 def reserve(uow: UnitOfWork, order_line_id: int, product_id: int, bin_id: int, qty: int) -> None:
     """Hold `qty` in a bin for an order line; the CHECK keeps reserved within on-hand."""
@@ -165,26 +203,37 @@ def reserve(uow: UnitOfWork, order_line_id: int, product_id: int, bin_id: int, q
 
 
 def release_reservations(uow: UnitOfWork, order_line_ids: list[int]) -> int:
-    """Give back everything reserved for these lines; returns the units released."""
+    """Give back everything reserved for these lines; returns the units released.
+
+    DELETE ... RETURNING gives back exactly the rows this transaction removed, so two stations
+    releasing the same order never give the stock back twice. The freed products are noted:
+    the next allocation in this unit of work (allocate_freed) serves the orders waiting for them.
+    """
     if not order_line_ids:
         return 0
     session = uow.session
-    rows = session.scalars(
-        select(Reservation).where(Reservation.order_line_id.in_(order_line_ids))
+    session.flush()
+    removed = session.execute(
+        delete(Reservation)
+        .where(Reservation.order_line_id.in_(order_line_ids))
+        .returning(Reservation.bin_id, Reservation.product_id, Reservation.qty),
+        execution_options={"synchronize_session": False},
     ).all()
-    released = 0
-    for reservation in rows:
+    given_back: dict[tuple[int, int], int] = {}
+    for bin_id, product_id, qty in removed:
+        given_back[bin_id, product_id] = given_back.get((bin_id, product_id), 0) + qty
+    for (bin_id, product_id), qty in sorted(given_back.items()):
         session.execute(
             update(BinStock)
-            .where(
-                BinStock.bin_id == reservation.bin_id,
-                BinStock.product_id == reservation.product_id,
-            )
-            .values(reserved=BinStock.reserved - reservation.qty)
+            .where(BinStock.bin_id == bin_id, BinStock.product_id == product_id)
+            .values(reserved=BinStock.reserved - qty)
         )
-        released += reservation.qty
-    session.execute(delete(Reservation).where(Reservation.order_line_id.in_(order_line_ids)))
-    return released
+    # ORM copies of the deleted rows must not be flushed again.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Reservation) and obj.order_line_id in order_line_ids:
+            session.expunge(obj)
+    note_freed(uow, {product_id for _, product_id in given_back})
+    return sum(given_back.values())
 
 
 @dataclass(frozen=True)
