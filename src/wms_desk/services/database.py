@@ -12,7 +12,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from wms_desk.db import schema
-from wms_desk.db.engine import create_db_engine, describe_url, is_sqlite, read_only, sqlite_url
+from wms_desk.db.engine import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    create_db_engine,
+    describe_url,
+    is_sqlite,
+    read_only,
+    sqlite_url,
+)
 from wms_desk.services.changes import ChangeBus
 from wms_desk.services.errors import DatabaseUnavailable
 
@@ -86,7 +93,31 @@ class Database:
         self.engine.dispose()
 
 
+# SQLite's primary result codes for "another connection holds the lock".
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked": a writer held the file longer than busy_timeout."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+def busy_message(database: Database, waited_s: float) -> str:
+    return (
+        f"Another station or program kept the database {database.display_url} busy for "
+        f"{waited_s:.0f} s, so nothing was changed. Try again when it has finished "
+        "(a long import or a backup copy holds the file)."
+    )
+
+
 def unavailable_message(database: Database, exc: BaseException) -> str:
+    if database.is_sqlite and is_busy(exc):
+        return busy_message(database, SQLITE_BUSY_TIMEOUT_MS / 1000)
     detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
     where = database.display_url
     if database.is_sqlite:

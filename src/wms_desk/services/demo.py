@@ -231,6 +231,12 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
     for product_id in product_ids.values():
         for bin_id in rng.sample(bin_ids, rng.randint(1, 3)):
             stock[(bin_id, product_id)] = rng.randrange(40, 160)
+    # Backordered demo orders must really be short: they wait for these two SKUs, which have
+    # one unit per bin and are on no other order (a backorder beside free stock is a bug).
+    scarce = sorted(product_ids)[-2:]
+    for key in stock:
+        if key[1] in {product_ids[sku] for sku in scarce}:
+            stock[key] = 1
     session.execute(
         insert(StockMove),
         [
@@ -261,7 +267,8 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
         channel_ids.append(channel.id)
 
     statuses = [s for s, weight in _STATUS_MIX for _ in range(weight)]
-    skus = sorted(product_ids)
+    skus = [sku for sku in sorted(product_ids) if sku not in scarce]
+    names = {str(p["sku"]): str(p["name"]) for p in products}
     ship_moves = []
     for n in range(orders):
         status = statuses[n % len(statuses)] if n < len(statuses) else rng.choice(statuses)
@@ -316,13 +323,30 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
                     sku=sku,
                     product_id=product_ids[sku],
                     qty=qty,
-                    name=products[skus.index(sku)]["name"],
+                    name=names[sku],
                     unit_price=price,
                     pickable=True,
                     picked_qty=qty if status in {"picked", "packing"} or done else 0,
                     packed_qty=qty if done else 0,
                 )
             )
+        if status == "backordered":
+            sku = scarce[n % len(scarce)]
+            short = sum(q for (_, p), q in stock.items() if p == product_ids[sku]) + 2
+            order.lines.append(
+                OrderLine(
+                    line_no=len(order.lines) + 1,
+                    sku=sku,
+                    product_id=product_ids[sku],
+                    qty=short,
+                    name=names[sku],
+                    unit_price=Decimal("12.50"),
+                    pickable=True,
+                    picked_qty=0,
+                    packed_qty=0,
+                )
+            )
+            subtotal += Decimal("12.50") * short
         order.subtotal, order.shipping_total = subtotal, Decimal("5.99")
         order.tax_total = (subtotal * Decimal("0.08")).quantize(Decimal("0.01"))
         order.total = order.subtotal + order.shipping_total + order.tax_total

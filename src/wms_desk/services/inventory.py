@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from wms_desk.db.queries import inventory as q
 from wms_desk.domain.roles import Permission
+from wms_desk.domain.scan import interpret
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.errors import NotFound
 from wms_desk.services.stock import BinQuantity, set_bin_quantity
 from wms_desk.services.uow import read_only
 
@@ -18,11 +20,13 @@ __all__ = [
     "BinRow",
     "LedgerRow",
     "ProductRow",
+    "StockPosition",
     "bin_codes",
     "ledger",
     "product_bins",
     "search_products",
     "set_bin_quantity",
+    "stock_position",
 ]
 
 
@@ -107,3 +111,67 @@ def _bin_codes(session: Session, prefix: str) -> list[str]:
 def bin_codes(ctx: ServiceContext, prefix: str = "") -> list[str]:
     ctx.actor.require(Permission.VIEW_STOCK)
     return _bin_codes(ctx, prefix)
+
+
+@dataclass(frozen=True)
+class StockPosition:
+    """One product's stock: per bin (in pick sequence) and in total."""
+
+    sku: str
+    name: str
+    bins: tuple[BinRow, ...]
+
+    @property
+    def on_hand(self) -> int:
+        return sum(b.on_hand for b in self.bins)
+
+    @property
+    def reserved(self) -> int:
+        return sum(b.reserved for b in self.bins)
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "sku": self.sku,
+            "bins": [
+                {"bin": b.bin, "on_hand": b.on_hand, "reserved": b.reserved, "available": b.free}
+                for b in self.bins
+            ],
+            "on_hand": self.on_hand,
+            "reserved": self.reserved,
+            "available": self.available,
+        }
+
+
+def _lookup_codes(text: str) -> list[str]:
+    """The SKU as typed first, then the barcode spellings a GTIN may be stored under."""
+    codes = [text]
+    gtin = interpret(text).gtin
+    if gtin:
+        # Stored as printed (EAN-13, UPC-A 12, EAN-8 or GTIN-14); a scan gives the GTIN-14.
+        codes += [gtin[14 - n :] for n in (14, 13, 12, 8) if gtin[: 14 - n].strip("0") == ""]
+    return list(dict.fromkeys(codes))
+
+
+@read_only
+def _position(session: Session, text: str) -> StockPosition:
+    found = q.find_product(session, _lookup_codes(text))
+    if found is None:
+        raise NotFound(
+            f"No product has the SKU or barcode {text!r}. Check the spelling, or search the "
+            "Inventory screen by name."
+        )
+    product_id, sku, name = found
+    return StockPosition(sku, name, tuple(BinRow(**r) for r in q.product_bins(session, product_id)))
+
+
+def stock_position(ctx: ServiceContext, sku_or_barcode: str) -> StockPosition:
+    """On-hand, reserved and available per bin and in total, by SKU or any product barcode."""
+    ctx.actor.require(Permission.VIEW_QUEUE)
+    text = sku_or_barcode.strip()
+    if not text:
+        raise NotFound("Give a SKU or a product barcode.")
+    return _position(ctx, text)

@@ -21,7 +21,7 @@ from wms_desk.db.models.base import utcnow
 from wms_desk.domain.roles import Permission
 from wms_desk.services.changes import NOTIFY_CHANNEL, TOPIC_OF_TABLE, ChangeCollector, Topic
 from wms_desk.services.context import Actor, ServiceContext
-from wms_desk.services.database import unavailable_message
+from wms_desk.services.database import busy_message, is_busy, unavailable_message
 from wms_desk.services.errors import DatabaseUnavailable, StaleData
 
 if TYPE_CHECKING:
@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 MAX_TRIES = 5
 # serialization_failure, deadlock_detected, lock_not_available
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# SQLite: each try already waits busy_timeout for the write lock, and SQLite's busy handler is
+# not fair (a waiter can lose to newcomers again and again), so a busy file is tried again, with
+# backoff, until this much time has gone by in all; only then is the user told.
+SQLITE_BUSY_BUDGET_S = 60.0
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -139,8 +143,9 @@ def insert_ignoring_duplicates(
 
 
 def is_retryable(exc: BaseException) -> bool:
+    """A concurrency failure worth another try: PostgreSQL's, or SQLite's busy file."""
     sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    return sqlstate in RETRYABLE_SQLSTATES
+    return sqlstate in RETRYABLE_SQLSTATES or is_busy(exc)
 
 
 def is_connection_lost(exc: DBAPIError) -> bool:
@@ -166,11 +171,16 @@ def run_unit_of_work(
     work: Callable[[UnitOfWork], T],
     permission: Permission | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Run `work` in one transaction; retry up to MAX_TRIES on concurrency errors, then raise."""
+    """Run `work` in one transaction; retry on concurrency errors (PostgreSQL: up to MAX_TRIES;
+    a busy SQLite file: for up to SQLITE_BUSY_BUDGET_S), then raise."""
     if permission is not None:
         ctx.actor.require(permission)
-    for attempt in range(1, MAX_TRIES + 1):
+    started = clock()
+    attempt = 0
+    while True:
+        attempt += 1
         session = ctx.database.write_session()
         try:
             with session.begin():
@@ -197,6 +207,15 @@ def run_unit_of_work(
         except IntegrityError:
             raise
         except DBAPIError as exc:
+            if ctx.database.is_sqlite and is_busy(exc):
+                waited = clock() - started
+                if waited < SQLITE_BUSY_BUDGET_S:
+                    # Jittered so the stations that all waited do not collide again in step.
+                    delay = random.uniform(0, min(1.0, 0.05 * 2**attempt))
+                    log.info("database busy (attempt %d, %.1fs so far)", attempt, waited)
+                    sleep(delay)
+                    continue
+                raise DatabaseUnavailable(busy_message(ctx.database, waited)) from exc
             if is_retryable(exc) and attempt < MAX_TRIES:
                 # Jittered, growing backoff so competing stations do not collide again in step.
                 delay = random.uniform(0, 0.02 * 2**attempt)
@@ -208,7 +227,6 @@ def run_unit_of_work(
             raise
         finally:
             session.close()
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def unit_of_work(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import String, and_, exists, func, or_, select
@@ -119,3 +120,21 @@ def bin_codes(session: Session, prefix: str = "", limit: int = 500) -> list[str]
     if prefix:
         stmt = stmt.where(Bin.code.cast(String).ilike(prefix.replace("%", "") + "%"))
     return list(session.scalars(stmt.order_by(Bin.pick_sequence, Bin.code).limit(limit)))
+
+
+def find_product(session: Session, codes: Sequence[str]) -> tuple[int, str, str] | None:
+    """(id, sku, name) of the product with SKU codes[0], else with any of the barcodes given."""
+    if not codes:
+        return None
+    found = session.execute(
+        select(Product.id, Product.sku, Product.name).where(Product.sku == codes[0])
+    ).first()
+    if found is None:
+        found = session.execute(
+            select(Product.id, Product.sku, Product.name)
+            .join(ProductBarcode, ProductBarcode.product_id == Product.id)
+            .where(ProductBarcode.code.in_(list(codes)))
+            .order_by(ProductBarcode.quantity, Product.sku)
+            .limit(1)
+        ).first()
+    return None if found is None else (found[0], found[1], found[2])
