@@ -5,16 +5,26 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.channels.intake import DATA, orders, stocked, write
-from wms_desk.db.models import Bin, BinStock, Reservation
+from wms_desk.db.models import Bin, BinStock, Order, Reservation
 from wms_desk.domain.errors import PermissionDenied
 from wms_desk.domain.roles import Role
+from wms_desk.services import inventory
 from wms_desk.services import orders as order_actions
-from wms_desk.services.allocation import adjust_stock, run_allocation, stock_holders
+from wms_desk.services.allocation import (
+    AllocatedOrder,
+    Reallocation,
+    adjust_stock,
+    reallocate_backorders,
+    run_allocation,
+    stock_holders,
+)
 from wms_desk.services.catalog_import import import_stock
+from wms_desk.services.changes import ChangeSet, Topic
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.demo import seed_demo
 from wms_desk.services.imports import import_file
 from wms_desk.services.stock import reconcile
 
@@ -136,3 +146,83 @@ def test_run_allocation_leaves_allocated_orders_alone(system_ctx: ServiceContext
     import_file(system_ctx, DATA / "woocommerce_orders.json")
     outcome = run_allocation(system_ctx)
     assert (outcome.allocated, outcome.backordered) == (0, 0)
+
+
+# --- issue 8: backorders are served as soon as stock is free ---------------------------------
+
+
+def _holder_and_waiter(ctx: ServiceContext, tmp_path) -> tuple[int, int]:
+    """Hoodie: 1 in stock; #950 holds it, #951 waits for it."""
+    stocked(ctx)
+    import_file(
+        ctx,
+        _woo(
+            tmp_path,
+            {"id": 950, "lines": [("WC-HOODIE-GRY-L", 1)]},
+            {"id": 951, "lines": [("WC-HOODIE-GRY-L", 1), ("WC-MUG-BLU", 2)]},
+        ),
+    )
+    found = orders(ctx)
+    assert (found["950"].status, found["951"].status) == ("allocated", "backordered")
+    return found["950"].id, found["951"].id
+
+
+def test_a_cancel_gives_the_stock_to_the_waiting_order(
+    system_ctx: ServiceContext, tmp_path
+) -> None:
+    holder, _waiter = _holder_and_waiter(system_ctx, tmp_path)
+    order_actions.cancel_orders(system_ctx, [holder], "customer changed their mind")
+    assert orders(system_ctx)["951"].status == "allocated"
+    assert _reservations(system_ctx, "951") == [("B-02-01", 2), ("B-02-03", 1)]
+    assert _reservations(system_ctx, "950") == []
+    with system_ctx.database.read_session() as session:
+        assert reconcile(session) == []
+        assert session.scalar(select(func.sum(BinStock.reserved))) == 3
+
+
+def test_a_count_up_on_the_inventory_screen_allocates(system_ctx: ServiceContext, tmp_path) -> None:
+    _holder, _waiter = _holder_and_waiter(system_ctx, tmp_path)
+    counted = inventory.set_bin_quantity(system_ctx, "B-02-03", "WC-HOODIE-GRY-L", 2, "found one")
+    assert (counted.on_hand, counted.reserved) == (2, 2)
+    assert orders(system_ctx)["951"].status == "allocated"
+
+
+def test_a_supervisor_reallocates_on_demand(system_ctx: ServiceContext, make_ctx, tmp_path) -> None:
+    _holder, waiter = _holder_and_waiter(system_ctx, tmp_path)
+    # Stock that arrived behind the services' back (a restore, a manual SQL fix).
+    with system_ctx.database.write_session() as session, session.begin():
+        session.execute(
+            BinStock.__table__.update()
+            .where(BinStock.bin_id == select(Bin.id).where(Bin.code == "B-02-03").scalar_subquery())
+            .values(on_hand=BinStock.on_hand + 1)
+        )
+    with pytest.raises(PermissionDenied):
+        reallocate_backorders(make_ctx(Role.PACKER))
+    result = reallocate_backorders(make_ctx(Role.SUPERVISOR))
+    assert result == Reallocation((AllocatedOrder(waiter, "951"),), 0)
+    assert reallocate_backorders(make_ctx(Role.SUPERVISOR)) == Reallocation((), 0)
+
+
+def test_the_demo_has_no_backorder_beside_free_stock(system_ctx: ServiceContext) -> None:
+    seed_demo(system_ctx, orders=300, seed=7)
+    with system_ctx.database.read_session() as session:
+        waiting = session.scalars(select(Order.id).where(Order.status == "backordered")).all()
+    assert waiting
+    for order_id in waiting:
+        wait = stock_holders(system_ctx, order_id)
+        assert any(line.missing > 0 for line in wait.lines), wait
+    assert reallocate_backorders(system_ctx) == Reallocation((), len(waiting))
+
+
+def test_allocation_announces_the_orders_and_stock_it_wrote(
+    system_ctx: ServiceContext, tmp_path
+) -> None:
+    _holder, waiter = _holder_and_waiter(system_ctx, tmp_path)
+    heard: list[ChangeSet] = []
+    system_ctx.database.changes.subscribe(heard.append)
+    with system_ctx.database.write_session() as session, session.begin():
+        session.execute(BinStock.__table__.update().values(on_hand=BinStock.on_hand + 5))
+    run_allocation(system_ctx)
+    [changes] = heard
+    assert {Topic.ORDERS, Topic.STOCK} <= changes.topics
+    assert waiter in changes.ids_of(Topic.ORDERS)
