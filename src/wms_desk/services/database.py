@@ -110,7 +110,7 @@ def is_busy(exc: BaseException) -> bool:
 def busy_message(database: Database, waited_s: float) -> str:
     return (
         f"Another station or program kept the database {database.display_url} busy for "
-        f"{waited_s:.0f} s, so nothing was changed. Try again when it has finished "
+        f"{max(1, round(waited_s))} s, so nothing was changed. Try again when it has finished "
         "(a long import or a backup copy holds the file)."
     )
 
