@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from wms_desk.db import engine as engine_module
 from wms_desk.db.models import AuditEvent
+from wms_desk.services import database as database_module
 from wms_desk.services import uow as uow_module
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
@@ -71,3 +72,40 @@ def test_a_file_busy_for_too_long_says_so_and_changes_nothing(busy_file, monkeyp
     assert "busy for 1 s" in message
     assert "nothing was changed" in message and "writable" not in message
     assert _audits(database) == before
+
+
+def test_opening_a_file_another_program_holds_is_tried_again(sqlite_db_url, monkeypatch) -> None:
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    # A program that holds the file exclusively (as one does while it recovers or checkpoints
+    # the WAL): even opening it to read is busy until it lets go.
+    holder = sqlite3.connect(Path(make_url(sqlite_db_url).database), isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("COMMIT")
+    database = Database(sqlite_db_url)
+    delays: list[float] = []
+
+    def backoff(seconds: float) -> None:
+        delays.append(seconds)
+        if len(delays) == 2:
+            holder.close()
+
+    database.ping(sleep=backoff)
+    assert len(delays) == 2
+    database.dispose()
+
+
+def test_a_file_held_for_too_long_is_reported_as_busy_on_opening(
+    sqlite_db_url, monkeypatch
+) -> None:
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(database_module, "SQLITE_BUSY_BUDGET_S", 0.3)
+    holder = sqlite3.connect(Path(make_url(sqlite_db_url).database), isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("COMMIT")
+    database = Database(sqlite_db_url)
+    with pytest.raises(DatabaseUnavailable, match=r"kept the database .* busy for 1 s"):
+        database.ping()
+    holder.close()
+    database.dispose()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,13 +74,31 @@ class Database:
     def read_session(self) -> Session:
         return self._read()
 
-    def ping(self) -> None:
-        """Raise DatabaseUnavailable unless a trivial query round-trips."""
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except DBAPIError as exc:
-            raise DatabaseUnavailable(unavailable_message(self, exc)) from exc
+    def ping(
+        self,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Raise DatabaseUnavailable unless a trivial query round-trips.
+
+        A SQLite file that another process holds (opening it while the WAL is checkpointed or
+        recovered) is tried again, as a busy write is, before the user is told.
+        """
+        started, attempt = clock(), 0
+        while True:
+            attempt += 1
+            try:
+                with self.engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+                return
+            except DBAPIError as exc:
+                if self.is_sqlite and is_busy(exc):
+                    waited = clock() - started
+                    if waited < SQLITE_BUSY_BUDGET_S:
+                        sleep(busy_backoff(attempt))
+                        continue
+                    raise DatabaseUnavailable(busy_message(self, waited)) from exc
+                raise DatabaseUnavailable(unavailable_message(self, exc)) from exc
 
     def prepare(self, upgrade_embedded: bool = True) -> None:
         """Make the schema usable: an embedded file is upgraded, a shared database only checked."""
@@ -95,6 +116,15 @@ class Database:
 
 # SQLite's primary result codes for "another connection holds the lock".
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+# Each try already waits busy_timeout for the lock, and SQLite's busy handler is not fair (a
+# waiter can lose to newcomers again and again), so a busy file is tried again, with backoff,
+# until this much time has gone by in all; only then is the user told.
+SQLITE_BUSY_BUDGET_S = 60.0
+
+
+def busy_backoff(attempt: int) -> float:
+    """Jittered, growing, at most 1 s: stations that all waited do not collide again in step."""
+    return random.uniform(0, min(1.0, 0.05 * 2**attempt))
 
 
 def is_busy(exc: BaseException) -> bool:

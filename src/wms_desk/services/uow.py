@@ -21,7 +21,13 @@ from wms_desk.db.models.base import utcnow
 from wms_desk.domain.roles import Permission
 from wms_desk.services.changes import NOTIFY_CHANNEL, TOPIC_OF_TABLE, ChangeCollector, Topic
 from wms_desk.services.context import Actor, ServiceContext
-from wms_desk.services.database import busy_message, is_busy, unavailable_message
+from wms_desk.services.database import (
+    SQLITE_BUSY_BUDGET_S,
+    busy_backoff,
+    busy_message,
+    is_busy,
+    unavailable_message,
+)
 from wms_desk.services.errors import DatabaseUnavailable, StaleData
 
 if TYPE_CHECKING:
@@ -32,10 +38,6 @@ log = logging.getLogger(__name__)
 MAX_TRIES = 5
 # serialization_failure, deadlock_detected, lock_not_available
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
-# SQLite: each try already waits busy_timeout for the write lock, and SQLite's busy handler is
-# not fair (a waiter can lose to newcomers again and again), so a busy file is tried again, with
-# backoff, until this much time has gone by in all; only then is the user told.
-SQLITE_BUSY_BUDGET_S = 60.0
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -210,10 +212,8 @@ def run_unit_of_work(
             if ctx.database.is_sqlite and is_busy(exc):
                 waited = clock() - started
                 if waited < SQLITE_BUSY_BUDGET_S:
-                    # Jittered so the stations that all waited do not collide again in step.
-                    delay = random.uniform(0, min(1.0, 0.05 * 2**attempt))
                     log.info("database busy (attempt %d, %.1fs so far)", attempt, waited)
-                    sleep(delay)
+                    sleep(busy_backoff(attempt))
                     continue
                 raise DatabaseUnavailable(busy_message(ctx.database, waited)) from exc
             if is_retryable(exc) and attempt < MAX_TRIES:
@@ -251,19 +251,29 @@ def unit_of_work(
 def read_only(
     body: Callable[Concatenate[Session, P], T],
 ) -> Callable[Concatenate[ServiceContext, P], T]:
-    """Decorator for queries: a read session, closed afterwards; lost connections reported."""
+    """Decorator for queries: a read session, closed afterwards; a busy SQLite file tried again
+    (as writes are), lost connections reported."""
 
     @functools.wraps(body)
     def query(ctx: ServiceContext, *args: P.args, **kwargs: P.kwargs) -> T:
-        session = ctx.database.read_session()
-        try:
-            with session.begin():
-                return body(session, *args, **kwargs)
-        except DBAPIError as exc:
-            if is_connection_lost(exc):
-                raise DatabaseUnavailable(unavailable_message(ctx.database, exc)) from exc
-            raise
-        finally:
-            session.close()
+        started, attempt = time.monotonic(), 0
+        while True:
+            attempt += 1
+            session = ctx.database.read_session()
+            try:
+                with session.begin():
+                    return body(session, *args, **kwargs)
+            except DBAPIError as exc:
+                if ctx.database.is_sqlite and is_busy(exc):
+                    waited = time.monotonic() - started
+                    if waited < SQLITE_BUSY_BUDGET_S:
+                        time.sleep(busy_backoff(attempt))
+                        continue
+                    raise DatabaseUnavailable(busy_message(ctx.database, waited)) from exc
+                if is_connection_lost(exc):
+                    raise DatabaseUnavailable(unavailable_message(ctx.database, exc)) from exc
+                raise
+            finally:
+                session.close()
 
     return query
