@@ -173,16 +173,16 @@ def _free_stock(session: Session, product_ids: set[int]) -> dict[int, list[list[
             Bin.code,
         )
         .join(Bin, Bin.id == BinStock.bin_id)
-        .where(
-            BinStock.product_id.in_(product_ids),
-            Bin.active.is_(True),
-            BinStock.on_hand > BinStock.reserved,
-        )
+        # Every row of the products, full ones too: a station releasing stock in a full bin
+        # holds that row, so this waits and sees the release instead of missing it.
+        .where(BinStock.product_id.in_(product_ids), Bin.active.is_(True))
         # Locked in key order, as counts and imports lock them, so stations queue, not deadlock.
         .order_by(BinStock.bin_id, BinStock.product_id)
         .with_for_update(of=BinStock)
     ).all()
     for row in sorted(rows, key=lambda r: (r.product_id, r.pick_sequence, r.code)):
+        if row.on_hand <= row.reserved:
+            continue
         free[row.product_id].append([row.bin_id, row.on_hand - row.reserved])
     return free
 
