@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Integer, Row, bindparam, column, insert, select, text, update, values
+from sqlalchemy import Integer, bindparam, column, insert, select, text, update, values
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -123,20 +123,22 @@ def insert_skipping_existing(
     rows: list[dict[str, Any]],
     conflict_columns: tuple[str, ...],
     returning: tuple[str, ...],
-) -> list[Row[Any]]:
+) -> list[tuple[Any, ...]]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: the rows that went in (another station's
     concurrent insert of the same key waits for it and is then skipped, never a UniqueViolation).
     """
     if not rows:
         return []
     table = model.__table__
+    # Dialect modules are imported on first use: a SQLite station never loads PostgreSQL's.
+    dialect_insert: Any
     if _is_postgresql(session):
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     # One multi-row statement per page, inside both backends' bound-parameter limits.
     page = max(1, 30_000 // max(1, len(rows[0])) // 2)
-    inserted: list[Row[Any]] = []
+    inserted: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), page):
         statement = (
             dialect_insert(table)
@@ -144,7 +146,7 @@ def insert_skipping_existing(
             .on_conflict_do_nothing(index_elements=list(conflict_columns))
             .returning(*(table.c[name] for name in returning))
         )
-        inserted.extend(session.connection().execute(statement).all())
+        inserted.extend(tuple(row) for row in session.connection().execute(statement))
     return inserted
 
 

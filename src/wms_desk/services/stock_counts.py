@@ -111,7 +111,7 @@ def apply_stock_counts(
                 select(Bin.code, Bin.id).where(Bin.code.in_({r.bin_code[:32] for r in records}))
             ).all()
         )
-        bin_of = {r.bin_code: bins.get(r.bin_code[:32]) for r in records}
+        bin_of: dict[str, int | None] = {r.bin_code: bins.get(r.bin_code[:32]) for r in records}
         stock = {
             (row.bin_id, row.product_id): (row.on_hand, row.reserved)
             for row in session.execute(
@@ -122,10 +122,11 @@ def apply_stock_counts(
         }
         fresh: set[Key] = set()
     else:
-        bin_of = dict(ensure_bins(uow, (r.bin_code for r in records), filename))
+        created = ensure_bins(uow, (r.bin_code for r in records), filename)
         stock, fresh = lock_cache_rows(
-            uow, ((bin_of[r.bin_code], products[r.sku]) for r in records)
+            uow, ((created[r.bin_code], products[r.sku]) for r in records)
         )
+        bin_of = dict(created)
 
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     issues: list[ImportIssue] = []
