@@ -170,7 +170,7 @@ def _position(session: Session, text: str) -> StockPosition:
 
 def stock_position(ctx: ServiceContext, sku_or_barcode: str) -> StockPosition:
     """On-hand, reserved and available per bin and in total, by SKU or any product barcode."""
-    ctx.actor.require(Permission.VIEW_QUEUE)
+    ctx.actor.require(Permission.VIEW_STOCK)
     text = sku_or_barcode.strip()
     if not text:
         raise NotFound("Give a SKU or a product barcode.")
