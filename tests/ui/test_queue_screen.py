@@ -411,3 +411,19 @@ def test_one_order_on_hold_and_its_priority_are_named(
     with qtbot.waitSignal(screen.action_finished, timeout=WAIT):
         screen.act_priority.trigger()
     assert screen.status.text().startswith(f"Order {number}: priority set to +4")
+
+
+def test_reallocate_backorders_says_what_it_did(qtbot, screen: QueueScreen) -> None:
+    """The supervisor's re-run: with the demo's backorders genuinely short of stock, it says
+    that none could be allocated and how many still wait."""
+    qtbot.waitUntil(lambda: screen.act_reallocate.isEnabled(), timeout=WAIT)
+    with qtbot.waitSignal(screen.action_finished, timeout=WAIT) as finished:
+        qtbot.keyClick(
+            screen.table,
+            Qt.Key.Key_A,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    message = finished.args[0]
+    assert message.startswith("No backordered order could be allocated; ")
+    assert message.endswith(" still wait for stock.")
+    assert message in screen.status.text()

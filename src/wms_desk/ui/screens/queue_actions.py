@@ -14,13 +14,13 @@ from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QToolBar, QWidget
 
+from wms_desk.services import allocation, waves
 from wms_desk.services import orders as order_service
 from wms_desk.services import queue as queue_service
-from wms_desk.services import waves
 from wms_desk.services.queue import FilterChoices
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.models.queue_model import QueueModel, guarded
-from wms_desk.ui.screens.queue_outcomes import Act, Outcome, describe
+from wms_desk.ui.screens.queue_outcomes import Act, Outcome, describe, named
 from wms_desk.ui.screens.queue_prompts import QueuePrompts
 from wms_desk.ui.widgets.toast import Toast
 
@@ -81,6 +81,9 @@ class QueueActions(_Base):
         self.toolbar.addSeparator()
         self.act_wave = self._action("act_wave", "Wave from selection", self.wave_selected, "W")
         self.act_wave_rule = self._action("act_wave_rule", "Wave by rule…", self.wave_by_rule)
+        self.act_reallocate = self._action(
+            "act_reallocate", "Re-allocate backorders", self.reallocate, "Ctrl+Shift+A"
+        )
         self.act_print = self._action(
             "act_print", "Print slips", lambda: self.print_selected("slips"), "Ctrl+P"
         )
@@ -239,6 +242,11 @@ class QueueActions(_Base):
                 rule.single_item,
             )
 
+    def reallocate(self) -> None:
+        """Try every backordered order against the stock there is now (stock counted or moved
+        outside the app, or a supervisor who wants to see it happen)."""
+        self._run_action("Re-allocation", _reallocation_outcome, allocation.reallocate_backorders)
+
     def print_selected(self, kind: str) -> None:
         """Queue slips or pick lists on this station's document printer (the print queue
         sends them; a dead printer shows there, not here)."""
@@ -300,3 +308,16 @@ class QueueActions(_Base):
             )
 
         self._run_action("Export", outcome, export)
+
+
+def _reallocation_outcome(result: allocation.Reallocation) -> Outcome:
+    waiting = f"{result.still_backordered} still wait for stock"
+    if not result.allocated:
+        message = f"No backordered order could be allocated; {waiting}."
+        return Outcome(message, "Nothing to allocate", message)
+    numbers = named([order.number for order in result.allocated])
+    count = len(result.allocated)
+    message = (
+        f"{count} backordered order{'s' if count != 1 else ''} allocated — {numbers}; {waiting}."
+    )
+    return Outcome(message, f"{count} allocated", message)

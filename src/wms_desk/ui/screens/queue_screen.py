@@ -237,6 +237,7 @@ class QueueScreen(QueueActions, QueueColumns, QWidget):
         self.act_print_picks.setEnabled(bool(ids))
         self.act_preview.setEnabled(len(ids) == 1)
         self.act_wave_rule.setEnabled(can_hold)
+        self.act_reallocate.setEnabled(can_hold or actor.can(Permission.EDIT_STOCK))
         self.act_cancel.setEnabled(bool(ids) and actor.can(Permission.CANCEL_ORDERS))
         self.detail.show_order(ids[0] if len(ids) == 1 else None)
         if len(ids) > 1:
