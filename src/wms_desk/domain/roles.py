@@ -17,6 +17,8 @@ class Permission(StrEnum):
     PICK_AND_PACK = "pick_and_pack"
     # Look up products, stock per bin and the ledger (read-only): a packer needs to find items.
     VIEW_STOCK = "view_stock"
+    # Take over another station's work, short a line, approve an off weight, confirm by hand.
+    OVERRIDE_PACKING = "override_packing"
     VIEW_QUEUE = "view_queue"
     HOLD_ORDERS = "hold_orders"
     CANCEL_ORDERS = "cancel_orders"
@@ -32,6 +34,7 @@ class Permission(StrEnum):
 ACTIONS: dict[Permission, str] = {
     Permission.PICK_AND_PACK: "pick, pack or ship orders",
     Permission.VIEW_STOCK: "look up products and stock",
+    Permission.OVERRIDE_PACKING: "take over, short or approve other people's picking and packing",
     Permission.VIEW_QUEUE: "view the order queue",
     Permission.HOLD_ORDERS: "hold, release, prioritise, assign or wave orders",
     Permission.CANCEL_ORDERS: "cancel orders",
@@ -52,6 +55,7 @@ _SUPERVISOR = _PACKER | {
     Permission.EDIT_STOCK,
     Permission.REPRINT,
     Permission.CHANGE_SETTINGS,
+    Permission.OVERRIDE_PACKING,
 }
 _ADMIN = _SUPERVISOR | {Permission.MANAGE_USERS, Permission.MANAGE_STATIONS}
 
