@@ -145,6 +145,7 @@ def count_bin(uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: st
     )
     return BinQuantity(bin_code, sku, counted, reserved)
 
+
 @unit_of_work(Permission.EDIT_STOCK)
 def set_bin_quantity(
     uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str
@@ -170,7 +171,6 @@ def take_freed(uow: UnitOfWork) -> set[int]:
     """The products noted so far, forgotten once taken (allocation takes them)."""
     freed: set[int] = uow.session.info.pop(_FREED_KEY, set())
     return freed
-
 
 
 def reserve(uow: UnitOfWork, order_line_id: int, product_id: int, bin_id: int, qty: int) -> None:
