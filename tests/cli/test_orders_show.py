@@ -29,9 +29,14 @@ TOP_KEYS = {
     "holds",
     "events",
 }
-LINE_KEYS = {"sku", "name", "ordered", "allocated", "picked", "packed", "shipped", "returned"}
-PACKAGE_KEYS = {"number", "carton", "weight_g", "items"}
-EVENT_KEYS = {"at", "what", "who", "station"}
+# The pack issue added `verified` and `barcodes` per line, `expected_weight_g` per package and
+# `judged` per event (what a pick/pack scan was judged; null for other events).
+LINE_KEYS = {
+    "sku", "name", "ordered", "allocated", "picked", "packed", "shipped", "returned",
+    "verified", "barcodes",
+}  # fmt: skip
+PACKAGE_KEYS = {"number", "carton", "weight_g", "items", "expected_weight_g"}
+EVENT_KEYS = {"at", "what", "who", "station", "judged"}
 
 
 @pytest.fixture

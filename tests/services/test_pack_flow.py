@@ -282,3 +282,22 @@ def test_a_typed_weight_is_refused_where_a_scale_is_bound(
     merge_bindings(system_ctx, packer.actor.station_id, {"scale": {"port": "loop://"}})
     with pytest.raises(Exception, match="has a scale"):
         packing.record_weight(packer, oid, Decimal(140), ev(), typed=True)
+
+
+def test_orders_show_json_gains_verified_barcodes_expected_weight_and_judged_scans(
+    packer: ServiceContext, make_ctx
+) -> None:
+    from wms_desk.services.order_detail import order_detail
+
+    oid = packdata.order(packer.database, "1053", [("SKU-MUG", 2)])
+    packing.open_order(packer, "1053")
+    for code in (PEN.code, MUG.code, MUG.code, MUG.code):
+        scan(packer, oid, code)
+    doc = order_detail(make_ctx(Role.SUPERVISOR), oid).as_json()
+    line = doc["lines"][0]
+    assert line["verified"] == 2
+    assert line["barcodes"] == [{"code": MUG.code, "qty": 1}, {"code": MUG.case_code, "qty": 6}]
+    box = doc["packages"][0]
+    assert box["expected_weight_g"] == "820.00" and box["items"] == [{"sku": "SKU-MUG", "qty": 2}]
+    judged = [e["judged"] for e in doc["events"] if e["judged"]]
+    assert judged == ["wrong_item", "verified", "verified", "over_scan"]

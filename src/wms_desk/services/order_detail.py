@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,9 @@ from wms_desk.domain.weight import Weight
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.uow import read_only
+
+if TYPE_CHECKING:
+    from wms_desk.services.packing.detail import LineBarcode
 
 # Statuses in which the packed goods have left the building.
 SHIPPED_STATUSES = order_status.SHIPPED_OR_LATER
@@ -54,6 +57,9 @@ class DetailLine:
     # Nothing records returns yet (the returns issue will): always 0 today.
     returned: int = 0
     unit_weight_g: Decimal = Decimal(0)
+    # Units verified by scan at packing, and the codes that stand for this line's product.
+    verified: int = 0
+    barcodes: tuple[LineBarcode, ...] = ()
 
     @property
     def weight(self) -> Weight:
@@ -85,6 +91,8 @@ class TimelineEntry:
     user: str
     station: str
     summary: str
+    # For pick and pack scans: what the scan was judged (verified, wrong_item, over_scan...).
+    judged: str = ""
 
     @property
     def what(self) -> str:
@@ -120,10 +128,11 @@ class PackageDetail:
     number: int
     carton: str
     weight_g: Decimal | None
-    # No table records a package's contents yet (the pack issue adds it): empty today.
     items: tuple[PackageItem, ...]
     sscc: str
     tracking: str
+    # Item weights plus the carton's tare, as packing computed them.
+    expected_weight_g: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +215,8 @@ class OrderDetail:
                     "packed": line.packed,
                     "shipped": line.shipped,
                     "returned": line.returned,
+                    "verified": line.verified,
+                    "barcodes": [{"code": b.code, "qty": b.qty} for b in line.barcodes],
                 }
                 for line in self.lines
             ],
@@ -214,6 +225,9 @@ class OrderDetail:
                     "number": p.number,
                     "carton": p.carton,
                     "weight_g": None if p.weight_g is None else str(p.weight_g),
+                    "expected_weight_g": (
+                        None if p.expected_weight_g is None else str(p.expected_weight_g)
+                    ),
                     "items": [{"sku": i.sku, "qty": i.qty} for i in p.items],
                     "sscc": p.sscc or None,
                     "tracking": p.tracking or None,
@@ -240,7 +254,13 @@ class OrderDetail:
                 for h in self.holds
             ],
             "events": [
-                {"at": _iso(e.at), "what": e.what, "who": e.user, "station": e.station}
+                {
+                    "at": _iso(e.at),
+                    "what": e.what,
+                    "who": e.user,
+                    "station": e.station,
+                    "judged": e.judged or None,
+                }
                 for e in self.timeline
             ],
         }
@@ -322,13 +342,32 @@ def _load_detail(session: Session, order_id: int) -> OrderDetail:
         if part
     )
     ship_to = ShipTo(**{key: str(header[f"ship_{key}"] or "") for key in SHIP_TO_FIELDS})
+    # Imported here: the packing package reaches documents and printing, which need this one.
+    from wms_desk.services.packing.detail import packing_detail_in
+
     shipped = header["status"] in SHIPPED_STATUSES
+    packing = packing_detail_in(session, order_id)
+    by_line_no = {line.line_no: line for line in packing.lines}
     lines = tuple(
-        DetailLine(**line, shipped=line["packed"] if shipped else 0)
+        DetailLine(
+            **line,
+            shipped=line["packed"] if shipped else 0,
+            verified=line["packed"],
+            barcodes=by_line_no[line["line_no"]].barcodes if line["line_no"] in by_line_no else (),
+        )
         for line in q.order_lines(session, order_id)
     )
+    weights = {p.seq: p for p in packing.packages}
     packages = tuple(
-        PackageDetail(p.seq, p.carton, p.weight_g, (), p.sscc or "", p.tracking_number or "")
+        PackageDetail(
+            p.seq,
+            p.carton,
+            p.weight_g,
+            tuple(PackageItem(sku, qty) for sku, qty in packing.items.get(p.seq, ())),
+            p.sscc or "",
+            p.tracking_number or "",
+            weights[p.seq].expected_weight_g if p.seq in weights else None,
+        )
         for p in q.order_packages(session, order_id)
     )
     events = q.order_timeline(session, order_id)
@@ -360,7 +399,12 @@ def _load_detail(session: Session, order_id: int) -> OrderDetail:
         lines=lines,
         timeline=tuple(
             TimelineEntry(
-                e["at"], e["action"], e["user"], e["station"], _summary(e["before"], e["after"])
+                e["at"],
+                e["action"],
+                e["user"],
+                e["station"],
+                _summary(e["before"], e["after"]),
+                str(e["after"].get("outcome") or "") if e["action"].endswith(".scan") else "",
             )
             for e in events
         ),

@@ -4,14 +4,21 @@ barcodes, per package expected weight, and every pick/pack scan with what it was
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wms_desk.db.models import AuditEvent, OrderLine, Package, ProductBarcode, User
+from wms_desk.db.models import (
+    AuditEvent,
+    OrderLine,
+    Package,
+    PackageItem,
+    ProductBarcode,
+    User,
+)
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.uow import read_only
 
@@ -55,6 +62,8 @@ class PackingDetail:
     lines: tuple[LinePacking, ...]
     packages: tuple[PackageWeights, ...]
     scans: tuple[ScanEvent, ...]
+    # Package number -> (sku, qty) of what went into it.
+    items: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict, hash=False)
 
 
 def packing_detail_in(session: Session, order_id: int) -> PackingDetail:
@@ -104,6 +113,15 @@ def packing_detail_in(session: Session, order_id: int) -> PackingDetail:
         for e in events
         if e.action.startswith(("pack.", "pick."))
     )
+    contents: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for row in session.execute(
+        select(Package.seq, OrderLine.sku, PackageItem.qty)
+        .join(PackageItem, PackageItem.package_id == Package.id)
+        .join(OrderLine, OrderLine.id == PackageItem.order_line_id)
+        .where(Package.order_id == order_id)
+        .order_by(Package.seq, OrderLine.line_no)
+    ):
+        contents[row.seq].append((row.sku or "", row.qty))
     return PackingDetail(
         order_id,
         tuple(
@@ -112,6 +130,7 @@ def packing_detail_in(session: Session, order_id: int) -> PackingDetail:
         ),
         tuple(PackageWeights(*row) for row in packages),
         scans,
+        {seq: tuple(items) for seq, items in contents.items()},
     )
 
 
