@@ -114,14 +114,14 @@ def packing_detail_in(session: Session, order_id: int) -> PackingDetail:
         if e.action.startswith(("pack.", "pick."))
     )
     contents: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for row in session.execute(
+    for item in session.execute(
         select(Package.seq, OrderLine.sku, PackageItem.qty)
         .join(PackageItem, PackageItem.package_id == Package.id)
         .join(OrderLine, OrderLine.id == PackageItem.order_line_id)
         .where(Package.order_id == order_id)
         .order_by(Package.seq, OrderLine.line_no)
     ):
-        contents[row.seq].append((row.sku or "", row.qty))
+        contents[item.seq].append((item.sku or "", item.qty))
     return PackingDetail(
         order_id,
         tuple(
