@@ -174,7 +174,7 @@ def test_a_weight_far_off_blocks_until_a_supervisor_approves(
     assert "lighter" in blocked.message and not blocked.session.can_complete
     refused = packing.complete(packer, oid, ev())
     assert refused.outcome is ScanOutcome.NOT_COMPLETE and "approve" in refused.message
-    with pytest.raises(Exception, match="may not override packing"):
+    with pytest.raises(Exception, match="A packer may not take over, short or approve"):
         packing.approve_weight(packer, oid, 1, "fine", ev())
     boss = make_ctx(Role.SUPERVISOR)
     approved = packing.approve_weight(boss, oid, 1, "gift box is light", ev())
