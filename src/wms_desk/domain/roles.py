@@ -15,6 +15,8 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     PICK_AND_PACK = "pick_and_pack"
+    # Take over another station's work, short a line, approve an off weight, confirm by hand.
+    OVERRIDE_PACKING = "override_packing"
     VIEW_QUEUE = "view_queue"
     HOLD_ORDERS = "hold_orders"
     CANCEL_ORDERS = "cancel_orders"
@@ -35,6 +37,7 @@ _SUPERVISOR = _PACKER | {
     Permission.EDIT_STOCK,
     Permission.REPRINT,
     Permission.CHANGE_SETTINGS,
+    Permission.OVERRIDE_PACKING,
 }
 _ADMIN = _SUPERVISOR | {Permission.MANAGE_USERS, Permission.MANAGE_STATIONS}
 

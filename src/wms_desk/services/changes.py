@@ -54,6 +54,13 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "products": Topic.CATALOGUE,
     "product_barcodes": Topic.CATALOGUE,
     "bins": Topic.CATALOGUE,
+    "cartons": Topic.CATALOGUE,
+    "package_items": Topic.PACKAGES,
+    "pack_captures": Topic.PACKAGES,
+    "pack_progress": Topic.PACKAGES,
+    "line_shortages": Topic.ORDERS,
+    "pick_progress": Topic.ORDERS,
+    "station_rules": Topic.STATIONS,
 }
 
 

@@ -5,11 +5,27 @@ from wms_desk.db.models.base import Base
 from wms_desk.db.models.catalog import Bin, Product, ProductBarcode
 from wms_desk.db.models.channels import Channel, CsvProfile
 from wms_desk.db.models.orders import Order, OrderLine, OrderTag, Package, PickBatch
+from wms_desk.db.models.packing import (
+    Carton,
+    LineShortage,
+    PackageItem,
+    PackCapture,
+    PackProgress,
+    PickProgress,
+    StationRule,
+)
 from wms_desk.db.models.people import AppSetting, Station, User
 from wms_desk.db.models.printing import Counter, PrintJob
 from wms_desk.db.models.stock import BinStock, Reservation, StockMove
 
 __all__ = [
+    "StationRule",
+    "PickProgress",
+    "PackProgress",
+    "PackCapture",
+    "PackageItem",
+    "LineShortage",
+    "Carton",
     "AppSetting",
     "AuditEvent",
     "Base",

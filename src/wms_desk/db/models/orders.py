@@ -39,6 +39,11 @@ class PickBatch(Base):
     rule: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A picker's claim on the whole batch: a lease like an order's (station, user, expiry).
+    claimed_by_station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    claimed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
 
 
 class Order(Base):
@@ -190,7 +195,17 @@ class Package(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     seq: Mapped[int]
     carton: Mapped[str] = mapped_column(String(32), default="")
+    carton_id: Mapped[int | None] = mapped_column(ForeignKey("cartons.id"))
     weight_g: Mapped[Decimal | None] = mapped_column(Grams)
+    # Item weights plus the carton's tare, kept current as items go in.
+    expected_weight_g: Mapped[Decimal | None] = mapped_column(Grams)
+    # "scale" or "typed" (typed only at a station without a scale, audited).
+    weight_source: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    weight_check: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    weight_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    weighed_at: Mapped[datetime | None]
+    # A weight counts only if taken after this: a box's reading is never an earlier box's.
+    last_item_at: Mapped[datetime | None]
     sscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     tracking_number: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
