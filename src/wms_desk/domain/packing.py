@@ -99,7 +99,9 @@ class Judgement:
     qty: int = 0
 
 
-def judge_item(order_number: str, lines: tuple[PackLine, ...], scanned: ScannedProduct) -> Judgement:
+def judge_item(
+    order_number: str, lines: tuple[PackLine, ...], scanned: ScannedProduct
+) -> Judgement:
     """A product scan against the order's lines: count it, ask for its serial, or refuse it."""
     mine = [line for line in lines if line.product_id == scanned.product_id]
     what = f"{scanned.sku} {scanned.name}"
@@ -151,9 +153,7 @@ def judge_item(order_number: str, lines: tuple[PackLine, ...], scanned: ScannedP
     )
 
 
-def judge_capture(
-    order_number: str, line: PackLine, value: str, already_taken: bool
-) -> Judgement:
+def judge_capture(order_number: str, line: PackLine, value: str, already_taken: bool) -> Judgement:
     """The serial or lot number scanned after a flagged item."""
     kind = line.capture or "serial"
     value = value.strip()

@@ -73,7 +73,9 @@ class StationRules:
         pick = {k: bool(v) for k, v in dict(data.get("pick") or {}).items() if k in _PICK}
         raw_pack = dict(data.get("pack") or {})
         tol = {
-            k: Decimal(str(v)) for k, v in dict(raw_pack.get("tolerance") or {}).items() if k in _TOL
+            k: Decimal(str(v))
+            for k, v in dict(raw_pack.get("tolerance") or {}).items()
+            if k in _TOL
         }
         pack: dict[str, Any] = {k: bool(v) for k, v in raw_pack.items() if k in _PACK_FLAGS}
         pack["hand_confirm_user_ids"] = tuple(

@@ -1,0 +1,165 @@
+"""Shared steps of the pack services: load the order under its lease, audit a scan, build a verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from wms_desk.db.models import (
+    AuditEvent,
+    Carton,
+    Order,
+    OrderLine,
+    Package,
+    PackageItem,
+    PackProgress,
+)
+from wms_desk.domain.packing import PackLine, ScanOutcome
+from wms_desk.domain.station_rules import Operation, PackPolicy
+from wms_desk.services import claims
+from wms_desk.services.errors import NotFound
+from wms_desk.services.packing.session import (
+    PackSession,
+    ScanVerdict,
+    build_session,
+    pack_lines,
+    suggest,
+)
+from wms_desk.services.uow import UnitOfWork
+
+
+@dataclass
+class Work:
+    """One pack action's view of the order, inside its unit of work."""
+
+    uow: UnitOfWork
+    order: Order
+    policy: PackPolicy
+    progress: PackProgress
+
+    def lines(self) -> tuple[PackLine, ...]:
+        return pack_lines(self.uow.session, self.order)
+
+    def session_view(self) -> PackSession:
+        self.uow.session.flush()
+        return build_session(self.uow.session, self.order, self.policy, self.progress)
+
+    def verdict(
+        self, outcome: ScanOutcome, message: str, line_id: int | None = None, qty: int = 0
+    ) -> ScanVerdict:
+        return ScanVerdict(outcome, message, self.session_view(), line_id, qty)
+
+
+def load(uow: UnitOfWork, order_id: int, hold: bool = True) -> Work:
+    """The order with its pack progress; `hold` checks and renews this station's lease."""
+    order = uow.session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"Order id {order_id} no longer exists.")
+    if hold:
+        claims.hold(uow, order, Operation.PACK)
+        uow.session.refresh(order)
+    progress = uow.session.get(PackProgress, order.id)
+    if progress is None:
+        progress = PackProgress(order_id=order.id, current_seq=1, started_at=uow.now)
+        uow.session.add(progress)
+        uow.session.flush()
+    policy = claims.station_rules(uow.session, uow.actor.station_id).pack
+    return Work(uow, order, policy, progress)
+
+
+def replayed(uow: UnitOfWork, event_id: str | None) -> str | None:
+    """The message of an already recorded event with this id, or None when it is new."""
+    if not event_id:
+        return None
+    row = uow.session.execute(
+        select(AuditEvent.id, AuditEvent.after).where(AuditEvent.event_id == event_id)
+    ).first()
+    if row is None:
+        return None
+    after = row.after or {}
+    return str(after.get("message") or "Already recorded.")
+
+
+def record(
+    work: Work,
+    event_id: str | None,
+    action: str,
+    outcome: ScanOutcome,
+    message: str,
+    **details: object,
+) -> bool:
+    """The scan or action as an audit event (its judgement included); False on a replay."""
+    after = {"outcome": outcome.value, "message": message, **details}
+    return work.uow.audit(action, "order", work.order.id, after=after, event_id=event_id)
+
+
+def current_package(work: Work) -> Package:
+    """The open box (created on first use with the suggested carton)."""
+    session = work.uow.session
+    package = session.scalar(
+        select(Package).where(
+            Package.order_id == work.order.id, Package.seq == work.progress.current_seq
+        )
+    )
+    if package is not None:
+        return package
+    carton = suggest(session, work.lines())
+    package = Package(
+        order_id=work.order.id,
+        seq=work.progress.current_seq,
+        carton=carton.code if carton else "",
+        carton_id=carton.id if carton else None,
+        expected_weight_g=carton.tare_g if carton else Decimal(0),
+        created_at=work.uow.now,
+    )
+    session.add(package)
+    session.flush()
+    return package
+
+
+def forget_weight(package: Package) -> None:
+    """The box changed: its weight must be taken again."""
+    package.weight_g = None
+    package.weight_check = ""
+    package.weight_source = ""
+    package.weight_approved_by_id = None
+    package.weighed_at = None
+
+
+def add_item(work: Work, line: PackLine, qty: int) -> Package:
+    """Count `qty` units of a line into the open box."""
+    session = work.uow.session
+    package = current_package(work)
+    session.execute(
+        update(OrderLine)
+        .where(OrderLine.id == line.line_id)
+        .values(packed_qty=OrderLine.packed_qty + qty)
+    )
+    item = session.get(PackageItem, (package.id, line.line_id))
+    if item is None:
+        session.add(PackageItem(package_id=package.id, order_line_id=line.line_id, qty=qty))
+    else:
+        item.qty += qty
+    package.last_item_at = work.uow.now
+    package.expected_weight_g = (package.expected_weight_g or Decimal(0)) + (
+        line.unit_weight_g * qty
+    )
+    forget_weight(package)
+    session.flush()
+    return package
+
+
+def set_carton(work: Work, carton: Carton) -> Package:
+    package = current_package(work)
+    old_tare = Decimal(0)
+    if package.carton_id is not None:
+        old = work.uow.session.get(Carton, package.carton_id)
+        old_tare = old.tare_g if old else Decimal(0)
+    package.carton_id = carton.id
+    package.carton = carton.code
+    package.expected_weight_g = (package.expected_weight_g or Decimal(0)) - old_tare + carton.tare_g
+    forget_weight(package)
+    work.uow.session.flush()
+    return package

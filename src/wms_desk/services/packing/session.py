@@ -1,0 +1,300 @@
+"""The pack session snapshot: everything the pack screen shows, read in the caller's session."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wms_desk.db.models import (
+    Bin,
+    Carton,
+    LineShortage,
+    Order,
+    OrderLine,
+    Package,
+    PackageItem,
+    PackProgress,
+    Product,
+    ProductBarcode,
+    StockMove,
+)
+from wms_desk.domain import cartons as carton_rules
+from wms_desk.domain import packing
+from wms_desk.domain.packing import PackageState, PackLine, ScanOutcome
+from wms_desk.domain.station_rules import PackPolicy
+from wms_desk.domain.weighing import WeightCheck
+
+
+@dataclass(frozen=True)
+class Barcode:
+    code: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    line_id: int
+    line_no: int
+    sku: str
+    name: str
+    image_path: str | None
+    bin_code: str
+    ordered: int
+    verified: int
+    shorted: int
+    needs_serial: bool
+    needs_lot: bool
+    barcodes: tuple[Barcode, ...]
+
+    @property
+    def done(self) -> bool:
+        return self.verified + self.shorted >= self.ordered
+
+
+@dataclass(frozen=True)
+class PackageItemView:
+    line_id: int
+    sku: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class PackageView:
+    seq: int
+    count: int  # "seq of count"
+    carton_code: str
+    items: tuple[PackageItemView, ...]
+    item_count: int
+    weight_g: Decimal | None
+    expected_weight_g: Decimal
+    weight_check: str
+    weight_source: str
+    weight_approved: bool
+
+
+@dataclass(frozen=True)
+class PackSession:
+    order_id: int
+    order_number: str
+    status: str
+    lines: tuple[SessionLine, ...]
+    packages: tuple[PackageView, ...]
+    current_seq: int
+    suggested_carton: str | None
+    awaiting_capture: str | None  # "serial of SKU-1" while a serial/lot scan is due
+    next_action: str
+    can_complete: bool
+    blockers: tuple[str, ...]
+    lease_until: datetime | None
+    completed: bool
+
+
+@dataclass(frozen=True)
+class ScanVerdict:
+    outcome: ScanOutcome
+    message: str
+    session: PackSession
+    line_id: int | None = None
+    qty: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome.accepted
+
+
+def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
+    """The order's pickable lines with product facts, verified and shorted counts."""
+    rows = session.execute(
+        select(OrderLine, Product)
+        .outerjoin(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == order.id, OrderLine.pickable.is_(True))
+        .order_by(OrderLine.line_no)
+    ).all()
+    line_ids = [line.id for line, _ in rows]
+    product_ids = [p.id for _, p in rows if p is not None]
+    shorted = dict(
+        session.execute(
+            select(LineShortage.order_line_id, LineShortage.qty).where(
+                LineShortage.order_line_id.in_(line_ids), LineShortage.stage == "pack"
+            )
+        ).all()
+    )
+    coded = set(
+        session.scalars(
+            select(ProductBarcode.product_id).where(ProductBarcode.product_id.in_(product_ids))
+        )
+    )
+    bins = _pick_bins(session, order)
+    result = []
+    for line, product in rows:
+        result.append(
+            PackLine(
+                line.id,
+                line.line_no,
+                line.sku or "",
+                line.name or (product.name if product else ""),
+                line.product_id,
+                line.qty,
+                line.packed_qty,
+                int(shorted.get(line.id, 0)),
+                bins.get(line.product_id or -1, ""),
+                bool(product and product.needs_serial),
+                bool(product and product.needs_lot),
+                line.product_id in coded,
+                product.image_path if product else None,
+                product.unit_weight_g if product else Decimal(0),
+            )
+        )
+    return tuple(result)
+
+
+def _pick_bins(session: Session, order: Order) -> dict[int, str]:
+    """Where each product was picked from (the ledger's pick moves for this order)."""
+    rows = session.execute(
+        select(StockMove.product_id, Bin.code)
+        .join(Bin, Bin.id == StockMove.from_bin_id)
+        .where(StockMove.reason == "pick", StockMove.reference == order.number)
+    ).all()
+    return {product_id: code for product_id, code in rows}
+
+
+def package_states(
+    session: Session, order: Order, lines: tuple[PackLine, ...]
+) -> list[tuple[Package, PackageState, list[tuple[int, int]]]]:
+    packages = list(
+        session.scalars(select(Package).where(Package.order_id == order.id).order_by(Package.seq))
+    )
+    items: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if packages:
+        for row in session.execute(
+            select(PackageItem.package_id, PackageItem.order_line_id, PackageItem.qty).where(
+                PackageItem.package_id.in_([p.id for p in packages])
+            )
+        ):
+            items[row.package_id].append((row.order_line_id, row.qty))
+    result = []
+    for package in packages:
+        check = WeightCheck(package.weight_check) if package.weight_check else None
+        state = PackageState(
+            package.seq,
+            package.carton,
+            sum(q for _, q in items[package.id]),
+            package.weight_g,
+            package.expected_weight_g or Decimal(0),
+            check,
+            package.weight_approved_by_id is not None,
+        )
+        result.append((package, state, items[package.id]))
+    return result
+
+
+def suggest(session: Session, lines: tuple[PackLine, ...]) -> Carton | None:
+    """The smallest active carton for what is still to pack (remaining units of every line)."""
+    cartons = list(session.scalars(select(Carton).where(Carton.active.is_(True))))
+    if not cartons:
+        return None
+    products = {
+        p.id: p
+        for p in session.scalars(
+            select(Product).where(Product.id.in_([line.product_id for line in lines]))
+        )
+    }
+    sizes = []
+    for line in lines:
+        product = products.get(line.product_id or -1)
+        qty = max(line.remaining, 0) or line.ordered
+        if product is None:
+            continue
+        sizes.append(
+            carton_rules.ItemSize(
+                product.length_mm, product.width_mm, product.height_mm, product.unit_weight_g, qty
+            )
+        )
+    specs = {
+        c.code: carton_rules.CartonSpec(
+            c.code, c.length_mm, c.width_mm, c.height_mm, c.max_weight_g, c.tare_g
+        )
+        for c in cartons
+    }
+    choice = carton_rules.suggest_carton(list(specs.values()), sizes)
+    return next((c for c in cartons if choice and c.code == choice.code), None)
+
+
+def build_session(
+    session: Session, order: Order, policy: PackPolicy, progress: PackProgress | None
+) -> PackSession:
+    lines = pack_lines(session, order)
+    packages = package_states(session, order, lines)
+    states = tuple(state for _, state, _ in packages)
+    awaiting = next(
+        (line for line in lines if progress and line.line_id == progress.awaiting_line_id), None
+    )
+    current_seq = progress.current_seq if progress else 1
+    ready = packing.readiness(order.number, lines, states, awaiting, policy.require_weight)
+    done = progress is not None and progress.completed_at is not None
+    action = (
+        f"Order {order.number} is packed. Scan the next order."
+        if done
+        else packing.next_action(
+            order.number, lines, states, current_seq, awaiting, policy.require_weight
+        )
+    )
+    barcodes: dict[int, list[Barcode]] = defaultdict(list)
+    for row in session.execute(
+        select(ProductBarcode.product_id, ProductBarcode.code, ProductBarcode.quantity).where(
+            ProductBarcode.product_id.in_([line.product_id for line in lines])
+        )
+    ):
+        barcodes[row.product_id].append(Barcode(row.code, row.quantity))
+    sku_of = {line.line_id: line.sku for line in lines}
+    carton = suggest(session, lines)
+    return PackSession(
+        order.id,
+        order.number,
+        order.status,
+        tuple(
+            SessionLine(
+                line.line_id,
+                line.line_no,
+                line.sku,
+                line.name,
+                line.image_path,
+                line.bin_code,
+                line.ordered,
+                line.verified,
+                line.shorted,
+                line.needs_serial,
+                line.needs_lot,
+                tuple(barcodes.get(line.product_id or -1, ())),
+            )
+            for line in lines
+        ),
+        tuple(
+            PackageView(
+                state.seq,
+                len(packages),
+                state.carton_code,
+                tuple(PackageItemView(lid, sku_of.get(lid, ""), q) for lid, q in items),
+                state.items,
+                state.weight_g,
+                state.expected_weight_g,
+                package.weight_check,
+                package.weight_source,
+                state.weight_approved,
+            )
+            for package, state, items in packages
+        ),
+        current_seq,
+        carton.code if carton else None,
+        f"{awaiting.capture} of {awaiting.sku}" if awaiting else None,
+        action,
+        ready.can_complete and not done,
+        () if done else ready.reasons,
+        order.lease_until,
+        done,
+    )

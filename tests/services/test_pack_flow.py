@@ -1,0 +1,214 @@
+"""Scan-to-verify packing through the services: counts, refusals, serials, boxes, weights, COMPLETE."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.services import packdata
+from tests.services.packdata import Item
+from wms_desk.db.models import AuditEvent, Order, OrderLine, Package, PackageItem, StockMove
+from wms_desk.domain.packing import ScanOutcome
+from wms_desk.domain.roles import Role
+from wms_desk.services import packing
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.stock import reconcile
+
+MUG = Item("SKU-MUG", "4006381333931", Decimal(350), case_code="14006381333938")
+PEN = Item("SKU-PEN", "4012345678901", Decimal(20))
+CAM = Item("SKU-CAM", "4099999999996", Decimal(900), needs_serial=True)
+
+
+def ev() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+def packer(make_ctx, system_ctx: ServiceContext) -> ServiceContext:
+    packdata.add_items(system_ctx.database, MUG, PEN, CAM)
+    packdata.add_cartons(system_ctx.database)
+    return make_ctx(Role.PACKER)
+
+
+def scan(ctx: ServiceContext, order_id: int, data: str) -> packing.ScanVerdict:
+    return packing.verify_scan(ctx, order_id, data, ev())
+
+
+def weigh_expected(ctx: ServiceContext, order_id: int, delta: Decimal = Decimal(0)):
+    session = packing.pack_session(ctx, order_id)
+    box = next(p for p in session.packages if p.seq == session.current_seq)
+    return packing.record_weight(ctx, order_id, box.expected_weight_g + delta, ev())
+
+
+def test_a_single_item_order_packs_weighs_and_completes(packer: ServiceContext) -> None:
+    oid = packdata.order(packer.database, "1042", [("SKU-MUG", 1)])
+    session = packing.open_order(packer, "ORD:1042")
+    assert session.next_action == "Scan an item of order 1042"
+    assert session.suggested_carton == "S" and not session.can_complete
+    verdict = scan(packer, oid, MUG.code)
+    assert verdict.outcome is ScanOutcome.VERIFIED and verdict.accepted
+    assert verdict.session.lines[0].verified == 1
+    assert verdict.session.next_action.startswith("Put the parcel (box 1) on the scale")
+    box = verdict.session.packages[0]
+    assert box.carton_code == "S" and box.expected_weight_g == Decimal("470")  # 350 + tare 120
+    weighed = weigh_expected(packer, oid, Decimal(10))
+    assert weighed.session.packages[0].weight_check == "ok" and weighed.session.can_complete
+    done = packing.complete(packer, oid, ev())
+    assert done.outcome is ScanOutcome.COMPLETED and done.session.completed
+    with packer.database.read_session() as s:
+        order = s.get(Order, oid)
+        assert order is not None and order.status == "packed" and order.claimed_by_user_id is None
+        moved = s.scalar(select(func.sum(StockMove.qty)).where(StockMove.reason == "pack"))
+        assert moved == 1 and reconcile(s) == []
+
+
+def test_a_case_barcode_counts_its_pack_quantity_on_a_multi_line_order(
+    packer: ServiceContext,
+) -> None:
+    oid = packdata.order(packer.database, "2001", [("SKU-MUG", 7), ("SKU-PEN", 2)])
+    packing.open_order(packer, "2001")
+    case = scan(packer, oid, MUG.case_code or "")
+    assert case.outcome is ScanOutcome.VERIFIED and case.qty == 6
+    assert case.session.lines[0].verified == 6
+    # A second case would be 12 of 7: refused, nothing changes.
+    again = scan(packer, oid, MUG.case_code or "")
+    assert again.outcome is ScanOutcome.OVER_SCAN and not again.accepted
+    assert "needs only 1 more" in again.message and again.session.lines[0].verified == 6
+    for code in (MUG.code, PEN.code, PEN.code):
+        assert scan(packer, oid, code).outcome is ScanOutcome.VERIFIED
+    final = weigh_expected(packer, oid)
+    assert [line.verified for line in final.session.lines] == [7, 2]
+    assert final.session.packages[0].item_count == 9 and final.session.can_complete
+
+
+def test_a_wrong_item_is_refused_named_and_stored_as_a_scan_event(packer: ServiceContext) -> None:
+    oid = packdata.order(packer.database, "1043", [("SKU-MUG", 1)])
+    packing.open_order(packer, "1043")
+    event = ev()
+    verdict = packing.verify_scan(packer, oid, PEN.code, event)
+    assert verdict.outcome is ScanOutcome.WRONG_ITEM and not verdict.accepted
+    assert verdict.message.startswith("This is SKU-PEN Thing SKU-PEN. Order 1043 does not contain")
+    assert verdict.session.lines[0].verified == 0 and verdict.session.packages == ()
+    with packer.database.read_session() as s:
+        row = s.scalar(select(AuditEvent).where(AuditEvent.event_id == event))
+        assert row is not None and row.after is not None and row.after["outcome"] == "wrong_item"
+
+
+def test_an_over_scan_is_refused_and_a_replay_is_harmless(packer: ServiceContext) -> None:
+    oid = packdata.order(packer.database, "1044", [("SKU-PEN", 1)])
+    packing.open_order(packer, "1044")
+    event = ev()
+    first = packing.verify_scan(packer, oid, PEN.code, event)
+    replay = packing.verify_scan(packer, oid, PEN.code, event)
+    assert first.outcome is ScanOutcome.VERIFIED and replay.outcome is ScanOutcome.REPLAYED
+    assert replay.session.lines[0].verified == 1
+    over = scan(packer, oid, PEN.code)
+    assert over.outcome is ScanOutcome.OVER_SCAN and over.session.lines[0].verified == 1
+    assert "already verified" in over.message
+
+
+def test_a_serial_item_asks_for_its_serial_and_refuses_it_twice(packer: ServiceContext) -> None:
+    oid = packdata.order(packer.database, "1045", [("SKU-CAM", 2)])
+    packing.open_order(packer, "1045")
+    asked = scan(packer, oid, CAM.code)
+    assert asked.outcome is ScanOutcome.NEEDS_SERIAL and asked.session.lines[0].verified == 0
+    assert asked.session.next_action == "Scan the serial number of SKU-CAM"
+    # Another item before the serial is refused.
+    assert scan(packer, oid, CAM.code).outcome is ScanOutcome.NEEDS_SERIAL
+    got = scan(packer, oid, "SN-0001")
+    assert got.outcome is ScanOutcome.SERIAL_RECORDED and got.session.lines[0].verified == 1
+    scan(packer, oid, CAM.code)
+    dup = scan(packer, oid, "SN-0001")
+    assert dup.outcome is ScanOutcome.DUPLICATE_SERIAL and dup.session.lines[0].verified == 1
+    assert scan(packer, oid, "SN-0002").session.lines[0].verified == 2
+
+
+def test_a_two_box_order_numbers_its_boxes_and_weighs_each_after_its_last_item(
+    packer: ServiceContext,
+) -> None:
+    oid = packdata.order(packer.database, "1046", [("SKU-MUG", 2)])
+    packing.open_order(packer, "1046")
+    scan(packer, oid, MUG.code)
+    early = packing.new_box(packer, oid, ev())
+    assert early.outcome is ScanOutcome.NOT_COMPLETE and "Weigh box 1" in early.message
+    weigh_expected(packer, oid)
+    started = scan(packer, oid, "CMD:NEW-BOX")
+    assert started.outcome is ScanOutcome.NEW_BOX and started.session.current_seq == 2
+    # Box 2 is empty: the reading on the scale still is box 1's and cannot count for it.
+    refused = packing.record_weight(packer, oid, Decimal(600), ev())
+    assert refused.outcome is ScanOutcome.NOT_COMPLETE and "empty" in refused.message
+    assert scan(packer, oid, "CARTON-M").outcome is ScanOutcome.CARTON_SET
+    scan(packer, oid, MUG.code)
+    box2 = weigh_expected(packer, oid).session.packages
+    assert [(p.seq, p.count, p.carton_code, p.item_count) for p in box2] == [
+        (1, 2, "S", 1),
+        (2, 2, "M", 1),
+    ]
+    assert box2[1].expected_weight_g == Decimal(600) and box2[1].weight_g == Decimal(600)
+    done = scan(packer, oid, "CMD:COMPLETE")
+    assert done.outcome is ScanOutcome.COMPLETED and "2 boxes" in done.message
+    with packer.database.read_session() as s:
+        contents = s.execute(
+            select(Package.seq, func.sum(PackageItem.qty))
+            .join(PackageItem, PackageItem.package_id == Package.id)
+            .where(Package.order_id == oid)
+            .group_by(Package.seq)
+            .order_by(Package.seq)
+        ).all()
+    assert [tuple(r) for r in contents] == [(1, 1), (2, 1)]
+
+
+def test_a_weight_far_off_blocks_until_a_supervisor_approves(
+    packer: ServiceContext, make_ctx
+) -> None:
+    oid = packdata.order(packer.database, "1047", [("SKU-MUG", 1)])
+    packing.open_order(packer, "1047")
+    scan(packer, oid, MUG.code)
+    warned = weigh_expected(packer, oid, Decimal(60))
+    assert warned.session.packages[0].weight_check == "warn" and warned.session.can_complete
+    blocked = weigh_expected(packer, oid, Decimal(-300))
+    assert blocked.session.packages[0].weight_check == "block"
+    assert "lighter" in blocked.message and not blocked.session.can_complete
+    refused = packing.complete(packer, oid, ev())
+    assert refused.outcome is ScanOutcome.NOT_COMPLETE and "approve" in refused.message
+    with pytest.raises(Exception, match="may not override packing"):
+        packing.approve_weight(packer, oid, 1, "fine", ev())
+    boss = make_ctx(Role.SUPERVISOR)
+    approved = packing.approve_weight(boss, oid, 1, "gift box is light", ev())
+    assert approved.session.can_complete
+    assert packing.complete(packer, oid, ev()).outcome is ScanOutcome.COMPLETED
+
+
+def test_complete_twice_is_harmless(packer: ServiceContext) -> None:
+    oid = packdata.order(packer.database, "1048", [("SKU-PEN", 1)])
+    packing.open_order(packer, "1048")
+    scan(packer, oid, PEN.code)
+    weigh_expected(packer, oid)
+    first = packing.complete(packer, oid, ev())
+    second = packing.complete(packer, oid, ev())
+    scanned = scan(packer, oid, "CMD:COMPLETE")
+    assert first.outcome is second.outcome is scanned.outcome is ScanOutcome.COMPLETED
+    with packer.database.read_session() as s:
+        assert s.scalar(select(func.count()).where(StockMove.reason == "pack")) == 1
+        assert s.scalar(select(OrderLine.packed_qty).where(OrderLine.order_id == oid)) == 1
+        assert reconcile(s) == []
+
+
+def test_only_verified_or_shorted_lines_let_an_order_complete(
+    packer: ServiceContext, make_ctx
+) -> None:
+    oid = packdata.order(packer.database, "1049", [("SKU-MUG", 1), ("SKU-PEN", 1)])
+    packing.open_order(packer, "1049")
+    scan(packer, oid, MUG.code)
+    weigh_expected(packer, oid)
+    refused = packing.complete(packer, oid, ev())
+    assert refused.outcome is ScanOutcome.NOT_COMPLETE and "SKU-PEN" in refused.message
+    boss = make_ctx(Role.SUPERVISOR)
+    session = packing.pack_session(packer, oid)
+    pen = next(line for line in session.lines if line.sku == "SKU-PEN")
+    shorted = packing.short_line(boss, oid, pen.line_id, 1, "damaged, none left", ev())
+    assert shorted.session.can_complete
+    assert packing.complete(packer, oid, ev()).outcome is ScanOutcome.COMPLETED
