@@ -80,3 +80,49 @@ def next_step(
         task,
         f"Scan item {task.sku} {task.name} ({task.remaining} to pick from {task.bin_code})",
     )
+
+
+class PickOutcome(StrEnum):
+    BIN_CONFIRMED = "bin_confirmed"
+    WRONG_BIN = "wrong_bin"
+    PICKED = "picked"
+    WRONG_ITEM = "wrong_item"
+    OVER_PICK = "over_pick"
+    IN_TOTE = "in_tote"
+    WRONG_TOTE = "wrong_tote"
+    SHORTED = "shorted"
+    SKIPPED = "skipped"
+    UNKNOWN_CODE = "unknown_code"
+    REPLAYED = "replayed"
+
+    @property
+    def accepted(self) -> bool:
+        return self not in {
+            PickOutcome.WRONG_BIN,
+            PickOutcome.WRONG_ITEM,
+            PickOutcome.OVER_PICK,
+            PickOutcome.WRONG_TOTE,
+            PickOutcome.UNKNOWN_CODE,
+        }
+
+
+def judge_pick(
+    task: PickTask, product_id: int | None, units: int, sku: str
+) -> tuple[PickOutcome, str]:
+    """An item scanned at the current task's bin: the right product within what is left?"""
+    if product_id != task.product_id:
+        what = sku or "this code"
+        return (
+            PickOutcome.WRONG_ITEM,
+            f"That is {what}, not {task.sku} {task.name}. Scan item {task.sku} from {task.bin_code}.",
+        )
+    if units > task.remaining:
+        return (
+            PickOutcome.OVER_PICK,
+            f"That is {units} of {task.sku}; only {task.remaining} are to be picked from "
+            f"{task.bin_code}. Pick single units.",
+        )
+    return (
+        PickOutcome.PICKED,
+        f"{units} x {task.sku} picked for order {task.order_number}: put in {task.tote_label}.",
+    )
