@@ -35,11 +35,7 @@ def two_stations(make_ctx, system_ctx: ServiceContext):
     other = ensure_station(system_ctx.database, "station-2")
     a = make_ctx(Role.PACKER, "anna")
     b = make_ctx(Role.PACKER, "ben")
-    b = b.as_actor(
-        type(b.actor)(
-            b.actor.user_id, "ben", "Ben", b.actor.role, other.id, other.name
-        )
-    )
+    b = b.as_actor(type(b.actor)(b.actor.user_id, "ben", "Ben", b.actor.role, other.id, other.name))
     return a, b
 
 
@@ -69,8 +65,16 @@ def test_a_supervisor_takeover_is_audited_and_the_old_station_is_refused(
     with pytest.raises(PermissionDenied):
         claims.take_over(b, oid, Operation.PACK, "anna left")
     boss = make_ctx(Role.SUPERVISOR, "sam")
-    boss = boss.as_actor(type(boss.actor)(boss.actor.user_id, "sam", "Sam", boss.actor.role,
-                                          b.actor.station_id, b.actor.station_name))
+    boss = boss.as_actor(
+        type(boss.actor)(
+            boss.actor.user_id,
+            "sam",
+            "Sam",
+            boss.actor.role,
+            b.actor.station_id,
+            b.actor.station_name,
+        )
+    )
     claim = claims.take_over(boss, oid, Operation.PACK, "anna went home")
     assert claim.station_id == b.actor.station_id
     with pytest.raises(claims.LeaseLost, match="taken over by station station-2"):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from wms_desk.db.models import (
     Bin,
     BinStock,
+    Carton,
     Channel,
     Order,
     OrderLine,
@@ -211,6 +212,10 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
                 "updated_at": now,
             }
         )
+    for product in products:  # after the random draws, so the rest of the data is unchanged
+        if product["sku"] == SCALE_SKU:
+            product["unit_weight_g"] = SCALE_ITEM_G
+            product["length_mm"], product["width_mm"], product["height_mm"] = SCALE_DIMS
     session.execute(insert(Product), products)
     product_ids = {sku: pid for sku, pid in session.execute(select(Product.sku, Product.id))}
     for n, sku in enumerate(sorted(product_ids)):
@@ -260,6 +265,9 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
         channel_ids.append(channel.id)
 
     statuses = [s for s, weight in _STATUS_MIX for _ in range(weight)]
+    internal = _demo_packing_setup(session, now)
+    moved: dict[tuple[int, int], int] = {}
+    scale_done = False
     skus = sorted(product_ids)
     ship_moves = []
     for n in range(orders):
@@ -322,6 +330,23 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
                     packed_qty=qty if done else 0,
                 )
             )
+        if status == "picked" and not scale_done:
+            scale_done = True
+            price = order.lines[0].unit_price
+            order.lines[:] = [
+                OrderLine(
+                    line_no=1,
+                    sku=SCALE_SKU,
+                    product_id=product_ids[SCALE_SKU],
+                    qty=1,
+                    name=products[skus.index(SCALE_SKU)]["name"],
+                    unit_price=price,
+                    pickable=True,
+                    picked_qty=1,
+                )
+            ]
+            subtotal = price
+            order.tags.append(OrderTag(tag=SCALE_TAG))
         order.subtotal, order.shipping_total = subtotal, Decimal("5.99")
         order.tax_total = (subtotal * Decimal("0.08")).quantize(Decimal("0.01"))
         order.total = order.subtotal + order.shipping_total + order.tax_total
@@ -331,10 +356,29 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
             order.tags.append(OrderTag(tag="fragile"))
         session.add(order)
         session.flush()
-        if status in {"allocated", "picking", "picked", "packing", "packed", "on_hold"}:
+        if status in {"allocated", "picking", "on_hold"}:
             for line in order.lines:
                 assert line.product_id is not None  # every demo line is for a product
                 _reserve_demo(session, line, bins_of[line.product_id], stock, reserved, now)
+        if status in {"picked", "packing", "packed"}:
+            # Picked goods wait in staging (packed ones at the dock), moved there in the ledger.
+            where = "DOCK" if status == "packed" else "STAGE"
+            for line in order.lines:
+                pid = line.product_id
+                assert pid is not None
+                _pick_demo(
+                    session,
+                    uow,
+                    pid,
+                    line.qty,
+                    bins_of[pid],
+                    stock,
+                    reserved,
+                    where,
+                    order.number,
+                    internal,
+                    moved,
+                )
         if status in {"shipped", "partly_returned", "returned"}:
             session.add(
                 Package(
@@ -372,10 +416,91 @@ def _seed_data(uow: UnitOfWork, orders: int, seed: int) -> DemoSummary:
         [
             {"bin_id": b, "product_id": p, "on_hand": q, "reserved": reserved[(b, p)]}
             for (b, p), q in stock.items()
+        ]
+        + [
+            {"bin_id": b, "product_id": p, "on_hand": q, "reserved": 0}
+            for (b, p), q in moved.items()
         ],
     )
     uow.audit("demo.seeded", "database", "demo", after={"orders": orders, "seed": seed})
     return DemoSummary(len(products), len(bins), orders, ())
+
+
+# Carton types: code, inner length x width x height (mm), maximum weight and tare (g).
+DEMO_CARTONS = (
+    ("S", "Small box", (200, 150, 100), 5000, 120),
+    ("M", "Medium box", (350, 250, 200), 15000, 250),
+    ("L", "Large box", (600, 400, 400), 25000, 600),
+    ("ENV", "Padded envelope", (300, 220, 30), 1000, 40),
+)
+# The demo scale simulator starts at 1.250 kg: one of this product in a small box (tare 120 g)
+# weighs exactly that; the first picked demo order (tagged "scale-demo") is one of it.
+SCALE_SKU, SCALE_ITEM_G, SCALE_DIMS = "SKU-1001", Decimal(1130), (180, 140, 90)
+SCALE_TAG = "scale-demo"
+
+
+def _demo_packing_setup(session: Session, now: datetime) -> dict[str, int]:
+    """Cartons, and the staging and dock bins picking and packing move goods through."""
+    for code, name, (length, width, height), max_g, tare in DEMO_CARTONS:
+        session.add(
+            Carton(
+                code=code,
+                name=name,
+                barcode=f"CARTON-{code}",
+                length_mm=length,
+                width_mm=width,
+                height_mm=height,
+                max_weight_g=Decimal(max_g),
+                tare_g=Decimal(tare),
+                created_at=now,
+            )
+        )
+    ids = {}
+    for code, zone in (("STAGE", "TOTE"), ("DOCK", "OUT")):
+        internal_bin = Bin(code=code, zone=zone, pick_sequence=0, active=False)
+        session.add(internal_bin)
+        session.flush()
+        ids[code] = internal_bin.id
+    return ids
+
+
+def _pick_demo(
+    session: Session,
+    uow: UnitOfWork,
+    product_id: int,
+    qty: int,
+    bins: list[int],
+    stock: dict[tuple[int, int], int],
+    reserved: dict[tuple[int, int], int],
+    where: str,
+    reference: str,
+    internal: dict[str, int],
+    moved: dict[tuple[int, int], int],
+) -> None:
+    """A demo order's goods taken from its bins (free stock) to staging or the dock."""
+    for bin_id in bins:
+        take = min(qty, stock[(bin_id, product_id)] - reserved[(bin_id, product_id)])
+        if take <= 0:
+            continue
+        stock[(bin_id, product_id)] -= take
+        key = (internal[where], product_id)
+        moved[key] = moved.get(key, 0) + take
+        session.add(
+            StockMove(
+                product_id=product_id,
+                from_bin_id=bin_id,
+                to_bin_id=internal[where],
+                qty=take,
+                reason="pick",
+                reference=reference,
+                station_id=uow.actor.station_id,
+                created_at=uow.now,
+            )
+        )
+        qty -= take
+        if qty == 0:
+            return
+    raise ValidationFailed(f"Demo stock ran out picking order {reference}.")
 
 
 def _reserve_demo(
