@@ -57,7 +57,7 @@ def _product_for(work: Work, scan: ScanResult) -> ScannedProduct | None:
 
 
 def _capture(work: Work, line: PackLine, scan: ScanResult, event_id: str | None) -> ScanVerdict:
-    value = (scan.gs1 or {}).get("21" if line.needs_serial else "10") or scan.data.strip()
+    value = (scan.serial if line.needs_serial else scan.lot) or scan.data.strip()
     kind = line.capture or "serial"
     taken = (
         work.uow.session.scalar(
@@ -165,10 +165,12 @@ def _command(work: Work, scan: ScanResult, event_id: str | None) -> ScanVerdict:
 
 @unit_of_work(Permission.PICK_AND_PACK)
 def verify_scan(
-    uow: UnitOfWork, order_id: int, scan: ScanResult | str, event_id: str | None
+    uow: UnitOfWork, order_id: int, scan: ScanResult | str, event_id: str | None = None
 ) -> ScanVerdict:
-    """One scan at the pack station, judged and committed; a replayed event id changes nothing."""
+    """One scan at the pack station, judged and committed; a replayed event id changes nothing.
+    Without `event_id` the ScanResult's own (made at scan time) is used."""
     result = interpret(scan) if isinstance(scan, str) else scan
+    event_id = event_id or (None if isinstance(scan, str) else scan.event_id)
     order = uow.session.get(Order, order_id)
     if order is None:
         raise NotFound(f"Order id {order_id} no longer exists.")

@@ -221,10 +221,12 @@ def _picked(
 
 @unit_of_work(Permission.PICK_AND_PACK)
 def pick_scan(
-    uow: UnitOfWork, ref: PickRef, scan: ScanResult | str, event_id: str | None
+    uow: UnitOfWork, ref: PickRef, scan: ScanResult | str, event_id: str | None = None
 ) -> PickVerdict:
-    """A scan while picking: the bin, the item (or a case), or the tote the goods went into."""
+    """A scan while picking: the bin, the item (or a case), or the tote the goods went into.
+    Without `event_id` the ScanResult's own (made at scan time) is used."""
     result = interpret(scan) if isinstance(scan, str) else scan
+    event_id = event_id or (None if isinstance(scan, str) else scan.event_id)
     already = _replayed(uow, event_id)
     if already is not None:
         return load(uow, ref, hold=False).verdict(PickOutcome.REPLAYED, already)
