@@ -139,8 +139,12 @@ def insert_ignoring_duplicates(
 
 
 def is_retryable(exc: BaseException) -> bool:
-    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    return sqlstate in RETRYABLE_SQLSTATES
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    # SQLite: BEGIN IMMEDIATE waited out busy_timeout while other processes kept writing.
+    # Nothing was done yet, so trying again (after the jittered backoff) is safe.
+    return type(orig).__name__ == "OperationalError" and "database is locked" in str(orig)
 
 
 def is_connection_lost(exc: DBAPIError) -> bool:
