@@ -212,3 +212,23 @@ def test_only_verified_or_shorted_lines_let_an_order_complete(
     shorted = packing.short_line(boss, oid, pen.line_id, 1, "damaged, none left", ev())
     assert shorted.session.can_complete
     assert packing.complete(packer, oid, ev()).outcome is ScanOutcome.COMPLETED
+
+
+def test_the_order_detail_data_shows_verified_barcodes_weights_and_judged_scans(
+    packer: ServiceContext,
+) -> None:
+    from wms_desk.services.packing.detail import packing_detail
+
+    oid = packdata.order(packer.database, "1050", [("SKU-MUG", 1)])
+    packing.open_order(packer, "1050")
+    for code in (PEN.code, MUG.code, MUG.code):
+        scan(packer, oid, code)
+    detail = packing_detail(packer, oid)
+    assert [(ln.line_no, ln.verified) for ln in detail.lines] == [(1, 1)]
+    assert [(b.code, b.qty) for b in detail.lines[0].barcodes] == [
+        (MUG.code, 1),
+        (MUG.case_code, 6),
+    ]
+    assert detail.packages[0].expected_weight_g == Decimal(470)
+    judged = [(s.outcome, s.code) for s in detail.scans if s.action == "pack.scan"]
+    assert judged == [("wrong_item", PEN.code), ("verified", MUG.code), ("over_scan", MUG.code)]

@@ -66,10 +66,18 @@ class PackLine:
     has_barcode: bool = True
     image_path: str | None = None
     unit_weight_g: Decimal = Decimal(0)
+    picked: int | None = None  # what picking put in the tote: no more can be verified
 
     @property
     def remaining(self) -> int:
         return self.ordered - self.verified - self.shorted
+
+    @property
+    def verifiable(self) -> int:
+        """Units that may still be scanned: the remaining ones that were actually picked."""
+        if self.picked is None:
+            return self.remaining
+        return max(0, min(self.remaining, self.picked - self.verified))
 
     @property
     def done(self) -> bool:
@@ -110,7 +118,15 @@ def judge_item(
             ScanOutcome.WRONG_ITEM,
             f"This is {what}. Order {order_number} does not contain it. Put it aside.",
         )
-    open_lines = [line for line in mine if line.remaining > 0]
+    open_lines = [line for line in mine if line.verifiable > 0]
+    if not open_lines and any(line.remaining > 0 for line in mine):
+        picked = sum(line.picked or 0 for line in mine)
+        return Judgement(
+            ScanOutcome.OVER_SCAN,
+            f"{what}: only {picked} were picked for order {order_number} and all are verified; "
+            "the rest is short. Ask a supervisor to short the line.",
+            mine[0].line_id,
+        )
     if not open_lines:
         ordered = sum(line.ordered for line in mine)
         return Judgement(
@@ -119,9 +135,9 @@ def judge_item(
             "Do not pack this one.",
             mine[0].line_id,
         )
-    fitting = [line for line in open_lines if line.remaining >= scanned.quantity]
+    fitting = [line for line in open_lines if line.verifiable >= scanned.quantity]
     if not fitting:
-        left = max(line.remaining for line in open_lines)
+        left = max(line.verifiable for line in open_lines)
         return Judgement(
             ScanOutcome.OVER_SCAN,
             f"This case holds {scanned.quantity} of {what}; order {order_number} needs only "
@@ -142,7 +158,7 @@ def judge_item(
             line.line_id,
             1,
         )
-    left = line.remaining - scanned.quantity
+    left = line.verifiable - scanned.quantity
     counted = f"{scanned.quantity} x " if scanned.quantity > 1 else ""
     return Judgement(
         ScanOutcome.VERIFIED,

@@ -241,12 +241,34 @@ def claim_next_in(uow: UnitOfWork, operation: Operation) -> ClaimInfo | None:
         .limit(1)
         .with_for_update(skip_locked=True, of=Order)
     )
-    order_id = session.scalar(candidate)
-    if order_id is None:
+    # One statement: the row SKIP LOCKED picked is updated and returned (no ORM load).
+    until = lease_until(uow.now)
+    claimed = session.execute(
+        update(Order)
+        .where(Order.id == candidate.scalar_subquery())
+        .values(
+            claimed_by_station_id=uow.actor.station_id,
+            claimed_by_user_id=uow.actor.user_id,
+            lease_until=until,
+            status=WORKING[operation].value,  # every eligible status may move there
+            version=Order.version + 1,
+            updated_at=uow.now,
+        )
+        .returning(Order.id, Order.number)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if claimed is None:
         return None
-    order = session.get(Order, order_id)
-    assert order is not None
-    return _take(uow, order, operation, "order.claimed")
+    uow.audit(
+        "order.claimed",
+        "order",
+        claimed.id,
+        after={"operation": operation.value, "station": uow.actor.station_name},
+    )
+    uow.changed(Topic.LEASES, claimed.id)
+    return ClaimInfo(
+        claimed.id, claimed.number, operation, uow.actor.station_id, uow.actor.user_id, until
+    )
 
 
 @unit_of_work(Permission.PICK_AND_PACK)

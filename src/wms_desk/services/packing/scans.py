@@ -215,9 +215,9 @@ def confirm_by_hand(
     )
     if not supervisor and not (allowed and not line.has_barcode):
         raise PermissionDenied(uow.actor.role.value, "confirm items by hand")
-    if qty <= 0 or qty > line.remaining:
+    if qty <= 0 or qty > line.verifiable:
         raise ValidationFailed(
-            f"{line.sku} on order {work.order.number} has {line.remaining} left to verify; "
+            f"{line.sku} on order {work.order.number} has {line.verifiable} left to verify; "
             f"{qty} cannot be confirmed."
         )
     if line.capture is not None and not supervisor:

@@ -148,6 +148,7 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
                 line.product_id in coded,
                 product.image_path if product else None,
                 product.unit_weight_g if product else Decimal(0),
+                line.picked_qty,
             )
         )
     return tuple(result)
