@@ -32,10 +32,11 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.services import pack_load  # noqa: E402
-from wms_desk.db import schema  # noqa: E402
-from wms_desk.db.engine import create_db_engine, sqlite_url  # noqa: E402
-from wms_desk.db.models import (  # noqa: E402
+from tests.services import pack_load
+
+from wms_desk.db import schema
+from wms_desk.db.engine import create_db_engine, sqlite_url
+from wms_desk.db.models import (
     Bin,
     BinStock,
     Channel,
@@ -45,10 +46,10 @@ from wms_desk.db.models import (  # noqa: E402
     ProductBarcode,
     StockMove,
 )
-from wms_desk.domain.station_rules import Operation  # noqa: E402
-from wms_desk.services import packing  # noqa: E402
-from wms_desk.services.context import ServiceContext  # noqa: E402
-from wms_desk.services.database import Database  # noqa: E402
+from wms_desk.domain.station_rules import Operation
+from wms_desk.services import packing
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.database import Database
 
 PG_ADMIN = os.environ.get("WMS_DESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_DB = "wms_bench_pack"

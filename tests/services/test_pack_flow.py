@@ -1,4 +1,4 @@
-"""Scan-to-verify packing through the services: counts, refusals, serials, boxes, weights, COMPLETE."""
+"""Scan-to-verify packing via the services: counts, refusals, serials, boxes, weights, COMPLETE."""
 
 from __future__ import annotations
 

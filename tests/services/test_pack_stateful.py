@@ -25,7 +25,6 @@ from wms_desk.domain.picking import PickStage
 from wms_desk.domain.roles import Role
 from wms_desk.domain.station_rules import Operation
 from wms_desk.services import allocation, claims, packing, picking
-from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import ServiceError
 from wms_desk.services.picking import PickRef
 from wms_desk.services.stock import reconcile

@@ -1,4 +1,4 @@
-"""Scan-to-verify rules: what a scan means for an order, what comes next, when COMPLETE is allowed."""
+"""Scan-to-verify rules: what a scan means, what comes next, when COMPLETE is allowed."""
 
 from __future__ import annotations
 

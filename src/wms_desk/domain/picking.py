@@ -114,7 +114,8 @@ def judge_pick(
         what = sku or "this code"
         return (
             PickOutcome.WRONG_ITEM,
-            f"That is {what}, not {task.sku} {task.name}. Scan item {task.sku} from {task.bin_code}.",
+            f"That is {what}, not {task.sku} {task.name}. "
+            f"Scan item {task.sku} from {task.bin_code}.",
         )
     if units > task.remaining:
         return (

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import (
@@ -197,7 +198,7 @@ def hold(uow: UnitOfWork, order: Order, operation: Operation) -> None:
     acquire(uow, order, operation)
 
 
-def _filtered(query, rules: StationRules, operation: Operation):  # type: ignore[no-untyped-def]
+def _filtered(query: Select[Any], rules: StationRules, operation: Operation) -> Select[Any]:
     work = rules.work
     if work.services:
         query = query.where(Order.requested_service.in_(work.services))

@@ -1,4 +1,4 @@
-"""Shared steps of the pack services: load the order under its lease, audit a scan, build a verdict."""
+"""Shared steps of the pack services: load under the lease, audit a scan, build a verdict."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""verify_scan and the by-hand paths: every scan is one short transaction, idempotent on event id."""
+"""verify_scan and the by-hand paths: each scan one short transaction, idempotent on event id."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pick scans, quantity entry, declare stock-out, skip; each one short transaction on its event id."""
+"""Pick scans, quantity entry, declare stock-out, skip: each a short transaction on its event id."""
 
 from __future__ import annotations
 

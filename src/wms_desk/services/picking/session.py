@@ -1,4 +1,4 @@
-"""The pick session snapshot: tasks (a line's reservation in one bin) in walking order, next step."""
+"""The pick session snapshot: tasks (a line's reservation in a bin) in walking order, next step."""
 
 from __future__ import annotations
 
