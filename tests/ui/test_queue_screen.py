@@ -119,7 +119,8 @@ def test_search_and_drop_down_filters(qtbot, screen: QueueScreen) -> None:
         lambda: (
             screen.model.rowCount() > 0
             and all(
-                surname in screen.model.row_data(r).customer for r in range(screen.model.rowCount())
+                surname in screen.model.row_data(r).customer
+                for r in range(screen.model.rowCount())
             )
         ),
         timeout=WAIT,

@@ -144,7 +144,9 @@ def _menu_titles(window: MainWindow) -> list[str]:
     return [action.text() for action in window.menuBar().actions()]
 
 
-def test_supervisor_imports_from_the_orders_menu_and_a_packer_has_none(qtbot, shell: Shell) -> None:
+def test_supervisor_imports_from_the_orders_menu_and_a_packer_has_none(
+    qtbot, shell: Shell
+) -> None:
     window = _sign_in(qtbot, shell, "sam", "super123")
     assert "&Orders" in _menu_titles(window)
     dialog = window.open_import()

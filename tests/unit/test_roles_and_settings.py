@@ -11,12 +11,8 @@ from wms_desk.domain.roles import Permission, Role, can, require
 from wms_desk.settings import ConfigError, load_settings
 
 PACKER_FORBIDDEN = {
-    Permission.CANCEL_ORDERS,
-    Permission.EDIT_STOCK,
-    Permission.MANAGE_USERS,
-    Permission.CHANGE_SETTINGS,
-    Permission.MANAGE_STATIONS,
-    Permission.VIEW_QUEUE,
+    Permission.CANCEL_ORDERS, Permission.EDIT_STOCK, Permission.MANAGE_USERS,
+    Permission.CHANGE_SETTINGS, Permission.MANAGE_STATIONS, Permission.VIEW_QUEUE,
 }
 
 

@@ -127,13 +127,13 @@ def count_bin(uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: st
     return BinQuantity(bin_code, sku, row.on_hand, row.reserved)
 
 
+
 @unit_of_work(Permission.EDIT_STOCK)
 def set_bin_quantity(
     uow: UnitOfWork, bin_code: str, sku: str, counted: int, reason: str
 ) -> BinQuantity:
     """A supervisor's count of one bin, audited, on its own (without re-allocation)."""
     return count_bin(uow, bin_code, sku, counted, reason)
-
 
 def reserve(uow: UnitOfWork, order_line_id: int, product_id: int, bin_id: int, qty: int) -> None:
     """Hold `qty` in a bin for an order line; the CHECK keeps reserved within on-hand."""

@@ -26,10 +26,7 @@ class QtPrintWorker(QObject):
     REPEAT_SECONDS = 60.0
 
     def __init__(
-        self,
-        database: Database,
-        station_id: int | None,
-        parent: QObject | None = None,
+        self, database: Database, station_id: int | None, parent: QObject | None = None,
         **options: Any,
     ) -> None:
         super().__init__(parent)

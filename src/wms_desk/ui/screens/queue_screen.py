@@ -447,18 +447,12 @@ class QueueScreen(QWidget):
             self.slip_previewed.emit(pdf)
             if self.confirm_preview(pdf, "Packing slip"):
                 self._run_action(
-                    "Slip queued",
-                    queue_service.print_documents,
-                    [order_id],
-                    "slips",
+                    "Slip queued", queue_service.print_documents, [order_id], "slips",
                     self._ui.settings,
                 )
 
         self._ui.tasks.run(
-            documents.packing_slip_pdf_for,
-            self._ui.services,
-            order_id,
-            company,
+            documents.packing_slip_pdf_for, self._ui.services, order_id, company,
             on_done=guarded(self, show),
             on_error=guarded(self, lambda error: self._show_error(str(error))),
         )

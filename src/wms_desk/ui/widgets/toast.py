@@ -16,7 +16,8 @@ class Toast(QFrame):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setStyleSheet(
-            "#Toast { background: #3b3b3b; border-radius: 8px; }#Toast QLabel { color: white; }"
+            "#Toast { background: #3b3b3b; border-radius: 8px; }"
+            "#Toast QLabel { color: white; }"
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
