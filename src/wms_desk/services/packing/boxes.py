@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from wms_desk.db.models import Package, Station
+from wms_desk.db.models import Package
 from wms_desk.domain import weighing
 from wms_desk.domain.packing import ScanOutcome
 from wms_desk.domain.roles import Permission
@@ -21,6 +21,7 @@ from wms_desk.services.packing.common import (
     replayed,
 )
 from wms_desk.services.packing.session import ScanVerdict
+from wms_desk.services.station_bindings import bindings_of
 from wms_desk.services.uow import UnitOfWork, unit_of_work
 
 
@@ -54,11 +55,7 @@ def new_box(uow: UnitOfWork, order_id: int, event_id: str | None) -> ScanVerdict
 
 
 def _has_scale(uow: UnitOfWork) -> bool:
-    if uow.actor.station_id is None:
-        return False
-    station = uow.session.get(Station, uow.actor.station_id)
-    bound = (station.bindings or {}).get("scale") if station else None
-    return bool(bound)
+    return bindings_of(uow).scale is not None
 
 
 @unit_of_work(Permission.PICK_AND_PACK)

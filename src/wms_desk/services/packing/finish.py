@@ -15,7 +15,6 @@ from wms_desk.db.models import (
     PackProgress,
     PickBatch,
     PrintJob,
-    Station,
 )
 from wms_desk.domain import order_status
 from wms_desk.domain.codes import ORDER_PREFIX
@@ -29,7 +28,8 @@ from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.packing.common import Work, load, record, replayed
 from wms_desk.services.packing.session import PackSession, ScanVerdict, build_session
-from wms_desk.services.print_queue import enqueue, printer_for
+from wms_desk.services.print_queue import enqueue
+from wms_desk.services.station_bindings import bindings_of
 from wms_desk.services.stock import apply_move
 from wms_desk.services.uow import UnitOfWork, insert_ignoring_duplicates, read_only, unit_of_work
 
@@ -92,18 +92,17 @@ def open_next(uow: UnitOfWork) -> PackSession | None:
 def _print(work: Work, settings: Any) -> list[str]:
     """The slip (per station setting) and one provisional label per box, in this transaction."""
     uow = work.uow
-    station = uow.session.get(Station, uow.actor.station_id) if uow.actor.station_id else None
-    bindings = dict(station.bindings) if station else {}
+    bindings = bindings_of(uow)
     notes = []
     company = documents.company_address(settings) if settings is not None else Address("")
     if work.policy.print_slip:
         try:
-            printer = printer_for(bindings, settings, "document_printer")
+            printer = bindings.printer("document_printer")
             documents.enqueue_packing_slip(uow, work.order.id, printer, company)
         except ValidationFailed as exc:
             notes.append(f"Slip not printed: {exc}")
     try:
-        label_printer = printer_for(bindings, settings, "label_printer")
+        label_printer = bindings.printer("label_printer")
     except ValidationFailed as exc:
         notes.append(f"Labels not printed: {exc}")
     else:
