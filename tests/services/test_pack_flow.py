@@ -232,3 +232,53 @@ def test_the_order_detail_data_shows_verified_barcodes_weights_and_judged_scans(
     assert detail.packages[0].expected_weight_g == Decimal(470)
     judged = [(s.outcome, s.code) for s in detail.scans if s.action == "pack.scan"]
     assert judged == [("wrong_item", PEN.code), ("verified", MUG.code), ("over_scan", MUG.code)]
+
+
+def test_complete_queues_the_slip_and_a_label_per_box_and_reprint_is_audited(
+    packer: ServiceContext, system_ctx: ServiceContext, tmp_path
+) -> None:
+    from wms_desk.db.models import PrintJob
+    from wms_desk.services.stations import merge_bindings
+
+    assert packer.actor.station_id is not None
+    folder = tmp_path.as_uri()
+    merge_bindings(
+        system_ctx,
+        packer.actor.station_id,
+        {"document_printer": {"url": folder}, "label_printer": {"url": folder, "format": "zpl"}},
+    )
+    oid = packdata.order(packer.database, "1051", [("SKU-PEN", 1)])
+    packing.open_order(packer, "1051")
+    scan(packer, oid, PEN.code)
+    weigh_expected(packer, oid)
+    assert "not printed" not in packing.complete(packer, oid, ev()).message
+    reprinted = scan(packer, oid, "CMD:REPRINT")
+    assert reprinted.outcome is ScanOutcome.COMPLETED and "Reprinting 2" in reprinted.message
+    with packer.database.read_session() as s:
+        jobs = s.execute(
+            select(PrintJob.document, PrintJob.reprint_of.is_not(None)).where(
+                PrintJob.order_id == oid
+            )
+        ).all()
+    assert sorted(tuple(j) for j in jobs) == [
+        ("label", False),
+        ("label", True),
+        ("slip", False),
+        ("slip", True),
+    ]
+
+
+def test_a_typed_weight_is_refused_where_a_scale_is_bound(
+    packer: ServiceContext, system_ctx: ServiceContext
+) -> None:
+    from wms_desk.services.stations import merge_bindings
+
+    assert packer.actor.station_id is not None
+    oid = packdata.order(packer.database, "1052", [("SKU-PEN", 1)])
+    packing.open_order(packer, "1052")
+    scan(packer, oid, PEN.code)
+    typed = packing.record_weight(packer, oid, Decimal(140), ev(), typed=True)
+    assert typed.session.packages[0].weight_source == "typed"
+    merge_bindings(system_ctx, packer.actor.station_id, {"scale": {"port": "loop://"}})
+    with pytest.raises(Exception, match="has a scale"):
+        packing.record_weight(packer, oid, Decimal(140), ev(), typed=True)

@@ -94,7 +94,13 @@ def _print(work: Work, settings: Any) -> list[str]:
     uow = work.uow
     bindings = bindings_of(uow)
     notes = []
-    company = documents.company_address(settings) if settings is not None else Address("")
+    # Screens pass the app's settings; without them (scripts, tests) a neutral sender line
+    # (the slip renderer needs a first company line).
+    company = (
+        documents.company_address(settings)
+        if settings is not None
+        else Address("Shipping department")
+    )
     if work.policy.print_slip:
         try:
             printer = bindings.printer("document_printer")
