@@ -28,8 +28,9 @@ def render_page(pdf: bytes, index: int = 0, dpi: float = 96.0) -> QImage:
         bitmap = page.render(scale=dpi / 72.0)
         image = bitmap.to_pil().convert("RGB")
         data = image.tobytes()
-        qimage = QImage(data, image.width, image.height, image.width * 3,
-                        QImage.Format.Format_RGB888)
+        qimage = QImage(
+            data, image.width, image.height, image.width * 3, QImage.Format.Format_RGB888
+        )
         return qimage.copy()
     finally:
         document.close()
@@ -48,8 +49,9 @@ def page_count(pdf: bytes) -> int:
 class PrintPreviewDialog(QDialog):
     """Shows the pages of `pdf`; Accept means "send it", Reject means "don't print"."""
 
-    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None,
-                 dpi: float = 96.0) -> None:
+    def __init__(
+        self, pdf: bytes, title: str, parent: QWidget | None = None, dpi: float = 96.0
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Preview: {title}")
         self._pdf, self._dpi = pdf, dpi
