@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from wms_desk.app.station import open_station
 from wms_desk.settings import Settings
 from wms_desk.ui.application import ORGANISATION, install_error_hook, make_application
-from wms_desk.ui.feedback import ScanFeedback
+from wms_desk.ui.feedback import ScanFeedback, Sounds
 from wms_desk.ui.main_window import MainWindow
 from wms_desk.ui.scan_router import ScanRouter
 from wms_desk.ui.sign_in import SignInPanel
@@ -72,7 +72,7 @@ class StationApp(QObject):
         self.login.retry_requested.connect(self.start)
         self.window = MainWindow(self.qsettings, self.login, self.tasks)
         self.window.signed_out.connect(self._signed_out)
-        self.feedback = ScanFeedback(self.window.feedback_line)
+        self.feedback = ScanFeedback(self.window.feedback_line, Sounds(settings.sound_volume))
         self.router = ScanRouter(self, self.feedback)
 
     # -- what the scan router asks --------------------------------------------------------------
