@@ -4,6 +4,7 @@ ptys, a packer and a supervisor, products with unit, case and serial barcodes, c
 from __future__ import annotations
 
 from collections.abc import Iterator
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from PySide6.QtCore import QSettings
 
 from tests.services.packdata import Item, add_cartons, add_items, order
 from wms_desk.app.gui import StationApp
+from wms_desk.devices.scanner import DEFAULT_DEBOUNCE_S
 from wms_desk.devices.simulators.scale import ScaleSimulator
 from wms_desk.devices.simulators.scanner import ScannerSimulator
 from wms_desk.services.context import ServiceContext, system_actor
@@ -111,18 +113,32 @@ def sign_in(qtbot, station: Station, badge: str = "BADGE:PACK-0001") -> None:
     qtbot.waitUntil(lambda: screen.idle, timeout=10_000)
 
 
+_last_scan: dict[int, tuple[str, float]] = {}
+
+
+def send(qtbot, station: Station, code: str) -> None:
+    """Scan over the pty. The driver drops an identical code read again within its debounce
+    window (a held trigger), as a packer's scanner would: a repeat waits that window out."""
+    last = _last_scan.get(id(station.scanner))
+    if last is not None and last[0] == code:
+        ready_at = last[1] + DEFAULT_DEBOUNCE_S + 0.05
+        qtbot.waitUntil(lambda: time.monotonic() >= ready_at, timeout=5_000)
+    station.scanner.scan(code)
+    _last_scan[id(station.scanner)] = (code, time.monotonic())
+
+
 def scan(qtbot, station: Station, code: str, timeout: int = 10_000):
     """Scan over the pty and wait for the pack/pick screen's answer to be on screen."""
     screen = station.screen
     with qtbot.waitSignal(screen.scan_answered, timeout=timeout) as answered:
-        station.scanner.scan(code)
+        send(qtbot, station, code)
     return answered.args[0]
 
 
 def open_order(qtbot, station: Station, number: str):
     screen = station.screen
     with qtbot.waitSignal(screen.session_shown, timeout=10_000) as shown:
-        station.scanner.scan(f"ORD:{number}")
+        send(qtbot, station, f"ORD:{number}")
     qtbot.waitUntil(lambda: screen.idle, timeout=10_000)
     return shown.args[0]
 

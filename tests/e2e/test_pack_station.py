@@ -4,8 +4,14 @@ and what was committed is read back."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from tests.e2e.pack_station import (  # noqa: F401 - fixtures
@@ -18,10 +24,11 @@ from tests.e2e.pack_station import (  # noqa: F401 - fixtures
     scale,
     scan,
     scanner,
+    send,
     sign_in,
 )
 from tests.e2e.pack_station import open_order as open_by_scan
-from wms_desk.db.models import AuditEvent, Order, Package
+from wms_desk.db.models import AuditEvent, Order, Package, PrintJob
 from wms_desk.domain.packing import ScanOutcome
 from wms_desk.ui.feedback import Tone
 
@@ -50,3 +57,261 @@ def test_a_single_item_order_packs_by_scans_alone(qtbot, pack_station) -> None:
     assert pack_station.app.feedback.sounds.played[-1] is Tone.COMPLETE
     assert "packed" in screen.next_action.text()
     assert _status(pack_station, "1001") == "packed"
+
+
+def _scan_events(station, order_number: str, action: str = "pack.scan") -> list[dict]:
+    with station.database.read_session() as s:
+        order_id = s.scalar(select(Order.id).where(Order.number == order_number))
+        rows = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == action, AuditEvent.subject_id == str(order_id))
+            .order_by(AuditEvent.id)
+        )
+        return [dict(row.after or {}) for row in rows]
+
+
+def _weigh_and_complete(qtbot, station) -> None:
+    screen = station.screen
+    expected = screen.session.packages[-1].expected_weight_g
+    put_on_scale(qtbot, station, expected)
+    assert scan(qtbot, station, "CMD:COMPLETE").session.completed
+
+
+def test_a_multi_line_order_with_a_case_barcode(qtbot, pack_station) -> None:
+    order(pack_station.database, "1002", [(MUG.sku, 2), (GLASS.sku, 6)])
+    sign_in(qtbot, pack_station)
+    screen = pack_station.screen
+    open_by_scan(qtbot, pack_station, "1002")
+    assert scan(qtbot, pack_station, MUG.code).outcome is ScanOutcome.VERIFIED
+    assert scan(qtbot, pack_station, MUG.code).outcome is ScanOutcome.VERIFIED
+    case = scan(qtbot, pack_station, GLASS.case_code)
+    assert case.outcome is ScanOutcome.VERIFIED and case.qty == 6
+    texts = [screen.model.index(r, 5).data() for r in range(2)]
+    assert texts == ["2 ✓", "6 ✓"]
+    _weigh_and_complete(qtbot, pack_station)
+    assert _status(pack_station, "1002") == "packed"
+
+
+def test_a_wrong_item_flashes_red_is_stored_and_changes_nothing(qtbot, pack_station) -> None:
+    order(pack_station.database, "1003", [(MUG.sku, 1)])
+    sign_in(qtbot, pack_station)
+    screen = pack_station.screen
+    open_by_scan(qtbot, pack_station, "1003")
+    wrong = scan(qtbot, pack_station, GLASS.code)
+    assert wrong.outcome is ScanOutcome.WRONG_ITEM
+    line = pack_station.app.window.feedback_line
+    assert line.tone is Tone.ERROR
+    assert "GLASS-6" in line.text and "1003" in line.text
+    assert pack_station.app.feedback.sounds.played[-1] is Tone.ERROR
+    assert screen.model.index(0, 5).data() == "0"
+    assert [e["outcome"] for e in _scan_events(pack_station, "1003")] == ["wrong_item"]
+    assert screen.session.lines[0].verified == 0
+
+
+def test_an_over_scan_is_refused_the_same_way(qtbot, pack_station) -> None:
+    order(pack_station.database, "1004", [(MUG.sku, 1)])
+    sign_in(qtbot, pack_station)
+    screen = pack_station.screen
+    open_by_scan(qtbot, pack_station, "1004")
+    assert scan(qtbot, pack_station, MUG.code).outcome is ScanOutcome.VERIFIED
+    over = scan(qtbot, pack_station, MUG.code)
+    assert over.outcome is ScanOutcome.OVER_SCAN
+    assert pack_station.app.window.feedback_line.tone is Tone.ERROR
+    assert pack_station.app.feedback.sounds.played[-1] is Tone.ERROR
+    assert screen.session.lines[0].verified == 1
+    outcomes = [e["outcome"] for e in _scan_events(pack_station, "1004")]
+    assert outcomes == ["verified", "over_scan"]
+
+
+def test_a_serial_number_item_asks_for_its_serial_next(qtbot, pack_station) -> None:
+    order(pack_station.database, "1005", [(PHONE.sku, 1)])
+    sign_in(qtbot, pack_station)
+    screen = pack_station.screen
+    open_by_scan(qtbot, pack_station, "1005")
+    asked = scan(qtbot, pack_station, PHONE.code)
+    assert asked.outcome is ScanOutcome.NEEDS_SERIAL
+    assert "serial" in screen.next_action.text().lower()
+    assert screen.session.lines[0].verified == 0
+    recorded = scan(qtbot, pack_station, "SN-77001234")
+    assert recorded.outcome is ScanOutcome.SERIAL_RECORDED
+    assert screen.session.lines[0].verified == 1
+    _weigh_and_complete(qtbot, pack_station)
+
+
+def test_a_two_box_order_weighs_each_box_after_its_last_item(qtbot, pack_station) -> None:
+    order(pack_station.database, "1006", [(MUG.sku, 1), (GLASS.sku, 1)])
+    sign_in(qtbot, pack_station)
+    screen = pack_station.screen
+    open_by_scan(qtbot, pack_station, "1006")
+    assert scan(qtbot, pack_station, MUG.code).outcome is ScanOutcome.VERIFIED
+    first = screen.session.packages[0].expected_weight_g
+    # Box 1 on the scale; NEW BOX takes its weight first, then opens box 2.
+    pack_station.scale.command(f"weight {first / 1000:.3f} kg")
+    qtbot.waitUntil(
+        lambda: screen._reading is not None and screen._reading.grams == first, timeout=10_000
+    )
+    send(qtbot, pack_station, "CMD:NEW-BOX")
+    qtbot.waitUntil(lambda: screen.idle and screen.session.current_seq == 2, timeout=10_000)
+    assert "Box 2 of 2" in screen.title.text()
+    assert scan(qtbot, pack_station, GLASS.case_code).outcome is ScanOutcome.OVER_SCAN
+    assert scan(qtbot, pack_station, GLASS.code).outcome is ScanOutcome.VERIFIED
+    # Box 1's reading still on the scale is not box 2's weight.
+    assert screen.session.packages[1].weight_g is None
+    assert "box 2) on the scale" in screen.next_action.text()
+    second = screen.session.packages[1].expected_weight_g
+    put_on_scale(qtbot, pack_station, second)
+    assert scan(qtbot, pack_station, "CMD:COMPLETE").session.completed
+    with pack_station.database.read_session() as s:
+        weights = [
+            p.weight_g for p in s.scalars(select(Package).order_by(Package.seq)) if p.order_id
+        ]
+    assert weights == [first, second]
+
+
+def _set_scale(qtbot, station, grams: Decimal) -> None:
+    screen = station.screen
+    station.scale.command(f"weight {grams / 1000:.3f} kg")
+    qtbot.waitUntil(
+        lambda: screen._reading is not None and screen._reading.grams == grams, timeout=10_000
+    )
+
+
+def test_a_weight_out_of_tolerance_warns_and_far_out_blocks_until_a_supervisor_approves(
+    qtbot, pack_station
+) -> None:
+    order(pack_station.database, "1007", [(MUG.sku, 1)])
+    sign_in(qtbot, pack_station)
+    screen = pack_station.screen
+    open_by_scan(qtbot, pack_station, "1007")
+    scan(qtbot, pack_station, MUG.code)
+    expected = screen.session.packages[0].expected_weight_g
+    # 60 g over: above the warning threshold (30 g / 5 %), below the blocking one (100 g / 15 %).
+    put_on_scale(qtbot, pack_station, expected + 60)
+    assert screen.session.packages[0].weight_check == "warn"
+    assert pack_station.app.window.feedback_line.tone is Tone.WARNING
+    # 300 g over blocks: COMPLETE is refused until a supervisor approves.
+    put_on_scale(qtbot, pack_station, expected + 300)
+    assert screen.session.packages[0].weight_check == "block"
+    assert pack_station.app.feedback.sounds.played[-1] is Tone.ERROR
+    refused = scan(qtbot, pack_station, "CMD:COMPLETE")
+    assert refused.outcome is ScanOutcome.NOT_COMPLETE and not refused.session.completed
+    assert screen.side.buttons["approve"].isEnabled()
+    # The supervisor types into the dialog with the station's wedge filter installed.
+    qtbot.keyClick(pack_station.app.window, Qt.Key.Key_F11)
+    dialog = screen.last_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.username, "sam")
+    qtbot.keyClicks(dialog.password, "super123")
+    qtbot.keyClicks(dialog.reason, "gift wrap inside")
+    # keyClicks types faster than a scanner: the wedge filter holds the burst, then gives it
+    # back to the fields it was typed into once the keys stop (a person types slower still).
+    qtbot.waitUntil(lambda: dialog.reason.text() == "gift wrap inside", timeout=5_000)
+    assert dialog.username.text() == "sam" and dialog.password.text() == "super123"
+    with qtbot.waitSignal(screen.scan_answered, timeout=10_000) as answered:
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert answered.args[0].session.packages[0].weight_approved
+    assert scan(qtbot, pack_station, "CMD:COMPLETE").session.completed
+    approvals = _scan_events(pack_station, "1007", "pack.weight_approved")
+    assert len(approvals) == 1 and "gift wrap" in approvals[0]["message"]
+
+
+def test_an_order_open_at_another_station_is_refused_with_who_holds_it(
+    qtbot, pack_station
+) -> None:
+    from wms_desk.services import auth, packing
+    from wms_desk.services.context import ServiceContext, system_actor
+    from wms_desk.services.stations import ensure_station
+
+    order(pack_station.database, "1008", [(MUG.sku, 1)])
+    other = ensure_station(pack_station.database, "pack-02")
+    sam = auth.actor_for(ServiceContext(pack_station.database, system_actor()), "sam", other)
+    packing.open_order(ServiceContext(pack_station.database, sam), "1008")
+    sign_in(qtbot, pack_station)
+    screen = pack_station.screen
+    answer = scan(qtbot, pack_station, "ORD:1008")
+    assert isinstance(answer, str) and "pack-02" in answer and "Sam Boss" in answer
+    assert pack_station.app.window.feedback_line.tone is Tone.ERROR
+    assert screen.session is None
+
+
+def test_complete_twice_is_harmless(qtbot, pack_station) -> None:
+    order(pack_station.database, "1009", [(MUG.sku, 1)])
+    sign_in(qtbot, pack_station)
+    screen = pack_station.screen
+    open_by_scan(qtbot, pack_station, "1009")
+    scan(qtbot, pack_station, MUG.code)
+    _weigh_and_complete(qtbot, pack_station)
+    with pack_station.database.read_session() as s:
+        jobs = s.scalar(select(func.count()).select_from(PrintJob))
+    with qtbot.waitSignal(pack_station.app.feedback.shown, timeout=10_000) as shown:
+        send(qtbot, pack_station, "CMD:COMPLETE")
+    assert "already packed" in shown.args[1]
+    with qtbot.waitSignal(pack_station.app.feedback.shown, timeout=10_000) as shown:
+        qtbot.keyClick(pack_station.app.window, Qt.Key.Key_F8)
+    assert "already packed" in shown.args[1]
+    assert screen.idle
+    with pack_station.database.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(PrintJob)) == jobs
+    completes = [e for e in _scan_events(pack_station, "1009", "pack.complete")]
+    assert [e["outcome"] for e in completes] == ["completed"]
+    assert _status(pack_station, "1009") == "packed"
+
+
+def test_an_order_barcode_on_another_packer_screen_opens_it_for_packing(
+    qtbot, pack_station
+) -> None:
+    order(pack_station.database, "1010", [(MUG.sku, 1)])
+    sign_in(qtbot, pack_station)
+    pack_station.app.window.show_screen("inventory")
+    pack_station.scanner.scan("ORD:1010")
+    qtbot.waitUntil(
+        lambda: pack_station.app.workspace.current_screen_key() == "pack"
+        and pack_station.screen.session is not None,
+        timeout=10_000,
+    )
+    assert pack_station.screen.session.order_number == "1010"
+
+
+def test_a_station_killed_mid_order_resumes_it_with_its_counts(
+    qtbot, database, tmp_path, scanner, scale
+) -> None:
+    """A packing process is SIGKILLed after two of three scans; the GUI at the same station
+    opens on that order with 2 verified and finishes it."""
+    from tests.e2e.pack_station import Station, seed, start_station
+
+    station_id, _admin = seed(database)
+    order(database, "1011", [(MUG.sku, 3)])
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": f"{root / 'src'}{os.pathsep}{root}"}
+    url = database.url
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tests.e2e.pack_worker", url, "1011", MUG.code, "2"],
+        cwd=root,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stdout is not None and worker.stdout.readline().strip() == "READY"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    assert worker.returncode == -signal.SIGKILL
+    app = start_station(qtbot, database, tmp_path, scanner, scale)
+    station = Station(app, scanner, scale, database, station_id)
+    try:
+        with qtbot.waitSignal(app.window_shown, timeout=10_000):
+            scanner.scan("BADGE:PACK-0001")
+        screen = station.screen
+        qtbot.waitUntil(lambda: screen.session is not None and screen.idle, timeout=10_000)
+        assert screen.session.order_number == "1011"
+        assert screen.session.lines[0].verified == 2
+        assert screen.model.index(0, 5).data() == "2"
+        assert "Resumed order 1011" in app.window.feedback_line.text
+        assert scan(qtbot, station, MUG.code).session.lines[0].verified == 3
+        _weigh_and_complete(qtbot, station)
+        assert _status(station, "1011") == "packed"
+    finally:
+        app.window.close()
+        app.shutdown()

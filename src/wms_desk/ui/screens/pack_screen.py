@@ -213,7 +213,9 @@ class PackScreen(QWidget):
                     Tone.WARNING, f"Order {session.order_number} is packed. {IDLE_ACTION}."
                 )
             return
-        if command in (StationCommand.NEW_BOX, StationCommand.COMPLETE) and self._needs_weight():
+        box = self._current_box()
+        unweighed = self._needs_weight() and box is not None and box.weight_g is None
+        if command in (StationCommand.NEW_BOX, StationCommand.COMPLETE) and unweighed:
             if self._weigh_now(then=command.value):
                 return
         if command is StationCommand.NEW_BOX:
@@ -237,7 +239,11 @@ class PackScreen(QWidget):
 
     def _needs_weight(self) -> bool:
         box = self._current_box()
-        return self._open and box is not None and box.item_count > 0 and box.weight_g is None
+        if not self._open or box is None or box.item_count == 0:
+            return False
+        # A box outside tolerance is weighed again when the packer fixes it and puts it back.
+        recheck = box.weight_check in ("warn", "block") and not box.weight_approved
+        return box.weight_g is None or recheck
 
     def _usable_reading(self) -> Decimal | None:
         """A stable reading taken after the box's last item, and not the previous box's."""
@@ -275,11 +281,12 @@ class PackScreen(QWidget):
             self._after_weight = then
             seq = box.seq if box else self.session.current_seq if self.session else 1
             if then:
-                self._feedback(
-                    Tone.WARNING,
+                text = (
                     f"Put box {seq} on the scale and wait for a stable weight; "
-                    f"{then.replace('-', ' ')} follows by itself.",
+                    f"{then.replace('-', ' ')} follows by itself."
                 )
+                self._feedback(Tone.WARNING, text)
+                self.scan_answered.emit(text)
             return then is not None
         self._after_weight = None
         self._recorded_g = grams

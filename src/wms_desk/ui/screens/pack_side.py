@@ -96,7 +96,9 @@ class PackSide(QWidget):
     def show_session(self, session: PackSession | None, has_scale: bool) -> None:
         open_ = session is not None and not session.completed
         for key, button in self.buttons.items():
-            button.setEnabled(open_ or key == "next" or (key == "reprint" and session is not None))
+            # REPRINT and COMPLETE still answer on a packed order ("already packed").
+            after = key in ("reprint", "complete") and session is not None
+            button.setEnabled(open_ or key == "next" or after)
         if session is None:
             self.expected.setText("Expected: —")
             self.carton.setText("")
