@@ -315,3 +315,72 @@ def test_a_station_killed_mid_order_resumes_it_with_its_counts(
     finally:
         app.window.close()
         app.shutdown()
+
+
+def test_the_demo_scan_pad_packs_an_order_without_hardware(qtbot, tmp_path) -> None:
+    """Demo mode: every click on the pad goes through the simulated scanner's pty (or sets the
+    simulated scale): sign in, open an order, a wrong item, every item, weigh, COMPLETE."""
+    import time
+
+    from PySide6.QtCore import QSettings
+
+    from wms_desk.app.gui import StationApp
+    from wms_desk.devices.scanner import DEFAULT_DEBOUNCE_S
+    from wms_desk.settings import load_settings
+
+    settings = load_settings(
+        cli={"db": str(tmp_path / "demo.sqlite3"), "demo": True, "station": "demo-1",
+             "data_dir": str(tmp_path)},
+        environ={},
+        config_path=tmp_path / "none.toml",
+    )  # fmt: skip
+    app = StationApp(settings, qsettings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    with qtbot.waitSignal(app.station_opened, timeout=60_000):
+        app.start()
+    try:
+        pad = app.scan_pad
+        assert pad is not None and app.devices is not None
+        qtbot.waitUntil(lambda: app.devices.states.get("scanner") == "connected", timeout=10_000)
+        last = {"code": "", "at": 0.0}
+
+        def click(entry, wait_for=None):
+            if entry.code and entry.code == last["code"]:
+                ready = last["at"] + DEFAULT_DEBOUNCE_S + 0.05
+                qtbot.waitUntil(lambda: time.monotonic() >= ready, timeout=5_000)
+            last.update(code=entry.code, at=time.monotonic())
+            if wait_for is None:
+                pad.send(entry)
+                return None
+            with qtbot.waitSignal(wait_for, timeout=15_000) as got:
+                pad.send(entry)
+            return got.args[0]
+
+        with qtbot.waitSignal(app.window_shown, timeout=10_000):
+            click(pad.entry("Pat Packer"))
+        screen = app.workspace.current_screen()
+        assert app.workspace.current_screen_key() == "pack"
+        qtbot.waitUntil(lambda: pad.codes is not None and screen.idle, timeout=10_000)
+        qtbot.waitUntil(lambda: any(e.code.startswith("ORD:") for e in pad.entries), timeout=5_000)
+        click(pad.entry("Order "), screen.session_shown)
+        qtbot.waitUntil(lambda: screen.idle and screen.session is not None, timeout=10_000)
+        number = screen.session.order_number
+        qtbot.waitUntil(lambda: any(e.label == "A wrong item" for e in pad.entries), timeout=5_000)
+        wrong = click(pad.entry_after("A wrong item"), screen.scan_answered)
+        assert wrong.outcome is ScanOutcome.WRONG_ITEM
+        assert app.window.feedback_line.tone is Tone.ERROR
+        for _ in range(50):
+            units = [e for e in pad.entries if "(unit," in e.label]
+            if not units:
+                break
+            click(units[0], screen.scan_answered)
+            qtbot.waitUntil(lambda: screen.idle, timeout=10_000)
+        assert all(line.done for line in screen.session.lines)
+        # The demo scale still shows what it showed before: not this box's weight.
+        assert screen.session.packages[-1].weight_g is None
+        click(pad.entry("Put the box on the scale"), screen.scan_answered)
+        assert screen.session.packages[-1].weight_check == "ok"
+        done = click(pad.entry("COMPLETE"), screen.scan_answered)
+        assert done.session.completed and done.session.order_number == number
+    finally:
+        app.window.close()
+        app.shutdown()

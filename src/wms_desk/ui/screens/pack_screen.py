@@ -65,8 +65,11 @@ class PackScreen(QWidget):
         self._busy = False
         self._reading: Any = None
         self._item_mark = 0.0  # monotonic time the open box last got an item (on screen)
-        self._recorded_g: Decimal | None = None  # the last weight this screen recorded
-        self._scale_moved = True  # the scale changed since that weight was recorded
+        # What the scale showed when the box last changed (an item went in, or a weight was
+        # recorded): a box's weight is a reading that moved away from it, so a weight standing
+        # on the scale from before (the previous box, an empty scale) is never taken.
+        self._baseline_g: Decimal | None = None
+        self._scale_moved = False
         self._after_weight: str | None = None  # a command waiting for the box's weight
         self.last_dialog: QWidget | None = None  # the by-hand dialog open now (tests type in it)
         self._build()
@@ -256,13 +259,22 @@ class PackScreen(QWidget):
             return None
         return Decimal(r.grams)
 
+    def _mark_box(self, grams: Decimal | None = None) -> None:
+        """The box changed: the next weight must be a reading that moves away from now."""
+        self._item_mark = time.monotonic()
+        r = self._reading
+        if grams is None and r is not None and r.stable and r.grams is not None:
+            grams = Decimal(r.grams)
+        self._baseline_g = grams
+        self._scale_moved = grams is None and r is not None and not r.stable
+
     def _on_reading(self, reading: Any) -> None:
         self.side.weight.show_reading(reading)
         self._reading = reading
         grams = reading.grams
-        if not reading.stable or grams is None or grams <= 0:
+        if not reading.stable or grams is None:
             self._scale_moved = True
-        elif self._recorded_g is None or abs(Decimal(grams) - self._recorded_g) > _SAME_BOX_G:
+        elif self._baseline_g is None or abs(Decimal(grams) - self._baseline_g) > _SAME_BOX_G:
             self._scale_moved = True
         if self._busy or not self._needs_weight():
             return
@@ -289,8 +301,7 @@ class PackScreen(QWidget):
                 self.scan_answered.emit(text)
             return then is not None
         self._after_weight = None
-        self._recorded_g = grams
-        self._scale_moved = False
+        self._mark_box(grams)
         self.call(
             packing.record_weight,
             lambda verdict: self._weighed(verdict, then),
@@ -335,7 +346,7 @@ class PackScreen(QWidget):
         self._feedback(Tone.INFO, f"Resumed order {session.order_number}: {session.next_action}")
 
     def _opened(self, session: PackSession) -> None:
-        self._item_mark = time.monotonic()
+        self._mark_box()
         self._show(session)
         if session.completed:
             self._feedback(Tone.INFO, f"Order {session.order_number} is already packed.")
@@ -349,8 +360,13 @@ class PackScreen(QWidget):
         self._opened(session)
 
     def answered(self, verdict: ScanVerdict) -> None:
-        if verdict.outcome in (ScanOutcome.VERIFIED, ScanOutcome.SERIAL_RECORDED):
-            self._item_mark = time.monotonic()
+        if verdict.outcome in (
+            ScanOutcome.VERIFIED,
+            ScanOutcome.SERIAL_RECORDED,
+            ScanOutcome.CONFIRMED_BY_HAND,
+            ScanOutcome.NEW_BOX,
+        ):
+            self._mark_box()
         self._show(verdict.session, verdict.line_id)
         self._feedback(tone_of(verdict), verdict.message)
         self.scan_answered.emit(verdict)
@@ -434,6 +450,33 @@ class PackScreen(QWidget):
     @property
     def idle(self) -> bool:
         return not self._busy and not self._jobs
+
+    # -- the demo scan pad --------------------------------------------------------------------
+    def expected_codes(self) -> list[tuple[str, str]]:
+        """(label, barcode) of what this screen expects next, for the demo scan pad."""
+        session = self.session
+        if session is None or session.completed:
+            return []
+        if session.awaiting_capture:
+            return [(f"The {session.awaiting_capture}", f"SN-{new_event_id()[:8].upper()}")]
+        codes = []
+        for line in session.lines:
+            if line.done:
+                continue
+            left = line.ordered - line.verified - line.shorted
+            for barcode in line.barcodes:
+                what = "unit" if barcode.qty == 1 else f"case of {barcode.qty}"
+                codes.append((f"{line.sku} {line.name} ({what}, {left} left)", barcode.code))
+        return codes
+
+    def order_codes(self) -> set[str]:
+        s = self.session
+        return {b.code for line in s.lines for b in line.barcodes} if s else set()
+
+    def expected_weight(self) -> Decimal | None:
+        """The open box's expected weight, when it has items and waits for its weight."""
+        box = self._current_box()
+        return box.expected_weight_g if box is not None and self._needs_weight() else None
 
 
 def current_box(session: PackSession) -> PackageView | None:
