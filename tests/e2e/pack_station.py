@@ -3,8 +3,8 @@ ptys, a packer and a supervisor, products with unit, case and serial barcodes, c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -55,7 +55,11 @@ def seed(database: Database) -> tuple[int, ServiceContext]:
 
 
 def start_station(
-    qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator, scale: ScaleSimulator | None
+    qtbot,
+    database: Database,
+    tmp_path: Path,
+    scanner: ScannerSimulator,
+    scale: ScaleSimulator | None,
 ) -> StationApp:
     cli: dict[str, object] = {
         "station": "pack-01",
@@ -151,4 +155,4 @@ def put_on_scale(qtbot, station: Station, grams: Decimal) -> None:
         station.scale.command(f"weight {grams / 1000:.3f} kg")
 
 
-__all__ = ["MUG", "GLASS", "PHONE", "BOOK", "order", "pack_station", "scale", "scanner"]
+__all__ = ["BOOK", "GLASS", "MUG", "PHONE", "order", "pack_station", "scale", "scanner"]

@@ -14,16 +14,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
-from tests.e2e.pack_station import (  # noqa: F401 - fixtures
+from tests.e2e import pack_station as fixtures
+from tests.e2e.pack_station import (
     GLASS,
     MUG,
     PHONE,
     order,
-    pack_station,
     put_on_scale,
-    scale,
     scan,
-    scanner,
     send,
     sign_in,
 )
@@ -31,6 +29,11 @@ from tests.e2e.pack_station import open_order as open_by_scan
 from wms_desk.db.models import AuditEvent, Order, Package, PrintJob
 from wms_desk.domain.packing import ScanOutcome
 from wms_desk.ui.feedback import Tone
+
+# The whole-station fixtures (pytest finds them by these names).
+pack_station = fixtures.pack_station
+scale = fixtures.scale
+scanner = fixtures.scanner
 
 
 def _status(station, number: str) -> str:
@@ -43,6 +46,8 @@ def test_a_single_item_order_packs_by_scans_alone(qtbot, pack_station) -> None:
     sign_in(qtbot, pack_station)
     screen = pack_station.screen
     assert pack_station.app.workspace.current_screen_key() == "pack"
+    hint = pack_station.app.window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768, hint  # fits the station's display
     session = open_by_scan(qtbot, pack_station, "1001")
     assert session.order_number == "1001"
     assert screen.model.rowCount() == 1 and "MUG-BLUE" in screen.model.index(0, 1).data()
@@ -215,9 +220,7 @@ def test_a_weight_out_of_tolerance_warns_and_far_out_blocks_until_a_supervisor_a
     assert len(approvals) == 1 and "gift wrap" in approvals[0]["message"]
 
 
-def test_an_order_open_at_another_station_is_refused_with_who_holds_it(
-    qtbot, pack_station
-) -> None:
+def test_an_order_open_at_another_station_is_refused_with_who_holds_it(qtbot, pack_station) -> None:
     from wms_desk.services import auth, packing
     from wms_desk.services.context import ServiceContext, system_actor
     from wms_desk.services.stations import ensure_station
@@ -265,8 +268,10 @@ def test_an_order_barcode_on_another_packer_screen_opens_it_for_packing(
     pack_station.app.window.show_screen("inventory")
     pack_station.scanner.scan("ORD:1010")
     qtbot.waitUntil(
-        lambda: pack_station.app.workspace.current_screen_key() == "pack"
-        and pack_station.screen.session is not None,
+        lambda: (
+            pack_station.app.workspace.current_screen_key() == "pack"
+            and pack_station.screen.session is not None
+        ),
         timeout=10_000,
     )
     assert pack_station.screen.session.order_number == "1010"
@@ -334,7 +339,9 @@ def test_the_demo_scan_pad_packs_an_order_without_hardware(qtbot, tmp_path) -> N
         environ={},
         config_path=tmp_path / "none.toml",
     )  # fmt: skip
-    app = StationApp(settings, qsettings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    app = StationApp(
+        settings, qsettings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    )
     with qtbot.waitSignal(app.station_opened, timeout=60_000):
         app.start()
     try:

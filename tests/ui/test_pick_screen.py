@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.e2e.pack_station import (  # noqa: F401 - fixtures
+from tests.e2e import pack_station as fixtures
+from tests.e2e.pack_station import (
     MUG,
     Item,
     add_items,
-    pack_station,
-    scale,
     scan,
-    scanner,
     sign_in,
 )
 from tests.services import packdata
@@ -24,6 +22,11 @@ from wms_desk.services import allocation, waves
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.packing.cartons import save_station_rules
 from wms_desk.ui.feedback import Tone
+
+# The whole-station fixtures (pytest finds them by these names).
+pack_station = fixtures.pack_station
+scale = fixtures.scale
+scanner = fixtures.scanner
 
 PEN = Item("SKU-PEN", "4006381333962")
 
@@ -39,6 +42,8 @@ def _pick_screen(qtbot, station):
     sign_in(qtbot, station)
     screen = station.app.window.show_screen("pick")
     qtbot.waitUntil(lambda: screen.idle, timeout=10_000)
+    hint = station.app.window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768, hint
     return screen
 
 

@@ -31,14 +31,14 @@ class DemoCodes:
 
 
 @read_only
-def _codes(session: Session, limit: int) -> DemoCodes:
-    products = session.execute(
+def _codes(session: Session, limit: int, skus: tuple[str, ...]) -> DemoCodes:
+    query = (
         select(ProductBarcode.code, Product.sku, Product.name, Product.id)
         .join(Product, Product.id == ProductBarcode.product_id)
         .where(ProductBarcode.quantity == 1)
-        .order_by(Product.id)
-        .limit(limit * 4)
-    ).all()
+    )
+    wanted = session.execute(query.where(Product.sku.in_(skus))).all() if skus else []
+    products = [*wanted, *session.execute(query.order_by(Product.id).limit(limit * 4)).all()]
 
     def orders(operation: Operation) -> tuple[str, ...]:
         return tuple(
@@ -60,7 +60,8 @@ def _codes(session: Session, limit: int) -> DemoCodes:
     )
 
 
-def demo_codes(ctx: ServiceContext, limit: int = 5) -> DemoCodes:
-    """What the demo scan pad offers besides the screen's own codes (read only)."""
+def demo_codes(ctx: ServiceContext, skus: tuple[str, ...] = (), limit: int = 5) -> DemoCodes:
+    """What the demo scan pad offers besides the screen's own codes (read only): the unit
+    barcodes of `skus` (what the pick screen asks for) and a few others."""
     ctx.actor.require(Permission.PICK_AND_PACK)
-    return _codes(ctx, limit)
+    return _codes(ctx, limit, skus)

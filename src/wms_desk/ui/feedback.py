@@ -7,6 +7,7 @@ call `show()` so the sound and the flash are the same everywhere.
 
 from __future__ import annotations
 
+import importlib
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,15 @@ class FeedbackLine(QFrame):
         return self.label.text() if self.isVisible() else ""
 
 
+def _sound_effect_class() -> Any:
+    """QSoundEffect when QtMultimedia (PySide6-Addons) is installed, else None."""
+    try:
+        module = importlib.import_module("PySide6.QtMultimedia")
+    except ImportError:
+        return None
+    return getattr(module, "QSoundEffect", None)
+
+
 class Sounds:
     """Plays a tone's WAV from resources/sounds through Qt's QSoundEffect when QtMultimedia is
     installed (it ships in PySide6-Addons, which the station does not need otherwise). Without
@@ -96,15 +106,12 @@ class Sounds:
         self._effects: dict[Tone, Any] = {}
         self.backend = "beep"
         self._volume = 0.0
-        try:
-            from PySide6.QtMultimedia import QSoundEffect  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            QSoundEffect = None  # noqa: N806 - the class or nothing
-        if QSoundEffect is not None:
+        sound_effect = _sound_effect_class()
+        if sound_effect is not None:
             self.backend = "qt"
             for tone, path in self.files.items():
                 if path.is_file():
-                    effect = QSoundEffect()
+                    effect = sound_effect()
                     effect.setSource(QUrl.fromLocalFile(str(path)))
                     self._effects[tone] = effect
         self.volume = volume

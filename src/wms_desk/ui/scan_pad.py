@@ -53,12 +53,15 @@ class ScanPad(QDockWidget):
         font.setPointSize(11)
         self.list.setFont(font)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemClicked.connect(self._clicked)
         self.setWidget(self.list)
         self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.setMinimumWidth(250)
+        self.setMinimumWidth(230)
         self._watched: set[int] = set()
         self._asking = False
+        self._skus: tuple[str, ...] = ()
         self.refresh()
 
     # -- what to list -------------------------------------------------------------------------
@@ -82,14 +85,21 @@ class ScanPad(QDockWidget):
             else:
                 item.setToolTip(entry.code or entry.scale)
             self.list.addItem(item)
-        if workspace is not None and self.codes is None and not self._asking:
-            self._ask_codes(workspace)
+        skus = tuple(sorted(getattr(screen, "expected_skus", lambda: set())()))
+        if (
+            workspace is not None
+            and not self._asking
+            and (self.codes is None or skus != self._skus)
+        ):
+            self._ask_codes(workspace, skus)
 
     def build_entries(self, workspace: Workspace | None, screen: Any) -> list[PadEntry]:
         entries: list[PadEntry] = []
         if workspace is None:
             entries.append(_heading("Sign in with a badge"))
-            entries += [PadEntry(f"{u.display_name} ({u.role})", f"BADGE:{u.badge}") for u in DEMO_USERS]
+            entries += [
+                PadEntry(f"{u.display_name} ({u.role})", f"BADGE:{u.badge}") for u in DEMO_USERS
+            ]
             return entries
         expected = list(getattr(screen, "expected_codes", lambda: [])())
         in_order: set[str] = set(getattr(screen, "order_codes", lambda: set())())
@@ -103,35 +113,44 @@ class ScanPad(QDockWidget):
             entries.append(_heading("Scan next"))
             entries += [PadEntry(label, code) for label, code in expected]
         codes = self.codes
-        if codes is not None and key == "pick" and screen is not None:
-            skus = set(getattr(screen, "expected_skus", lambda: set())())
+        skus = set(getattr(screen, "expected_skus", lambda: set())())
+        if codes is not None and skus:
             items = [p for p in codes.products if p.sku in skus]
-            entries += [PadEntry(f"{p.sku} {p.name}", p.code) for p in items]
-        if codes is not None and (expected or key == "pick"):
-            wrong = next((p for p in codes.products if p.code not in in_order), None)
+            entries += [PadEntry(f"{p.sku} {p.name}", p.code) for p in items[:1]]
+        if codes is not None and expected:
+            wrong = next(
+                (p for p in codes.products if p.code not in in_order and p.sku not in skus), None
+            )
             if wrong is not None:
                 entries.append(_heading("A wrong item"))
                 entries.append(PadEntry(f"{wrong.sku} {wrong.name}", wrong.code))
-        if codes is not None and not expected and key in ("pack", "pick", "queue", "inventory"):
+        session = getattr(screen, "session", None)
+        finished = getattr(session, "completed", False) or getattr(session, "done", False)
+        idle = session is None or finished
+        if codes is not None and idle and key in ("pack", "pick"):
             numbers = codes.to_pick if key == "pick" else codes.to_pack
             if numbers:
                 entries.append(_heading("Orders ready to " + ("pick" if key == "pick" else "pack")))
                 entries += [PadEntry(f"Order {n}", f"ORD:{n}") for n in numbers]
         entries.append(_heading("Station commands"))
-        entries += [
-            PadEntry(command.label, command_barcode(command))
-            for command in StationCommand
-        ]
+        entries += [PadEntry(command.label, command_barcode(command)) for command in StationCommand]
         entries.append(_heading("Badges"))
-        entries += [PadEntry(f"{u.display_name} ({u.role})", f"BADGE:{u.badge}") for u in DEMO_USERS]
+        entries += [
+            PadEntry(f"{u.display_name} ({u.role})", f"BADGE:{u.badge}") for u in DEMO_USERS
+        ]
         return entries
 
-    def _ask_codes(self, workspace: Workspace) -> None:
+    def _ask_codes(self, workspace: Workspace, skus: tuple[str, ...]) -> None:
         from wms_desk.services.demo_codes import demo_codes
 
         self._asking = True
+        self._skus = skus
         workspace.ui.tasks.run(
-            demo_codes, workspace.ui.services, on_done=self._got_codes, on_error=self._no_codes
+            demo_codes,
+            workspace.ui.services,
+            skus,
+            on_done=self._got_codes,
+            on_error=self._no_codes,
         )
 
     def _got_codes(self, codes: DemoCodes) -> None:
@@ -160,7 +179,9 @@ class ScanPad(QDockWidget):
             # Like putting a box down: the scale moves, then settles on the new weight.
             scale = self.demo.scale
             scale.command("motion")
-            QTimer.singleShot(SETTLE_MS, lambda: (scale.command(entry.scale), scale.command("stable")))
+            QTimer.singleShot(
+                SETTLE_MS, lambda: (scale.command(entry.scale), scale.command("stable"))
+            )
         elif entry.code:
             self.demo.scanner.scan(entry.code)
         self.sent.emit(entry)

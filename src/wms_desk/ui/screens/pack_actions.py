@@ -38,9 +38,7 @@ def as_supervisor(
     """Run `action` as the supervisor who typed their password (or as the user, if they may)."""
     if approval.username:
         station = StationInfo(ctx.actor.station_id or 0, ctx.actor.station_name)
-        supervisor = auth.sign_in_with_password(
-            ctx, approval.username, approval.password, station
-        )
+        supervisor = auth.sign_in_with_password(ctx, approval.username, approval.password, station)
         ctx = ctx.as_actor(supervisor)
     return action(ctx, *args)
 

@@ -117,7 +117,7 @@ class PackScreen(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(THUMB + 6)
         self.side = PackSide()
-        self.side.setFixedWidth(430)
+        self.side.setFixedWidth(400)
         actions = {
             "next": self.next_order,
             "typed_weight": self.type_weight,
@@ -218,9 +218,9 @@ class PackScreen(QWidget):
             return
         box = self._current_box()
         unweighed = self._needs_weight() and box is not None and box.weight_g is None
-        if command in (StationCommand.NEW_BOX, StationCommand.COMPLETE) and unweighed:
-            if self._weigh_now(then=command.value):
-                return
+        weigh_first = command in (StationCommand.NEW_BOX, StationCommand.COMPLETE) and unweighed
+        if weigh_first and self._weigh_now(then=command.value):
+            return
         if command is StationCommand.NEW_BOX:
             fn = packing.new_box
         elif command is StationCommand.COMPLETE:
@@ -272,9 +272,12 @@ class PackScreen(QWidget):
         self.side.weight.show_reading(reading)
         self._reading = reading
         grams = reading.grams
-        if not reading.stable or grams is None:
-            self._scale_moved = True
-        elif self._baseline_g is None or abs(Decimal(grams) - self._baseline_g) > _SAME_BOX_G:
+        if (
+            not reading.stable
+            or grams is None
+            or self._baseline_g is None
+            or abs(Decimal(grams) - self._baseline_g) > _SAME_BOX_G
+        ):
             self._scale_moved = True
         if self._busy or not self._needs_weight():
             return
@@ -351,7 +354,9 @@ class PackScreen(QWidget):
         if session.completed:
             self._feedback(Tone.INFO, f"Order {session.order_number} is already packed.")
         else:
-            self._feedback(Tone.SUCCESS, f"Order {session.order_number} open. {session.next_action}")
+            self._feedback(
+                Tone.SUCCESS, f"Order {session.order_number} open. {session.next_action}"
+            )
 
     def _opened_next(self, session: PackSession | None) -> None:
         if session is None:
@@ -397,6 +402,8 @@ class PackScreen(QWidget):
             self.title.setText(f"Order {session.order_number} · {state}")
             self.next_action.setText(session.next_action)
             self.model.show(session.lines, last_line_id)
+            # The picture column only where the catalogue has pictures.
+            self.table.setColumnHidden(0, not any(line.image_path for line in session.lines))
             row = self.model.row_of(last_line_id)
             if row is not None:
                 self.table.scrollTo(self.model.index(row, 0))

@@ -27,7 +27,7 @@ COMMAND_KEYS: dict[str, tuple[str, str]] = {
     "complete": ("COMPLETE", "F8"),
     "by_hand": ("By hand…", "F9"),
     "short": ("Short…", "F10"),
-    "approve": ("Approve weight…", "F11"),
+    "approve": ("Approve…", "F11"),
 }
 
 
@@ -55,7 +55,10 @@ class PackSide(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("PackSide")
         self.weight = WeightDisplay(point_size=40)
+        named(self.weight.digits, "PackWeightDigits")
+        named(self.weight.caption, "PackWeightCaption")
         self.expected = named(QLabel("Expected: —"), "ExpectedWeight")
         font = QFont()
         font.setPointSize(15)
@@ -111,20 +114,22 @@ class PackSide(QWidget):
             if current
             else f"Box {session.current_seq}: empty"
         )
-        suggestion = session.suggested_carton or "none"
         carton = current.carton_code if current and current.carton_code else ""
-        self.carton.setText(
-            f"Carton: {carton} (scanned)" if carton else f"Suggested carton: {suggestion}"
-        )
+        suggestion = session.suggested_carton or ""
+        if carton:
+            self.carton.setText(f"Carton: {carton}  (scan a carton barcode to change it)")
+        else:
+            self.carton.setText(f"Suggested carton: {suggestion or 'none set up'}")
         self.boxes.setText(
             "\n".join(package_text(p, p.seq == session.current_seq) for p in session.packages)
         )
         blocked = any(p.weight_check == "block" and not p.weight_approved for p in session.packages)
-        # COMPLETE stays pressable: if it cannot complete yet, the answer says why.
-        self.buttons["complete"].setProperty("ready", bool(session.can_complete))
-        self.buttons["complete"].setStyleSheet(
-            "background: #1e9e4a; color: white;" if open_ and session.can_complete else ""
-        )
+        # COMPLETE stays pressable: if it cannot complete yet, the answer says why. Green (the
+        # style sheet's [ready="true"]) when it can.
+        complete = self.buttons["complete"]
+        complete.setProperty("ready", bool(open_ and session.can_complete))
+        complete.style().unpolish(complete)
+        complete.style().polish(complete)
         self.buttons["approve"].setEnabled(open_ and blocked)
         self.buttons["typed_weight"].setEnabled(open_ and not has_scale)
         self.buttons["by_hand"].setEnabled(open_ and any(not ln.done for ln in session.lines))

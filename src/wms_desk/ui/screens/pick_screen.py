@@ -46,13 +46,13 @@ class PickTasksModel(QAbstractTableModel):
         super().__init__()
         self.tasks: tuple[PickTask, ...] = ()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.tasks)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(  # noqa: N802
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
@@ -176,9 +176,9 @@ class PickScreen(QWidget):
         card.addWidget(self.qty)
         card.addStretch(1)
         card.addLayout(grid)
-        side = QWidget()
+        side = named(QWidget(), "PickSide")
         side.setLayout(card)
-        side.setFixedWidth(430)
+        side.setFixedWidth(400)
         left = QVBoxLayout()
         left.addWidget(self.title)
         left.addWidget(self.next_action)
@@ -276,10 +276,7 @@ class PickScreen(QWidget):
         tone = Tone.SUCCESS if verdict.accepted else Tone.ERROR
         if verdict.session.done and verdict.accepted:
             tone = Tone.COMPLETE
-        text = verdict.message
-        if verdict.accepted and verdict.session.next_action not in text:
-            text = f"{text} {verdict.session.next_action}."
-        self._feedback(tone, text)
+        self._feedback(tone, verdict.message)  # the next action is in the big line below
         self.scan_answered.emit(verdict)
 
     def refused(self, error: BaseException) -> None:
