@@ -1,6 +1,6 @@
 """Pack screen scan-to-feedback: last byte of a scan at the pty -> the count repainted, committed.
 
-Usage: QT_QPA_PLATFORM=offscreen python bench/pack_screen.py [--lines 200] [--backends sqlite,postgresql]
+Usage: QT_QPA_PLATFORM=offscreen python bench/pack_screen.py [--lines 200] [--backends B,B]
 
 The whole station runs (StationApp: serial scanner simulator on a pty, device hub, router, change
 bus, print worker); a packer signs in by badge and opens an order of --lines lines (one unit
@@ -68,6 +68,7 @@ def _ean13(first12: str) -> str:
 
 def _seed(url: str, lines: int) -> list[str]:
     from tests.services.packdata import Item, add_cartons, add_items, order
+
     from wms_desk.services.context import ServiceContext, system_actor
     from wms_desk.services.database import Database
     from wms_desk.services.stations import ensure_station
@@ -177,6 +178,7 @@ def _figures(latencies: list[float]) -> dict[str, float]:
 def _service_only(url: str, lines: int) -> list[float]:
     """A second order of the same lines, packed by calling the service directly."""
     from tests.services.packdata import order
+
     from wms_desk.services import auth, packing
     from wms_desk.services.context import ServiceContext, system_actor
     from wms_desk.services.database import Database

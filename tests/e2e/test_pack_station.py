@@ -26,7 +26,7 @@ from tests.e2e.pack_station import (
     sign_in,
 )
 from tests.e2e.pack_station import open_order as open_by_scan
-from wms_desk.db.models import AuditEvent, Order, Package, PrintJob
+from wms_desk.db.models import AuditEvent, Order, Package, PrintJob, User
 from wms_desk.domain.packing import ScanOutcome
 from wms_desk.ui.feedback import Tone
 
@@ -391,3 +391,43 @@ def test_the_demo_scan_pad_packs_an_order_without_hardware(qtbot, tmp_path) -> N
     finally:
         app.window.close()
         app.shutdown()
+
+
+def test_an_item_without_a_barcode_is_confirmed_by_hand_only_by_a_supervisor(
+    qtbot, pack_station
+) -> None:
+    from wms_desk.db.models import Product
+
+    with pack_station.database.write_session() as s, s.begin():
+        s.add(Product(sku="GIFT-CARD", name="Gift card", unit_weight_g=Decimal(10)))
+    order(pack_station.database, "1012", [("GIFT-CARD", 1)])
+    sign_in(qtbot, pack_station)
+    screen = pack_station.screen
+    open_by_scan(qtbot, pack_station, "1012")
+    assert "[no barcode]" in screen.model.index(0, 2).data()
+    qtbot.keyClick(pack_station.app.window, Qt.Key.Key_F9)
+    dialog = screen.last_dialog
+    assert dialog is not None and dialog.username.isVisibleTo(dialog)
+    # This station does not let packers confirm by hand: the service refuses, nothing counted.
+    with qtbot.waitSignal(screen.scan_answered, timeout=10_000) as refused:
+        qtbot.keyClick(dialog.qty, Qt.Key.Key_Return)
+    assert isinstance(refused.args[0], str) and "confirm items by hand" in refused.args[0]
+    assert screen.session.lines[0].verified == 0
+    assert pack_station.app.window.feedback_line.tone is Tone.ERROR
+    # With a supervisor's password it is counted, and the audit names the supervisor.
+    first = dialog
+    qtbot.keyClick(pack_station.app.window, Qt.Key.Key_F9)
+    dialog = screen.last_dialog
+    assert dialog is not first and dialog.isVisible(), (dialog is first, dialog.isVisible())
+    qtbot.keyClicks(dialog.username, "sam")
+    qtbot.keyClicks(dialog.password, "super123")
+    qtbot.waitUntil(lambda: dialog.password.text() == "super123", timeout=5_000)
+    with qtbot.waitSignal(screen.scan_answered, timeout=10_000) as confirmed:
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert not isinstance(confirmed.args[0], str), confirmed.args[0]
+    assert confirmed.args[0].outcome is ScanOutcome.CONFIRMED_BY_HAND
+    assert screen.session.lines[0].verified == 1
+    with pack_station.database.read_session() as s:
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "pack.confirmed_by_hand"))
+        sam = s.scalar(select(User.id).where(User.username == "sam"))
+    assert event is not None and event.user_id == sam

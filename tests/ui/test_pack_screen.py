@@ -64,8 +64,8 @@ def test_the_lines_model_passes_qtmodeltester_and_repaints_only_changed_rows(qtm
 
 
 def test_pack_and_pick_screens_fit_1366_by_768(qtbot) -> None:
-    from wms_desk.ui.screens.pack_side import PackSide, package_text
     from wms_desk.services.packing.session import PackageView
+    from wms_desk.ui.screens.pack_side import PackSide, package_text
 
     side = PackSide()
     qtbot.addWidget(side)

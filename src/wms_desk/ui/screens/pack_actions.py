@@ -46,6 +46,8 @@ def as_supervisor(
 def _dialog(screen: PackScreen, title: str, prompt: str, **parts: Any) -> PackDialog:
     dialog = PackDialog(title, prompt, screen, **parts)
     dialog.setObjectName(f"PackDialog_{title.split()[0]}")
+    # Back to the station window when it closes, so the F-keys and the wedge work there again.
+    dialog.finished.connect(lambda _result: screen.window().activateWindow())
     screen.last_dialog = dialog
     return dialog
 
@@ -91,15 +93,15 @@ def confirm_by_hand(screen: PackScreen) -> None:
     session = screen.session
     assert session is not None
     lines = tuple(line for line in session.lines if not line.done)
-    # Packers this station allows confirm items without a barcode themselves; the service
-    # refuses otherwise, and then a supervisor signs off here.
-    credentials = _needs_supervisor(screen) and any(line.barcodes for line in lines)
+    # Packers this station allows confirm items without a barcode themselves (supervisor
+    # fields left empty); otherwise a supervisor signs off here. The service decides.
     dialog = _dialog(
         screen,
         "Confirm by hand",
         f"Count items of order {session.order_number} without scanning them (audited). "
-        "Only for items that have no barcode, or with a supervisor.",
-        credentials=credentials,
+        "Only for items that have no barcode, or with a supervisor's password.",
+        credentials=_needs_supervisor(screen),
+        credentials_optional=True,
         lines=lines,
         qty=True,
     )

@@ -48,6 +48,7 @@ class PackDialog(QDialog):
         parent: QWidget | None = None,
         *,
         credentials: bool = False,
+        credentials_optional: bool = False,
         lines: tuple[SessionLine, ...] = (),
         qty: bool = False,
         reason: bool = False,
@@ -95,7 +96,7 @@ class PackDialog(QDialog):
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self._needs = (credentials, reason, weight)
+        self._needs = (credentials and not credentials_optional, reason, weight)
 
     def _check(self) -> None:
         credentials, reason, weight = self._needs
