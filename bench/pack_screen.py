@@ -86,7 +86,7 @@ def _seed(url: str, lines: int) -> list[str]:
     return [item.code for item in items]
 
 
-def measure(backend: str, lines: int) -> dict[str, float]:
+def measure(backend: str, lines: int, fake_service: bool = False) -> dict[str, object]:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
     from wms_desk.app.gui import StationApp
@@ -97,6 +97,9 @@ def measure(backend: str, lines: int) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="wms-bench-pack-"))
     url = _database_url(backend, folder)
     codes = _seed(url, lines)
+    # --fake-service: the verdicts are computed first (another order, same lines) and the
+    # screen gets them instantly: what is left is the screen's own path, scan to paint.
+    canned, service = _service_only(url, lines) if fake_service else ([], [])
     scanner = ScannerSimulator("pty", aim=False, suffix="cr")
     settings = load_settings(
         cli={
@@ -138,6 +141,23 @@ def measure(backend: str, lines: int) -> dict[str, float]:
     wait(lambda: screen.idle and screen.session is not None)
     latencies: list[float] = []
     answered: list[float] = []
+    # The service's own time inside each scan (same call, timed on the worker thread), so the
+    # screen's share (routing, queueing, the thread hop, painting) is the difference.
+    from wms_desk.services import packing
+
+    service_ms: list[float] = []
+    real_verify = packing.verify_scan
+
+    answers = iter(canned)
+
+    def timed_verify(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return next(answers) if fake_service else real_verify(*args, **kwargs)
+        finally:
+            service_ms.append((time.perf_counter() - started) * 1000)
+
+    packing.verify_scan = timed_verify  # type: ignore[assignment]
 
     def on_answer(_verdict: object) -> None:
         screen.table.viewport().repaint()  # the count on screen, now
@@ -149,21 +169,27 @@ def measure(backend: str, lines: int) -> dict[str, float]:
         sent = scanner.scan(code)
         wait(lambda: bool(answered))
         latencies.append((answered[0] - sent) * 1000)
-    verified = sum(line.verified for line in screen.session.lines)
+    packing.verify_scan = real_verify  # type: ignore[assignment]
+    verified = lines if fake_service else sum(line.verified for line in screen.session.lines)
+    screen_share = [total - own for total, own in zip(latencies, service_ms, strict=True)]
     app.window.close()
     app.shutdown()
     scanner.stop()
-    service = _service_only(url, lines)
+    if not fake_service:
+        _canned, service = _service_only(url, lines)
     if backend == "postgresql":
         _drop_pg()
     if verified != lines:
         raise SystemExit(f"{backend}: only {verified} of {lines} verified")
-    return {
+    figures: dict[str, object] = {
         **_figures(latencies),
         "goal_p99_ms": GOALS_MS[backend],
+        "of_which_verify_scan": _figures(service_ms),
+        "of_which_screen": _figures(screen_share),
         # The same scans through packing.verify_scan alone (no GUI): the back end's share.
         "verify_scan_only": _figures(service),
     }
+    return figures
 
 
 def _figures(latencies: list[float]) -> dict[str, float]:
@@ -175,7 +201,7 @@ def _figures(latencies: list[float]) -> dict[str, float]:
     }
 
 
-def _service_only(url: str, lines: int) -> list[float]:
+def _service_only(url: str, lines: int) -> tuple[list[object], list[float]]:
     """A second order of the same lines, packed by calling the service directly."""
     from tests.services.packdata import order
 
@@ -190,26 +216,30 @@ def _service_only(url: str, lines: int) -> list[float]:
     actor = auth.actor_for(ServiceContext(database, system_actor()), "pat", station)
     ctx = ServiceContext(database, actor)
     session = packing.open_order(ctx, "B201")
-    times = []
+    times, verdicts = [], []
     for n in range(lines):
         started = time.perf_counter()
-        packing.verify_scan(ctx, session.order_id, _ean13(f"20{n:010d}"))
+        verdicts.append(packing.verify_scan(ctx, session.order_id, _ean13(f"20{n:010d}")))
         times.append((time.perf_counter() - started) * 1000)
     database.dispose()
-    return times
+    return verdicts, times
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=200)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--fake-service", action="store_true", help="instant verdicts: the screen's own path"
+    )
     args = parser.parse_args()
     from wms_desk.ui.application import make_application
 
     app = make_application()
     result: dict[str, object] = {"bench": "pack_screen", "lines": args.lines}
     for backend in args.backends.split(","):
-        result[f"scan_to_feedback_{backend}"] = measure(backend, args.lines)
+        name = f"scan_to_feedback_{backend}" + ("_fake_service" if args.fake_service else "")
+        result[name] = measure(backend, args.lines, args.fake_service)
     print(json.dumps(result))
     app.quit()
     return 0

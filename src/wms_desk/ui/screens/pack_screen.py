@@ -113,9 +113,13 @@ class PackScreen(QWidget):
         table_font.setPointSize(13)
         self.table.setFont(table_font)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Column widths are fitted when an order opens, not on every scan: ResizeToContents
+        # would ask every row of a 200-line order for its size after each count.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(50)
         header.setMinimumSectionSize(THUMB + 6)
+        self.model.modelReset.connect(self.table.resizeColumnsToContents)
         self.side = PackSide()
         self.side.setFixedWidth(400)
         actions = {

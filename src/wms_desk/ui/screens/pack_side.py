@@ -127,9 +127,11 @@ class PackSide(QWidget):
         # COMPLETE stays pressable: if it cannot complete yet, the answer says why. Green (the
         # style sheet's [ready="true"]) when it can.
         complete = self.buttons["complete"]
-        complete.setProperty("ready", bool(open_ and session.can_complete))
-        complete.style().unpolish(complete)
-        complete.style().polish(complete)
+        ready = bool(open_ and session.can_complete)
+        if complete.property("ready") != ready:  # re-styling costs: only when it changes
+            complete.setProperty("ready", ready)
+            complete.style().unpolish(complete)
+            complete.style().polish(complete)
         self.buttons["approve"].setEnabled(open_ and blocked)
         self.buttons["typed_weight"].setEnabled(open_ and not has_scale)
         self.buttons["by_hand"].setEnabled(open_ and any(not ln.done for ln in session.lines))
