@@ -61,6 +61,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "scale_protocol", str, None, "Scale protocol: mt-sics, nci, toledo-continuous, cas, regex."
     ),
+    Option("sound_volume", float, 0.8, "Volume of the scan sounds, from 0 (silent) to 1."),
     Option(
         "poll_seconds", float, 5.0, "How often screens refresh on SQLite (no push notifications)."
     ),

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from wms_desk.app.station import open_station
 from wms_desk.settings import Settings
 from wms_desk.ui.application import ORGANISATION, install_error_hook, make_application
-from wms_desk.ui.feedback import ScanFeedback
+from wms_desk.ui.feedback import ScanFeedback, Sounds
 from wms_desk.ui.main_window import MainWindow
 from wms_desk.ui.scan_router import ScanRouter
 from wms_desk.ui.sign_in import SignInPanel
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from wms_desk.ui.change_signals import ChangeSignals
     from wms_desk.ui.device_hub import DeviceHub
     from wms_desk.ui.print_worker import QtPrintWorker
+    from wms_desk.ui.scan_pad import ScanPad
     from wms_desk.ui.workspace import Workspace
 
 
@@ -61,6 +62,7 @@ class StationApp(QObject):
         self.print_worker: QtPrintWorker | None = None
         self.changes: ChangeSignals | None = None
         self.remote: RemoteChanges | None = None
+        self.scan_pad: ScanPad | None = None  # demo mode only
         self.login = SignInPanel(
             self.tasks,
             self._check_password,
@@ -72,7 +74,7 @@ class StationApp(QObject):
         self.login.retry_requested.connect(self.start)
         self.window = MainWindow(self.qsettings, self.login, self.tasks)
         self.window.signed_out.connect(self._signed_out)
-        self.feedback = ScanFeedback(self.window.feedback_line)
+        self.feedback = ScanFeedback(self.window.feedback_line, Sounds(settings.sound_volume))
         self.router = ScanRouter(self, self.feedback)
 
     # -- what the scan router asks --------------------------------------------------------------
@@ -139,12 +141,37 @@ class StationApp(QObject):
             self.devices.bridge.scan_received.connect(self._scanned)
             # The devices show in the status bar before anyone signs in.
             self.devices.attach(self.window.status)
+            if self.devices.demo is not None:
+                self._add_scan_pad(self.devices.demo)
         if self.print_worker is None:
             # Jobs queued before a restart go out now, not when someone next signs in.
             self.print_worker = print_worker.install(station.database, station.info.id, self.window)
         if self.remote is None:
             poll = float(self.settings.poll_seconds)
             self.remote = RemoteChanges(station.database, poll).start()
+
+    def _add_scan_pad(self, demo: object) -> None:
+        """Demo mode: a dock of the codes the screen in front expects, sent by the simulators."""
+        from PySide6.QtCore import Qt
+
+        from wms_desk.services.changes import Topic
+        from wms_desk.ui.scan_pad import ScanPad
+
+        pad = self.scan_pad = ScanPad(demo, self, self.window)
+        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, pad)
+        self.router.routed.connect(pad.refresh)
+        self.window.signed_out.connect(pad.forget_codes)
+
+        def shown(window: MainWindow) -> None:
+            pad.forget_codes()
+            if window.workspace is not None:
+                window.workspace.nav.currentRowChanged.connect(pad.refresh)
+
+        self.window_shown.connect(shown)
+        if self.changes is not None:
+            self.changes.changed.connect(
+                lambda changes: pad.forget_codes() if Topic.LEASES in changes else None
+            )
 
     def _scanned(self, scan: ScanResult) -> None:
         self.router.route(scan)

@@ -7,11 +7,15 @@ call `show()` so the sound and the flash are the same everywhere.
 
 from __future__ import annotations
 
+import importlib
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QWidget
 
+from wms_desk.ui.theme import resources_dir
 from wms_desk.ui.widgets.named import named
 
 
@@ -80,18 +84,57 @@ class FeedbackLine(QFrame):
         return self.label.text() if self.isVisible() else ""
 
 
-class Sounds:
-    """Plays a tone's sound. Without a sound back end (no audio device, offscreen) it falls back
-    to the system beep for errors, so a wrong scan is never silent."""
+def _sound_effect_class() -> Any:
+    """QSoundEffect when QtMultimedia (PySide6-Addons) is installed, else None."""
+    try:
+        module = importlib.import_module("PySide6.QtMultimedia")
+    except ImportError:
+        return None
+    return getattr(module, "QSoundEffect", None)
 
-    def __init__(self, volume: float = 0.8) -> None:
-        self.volume = volume
+
+class Sounds:
+    """Plays a tone's WAV from resources/sounds through Qt's QSoundEffect when QtMultimedia is
+    installed (it ships in PySide6-Addons, which the station does not need otherwise). Without
+    it, or without an audio device, errors fall back to the system beep, so a wrong scan is
+    never silent. `played` records every tone asked for, `files` the WAV each one maps to."""
+
+    def __init__(self, volume: float = 0.8, folder: Path | None = None) -> None:
+        self.folder = folder or resources_dir() / "sounds"
+        self.files = {tone: self.folder / f"{tone.value}.wav" for tone in Tone}
         self.played: list[Tone] = []  # what was played, newest last (tests and the demo read it)
+        self._effects: dict[Tone, Any] = {}
+        self.backend = "beep"
+        self._volume = 0.0
+        sound_effect = _sound_effect_class()
+        if sound_effect is not None:
+            self.backend = "qt"
+            for tone, path in self.files.items():
+                if path.is_file():
+                    effect = sound_effect()
+                    effect.setSource(QUrl.fromLocalFile(str(path)))
+                    self._effects[tone] = effect
+        self.volume = volume
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._volume = min(max(float(value), 0.0), 1.0)
+        for effect in self._effects.values():
+            effect.setVolume(self._volume)
 
     def play(self, tone: Tone) -> None:
         self.played.append(tone)
         del self.played[:-50]
-        if tone is Tone.ERROR and self.volume > 0:
+        if self._volume <= 0:
+            return
+        effect = self._effects.get(tone)
+        if effect is not None:
+            effect.play()
+        elif tone is Tone.ERROR:
             QApplication.beep()
 
 

@@ -41,6 +41,18 @@ def _inventory(ui: UiContext) -> QWidget:
     return InventoryScreen(ui)
 
 
+def _pack(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.pack_screen import PackScreen
+
+    return PackScreen(ui)
+
+
+def _pick(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.pick_screen import PickScreen
+
+    return PickScreen(ui)
+
+
 def _prints(ui: UiContext) -> QWidget:
     from wms_desk.ui.print_queue_view import PrintQueueView
 
@@ -71,19 +83,6 @@ SCREENS: tuple[ScreenSpec, ...] = (
         opens=frozenset({ScanKind.ORDER}),
     ),
     ScreenSpec(
-        "pick",
-        "Pick",
-        Permission.PICK_AND_PACK,
-        "Walk the pick path and scan each bin and item into the tote.",
-        (
-            "Claim the next order or wave with one scan",
-            "Lines sorted by bin pick sequence",
-            "Scan bin, then item; case barcodes count their pack size",
-            "Skip a line, report a stock-out",
-            "Tote per order in a wave",
-        ),
-    ),
-    ScreenSpec(
         "pack",
         "Pack",
         Permission.PICK_AND_PACK,
@@ -95,6 +94,25 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "Carton suggestion; NEW BOX",
             "COMPLETE prints the label",
         ),
+        _pack,
+        # A packer's first screen: their badge lands here and an order barcode opens it.
+        accepts=frozenset({ScanKind.ORDER, ScanKind.PRODUCT, ScanKind.COMMAND}),
+        opens=frozenset({ScanKind.ORDER}),
+    ),
+    ScreenSpec(
+        "pick",
+        "Pick",
+        Permission.PICK_AND_PACK,
+        "Walk the pick path and scan each bin and item into the tote.",
+        (
+            "Claim the next order or wave with one scan",
+            "Lines sorted by bin pick sequence",
+            "Scan bin, then item; case barcodes count their pack size",
+            "Skip a line, report a stock-out",
+            "Tote per order in a wave",
+        ),
+        _pick,
+        accepts=frozenset({ScanKind.ORDER, ScanKind.PRODUCT, ScanKind.BIN, ScanKind.COMMAND}),
     ),
     ScreenSpec(
         "ship",

@@ -207,7 +207,8 @@ def confirm_by_hand(
     already = replayed(uow, event_id)
     if already is not None:
         return load(uow, order_id, hold=False).verdict(ScanOutcome.REPLAYED, already)
-    work = load(uow, order_id)
+    # A supervisor signing off at the packer's station acts on the packer's claim.
+    work = load(uow, order_id, hold=not uow.actor.can(Permission.OVERRIDE_PACKING))
     line = _line(work, line_id)
     supervisor = uow.actor.can(Permission.OVERRIDE_PACKING)
     allowed = work.policy.packers_confirm_by_hand or (

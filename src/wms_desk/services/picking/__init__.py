@@ -22,6 +22,7 @@ from wms_desk.services.picking.open import (
     current_pick_session,
     open_pick,
     pick_next,
+    pick_policy,
     pick_session,
 )
 from wms_desk.services.picking.session import PickRef, PickSession, PickVerdict
@@ -33,6 +34,7 @@ __all__ = [
     "current_pick_session",
     "open_pick",
     "pick_next",
+    "pick_policy",
     "pick_quantity",
     "pick_scan",
     "pick_session",

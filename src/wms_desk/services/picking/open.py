@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from wms_desk.db.models import PickBatch
 from wms_desk.domain.codes import ORDER_PREFIX
 from wms_desk.domain.roles import Permission
-from wms_desk.domain.station_rules import Operation
+from wms_desk.domain.station_rules import Operation, PickPolicy
 from wms_desk.services import claims, documents
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.picking.actions import load
@@ -53,3 +53,13 @@ def current_pick_session(ctx: ServiceContext) -> PickSession | None:
     if work is None or work.operation is not Operation.PICK:
         return None
     return pick_session(ctx, PickRef(order_id=work.order_id, batch_id=work.batch_id))
+
+
+@read_only
+def _policy(session: Session, station_id: int | None) -> PickPolicy:
+    return claims.station_rules(session, station_id).pick
+
+
+def pick_policy(ctx: ServiceContext) -> PickPolicy:
+    """This station's pick rules (the pick screen shows quantity entry only where allowed)."""
+    return _policy(ctx, ctx.actor.station_id)
