@@ -18,6 +18,7 @@ class StockMove(Base):
         CheckConstraint("qty > 0", name="qty_positive"),
         CheckConstraint("from_bin_id IS NOT NULL OR to_bin_id IS NOT NULL", name="has_a_bin"),
         Index("ix_stock_moves_product_time", "product_id", "created_at"),
+        Index("ix_stock_moves_reference", "reference", "reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -38,13 +38,31 @@ class Work:
     order: Order
     policy: PackPolicy
     progress: PackProgress
+    # The lines as read once in this unit of work; `counted()` keeps them true after a scan
+    # counted an item, so the snapshot after a scan needs no second read of a 200-line order.
+    _lines: tuple[PackLine, ...] | None = field(default=None, repr=False)
+    _lines_current: bool = field(default=False, repr=False)
 
     def lines(self) -> tuple[PackLine, ...]:
-        return pack_lines(self.uow.session, self.order)
+        if self._lines is None:
+            self._lines = pack_lines(self.uow.session, self.order)
+        return self._lines
+
+    def counted(self, line_id: int, qty: int) -> None:
+        """`qty` more units of a line are verified (what add_item just wrote)."""
+        if self._lines is None:
+            return
+        self._lines = tuple(
+            replace(line, verified=line.verified + qty) if line.line_id == line_id else line
+            for line in self._lines
+        )
+        self._lines_current = True
 
     def session_view(self) -> PackSession:
         self.uow.session.flush()
-        return build_session(self.uow.session, self.order, self.policy, self.progress)
+        # Only a count kept the cached lines true; anything else (a short, a box) re-reads.
+        lines = self._lines if self._lines_current else None
+        return build_session(self.uow.session, self.order, self.policy, self.progress, lines)
 
     def verdict(
         self, outcome: ScanOutcome, message: str, line_id: int | None = None, qty: int = 0
@@ -142,6 +160,7 @@ def add_item(work: Work, line: PackLine, qty: int) -> Package:
         session.add(PackageItem(package_id=package.id, order_line_id=line.line_id, qty=qty))
     else:
         item.qty += qty
+    work.counted(line.line_id, qty)
     package.last_item_at = work.uow.now
     package.expected_weight_g = (package.expected_weight_g or Decimal(0)) + (
         line.unit_weight_g * qty
