@@ -162,3 +162,19 @@ def test_an_order_number_nobody_has_says_so(qtbot, station, scanner) -> None:
     _scan(qtbot, station, scanner, "ORD:9999")
     qtbot.waitUntil(lambda: "No order 9999" in station.window.feedback_line.text, timeout=10_000)
     assert station.window.feedback_line.tone is Tone.ERROR
+
+
+def test_a_wedge_scan_of_an_order_barcode_opens_it_in_the_queue(qtbot, station, scanner) -> None:
+    """A keyboard-wedge scanner types ORD:1042 + Enter into whatever has focus (here the
+    queue's search box): the order opens, and the characters never land in the box."""
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
+    queue = station.window.show_screen("queue")
+    box = queue.filters.search
+    box.setFocus()
+    with qtbot.waitSignal(station.router.routed, timeout=10_000) as routed:
+        qtbot.keyClicks(box, "ORD:1042")
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert routed.args[1] == "screen:queue"
+    qtbot.waitUntil(lambda: len(queue.selected_ids()) == 1, timeout=10_000)
+    assert box.text() == "1042"  # the queue searched for the order; no "ORD:" typed into it
+    assert "Order 1042 (Shopify)" in station.window.feedback_line.text
