@@ -89,7 +89,8 @@ _FORWARD: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PACKING: frozenset({S.PACKED, S.PICKED}),
     # A packed order can be reopened (a box re-packed) before it ships.
     S.PACKED: frozenset({S.SHIPPED, S.PACKING}),
-    S.SHIPPED: frozenset({S.PARTLY_RETURNED, S.RETURNED}),
+    # Voiding its labels (before the manifest) returns a shipped order to packed.
+    S.SHIPPED: frozenset({S.PARTLY_RETURNED, S.RETURNED, S.PACKED}),
     S.PARTLY_RETURNED: frozenset({S.PARTLY_RETURNED, S.RETURNED}),
     S.ON_HOLD: frozenset(),  # released through release_from_hold(), back to where it was
     S.CANCELLED: frozenset(),

@@ -61,6 +61,11 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "line_shortages": Topic.ORDERS,
     "pick_progress": Topic.ORDERS,
     "station_rules": Topic.STATIONS,
+    "shipments": Topic.SHIPMENTS,
+    "shipment_labels": Topic.SHIPMENTS,
+    "shipping_manifests": Topic.SHIPMENTS,
+    "carrier_accounts": Topic.SHIPMENTS,
+    "shipping_rules": Topic.SHIPMENTS,
 }
 
 

@@ -16,6 +16,14 @@ from wms_desk.db.models.packing import (
 )
 from wms_desk.db.models.people import AppSetting, Station, User
 from wms_desk.db.models.printing import Counter, PrintJob
+from wms_desk.db.models.shipping import (
+    CarrierAccount,
+    Shipment,
+    ShipmentLabel,
+    ShippingManifest,
+    ShippingRuleSet,
+    TrackingCounter,
+)
 from wms_desk.db.models.stock import BinStock, Reservation, StockMove
 
 __all__ = [
@@ -24,6 +32,7 @@ __all__ = [
     "Base",
     "Bin",
     "BinStock",
+    "CarrierAccount",
     "Carton",
     "Channel",
     "Counter",
@@ -42,8 +51,13 @@ __all__ = [
     "Product",
     "ProductBarcode",
     "Reservation",
+    "Shipment",
+    "ShipmentLabel",
+    "ShippingManifest",
+    "ShippingRuleSet",
     "Station",
     "StationRule",
     "StockMove",
+    "TrackingCounter",
     "User",
 ]
