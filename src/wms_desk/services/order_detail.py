@@ -137,10 +137,14 @@ class PackageDetail:
 
 @dataclass(frozen=True)
 class ShipmentDetail:
+    """One label: its shipment's carrier, service and price, and where it stands."""
+
     carrier: str
     service: str
     tracking: str
-    status: str
+    status: str  # bought | voided | manifested
+    price: str = ""
+    manifest: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,6 @@ class OrderDetail:
     timeline: tuple[TimelineEntry, ...]
     ship_to: ShipTo
     packages: tuple[PackageDetail, ...] = ()
-    # No carrier integration records shipments yet (the shipping issue will): empty today.
     shipments: tuple[ShipmentDetail, ...] = ()
     holds: tuple[HoldDetail, ...] = ()
 
@@ -240,6 +243,8 @@ class OrderDetail:
                     "service": s.service,
                     "tracking": s.tracking,
                     "status": s.status,
+                    "price": s.price,
+                    "manifest": s.manifest or None,
                 }
                 for s in self.shipments
             ],
@@ -411,6 +416,32 @@ def _load_detail(session: Session, order_id: int) -> OrderDetail:
         ship_to=ship_to,
         packages=packages,
         holds=_holds(events, header["status"], header["hold_reason"] or ""),
+        shipments=_shipments(session, order_id),
+    )
+
+
+def _shipments(session: Session, order_id: int) -> tuple[ShipmentDetail, ...]:
+    from sqlalchemy import select
+
+    from wms_desk.db.models import Shipment, ShipmentLabel, ShippingManifest
+
+    rows = session.execute(
+        select(Shipment, ShipmentLabel.tracking, ShippingManifest.reference)
+        .join(ShipmentLabel, ShipmentLabel.shipment_id == Shipment.id)
+        .outerjoin(ShippingManifest, ShippingManifest.id == Shipment.manifest_id)
+        .where(Shipment.order_id == order_id)
+        .order_by(Shipment.id, ShipmentLabel.seq)
+    )
+    return tuple(
+        ShipmentDetail(
+            s.carrier,
+            s.service,
+            tracking,
+            "voided" if s.status == "voided" else ("manifested" if ref else s.status),
+            str(s.price),
+            ref or "",
+        )
+        for s, tracking, ref in rows
     )
 
 

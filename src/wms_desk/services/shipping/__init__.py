@@ -1,0 +1,1 @@
+"""Shipping services: carrier accounts, rate shop, labels, void, manifests, handover."""

@@ -1,0 +1,362 @@
+"""Buying and printing a label per package, void before the manifest, audited reprints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wms_desk.carriers.base import CarrierError, Label, LabelFormat, Purchase, RateQuote
+from wms_desk.db.models import AppSetting, Order, PrintJob, Shipment, ShipmentLabel
+from wms_desk.db.models import Package as PackageRow
+from wms_desk.domain import order_status
+from wms_desk.domain.errors import DomainError
+from wms_desk.domain.order_status import OrderStatus
+from wms_desk.domain.roles import Permission
+from wms_desk.printing.model import Address
+from wms_desk.services.errors import NotFound, PermissionDenied, ValidationFailed
+from wms_desk.services.print_queue import enqueue
+from wms_desk.services.shipping.accounts import carrier_for, find_account
+from wms_desk.services.shipping.rating import (
+    DEFAULT_SHIP_FROM,
+    SHIPPABLE,
+    build_request,
+    load_order,
+    packages_of,
+    shop,
+)
+from wms_desk.services.station_bindings import PrinterBinding, bindings_of
+from wms_desk.services.uow import UnitOfWork, unit_of_work
+
+SHIP_ON_KEY = "shipping.ship_on"  # {"when": "labels"} (default) or {"when": "manifest"}
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    tracking: str
+    package_seq: int
+    package_count: int
+    print_job_id: str | None
+
+
+@dataclass(frozen=True)
+class ShipResult:
+    order_id: int
+    order_number: str
+    carrier: str
+    service: str
+    price: Decimal
+    currency: str
+    reason: str
+    labels: tuple[LabelInfo, ...]
+    order_status: str
+
+    @property
+    def message(self) -> str:
+        n = len(self.labels)
+        numbers = ", ".join(label.tracking for label in self.labels)
+        return (
+            f"Order {self.order_number}: {n} label{'s' if n != 1 else ''} bought "
+            f"({self.carrier} {self.service}, {self.price} {self.currency}): {numbers}."
+        )
+
+
+@dataclass(frozen=True)
+class VoidInfo:
+    tracking: str
+    order_number: str
+    voided: tuple[str, ...]
+    order_status: str
+
+
+def ships_on_manifest(session: Session) -> bool:
+    row = session.get(AppSetting, SHIP_ON_KEY)
+    return bool(row and row.value.get("when") == "manifest")
+
+
+def _printer(uow: UnitOfWork, printer_url: str | None) -> PrinterBinding:
+    if printer_url:
+        return PrinterBinding.from_setting(printer_url, "label_printer")
+    return bindings_of(uow).printer("label_printer")
+
+
+def _buy(
+    uow: UnitOfWork, order: Order, service: str | None, printer: PrinterBinding, ship_from: Address
+) -> tuple[list[Purchase], str, str, str]:
+    session = uow.session
+    fmt = LabelFormat.ZPL if printer.format == "zpl" else LabelFormat.PDF
+    request = build_request(session, order, uow.now.date(), ship_from, fmt)
+    selection = shop(session, order, request)
+    if service:
+        carrier_code, _, code = service.rpartition(":")
+        wanted = [
+            o
+            for o in selection.options
+            if o.service.lower() == code.lower()
+            and (not carrier_code or o.carrier.lower() == carrier_code.lower())
+        ]
+        if not wanted:
+            offered = ", ".join(f"{o.carrier}:{o.service}" for o in selection.options) or "none"
+            raise ValidationFailed(
+                f"Order {order.number} cannot go by {service}; the services offered are {offered}."
+            )
+        chosen, reason = wanted[0], f"asked for {service}"
+        if chosen.reason and not chosen.chosen:
+            raise ValidationFailed(f"Order {order.number}: {chosen.service} is {chosen.reason}.")
+    else:
+        if selection.chosen is None:
+            raise ValidationFailed(f"Order {order.number}: " + " ".join(selection.notes))
+        chosen, reason = selection.chosen, selection.chosen.reason
+    account = find_account(session, chosen.carrier)
+    carrier = carrier_for(session, account)
+    quote = RateQuote(
+        chosen.carrier, chosen.service, chosen.service_name, chosen.price, chosen.currency
+    )
+    # Multi-piece: one shipment, a master number, labels n of m. Else one shipment per package.
+    if carrier.capabilities().multi_piece or len(request.packages) == 1:
+        requests = [request]
+    else:
+        requests = [replace(request, packages=(p,)) for p in request.packages]
+    try:
+        purchases = [carrier.buy(r, quote) for r in requests]
+    except (CarrierError, DomainError) as exc:
+        raise ValidationFailed(f"Order {order.number}: no label bought. {exc}") from exc
+    return purchases, account.code, chosen.service_name, reason
+
+
+def ship_in(
+    uow: UnitOfWork,
+    order_id: int,
+    service: str | None = None,
+    printer_url: str | None = None,
+    ship_from: Address = DEFAULT_SHIP_FROM,
+) -> ShipResult:
+    """In the caller's transaction (pack COMPLETE can call this): rate, buy, store, print."""
+    session = uow.session
+    order = load_order(session, order_id)
+    if order.status not in SHIPPABLE:
+        raise ValidationFailed(
+            f"Order {order.number} is {order.status}; only a packed order can be shipped."
+            + (" Void its labels first to buy new ones." if order.status == "shipped" else "")
+        )
+    printer = _printer(uow, printer_url)
+    purchases, carrier_code, service_name, reason = _buy(uow, order, service, printer, ship_from)
+    rows = [row for row, _ in packages_of(session, order)]
+    total = len(rows)
+    labels: list[LabelInfo] = []
+    row_iter = iter(rows)
+    for purchase in purchases:
+        shipment = Shipment(
+            order_id=order.id,
+            carrier=carrier_code,
+            service=purchase.service,
+            service_name=service_name,
+            price=purchase.amount,
+            currency=purchase.currency,
+            master_tracking=purchase.master_tracking,
+            shipment_ref=purchase.shipment_ref,
+            status="bought",
+            ship_date=uow.now.date(),
+            bought_at=uow.now,
+            bought_by_id=uow.actor.user_id,
+        )
+        session.add(shipment)
+        for label in purchase.labels:
+            package = next(row_iter)
+            labels.append(_store_label(uow, order, shipment, package, label, total, printer))
+    if not ships_on_manifest(session):
+        order_status.check_transition(order.status, OrderStatus.SHIPPED)
+        order.status = OrderStatus.SHIPPED.value
+        order.shipped_at = uow.now
+    order.updated_at = uow.now
+    uow.audit(
+        "ship.buy",
+        "order",
+        order.id,
+        {"status": "packed"},
+        {
+            "status": order.status,
+            "carrier": carrier_code,
+            "service": purchases[0].service,
+            "tracking": [label.tracking for label in labels],
+            "reason": reason,
+        },
+    )
+    price = sum((p.amount for p in purchases), Decimal(0))
+    return ShipResult(
+        order.id,
+        order.number,
+        carrier_code,
+        purchases[0].service,
+        price,
+        purchases[0].currency,
+        reason,
+        tuple(labels),
+        order.status,
+    )
+
+
+def _store_label(
+    uow: UnitOfWork,
+    order: Order,
+    shipment: Shipment,
+    package: PackageRow,
+    label: Label,
+    total: int,
+    printer: PrinterBinding,
+) -> LabelInfo:
+    seq = package.seq
+    row = ShipmentLabel(
+        seq=seq,
+        count=total,
+        tracking=label.tracking_number,
+        format=label.format.value,
+        data=label.data,
+        weight_g=package.weight_g or package.expected_weight_g or Decimal(0),
+        package_id=package.id,
+    )
+    shipment.labels.append(row)
+    package.tracking_number = label.tracking_number
+    job_id = None
+    if label.format is not LabelFormat.NONE:
+        # The carrier's bytes, byte-exact: no re-rendering.
+        job_id = enqueue(
+            uow,
+            document="label",
+            payload=label.data,
+            fmt=label.format.value,
+            printer_url=printer.url,
+            title=f"Label {order.number} {seq}/{total} {label.tracking_number}",
+            order_id=order.id,
+            package_id=package.id,
+        )
+    row.print_job_id = job_id
+    return LabelInfo(label.tracking_number, seq, total, job_id)
+
+
+@unit_of_work(Permission.PICK_AND_PACK)
+def ship_order(
+    uow: UnitOfWork,
+    order_id: int,
+    service: str | None = None,
+    printer_url: str | None = None,
+    ship_from: Address = DEFAULT_SHIP_FROM,
+) -> ShipResult:
+    """Rate, buy and print a label per package of a packed order (`service`: CODE or
+    CARRIER:CODE; None = the rules' choice)."""
+    return ship_in(uow, order_id, service, printer_url, ship_from)
+
+
+def label_by_tracking(session: Session, tracking: str) -> ShipmentLabel:
+    number = tracking.strip().upper().replace(" ", "")
+    label = session.scalar(select(ShipmentLabel).where(ShipmentLabel.tracking == number))
+    if label is None:
+        raise NotFound(f"No label has tracking number {number}. Check the number on the label.")
+    return label
+
+
+@unit_of_work(Permission.PICK_AND_PACK)
+def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
+    """Void the shipment a tracking number belongs to (every label of it) before its manifest."""
+    session = uow.session
+    label = label_by_tracking(session, tracking)
+    shipment = label.shipment
+    order = load_order(session, shipment.order_id)
+    if not reason.strip():
+        raise ValidationFailed(f"Say why label {label.tracking} is voided (a reason).")
+    if shipment.status == "voided":
+        raise ValidationFailed(f"Label {label.tracking} of order {order.number} is already void.")
+    if shipment.manifest_id is not None:
+        raise ValidationFailed(
+            f"Label {label.tracking} of order {order.number} is on a closed manifest; the driver "
+            "has it. Ask the carrier to cancel it instead."
+        )
+    actor = uow.actor
+    if not actor.can(Permission.OVERRIDE_PACKING) and actor.user_id != shipment.bought_by_id:
+        raise PermissionDenied(actor.role.value, "void another packer's label")
+    account = find_account(session, shipment.carrier)
+    purchase = Purchase(
+        shipment.carrier,
+        shipment.service,
+        tuple(
+            Label(lb.tracking, LabelFormat(lb.format), b"", lb.seq, shipment.master_tracking)
+            for lb in shipment.labels
+        ),
+        shipment.price,
+        shipment.currency,
+        shipment.shipment_ref,
+        shipment.bought_at.replace(tzinfo=UTC) if shipment.bought_at.tzinfo is None
+        else shipment.bought_at,
+    )  # fmt: skip
+    try:
+        result = carrier_for(session, account).void(purchase)
+    except CarrierError as exc:
+        raise ValidationFailed(f"Order {order.number}: {exc}") from exc
+    if not result.accepted:
+        raise ValidationFailed(
+            f"{account.name} did not void label {label.tracking} ({result.status}). "
+            f"{result.message}"
+        )
+    shipment.status = "voided"
+    shipment.voided_at = uow.now
+    shipment.voided_by_id = actor.user_id
+    shipment.void_reason = reason.strip()[:200]
+    numbers = tuple(lb.tracking for lb in shipment.labels)
+    for lb in shipment.labels:
+        if lb.package_id is not None:
+            package = session.get(PackageRow, lb.package_id)
+            if package is not None and package.tracking_number == lb.tracking:
+                package.tracking_number = None
+    still_bought = session.scalar(
+        select(Shipment.id).where(
+            Shipment.order_id == order.id, Shipment.status == "bought", Shipment.id != shipment.id
+        )
+    )
+    before = order.status
+    if order.status == OrderStatus.SHIPPED.value and still_bought is None:
+        order_status.check_transition(order.status, OrderStatus.PACKED)
+        order.status = OrderStatus.PACKED.value
+        order.shipped_at = None
+    order.updated_at = uow.now
+    uow.audit(
+        "ship.void",
+        "order",
+        order.id,
+        {"status": before, "tracking": list(numbers)},
+        {"status": order.status, "reason": shipment.void_reason, "carrier": result.status},
+    )
+    return VoidInfo(label.tracking, order.number, numbers, order.status)
+
+
+@unit_of_work(Permission.PICK_AND_PACK)
+def reprint_label(
+    uow: UnitOfWork, tracking: str, reason: str, printer_url: str | None = None
+) -> str:
+    """The stored label bytes again, as an audited reprint of the first job."""
+    session = uow.session
+    label = label_by_tracking(session, tracking)
+    shipment = label.shipment
+    order = load_order(session, shipment.order_id)
+    if shipment.status == "voided":
+        raise ValidationFailed(f"Label {label.tracking} of order {order.number} is void.")
+    original = session.get(PrintJob, label.print_job_id) if label.print_job_id else None
+    url = printer_url or (original.printer_url if original else _printer(uow, None).url)
+    job_id = enqueue(
+        uow,
+        document="label",
+        payload=label.data,
+        fmt=label.format,
+        printer_url=url,
+        title=f"Label {order.number} {label.seq}/{label.count} {label.tracking} (reprint)",
+        order_id=order.id,
+        package_id=label.package_id,
+        reprint_of=original.id if original else None,
+        reason=reason or "ship screen reprint",
+    )
+    uow.audit(
+        "ship.reprint", "order", order.id, None, {"tracking": label.tracking, "reason": reason}
+    )
+    return job_id
