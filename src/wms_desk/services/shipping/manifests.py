@@ -103,11 +103,13 @@ def manifest_pdf(info: ManifestInfo) -> bytes:
 def manifest_csv(info: ManifestInfo) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["manifest", "carrier", "ship_date", "tracking", "order", "service",
-                     "package", "packages", "weight_g"])  # fmt: skip
+    header = ("manifest", "carrier", "ship_date", "tracking", "order", "service", "package",
+              "packages", "weight_g")  # fmt: skip
+    writer.writerow(header)
+    day = info.ship_date.isoformat()
     for r in info.rows:
-        writer.writerow([info.reference, info.carrier, info.ship_date.isoformat(), r.tracking,
-                         r.order_number, r.service, r.package_seq, r.package_count, r.weight_g])  # fmt: skip
+        writer.writerow((info.reference, info.carrier, day, r.tracking, r.order_number,
+                         r.service, r.package_seq, r.package_count, r.weight_g))  # fmt: skip
     return out.getvalue()
 
 
@@ -128,7 +130,7 @@ def close_manifest(uow: UnitOfWork, carrier: str, ship_date: date | None = None)
         )
         .order_by(Shipment.id)
     )
-    if not uow.session.get_bind().dialect.name == "sqlite":
+    if uow.session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update()
     shipments = list(session.scalars(query))
     if not shipments:
