@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "wms_desk.cli.order_commands",  # after import_commands: adds `show` to its `orders` group
     "wms_desk.cli.device_commands",
     "wms_desk.cli.print_commands",
+    "wms_desk.cli.ship_commands",
     "wms_desk.cli.stock_commands",
 )
 
