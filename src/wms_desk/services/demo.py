@@ -29,6 +29,7 @@ from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.database import Database
 from wms_desk.services.demo_accounts import DEMO_USERS
+from wms_desk.services.demo_shipping import seed_demo_shipping
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.uow import UnitOfWork, unit_of_work
 from wms_desk.services.users import add_user
@@ -162,6 +163,7 @@ def seed_demo(ctx: ServiceContext, orders: int = 300, seed: int = 7) -> DemoSumm
     summary = _seed_data(ctx, orders, seed)
     for user in DEMO_USERS:
         add_user(ctx, user.username, user.role, user.password, user.badge, user.display_name)
+    seed_demo_shipping(ctx)
     return DemoSummary(
         summary.products, summary.bins, summary.orders, tuple(u.username for u in DEMO_USERS)
     )
