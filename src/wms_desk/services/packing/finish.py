@@ -29,6 +29,7 @@ from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.packing.common import Work, load, record, replayed
 from wms_desk.services.packing.session import PackSession, ScanVerdict, build_session
 from wms_desk.services.print_queue import enqueue
+from wms_desk.services.shipping import labels as shipping
 from wms_desk.services.station_bindings import bindings_of
 from wms_desk.services.stock import apply_move
 from wms_desk.services.uow import UnitOfWork, insert_ignoring_duplicates, read_only, unit_of_work
@@ -112,6 +113,9 @@ def _print(work: Work, settings: Any) -> list[str]:
     except ValidationFailed as exc:
         notes.append(f"Labels not printed: {exc}")
     else:
+        if shipping.buys_at_complete(uow):  # the station buys carrier labels at COMPLETE
+            notes.append(shipping.complete_and_ship(uow, work.order.id, label_printer, company))
+            return notes
         seqs = uow.session.scalars(
             select(Package.seq).where(Package.order_id == work.order.id).order_by(Package.seq)
         )

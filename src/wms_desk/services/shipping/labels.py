@@ -32,6 +32,9 @@ from wms_desk.services.station_bindings import PrinterBinding, bindings_of
 from wms_desk.services.uow import UnitOfWork, unit_of_work
 
 SHIP_ON_KEY = "shipping.ship_on"  # {"when": "labels"} (default) or {"when": "manifest"}
+# {"buy": true, "stations": ["pack-1", ...]} ([] or absent: every station): pack COMPLETE buys
+# the real labels through ship_in instead of queueing provisional ones.
+AT_COMPLETE_KEY = "shipping.at_complete"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,40 @@ class VoidInfo:
 def ships_on_manifest(session: Session) -> bool:
     row = session.get(AppSetting, SHIP_ON_KEY)
     return bool(row and row.value.get("when") == "manifest")
+
+
+def buys_at_complete(uow: UnitOfWork) -> bool:
+    row = uow.session.get(AppSetting, AT_COMPLETE_KEY)
+    if row is None or not row.value.get("buy"):
+        return False
+    stations = row.value.get("stations") or []
+    return not stations or uow.actor.station_name in stations
+
+
+@unit_of_work(Permission.CHANGE_SETTINGS)
+def set_buy_at_complete(uow: UnitOfWork, buy: bool, stations: tuple[str, ...] = ()) -> None:
+    """The station setting: COMPLETE rates, buys and prints the carrier labels at once."""
+    row = uow.session.get(AppSetting, AT_COMPLETE_KEY)
+    before = dict(row.value) if row is not None else None
+    value = {"buy": buy, "stations": list(stations)}
+    if row is None:
+        uow.session.add(AppSetting(key=AT_COMPLETE_KEY, value=value))
+    else:
+        row.value = value
+    uow.audit("ship.setting", "setting", AT_COMPLETE_KEY, before, value)
+
+
+def complete_and_ship(
+    uow: UnitOfWork, order_id: int, printer: PrinterBinding, ship_from: Address
+) -> str:
+    """Called by pack COMPLETE (in its transaction): buy and print, or say why not. A carrier
+    refusal must not undo the packing, so the purchase runs in a savepoint."""
+    try:
+        with uow.session.begin_nested():
+            result = ship_in(uow, order_id, None, None, ship_from, printer)
+    except (ValidationFailed, NotFound) as exc:
+        return f"No label bought: {exc} Buy it from the Ship screen."
+    return result.message
 
 
 def _printer(uow: UnitOfWork, printer_url: str | None) -> PrinterBinding:
@@ -133,6 +170,7 @@ def ship_in(
     service: str | None = None,
     printer_url: str | None = None,
     ship_from: Address = DEFAULT_SHIP_FROM,
+    binding: PrinterBinding | None = None,
 ) -> ShipResult:
     """In the caller's transaction (pack COMPLETE can call this): rate, buy, store, print."""
     session = uow.session
@@ -142,7 +180,7 @@ def ship_in(
             f"Order {order.number} is {order.status}; only a packed order can be shipped."
             + (" Void its labels first to buy new ones." if order.status == "shipped" else "")
         )
-    printer = _printer(uow, printer_url)
+    printer = binding or _printer(uow, printer_url)
     purchases, carrier_code, service_name, reason = _buy(uow, order, service, printer, ship_from)
     rows = [row for row, _ in packages_of(session, order)]
     total = len(rows)
