@@ -59,6 +59,12 @@ def _prints(ui: UiContext) -> QWidget:
     return PrintQueueView(ui)
 
 
+def _ship(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.ship_screen import ShipScreen
+
+    return ShipScreen(ui)
+
+
 def _settings(ui: UiContext) -> QWidget:
     from wms_desk.ui.screens.settings_screen import SettingsScreen
 
@@ -125,6 +131,9 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "Void a label",
             "End-of-day manifest per carrier",
         ),
+        _ship,
+        accepts=frozenset({ScanKind.ORDER, ScanKind.TRACKING}),
+        opens=frozenset({ScanKind.TRACKING}),
     ),
     ScreenSpec(
         "returns",
