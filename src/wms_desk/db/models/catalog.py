@@ -24,6 +24,8 @@ class Product(Base):
     image_path: Mapped[str | None] = mapped_column(String(500))
     hs_code: Mapped[str | None] = mapped_column(String(16))
     origin_country: Mapped[str | None] = mapped_column(String(2))
+    # What a customs form says the goods are (e.g. "Ceramic mug"); the name when empty.
+    customs_description: Mapped[str] = mapped_column(String(200), default="", server_default="")
     needs_serial: Mapped[bool] = mapped_column(default=False)
     needs_lot: Mapped[bool] = mapped_column(default=False)
     fragile: Mapped[bool] = mapped_column(default=False)

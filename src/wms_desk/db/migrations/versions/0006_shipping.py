@@ -2,9 +2,10 @@
 
 Revision ID: 0006
 Revises: 0005
-Carrier accounts (a rate card's TOML text or where an API key is), a counter per tracking
-range, service-selection rules per scope, shipments with one label per package (the carrier's
-bytes), and end-of-day manifests a shipment belongs to at most once.
+Products get a customs description (HS code and origin exist already). Carrier accounts (a
+rate card's TOML text or where an API key is), a counter per tracking range, service-selection
+rules per scope, shipments with one label per package (the carrier's bytes), and end-of-day
+manifests a shipment belongs to at most once.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "customs_description", sa.String(length=200), server_default="", nullable=False
+            )
+        )
     op.create_table(
         "carrier_accounts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -165,6 +172,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.drop_column("customs_description")
     with op.batch_alter_table("shipment_labels", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_shipment_labels_shipment_id"))
 
