@@ -12,7 +12,7 @@ from wms_desk.services.shipping.rating import rate_order
 
 
 def test_demo_orders_rate_ship_void_and_manifest(system_ctx, database, tmp_path) -> None:
-    seed_demo(system_ctx, orders=30, seed=3)
+    seed_demo(system_ctx, seed=3)  # the full demo (300 orders) has the shipping orders
     assert [c.code for c in list_carriers(system_ctx)] == ["demopost"]
     domestic = rate_order(system_ctx, "SHIP-1001")
     assert domestic.chosen is not None and domestic.chosen.service == "GROUND"
@@ -29,6 +29,7 @@ def test_demo_orders_rate_ship_void_and_manifest(system_ctx, database, tmp_path)
         ids = {row.number: row.id for row in session.execute(query)}
     shipped = {n: labels.ship_order(system_ctx, ids[n], printer_url=printer) for n in sorted(ids)}
     assert [len(r.labels) for r in shipped.values()] == [1, 2, 1, 1, 2]
+    assert [r.customs_form for r in shipped.values()] == ["", "", "", "CN22", "CN22"]
     labels.void_label(system_ctx, shipped["SHIP-1003"].labels[0].tracking, "demo void")
     form = manifests.close_manifest(system_ctx, "demopost")
     assert form.package_count == 6  # 7 labels bought, 1 voided

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from wms_desk.db.models import Channel, Order, OrderLine, Package
+from wms_desk.db.models import AppSetting, Channel, Order, OrderLine, Package, Product
 from wms_desk.domain.roles import Permission
 from wms_desk.domain.service_selection import Exclusion, ServiceMapping, ShippingRules, Strategy
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.shipping.accounts import import_rate_card
+from wms_desk.services.shipping.customs import HOME_KEY
 from wms_desk.services.shipping.rules import save_rules
 from wms_desk.services.uow import UnitOfWork, unit_of_work
 
@@ -131,11 +132,13 @@ _ORDERS = (
 )
 
 
-def seed_demo_shipping(ctx: ServiceContext) -> None:
-    """The carrier with its card, the rules, and packed orders ready for the Ship screen."""
+def seed_demo_shipping(ctx: ServiceContext, with_orders: bool = True) -> None:
+    """The carrier with its card, the rules, and (the full demo) five packed orders ready for
+    the Ship screen; smaller demos that tests count order by order get no extra orders."""
     import_rate_card(ctx, "demo", DEMO_CARRIER, DEMO_RATE_CARD)
     save_rules(ctx, DEMO_RULES)
-    _packed_orders(ctx)
+    if with_orders:
+        _packed_orders(ctx)
 
 
 @unit_of_work(Permission.MANAGE_USERS)
@@ -146,6 +149,18 @@ def _packed_orders(uow: UnitOfWork) -> None:
         channel = Channel(name="demo-shipping", kind="csv", settings={})
         session.add(channel)
         session.flush()
+    # Customs-ready goods (HS code, origin, description), shipped from the US.
+    session.merge(AppSetting(key=HOME_KEY, value={"country": "US"}))
+    product = Product(
+        sku="DEMO-SHIP-MUG",
+        name="Demo mug",
+        unit_weight_g=Decimal(350),
+        hs_code="691200",
+        origin_country="PT",
+        customs_description="Ceramic mug",
+    )
+    session.add(product)
+    session.flush()
     for number, weights, city, region, postal, country, service in _ORDERS:
         order = Order(
             channel_id=channel.id,
@@ -165,7 +180,18 @@ def _packed_orders(uow: UnitOfWork) -> None:
             ordered_at=uow.now - timedelta(hours=5),
             ship_by=uow.now + timedelta(days=5),
         )
-        order.lines.append(OrderLine(line_no=1, name="Demo goods", qty=len(weights)))
+        order.lines.append(
+            OrderLine(
+                line_no=1,
+                sku=product.sku,
+                product_id=product.id,
+                name=product.name,
+                qty=len(weights),
+                packed_qty=len(weights),
+                picked_qty=len(weights),
+                unit_price=Decimal("12.00"),
+            )
+        )
         for seq, grams in enumerate(weights, 1):
             order.packages.append(
                 Package(seq=seq, weight_g=Decimal(grams), weight_source="scale", weighed_at=uow.now)

@@ -19,6 +19,7 @@ from wms_desk.domain.roles import Permission
 from wms_desk.printing.model import Address
 from wms_desk.services.errors import NotFound, PermissionDenied, ValidationFailed
 from wms_desk.services.print_queue import enqueue
+from wms_desk.services.shipping import customs
 from wms_desk.services.shipping.accounts import carrier_for, find_account
 from wms_desk.services.shipping.rating import (
     DEFAULT_SHIP_FROM,
@@ -56,14 +57,21 @@ class ShipResult:
     reason: str
     labels: tuple[LabelInfo, ...]
     order_status: str
+    customs_form: str = ""  # CN22 / CN23 for an international shipment
+    notes: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
         n = len(self.labels)
         numbers = ", ".join(label.tracking for label in self.labels)
-        return (
-            f"Order {self.order_number}: {n} label{'s' if n != 1 else ''} bought "
-            f"({self.carrier} {self.service}, {self.price} {self.currency}): {numbers}."
+        customs = f" {self.customs_form} customs form printed." if self.customs_form else ""
+        return " ".join(
+            [
+                f"Order {self.order_number}: {n} label{'s' if n != 1 else ''} bought "
+                f"({self.carrier} {self.service}, {self.price} {self.currency}): {numbers}."
+                + customs,
+                *self.notes,
+            ]
         )
 
 
@@ -181,6 +189,10 @@ def ship_in(
             + (" Void its labels first to buy new ones." if order.status == "shipped" else "")
         )
     printer = binding or _printer(uow, printer_url)
+    try:  # checked before buying: an incomplete declaration must not use up numbers
+        declaration = customs.declaration_for(uow, order, ship_from, "")
+    except DomainError as exc:
+        raise ValidationFailed(str(exc)) from exc
     purchases, carrier_code, service_name, reason = _buy(uow, order, service, printer, ship_from)
     rows = [row for row, _ in packages_of(session, order)]
     total = len(rows)
@@ -205,6 +217,11 @@ def ship_in(
         for label in purchase.labels:
             package = next(row_iter)
             labels.append(_store_label(uow, order, shipment, package, label, total, printer))
+    notes: list[str] = []
+    if declaration is not None:
+        notes += _print_customs(
+            uow, order, replace(declaration, tracking=labels[0].tracking), printer
+        )
     if not ships_on_manifest(session):
         order_status.check_transition(order.status, OrderStatus.SHIPPED)
         order.status = OrderStatus.SHIPPED.value
@@ -234,7 +251,32 @@ def ship_in(
         reason,
         tuple(labels),
         order.status,
+        declaration.form.value if declaration is not None and not notes else "",
+        tuple(notes),
     )
+
+
+def _print_customs(
+    uow: UnitOfWork, order: Order, declaration: customs.Declaration, printer: PrinterBinding
+) -> list[str]:
+    """The CN22/CN23 goes with the label: on the label printer when it takes PDF, else on the
+    document printer; without either it is said, not skipped silently."""
+    target = printer if printer.format == "pdf" else bindings_of(uow).document_printer
+    if target is None:
+        return [
+            f"The {declaration.form.value} customs form was not printed: the label printer "
+            "takes ZPL and no document printer is bound. Print it from the order."
+        ]
+    enqueue(
+        uow,
+        document="customs",
+        payload=customs.declaration_pdf(declaration),
+        fmt="pdf",
+        printer_url=target.url,
+        title=f"{declaration.form.value} {order.number} {declaration.tracking}",
+        order_id=order.id,
+    )
+    return []
 
 
 def _store_label(
