@@ -10,7 +10,7 @@ import pytest
 
 from tests.carriers.conftest import documented_card_text
 from tests.printing.helpers import decode_pages
-from tests.services.shipdata import packed_order
+from tests.services.shipdata import packed_order, ship_from_sweden
 from wms_desk.cli.main import main
 from wms_desk.services.database import Database
 
@@ -44,6 +44,7 @@ def test_import_rate_ship_void_and_close_from_the_command_line(
 
     database = Database(db_url)
     try:
+        ship_from_sweden(database)  # the settings' default company address is in the US
         packed_order(database, "C-1", (900, 1400))
     finally:
         database.dispose()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tests.carriers.conftest import documented_card_text
-from wms_desk.db.models import Channel, Order, OrderLine, Package
+from wms_desk.db.models import AppSetting, Channel, Order, OrderLine, Package
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.database import Database
 from wms_desk.services.shipping.accounts import import_rate_card
@@ -15,6 +15,14 @@ from wms_desk.services.shipping.accounts import import_rate_card
 
 def import_nordpost(ctx: ServiceContext) -> None:
     import_rate_card(ctx, "docs/carriers.md", "nordpost", documented_card_text())
+
+
+def ship_from_sweden(database: Database) -> None:
+    """The warehouse ships from Sweden, like the documented card: SE orders are domestic."""
+    from wms_desk.services.shipping.customs import HOME_KEY
+
+    with database.write_session() as session, session.begin():
+        session.merge(AppSetting(key=HOME_KEY, value={"country": "SE"}))
 
 
 def packed_order(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from tests.services.shipdata import import_nordpost, packed_order
+from tests.services.shipdata import import_nordpost, packed_order, ship_from_sweden
 from wms_desk.app.gui import StationApp
 from wms_desk.devices.simulators.scanner import ScannerSimulator
 from wms_desk.services.context import ServiceContext, system_actor
@@ -40,6 +40,7 @@ def station(qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator
     admin = ServiceContext(database, system_actor(info.id, info.name))
     add_user(admin, "pat", "packer", "packer123", badge="PACK-0001", display_name="Pat Packer")
     import_nordpost(admin)
+    ship_from_sweden(database)
     packed_order(database, "S-100", (900, 1400))
     packed_order(database, "S-101", (700,))
     (tmp_path / "labels").mkdir()

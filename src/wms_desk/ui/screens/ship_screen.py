@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from wms_desk.domain.scan import ScanKind, ScanResult
 from wms_desk.services.changes import Topic
+from wms_desk.services.documents import company_address
 from wms_desk.services.shipping import labels, manifests
 from wms_desk.services.shipping.accounts import list_carriers
 from wms_desk.services.shipping.rating import RateShop, rate_order
@@ -215,7 +216,8 @@ class ShipScreen(QWidget):
         service = f"{option.carrier}:{option.service}" if option else None
         self.buy_button.setEnabled(False)
         self._ui.tasks.run(
-            labels.ship_order, self._ui.services, self._shop.order_id, service,
+            labels.ship_order, self._ui.services, self._shop.order_id, service, None,
+            company_address(self._ui.settings),
             on_done=lambda r: self._say(Tone.SUCCESS, r.message), on_error=self._failed,
         )  # fmt: skip
 
