@@ -343,7 +343,14 @@ def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
     """Void the shipment a tracking number belongs to (every label of it) before its manifest."""
     session = uow.session
     label = label_by_tracking(session, tracking)
-    shipment = label.shipment
+    # Row lock (PostgreSQL; SQLite writes are serial anyway): a manifest closing at the same
+    # moment either takes this shipment first, and the void is refused, or waits and skips it.
+    shipment = session.scalars(
+        select(Shipment)
+        .where(Shipment.id == label.shipment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     order = load_order(session, shipment.order_id)
     if not reason.strip():
         raise ValidationFailed(f"Say why label {label.tracking} is voided (a reason).")
