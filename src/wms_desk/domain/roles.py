@@ -11,6 +11,7 @@ class Role(StrEnum):
     PACKER = "packer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    SERVICE = "service"  # customer service: the service desk and RMAs, no warehouse work
 
 
 class Permission(StrEnum):
@@ -28,6 +29,13 @@ class Permission(StrEnum):
     CHANGE_SETTINGS = "change_settings"
     MANAGE_USERS = "manage_users"
     MANAGE_STATIONS = "manage_stations"
+    LOOK_UP_ORDERS = "look_up_orders"
+    CREATE_RMAS = "create_rmas"
+    ADD_NOTES = "add_notes"
+    # Ship-to address and holds, only while packing has not started.
+    AMEND_ORDERS = "amend_orders"
+    RECEIVE_RETURNS = "receive_returns"
+    RESOLVE_RETURNS = "resolve_returns"
 
 
 # What each permission lets a user do, in the words a refusal uses ("A packer may not ...").
@@ -56,13 +64,29 @@ _SUPERVISOR = _PACKER | {
     Permission.REPRINT,
     Permission.CHANGE_SETTINGS,
     Permission.OVERRIDE_PACKING,
+    Permission.LOOK_UP_ORDERS,
+    Permission.CREATE_RMAS,
+    Permission.ADD_NOTES,
+    Permission.AMEND_ORDERS,
+    Permission.RECEIVE_RETURNS,
+    Permission.RESOLVE_RETURNS,
 }
+_SERVICE = frozenset(
+    {
+        Permission.LOOK_UP_ORDERS,
+        Permission.CREATE_RMAS,
+        Permission.ADD_NOTES,
+        Permission.AMEND_ORDERS,
+        Permission.RESOLVE_RETURNS,
+    }
+)
 _ADMIN = _SUPERVISOR | {Permission.MANAGE_USERS, Permission.MANAGE_STATIONS}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PACKER: _PACKER,
     Role.SUPERVISOR: frozenset(_SUPERVISOR),
     Role.ADMIN: frozenset(_ADMIN),
+    Role.SERVICE: _SERVICE,
 }
 
 
