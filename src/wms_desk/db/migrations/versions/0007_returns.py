@@ -48,18 +48,12 @@ def _set_role_check(old: str, new: str) -> None:
 
 def upgrade() -> None:
     _set_role_check(_ROLES_OLD, _ROLES_NEW)
-    with op.batch_alter_table("order_lines", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("discount", _MONEY, nullable=False, server_default="0"))
-        batch_op.add_column(sa.Column("tax", _MONEY, nullable=False, server_default="0"))
-    with op.batch_alter_table("order_lines", schema=None) as batch_op:
-        batch_op.alter_column("discount", server_default=None)
-        batch_op.alter_column("tax", server_default=None)
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("discount_total", _MONEY, nullable=False, server_default="0")
-        )
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.alter_column("discount_total", server_default=None)
+    # Plain ADD COLUMN (no batch rebuild): rebuilding `orders` on SQLite would drop its search
+    # triggers and, with foreign keys on, cascade the DROP into order lines. The server default
+    # fills existing rows; new rows get the model's default.
+    op.add_column("order_lines", sa.Column("discount", _MONEY, nullable=False, server_default="0"))
+    op.add_column("order_lines", sa.Column("tax", _MONEY, nullable=False, server_default="0"))
+    op.add_column("orders", sa.Column("discount_total", _MONEY, nullable=False, server_default="0"))
 
     op.create_table(
         "rmas",
@@ -224,9 +218,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("order_notes", "refunds", "rma_units", "rma_lines", "rmas"):
         op.drop_table(table)
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_column("discount_total")
-    with op.batch_alter_table("order_lines", schema=None) as batch_op:
-        batch_op.drop_column("tax")
-        batch_op.drop_column("discount")
+    # ALTER TABLE ... DROP COLUMN on both backends (SQLite >= 3.35), for the same reason.
+    for table, column in (("orders", "discount_total"), ("order_lines", "tax"), ("order_lines", "discount")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     _set_role_check(_ROLES_NEW, _ROLES_OLD)
