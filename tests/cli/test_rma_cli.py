@@ -73,8 +73,13 @@ def test_create_receive_show_resolve_and_export(wms, shop, tmp_path) -> None:
     assert number.startswith("R")
 
     code, out, err = wms(
-        "rma", "receive", number, "--item", "MUG:2:new:restock:A-01-01",
-        "--item", "TEE:1:damaged:scrap",
+        "rma",
+        "receive",
+        number,
+        "--item",
+        "MUG:2:new:restock:A-01-01",
+        "--item",
+        "TEE:1:damaged:scrap",
     )
     assert code == 0, err
 
@@ -118,7 +123,11 @@ def test_create_receive_show_resolve_and_export(wms, shop, tmp_path) -> None:
     code, out, err = wms("orders", "show", "9001", "--json")
     assert code == 0, err
     order = json.loads(out)
-    assert (order["currency"], order["shipping_paid"], order["status"]) == ("EUR", "5.00", "returned")
+    assert (order["currency"], order["shipping_paid"], order["status"]) == (
+        "EUR",
+        "5.00",
+        "returned",
+    )
     mug = order["lines"][0]
     assert (mug["returned"], mug["unit_price"], mug["discount"], mug["tax"]) == (
         2,
@@ -129,8 +138,9 @@ def test_create_receive_show_resolve_and_export(wms, shop, tmp_path) -> None:
 
 
 def test_create_json_and_refusals_exit_1_with_a_message(wms, shop) -> None:
-    code, out, err = wms("rma", "create", "9001", "--line", "MUG:1:damaged", "--json",
-                         "--resolution", "exchange")
+    code, out, err = wms(
+        "rma", "create", "9001", "--line", "MUG:1:damaged", "--json", "--resolution", "exchange"
+    )
     assert code == 0, err
     created = json.loads(out)
     assert created["barcode"] == "RMA:" + created["number"] and created["units"] == 1

@@ -62,8 +62,14 @@ def test_service_finds_orders_every_way_a_customer_names_them(service: ServiceCo
     shipped_order(service, "7002", [("TEE", 1, "5.00", "0", "0")], customer="Alan Turing")
     with service.database.write_session() as session, session.begin():
         session.add(Package(order_id=order_id, seq=1, tracking_number="1Z999AA10123456784"))
-    for text in ("7001", "ORD:7001", "hopper", "GRACE@example.com", "555 010 4477",
-                 "1Z999AA10123456784"):
+    for text in (
+        "7001",
+        "ORD:7001",
+        "hopper",
+        "GRACE@example.com",
+        "555 010 4477",
+        "1Z999AA10123456784",
+    ):
         assert [hit.number for hit in find_orders(service, text)] == ["7001"], text
     story = order_story(service, order_id)
     assert story.number == "7001" and story.packages[0].tracking == "1Z999AA10123456784"
@@ -83,8 +89,9 @@ def test_service_creates_rmas_and_notes_audited(service: ServiceContext) -> None
 
 def test_address_and_hold_only_before_packing(service: ServiceContext) -> None:
     waiting = shipped_order(service, "7004", [("MUG", 1, "10.00", "0", "0")], status="allocated")
-    new_address = ShipTo("Ada King", "", "2 Engine Row", "", "", "Bath", "", "BA1 1AA", "GB", "",
-                         "")
+    new_address = ShipTo(
+        "Ada King", "", "2 Engine Row", "", "", "Bath", "", "BA1 1AA", "GB", "", ""
+    )
     change_ship_to(service, waiting, new_address)
     hold_order(service, waiting, "Customer moving house; call before release")
     with service.database.read_session() as session:

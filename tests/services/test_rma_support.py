@@ -7,8 +7,16 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from wms_desk.db.models import Bin, BinStock, Channel, Order, OrderLine, Product, ProductBarcode
-from wms_desk.db.models import StockMove
+from wms_desk.db.models import (
+    Bin,
+    BinStock,
+    Channel,
+    Order,
+    OrderLine,
+    Product,
+    ProductBarcode,
+    StockMove,
+)
 from wms_desk.db.models.base import utcnow
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.stock import set_bin_quantity
@@ -94,13 +102,20 @@ def on_hand(ctx: ServiceContext, bin_code: str, sku: str) -> int:
         return int(value or 0)
 
 
-def moves(ctx: ServiceContext, reference: str) -> list[tuple[str, str, str | None, str | None, int]]:
+def moves(
+    ctx: ServiceContext, reference: str
+) -> list[tuple[str, str, str | None, str | None, int]]:
     """(sku, reason, from bin, to bin, qty) of the ledger rows an RMA made, in order."""
     with ctx.database.read_session() as session:
         bins = dict(session.execute(select(Bin.id, Bin.code)).all())
         rows = session.execute(
-            select(Product.sku, StockMove.reason, StockMove.from_bin_id, StockMove.to_bin_id,
-                   StockMove.qty)
+            select(
+                Product.sku,
+                StockMove.reason,
+                StockMove.from_bin_id,
+                StockMove.to_bin_id,
+                StockMove.qty,
+            )
             .join(Product, Product.id == StockMove.product_id)
             .where(StockMove.reference == reference)
             .order_by(StockMove.id)

@@ -35,9 +35,7 @@ def register(subparsers: Any) -> None:
         help="an item coming back; reasons: damaged, wrong_item, not_as_described, "
         "no_longer_needed, arrived_late, other:NOTE",
     )
-    create.add_argument(
-        "--resolution", choices=("refund", "exchange", "credit"), default="refund"
-    )
+    create.add_argument("--resolution", choices=("refund", "exchange", "credit"), default="refund")
     create.add_argument("--note", default="", help="a note on the return")
     create.add_argument("--json", action="store_true", help="print one JSON object")
     create.set_defaults(run=run_create)

@@ -86,7 +86,9 @@ class RefundBreakdown:
 
     @property
     def total(self) -> Decimal:
-        return max(ZERO, self.goods - self.discount + self.tax - self.restocking_fee + self.shipping)
+        return max(
+            ZERO, self.goods - self.discount + self.tax - self.restocking_fee + self.shipping
+        )
 
 
 def share_out(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
@@ -120,9 +122,7 @@ def compute_refund(
     """Each returned unit's paid price and its share of discounts and tax, less fees."""
     by_key = {line.key: line for line in order.lines}
     nets = [line.net for line in order.lines]
-    discount_shares = dict(
-        zip(by_key, share_out(order.order_discount, nets), strict=True)
-    )
+    discount_shares = dict(zip(by_key, share_out(order.order_discount, nets), strict=True))
     tax_shares = dict(zip(by_key, share_out(order.order_tax, nets), strict=True))
     lines = []
     for item in returned:

@@ -78,7 +78,7 @@ def rma_number(serial: int) -> str:
 
 @dataclass(frozen=True)
 class ReturnPolicy:
-    """Shared settings: how long customers may return, what a reason costs, what refunds shipping."""
+    """Shared settings: the return window, what a reason costs, which reasons refund shipping."""
 
     window_days: int = 30
     # Percent of the line's net price kept per reason.

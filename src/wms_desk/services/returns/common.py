@@ -94,7 +94,9 @@ def shipped_qty(order: Order, line: OrderLine) -> int:
     return line.packed_qty if order.status in SHIPPED_STATUSES else 0
 
 
-def on_returns(session: Session, order_line_ids: list[int], received: bool = False) -> dict[int, int]:
+def on_returns(
+    session: Session, order_line_ids: list[int], received: bool = False
+) -> dict[int, int]:
     """Per order line, units on live RMAs (asked for, or with `received`, arrived)."""
     if not order_line_ids:
         return {}

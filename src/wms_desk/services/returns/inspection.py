@@ -44,7 +44,9 @@ def dispose_unit(
             f"This unit of {sku} was already inspected ({unit.disposition}); nothing changed."
         )
     if photo and not Path(photo).is_file():
-        raise ReturnRefused(f"There is no photo file {photo}. Take the photo again or leave it out.")
+        raise ReturnRefused(
+            f"There is no photo file {photo}. Take the photo again or leave it out."
+        )
     receiving = returns_bin(session, RECEIVING_BIN)
     product_id = order_line.product_id
     target: Bin | None = None

@@ -100,7 +100,9 @@ def receive_unexpected(
 
     order = load_order(uow, order_ref)
     rma = open_rma(uow, order, lines, resolution, note or "unexpected parcel", unexpected=True)
-    return CreatedRma(rma.number, rma_barcode(rma.number), order.number, sum(ln.qty for ln in rma.lines))
+    return CreatedRma(
+        rma.number, rma_barcode(rma.number), order.number, sum(ln.qty for ln in rma.lines)
+    )
 
 
 def _product_for_code(uow: UnitOfWork, code: str) -> tuple[Product, int]:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from wms_desk.db.models import Channel, Order, OrderLine, Refund, Rma, RmaLine, RmaUnit
 from wms_desk.domain.order_status import OrderStatus
@@ -152,9 +153,9 @@ def resolve_rma(
     if rma.status in (RmaStatus.RESOLVED.value, RmaStatus.CANCELLED.value):
         raise ReturnRefused(f"Return {rma.number} is already {rma.status}.")
     units = session.scalars(
-        select(RmaUnit).join(RmaLine, RmaLine.id == RmaUnit.rma_line_id).where(
-            RmaLine.rma_id == rma.id
-        )
+        select(RmaUnit)
+        .join(RmaLine, RmaLine.id == RmaUnit.rma_line_id)
+        .where(RmaLine.rma_id == rma.id)
     ).all()
     if not units:
         raise ReturnRefused(f"Nothing of return {rma.number} has arrived yet; receive it first.")
@@ -227,7 +228,7 @@ EXPORT_COLUMNS = tuple(RefundRow.__dataclass_fields__)
 
 
 @read_only
-def _refunds_since(session, since: datetime) -> list[RefundRow]:  # type: ignore[no-untyped-def]
+def _refunds_since(session: Session, since: datetime) -> list[RefundRow]:
     rows = session.execute(
         select(Refund, Rma.number, Order.number, Channel.name)
         .join(Rma, Rma.id == Refund.rma_id)
@@ -238,8 +239,19 @@ def _refunds_since(session, since: datetime) -> list[RefundRow]:  # type: ignore
     ).all()
     return [
         RefundRow(
-            rma, order, channel, r.currency, r.method, r.reference, r.goods, r.discount, r.tax,
-            r.restocking_fee, r.shipping, r.total, r.created_at,
+            rma,
+            order,
+            channel,
+            r.currency,
+            r.method,
+            r.reference,
+            r.goods,
+            r.discount,
+            r.tax,
+            r.restocking_fee,
+            r.shipping,
+            r.total,
+            r.created_at,
         )
         for r, rma, order, channel in rows
     ]

@@ -72,10 +72,10 @@ def open_rma(
         # A parcel already at the door is received whatever the window says; a supervisor decides.
         policy.check_window(order.shipped_at, uow.now, order.number)
     by_sku: dict[str, OrderLine] = {}
-    for line in order.lines:
-        if line.sku and line.pickable:
-            by_sku.setdefault(line.sku, line)
-    already = on_returns(session, [line.id for line in order.lines])
+    for order_line in order.lines:
+        if order_line.sku and order_line.pickable:
+            by_sku.setdefault(order_line.sku, order_line)
+    already = on_returns(session, [ol.id for ol in order.lines])
     wanted: dict[int, RmaLine] = {}
     for request in lines:
         line = by_sku.get(request.sku)
@@ -150,7 +150,9 @@ def create_rma(
     """A supervisor or the service desk authorises a return of shipped items."""
     order = load_order(uow, order_ref, channel)
     rma = open_rma(uow, order, lines, resolution, note)
-    return CreatedRma(rma.number, rma_barcode(rma.number), order.number, sum(ln.qty for ln in rma.lines))
+    return CreatedRma(
+        rma.number, rma_barcode(rma.number), order.number, sum(ln.qty for ln in rma.lines)
+    )
 
 
 @unit_of_work(Permission.CREATE_RMAS)
@@ -171,6 +173,4 @@ def set_return_tracking(uow: UnitOfWork, rma_ref: str, tracking: str) -> None:
 
 
 def rmas_of_order(uow: UnitOfWork, order_id: int) -> list[Rma]:
-    return list(
-        uow.session.scalars(select(Rma).where(Rma.order_id == order_id).order_by(Rma.id))
-    )
+    return list(uow.session.scalars(select(Rma).where(Rma.order_id == order_id).order_by(Rma.id)))

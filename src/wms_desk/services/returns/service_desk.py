@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from wms_desk.db.models import Channel, Order, OrderNote, Package, Rma, User
 from wms_desk.domain import order_status
@@ -73,7 +74,7 @@ def _find(session: Session, text: str, limit: int) -> list[OrderHit]:
     ]
     if len(digits) >= 6:
         # Phones are stored as typed; compare the digits the customer reads out.
-        stripped = Order.ship_phone
+        stripped: ColumnElement[str] = Order.ship_phone.expression
         for ch in " -()+./":
             stripped = func.replace(stripped, ch, "")
         conditions.append(stripped.like(f"%{digits}%"))
@@ -86,7 +87,13 @@ def _find(session: Session, text: str, limit: int) -> list[OrderHit]:
     ).all()
     return [
         OrderHit(
-            o.id, o.number, name, o.status, o.customer_name, o.ship_email, o.ship_phone,
+            o.id,
+            o.number,
+            name,
+            o.status,
+            o.customer_name,
+            o.ship_email,
+            o.ship_phone,
             o.ordered_at,
         )
         for o, name in rows

@@ -10,8 +10,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wms_desk.db.models import AuditEvent, Bin, Order, OrderLine, Refund, Rma, RmaLine, RmaUnit
-from wms_desk.db.models import User
+from wms_desk.db.models import (
+    AuditEvent,
+    Bin,
+    Order,
+    OrderLine,
+    Refund,
+    Rma,
+    RmaLine,
+    RmaUnit,
+    User,
+)
 from wms_desk.domain.returns import RmaStatus, rma_barcode
 from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
@@ -188,26 +197,48 @@ def load_rma(session: Session, rma: Rma) -> RmaDetail:
         created_at=rma.created_at,
         lines=tuple(
             RmaLineView(
-                ol.sku or "", ol.name, rl.qty, rl.received_qty, rl.reason, rl.reason_note,
+                ol.sku or "",
+                ol.name,
+                rl.qty,
+                rl.received_qty,
+                rl.reason,
+                rl.reason_note,
                 ol.unit_price,
             )
             for rl, ol in lines
         ),
         units=tuple(
             UnitView(
-                u.id, sku or "", u.serial or "", u.condition or "", u.disposition or "",
-                code or "", u.note, u.photo_path or "", u.received_at,
+                u.id,
+                sku or "",
+                u.serial or "",
+                u.condition or "",
+                u.disposition or "",
+                code or "",
+                u.note,
+                u.photo_path or "",
+                u.received_at,
             )
             for u, sku, code in units
         ),
         refund=None
         if refund is None
         else RefundView(
-            refund.method, refund.reference, refund.currency, refund.goods, refund.discount,
-            refund.tax, refund.restocking_fee, refund.shipping, refund.total, refund.created_at,
+            refund.method,
+            refund.reference,
+            refund.currency,
+            refund.goods,
+            refund.discount,
+            refund.tax,
+            refund.restocking_fee,
+            refund.shipping,
+            refund.total,
+            refund.created_at,
         ),
         replacement_order=replacement or "",
-        timeline=tuple(RmaEvent(at, action, who or "System", after or {}) for at, action, who, after in events),
+        timeline=tuple(
+            RmaEvent(at, action, who or "System", after or {}) for at, action, who, after in events
+        ),
     )
 
 

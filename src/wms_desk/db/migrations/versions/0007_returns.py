@@ -122,7 +122,9 @@ def upgrade() -> None:
             ["rma_id"], ["rmas.id"], name=op.f("fk_rma_lines_rma_id_rmas"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rma_lines")),
-        sa.UniqueConstraint("rma_id", "order_line_id", name=op.f("uq_rma_lines_rma_id_order_line_id")),
+        sa.UniqueConstraint(
+            "rma_id", "order_line_id", name=op.f("uq_rma_lines_rma_id_order_line_id")
+        ),
     )
     with op.batch_alter_table("rma_lines", schema=None) as batch_op:
         batch_op.create_index("ix_rma_lines_order_line_id", ["order_line_id"], unique=False)
@@ -208,7 +210,9 @@ def upgrade() -> None:
             name=op.f("fk_order_notes_order_id_orders"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_order_notes_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_order_notes_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_notes")),
     )
     with op.batch_alter_table("order_notes", schema=None) as batch_op:
@@ -219,6 +223,10 @@ def downgrade() -> None:
     for table in ("order_notes", "refunds", "rma_units", "rma_lines", "rmas"):
         op.drop_table(table)
     # ALTER TABLE ... DROP COLUMN on both backends (SQLite >= 3.35), for the same reason.
-    for table, column in (("orders", "discount_total"), ("order_lines", "tax"), ("order_lines", "discount")):
+    for table, column in (
+        ("orders", "discount_total"),
+        ("order_lines", "tax"),
+        ("order_lines", "discount"),
+    ):
         op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     _set_role_check(_ROLES_NEW, _ROLES_OLD)
