@@ -118,8 +118,8 @@ def update_order_status(uow: UnitOfWork, order: Order) -> None:
     lines = list(order.lines)
     shipped = sum(shipped_qty(order, line) for line in lines)
     back = sum(on_returns(uow.session, [line.id for line in lines], received=True).values())
-    if back == 0 or shipped == 0:
-        return
+    if back == 0 or shipped == 0 or order.status == "returned":
+        return  # "returned" is final: it never goes back to partly returned
     target = order_status_after_return(shipped, back)
     if target == order.status:
         return
