@@ -237,3 +237,38 @@ def test_restock_refuses_a_non_stock_bin(supervisor: ServiceContext) -> None:
     inspect_unit(supervisor, unit, Condition.DAMAGED, Disposition.QUARANTINE)
     with pytest.raises(ReturnRefused, match="already inspected"):
         inspect_unit(supervisor, unit, Condition.NEW, Disposition.RESTOCK, "A-01-01")
+
+
+def test_policy_sets_window_fees_and_which_reasons_refund_shipping(
+    supervisor: ServiceContext, make_ctx
+) -> None:
+    from datetime import timedelta
+
+    from wms_desk.db.models import Order as OrderRow
+    from wms_desk.domain.errors import PermissionDenied
+    from wms_desk.domain.returns import ReturnPolicy
+    from wms_desk.services.returns.rma import set_return_policy
+
+    policy = ReturnPolicy(
+        window_days=10,
+        restocking_fee_pct={Reason.DAMAGED: Decimal(10)},
+        refund_shipping_reasons=frozenset({Reason.ARRIVED_LATE}),
+    )
+    with pytest.raises(PermissionDenied):
+        set_return_policy(make_ctx(Role.SERVICE), policy)
+    set_return_policy(supervisor, policy)
+    shipped_order(supervisor, "5009", [("MUG", 1, "10.00", "0", "0")])
+    rma = create_rma(supervisor, "5009", [ReturnLineRequest("MUG", 1, Reason.DAMAGED)])
+    (unit,) = _receive_all(supervisor, rma.number, [MUG_CODE])
+    inspect_unit(supervisor, unit, Condition.DAMAGED, Disposition.SCRAP)
+    # 10% fee on damaged now, and damaged no longer refunds shipping: 10.00 - 1.00.
+    assert resolve_rma(supervisor, rma.number).refund_total == Decimal("9.00")
+    shipped_order(supervisor, "5010", [("MUG", 1, "10.00", "0", "0")])
+    with supervisor.database.write_session() as session, session.begin():
+        late = session.scalar(select(OrderRow).where(OrderRow.number == "5010"))
+        assert late is not None and late.shipped_at is not None
+        late.shipped_at = late.shipped_at - timedelta(days=20)
+    with pytest.raises(ReturnRefused, match="return window is 10 days"):
+        create_rma(supervisor, "5010", [ReturnLineRequest("MUG", 1, Reason.DAMAGED)])
+    # A parcel already at the door is received anyway (a supervisor decides the refund).
+    assert receive_unexpected(supervisor, "5010", [ReturnLineRequest("MUG", 1, Reason.DAMAGED)])

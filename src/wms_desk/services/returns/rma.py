@@ -11,6 +11,7 @@ from wms_desk.db.models import Order, OrderLine, Rma, RmaLine
 from wms_desk.domain.returns import (
     Reason,
     Resolution,
+    ReturnPolicy,
     ReturnRefused,
     RmaStatus,
     check_returnable,
@@ -174,3 +175,27 @@ def set_return_tracking(uow: UnitOfWork, rma_ref: str, tracking: str) -> None:
 
 def rmas_of_order(uow: UnitOfWork, order_id: int) -> list[Rma]:
     return list(uow.session.scalars(select(Rma).where(Rma.order_id == order_id).order_by(Rma.id)))
+
+
+@unit_of_work(Permission.CHANGE_SETTINGS)
+def set_return_policy(uow: UnitOfWork, policy: ReturnPolicy) -> None:
+    """A supervisor's return policy for every station: window, fees per reason, shipping."""
+    from wms_desk.services.returns.common import store_policy
+
+    if policy.window_days < 0:
+        raise ReturnRefused("The return window cannot be negative.")
+    if any(not 0 <= pct <= 100 for pct in policy.restocking_fee_pct.values()):
+        raise ReturnRefused("A restocking fee is a percentage between 0 and 100.")
+    before = load_policy(uow.session)
+    store_policy(uow.session, policy)
+    uow.audit(
+        "returns.policy_changed",
+        "settings",
+        "returns_policy",
+        before={"window_days": before.window_days},
+        after={
+            "window_days": policy.window_days,
+            "restocking_fee_pct": {k.value: str(v) for k, v in policy.restocking_fee_pct.items()},
+            "refund_shipping_reasons": sorted(r.value for r in policy.refund_shipping_reasons),
+        },
+    )
