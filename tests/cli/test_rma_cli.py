@@ -152,3 +152,19 @@ def test_create_json_and_refusals_exit_1_with_a_message(wms, shop) -> None:
     assert code == 1 and "restock needs the bin" in err
     code, out, err = wms("rma", "show", "R9999999")
     assert code == 1 and "no return" in err
+
+
+def test_slip_pdf_carries_the_rma_barcode_that_the_station_scans(wms, shop, tmp_path) -> None:
+    from tests.printing.helpers import decode_pages, page_texts
+
+    code, out, err = wms("rma", "create", "9001", "--line", "TEE:1:wrong_item")
+    assert code == 0, err
+    number = out.strip()
+    pdf_path = tmp_path / "slip.pdf"
+    code, out, err = wms("rma", "slip", number, "--out", str(pdf_path))
+    assert code == 0, err
+    pdf = pdf_path.read_bytes()
+    (codes,) = decode_pages(pdf)
+    assert ("Code128", "RMA:" + number) in codes
+    (text,) = page_texts(pdf)
+    assert "TEE" in text and "wrong item" in text and "Order 9001" in text

@@ -69,6 +69,11 @@ def register(subparsers: Any) -> None:
     resolve.add_argument("--json", action="store_true", help="print one JSON object")
     resolve.set_defaults(run=run_resolve)
 
+    slip = commands.add_parser("slip", help="the RMA slip as a PDF file (barcode RMA:<number>)")
+    slip.add_argument("rma", metavar="RMA")
+    slip.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    slip.set_defaults(run=run_slip)
+
     export = commands.add_parser(
         "export-refunds", help="refunds for the payment gateway: FILE.csv or FILE.json"
     )
@@ -210,4 +215,15 @@ def run_export(env: CliEnv) -> int:
         raise CommandError(f"{out} is a folder; name a file (refunds.csv or refunds.json).")
     count = export_refunds(env.context(), env.args.since, out)
     env.out(f"Exported {count} refund(s) to {out}.")
+    return 0
+
+
+def run_slip(env: CliEnv) -> int:
+    from wms_desk.services.returns.slip import rma_slip
+
+    pdf = rma_slip(env.context(), env.args.rma, env.settings.company_name)
+    out: Path = env.args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf)
+    env.out(f"Wrote the slip of {env.args.rma.removeprefix('RMA:')} to {out}.")
     return 0
