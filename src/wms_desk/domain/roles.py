@@ -52,9 +52,16 @@ ACTIONS: dict[Permission, str] = {
     Permission.CHANGE_SETTINGS: "change this station's settings",
     Permission.MANAGE_USERS: "manage users",
     Permission.MANAGE_STATIONS: "manage stations",
+    Permission.LOOK_UP_ORDERS: "look up orders at the service desk",
+    Permission.CREATE_RMAS: "create returns (RMAs)",
+    Permission.ADD_NOTES: "add notes to orders",
+    Permission.AMEND_ORDERS: "change an order's address or hold it",
+    Permission.RECEIVE_RETURNS: "receive or inspect returns",
+    Permission.RESOLVE_RETURNS: "refund, credit or exchange returns",
 }
 
-_PACKER = frozenset({Permission.PICK_AND_PACK, Permission.VIEW_STOCK})
+# The returns station is a warehouse screen packers see: they receive and inspect returns.
+_PACKER = frozenset({Permission.PICK_AND_PACK, Permission.VIEW_STOCK, Permission.RECEIVE_RETURNS})
 _SUPERVISOR = _PACKER | {
     Permission.VIEW_QUEUE,
     Permission.HOLD_ORDERS,
@@ -68,7 +75,6 @@ _SUPERVISOR = _PACKER | {
     Permission.CREATE_RMAS,
     Permission.ADD_NOTES,
     Permission.AMEND_ORDERS,
-    Permission.RECEIVE_RETURNS,
     Permission.RESOLVE_RETURNS,
 }
 _SERVICE = frozenset(

@@ -248,8 +248,9 @@ def _show(session: Session, ref: str) -> RmaDetail:
 
 
 def rma_detail(ctx: ServiceContext, ref: str) -> RmaDetail:
-    """One RMA with everything that happened to it."""
-    ctx.actor.require(Permission.LOOK_UP_ORDERS)
+    """One RMA with everything that happened to it (the desk, or the returns station)."""
+    if not ctx.actor.can(Permission.RECEIVE_RETURNS):
+        ctx.actor.require(Permission.LOOK_UP_ORDERS)
     return _show(ctx, ref)
 
 
