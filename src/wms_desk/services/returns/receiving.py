@@ -153,10 +153,9 @@ def receive_units(
             )
             if s
         )
-        # Packing records no serials yet, so only repeats can be caught until it does.
+        # Packing records no serials yet, so only repeats can be caught until it does; for the
+        # same reason a serial is taken when given, not demanded of products that need one.
         check_serial(product.sku, serial, frozenset(), seen)
-    elif product.needs_serial:
-        raise ReturnRefused(f"{product.sku} needs its serial number: scan the serial label.")
     receiving = returns_bin(session, RECEIVING_BIN)
     units = []
     for n in range(qty):
