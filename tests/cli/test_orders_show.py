@@ -23,6 +23,8 @@ TOP_KEYS = {
     "priority",
     "ship_by",
     "ship_to",
+    "currency",
+    "shipping_paid",
     "lines",
     "packages",
     "shipments",
@@ -34,6 +36,8 @@ TOP_KEYS = {
 LINE_KEYS = {
     "sku", "name", "ordered", "allocated", "picked", "packed", "shipped", "returned",
     "verified", "barcodes",
+    # The returns issue: what the customer paid per line.
+    "unit_price", "discount", "tax",
 }  # fmt: skip
 PACKAGE_KEYS = {"number", "carton", "weight_g", "items", "expected_weight_g"}
 EVENT_KEYS = {"at", "what", "who", "station", "judged"}

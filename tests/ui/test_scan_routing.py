@@ -110,7 +110,7 @@ def test_a_product_scan_where_it_cannot_be_used_names_the_product_and_where_it_w
     assert _scan(qtbot, station, scanner, "4006381333931")[1] == "unused"
     text = station.window.feedback_line.text
     assert "Blue Mug (MUG-BLUE)" in text
-    assert "Product codes work on Pack and Pick and Inventory" in text
+    assert "Product codes work on Pack and Pick and Returns and Inventory" in text
 
 
 def test_a_product_scan_on_inventory_finds_the_product(qtbot, station, scanner) -> None:

@@ -11,6 +11,7 @@ class Role(StrEnum):
     PACKER = "packer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    SERVICE = "service"  # customer service: the service desk and RMAs, no warehouse work
 
 
 class Permission(StrEnum):
@@ -28,6 +29,13 @@ class Permission(StrEnum):
     CHANGE_SETTINGS = "change_settings"
     MANAGE_USERS = "manage_users"
     MANAGE_STATIONS = "manage_stations"
+    LOOK_UP_ORDERS = "look_up_orders"
+    CREATE_RMAS = "create_rmas"
+    ADD_NOTES = "add_notes"
+    # Ship-to address and holds, only while packing has not started.
+    AMEND_ORDERS = "amend_orders"
+    RECEIVE_RETURNS = "receive_returns"
+    RESOLVE_RETURNS = "resolve_returns"
 
 
 # What each permission lets a user do, in the words a refusal uses ("A packer may not ...").
@@ -44,9 +52,16 @@ ACTIONS: dict[Permission, str] = {
     Permission.CHANGE_SETTINGS: "change this station's settings",
     Permission.MANAGE_USERS: "manage users",
     Permission.MANAGE_STATIONS: "manage stations",
+    Permission.LOOK_UP_ORDERS: "look up orders at the service desk",
+    Permission.CREATE_RMAS: "create returns (RMAs)",
+    Permission.ADD_NOTES: "add notes to orders",
+    Permission.AMEND_ORDERS: "change an order's address or hold it",
+    Permission.RECEIVE_RETURNS: "receive or inspect returns",
+    Permission.RESOLVE_RETURNS: "refund, credit or exchange returns",
 }
 
-_PACKER = frozenset({Permission.PICK_AND_PACK, Permission.VIEW_STOCK})
+# The returns station is a warehouse screen packers see: they receive and inspect returns.
+_PACKER = frozenset({Permission.PICK_AND_PACK, Permission.VIEW_STOCK, Permission.RECEIVE_RETURNS})
 _SUPERVISOR = _PACKER | {
     Permission.VIEW_QUEUE,
     Permission.HOLD_ORDERS,
@@ -56,13 +71,28 @@ _SUPERVISOR = _PACKER | {
     Permission.REPRINT,
     Permission.CHANGE_SETTINGS,
     Permission.OVERRIDE_PACKING,
+    Permission.LOOK_UP_ORDERS,
+    Permission.CREATE_RMAS,
+    Permission.ADD_NOTES,
+    Permission.AMEND_ORDERS,
+    Permission.RESOLVE_RETURNS,
 }
+_SERVICE = frozenset(
+    {
+        Permission.LOOK_UP_ORDERS,
+        Permission.CREATE_RMAS,
+        Permission.ADD_NOTES,
+        Permission.AMEND_ORDERS,
+        Permission.RESOLVE_RETURNS,
+    }
+)
 _ADMIN = _SUPERVISOR | {Permission.MANAGE_USERS, Permission.MANAGE_STATIONS}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PACKER: _PACKER,
     Role.SUPERVISOR: frozenset(_SUPERVISOR),
     Role.ADMIN: frozenset(_ADMIN),
+    Role.SERVICE: _SERVICE,
 }
 
 

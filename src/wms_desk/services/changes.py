@@ -66,6 +66,11 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "shipping_manifests": Topic.SHIPMENTS,
     "carrier_accounts": Topic.SHIPMENTS,
     "shipping_rules": Topic.SHIPMENTS,
+    "rmas": Topic.RETURNS,
+    "rma_lines": Topic.RETURNS,
+    "rma_units": Topic.RETURNS,
+    "refunds": Topic.RETURNS,
+    "order_notes": Topic.ORDERS,
 }
 
 

@@ -29,6 +29,7 @@ from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.database import Database
 from wms_desk.services.demo_accounts import DEMO_USERS
+from wms_desk.services.demo_returns import seed_demo_returns
 from wms_desk.services.demo_shipping import seed_demo_shipping
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.uow import UnitOfWork, unit_of_work
@@ -161,6 +162,7 @@ def has_catalogue(database: Database) -> bool:
 def seed_demo(ctx: ServiceContext, orders: int = 300, seed: int = 7) -> DemoSummary:
     """Fill an empty database with demo data; refuses a database that already has products."""
     summary = _seed_data(ctx, orders, seed)
+    seed_demo_returns(ctx)
     for user in DEMO_USERS:
         add_user(ctx, user.username, user.role, user.password, user.badge, user.display_name)
     seed_demo_shipping(ctx, with_orders=orders >= 300)  # small test demos keep their counts

@@ -54,12 +54,16 @@ class DetailLine:
     bins: tuple[str, ...]
     # Nothing records shipping per line yet: a shipped order shipped what it packed.
     shipped: int = 0
-    # Nothing records returns yet (the returns issue will): always 0 today.
+    # Units received back on returns (RMAs not cancelled).
     returned: int = 0
     unit_weight_g: Decimal = Decimal(0)
     # Units verified by scan at packing, and the codes that stand for this line's product.
     verified: int = 0
     barcodes: tuple[LineBarcode, ...] = ()
+    # What the customer paid: unit price, and the line's own discount and tax (line totals).
+    unit_price: Decimal = Decimal(0)
+    discount: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
 
     @property
     def weight(self) -> Weight:
@@ -192,6 +196,8 @@ class OrderDetail:
     packages: tuple[PackageDetail, ...] = ()
     shipments: tuple[ShipmentDetail, ...] = ()
     holds: tuple[HoldDetail, ...] = ()
+    currency: str = ""
+    shipping_paid: Decimal = Decimal(0)
 
     @property
     def goods_weight(self) -> Weight:
@@ -208,6 +214,8 @@ class OrderDetail:
             "priority": self.priority,
             "ship_by": _iso(self.ship_by),
             "ship_to": asdict(self.ship_to),
+            "currency": self.currency,
+            "shipping_paid": str(self.shipping_paid),
             "lines": [
                 {
                     "sku": line.sku,
@@ -220,6 +228,9 @@ class OrderDetail:
                     "returned": line.returned,
                     "verified": line.verified,
                     "barcodes": [{"code": b.code, "qty": b.qty} for b in line.barcodes],
+                    "unit_price": str(line.unit_price),
+                    "discount": str(line.discount),
+                    "tax": str(line.tax),
                 }
                 for line in self.lines
             ],
@@ -417,6 +428,8 @@ def _load_detail(session: Session, order_id: int) -> OrderDetail:
         packages=packages,
         holds=_holds(events, header["status"], header["hold_reason"] or ""),
         shipments=_shipments(session, order_id),
+        currency=header["currency"],
+        shipping_paid=header["shipping_total"],
     )
 
 

@@ -65,6 +65,12 @@ def _ship(ui: UiContext) -> QWidget:
     return ShipScreen(ui)
 
 
+def _returns(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.returns_screen import ReturnsScreen
+
+    return ReturnsScreen(ui)
+
+
 def _settings(ui: UiContext) -> QWidget:
     from wms_desk.ui.screens.settings_screen import SettingsScreen
 
@@ -146,6 +152,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "Restock, quarantine, scrap or return to vendor",
             "Refund or exchange",
         ),
+        _returns,
+        accepts=frozenset({ScanKind.PRODUCT, ScanKind.BIN, ScanKind.ORDER, ScanKind.TRACKING}),
     ),
     ScreenSpec(
         "inventory",

@@ -16,6 +16,7 @@ from wms_desk.db.models.packing import (
 )
 from wms_desk.db.models.people import AppSetting, Station, User
 from wms_desk.db.models.printing import Counter, PrintJob
+from wms_desk.db.models.returns import OrderNote, Refund, Rma, RmaLine, RmaUnit
 from wms_desk.db.models.shipping import (
     CarrierAccount,
     Shipment,
@@ -40,6 +41,7 @@ __all__ = [
     "LineShortage",
     "Order",
     "OrderLine",
+    "OrderNote",
     "OrderTag",
     "PackCapture",
     "PackProgress",
@@ -50,7 +52,11 @@ __all__ = [
     "PrintJob",
     "Product",
     "ProductBarcode",
+    "Refund",
     "Reservation",
+    "Rma",
+    "RmaLine",
+    "RmaUnit",
     "Shipment",
     "ShipmentLabel",
     "ShippingManifest",

@@ -106,6 +106,8 @@ class Order(Base):
     subtotal: Mapped[Decimal] = mapped_column(default=Decimal(0))
     shipping_total: Mapped[Decimal] = mapped_column(default=Decimal(0))
     tax_total: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    # A discount on the whole order (not on a line); refunds share it out over the lines.
+    discount_total: Mapped[Decimal] = mapped_column(default=Decimal(0))
     total: Mapped[Decimal] = mapped_column(default=Decimal(0))
     is_gift: Mapped[bool] = mapped_column(default=False)
     gift_message: Mapped[str] = mapped_column(Text, default="")
@@ -156,6 +158,9 @@ class OrderLine(Base):
     name: Mapped[str] = mapped_column(String(300), default="")
     qty: Mapped[int]
     unit_price: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    # The line's own discount and tax, as totals for the line (what the customer paid).
+    discount: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    tax: Mapped[Decimal] = mapped_column(default=Decimal(0))
     # Lines without a SKU or for digital goods are kept on the order but never picked.
     pickable: Mapped[bool] = mapped_column(default=True)
     picked_qty: Mapped[int] = mapped_column(default=0)

@@ -25,7 +25,9 @@ class Station(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('packer', 'supervisor', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('packer', 'supervisor', 'admin', 'service')", name="role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -19,6 +19,8 @@ from wms_desk.db.models import (
     PickBatch,
     Product,
     Reservation,
+    Rma,
+    RmaLine,
     Station,
     User,
 )
@@ -106,6 +108,9 @@ def order_lines(session: Session, order_id: int) -> list[dict[str, Any]]:
             func.coalesce(on_hand.c.on_hand, 0),
             func.coalesce(on_hand.c.held, 0),
             func.coalesce(Product.unit_weight_g, 0),
+            OrderLine.unit_price,
+            OrderLine.discount,
+            OrderLine.tax,
         )
         .outerjoin(Product, Product.id == OrderLine.product_id)
         .outerjoin(reserved, reserved.c.order_line_id == OrderLine.id)
@@ -123,6 +128,7 @@ def order_lines(session: Session, order_id: int) -> list[dict[str, Any]]:
             .order_by(Bin.pick_sequence)
         ):
             bins.setdefault(line_id, []).append(f"{code}×{qty}")
+    returned = _returned(session, line_ids)
     return [
         {
             "line_no": r[1],
@@ -137,9 +143,26 @@ def order_lines(session: Session, order_id: int) -> list[dict[str, Any]]:
             "free": int(r[9]) - int(r[10]),
             "bins": tuple(bins.get(r[0], ())),
             "unit_weight_g": r[11],
+            "unit_price": r[12],
+            "discount": r[13],
+            "tax": r[14],
+            "returned": returned.get(r[0], 0),
         }
         for r in rows
     ]
+
+
+def _returned(session: Session, line_ids: list[int]) -> dict[int, int]:
+    """Units received back per line, over every RMA not cancelled."""
+    if not line_ids:
+        return {}
+    rows = session.execute(
+        select(RmaLine.order_line_id, func.sum(RmaLine.received_qty))
+        .join(Rma, Rma.id == RmaLine.rma_id)
+        .where(RmaLine.order_line_id.in_(line_ids), Rma.status != "cancelled")
+        .group_by(RmaLine.order_line_id)
+    ).all()
+    return {line_id: int(qty or 0) for line_id, qty in rows}
 
 
 def order_timeline(session: Session, order_id: int, limit: int = 200) -> list[dict[str, Any]]:

@@ -1,0 +1,1 @@
+"""Returns and the service desk: RMAs, receiving, inspection and disposition, resolution."""
