@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from biip import ParseError
@@ -23,6 +22,7 @@ from wms_desk.domain.codes import (
     StationCommand,
     is_bin_code,
 )
+from wms_desk.domain.scan_kinds import ScanKind
 
 GS = "\x1d"
 AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
@@ -72,35 +72,6 @@ _TRACKING = (
 # Check-digit carrying AIs that biip does not check: AI -> (start, end) of the digits to verify.
 _CHECKED_COMPONENTS = {"253": (0, 13), "8003": (1, 14), "8017": (0, 18), "8018": (0, 18)}
 _TRACKING_AIS = {"403", "420", "421"}
-
-
-class ScanKind(StrEnum):
-    """What a scanned code is. A StrEnum: `kind == "order"` still reads naturally."""
-
-    PRODUCT = "product"
-    ORDER = "order"
-    BIN = "bin"
-    BADGE = "badge"
-    COMMAND = "command"
-    TRACKING = "tracking"
-    SSCC = "sscc"
-    UNKNOWN = "unknown"
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    ScanKind.PRODUCT: "product code",
-    ScanKind.ORDER: "order barcode",
-    ScanKind.BIN: "bin label",
-    ScanKind.BADGE: "badge",
-    ScanKind.COMMAND: "station command",
-    ScanKind.TRACKING: "tracking number",
-    ScanKind.SSCC: "SSCC pallet/parcel label",
-    ScanKind.UNKNOWN: "code",
-}
 
 
 def new_event_id() -> str:

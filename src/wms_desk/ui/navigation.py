@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QWidget
 
 from wms_desk.domain.roles import Permission
-from wms_desk.domain.scan import ScanKind
+from wms_desk.domain.scan_kinds import ScanKind
 from wms_desk.ui.context import UiContext
 
 ScreenFactory = Callable[[UiContext], QWidget]

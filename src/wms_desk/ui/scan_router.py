@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from PySide6.QtCore import QObject, Signal
 
 from wms_desk.domain.codes import ORDER_PREFIX, StationCommand
-from wms_desk.domain.scan import ScanKind, ScanResult
+from wms_desk.domain.scan_kinds import ScanKind
 from wms_desk.ui.feedback import ScanFeedback, Tone
 
 if TYPE_CHECKING:
+    from wms_desk.domain.scan import ScanResult
     from wms_desk.services.scan_lookup import CodeMatch
     from wms_desk.ui.workspace import Workspace
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wms_desk.domain.scan import ScanKind
+from wms_desk.domain.scan_kinds import ScanKind
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.navigation import ScreenSpec, screens_for
 from wms_desk.ui.screens.placeholder import PlaceholderScreen
