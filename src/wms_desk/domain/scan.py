@@ -18,9 +18,11 @@ from biip.sscc import Sscc
 from wms_desk.domain.codes import (
     BADGE_PREFIX,
     COMMAND_PREFIX,
+    ORDER_ID_PREFIX,
     ORDER_PREFIX,
     StationCommand,
     is_bin_code,
+    order_id_of,
 )
 from wms_desk.domain.scan_kinds import ScanKind
 
@@ -113,9 +115,23 @@ class ScanResult:
     def order_number(self) -> str | None:
         """`ORD:1042` -> "1042". (A bare number is UNKNOWN here: only the database can tell it
         is an order, so the router looks it up.)"""
-        if self.kind is ScanKind.ORDER and self.ok:
+        if self.kind is ScanKind.ORDER and self.ok and not self.data.startswith(ORDER_ID_PREFIX):
             return self.data[len(ORDER_PREFIX) :].strip()
         return None
+
+    @property
+    def order_id(self) -> int | None:
+        """`ORDID:42` (an order whose number Code 128 cannot carry) -> 42."""
+        if self.kind is ScanKind.ORDER and self.ok:
+            return order_id_of(self.data)
+        return None
+
+    @property
+    def order_ref(self) -> str | None:
+        """What the services resolve to an order: the number, or `ORDID:<id>` as scanned."""
+        if self.order_id is not None:
+            return f"{ORDER_ID_PREFIX}{self.order_id}"
+        return self.order_number
 
     @property
     def badge(self) -> str | None:
@@ -243,6 +259,9 @@ def _interpret(data: str, aim: str | None) -> ScanResult:
 
 def _own_code(data: str, aim: str | None, symbology: str) -> ScanResult | None:
     """The project's own prefixes and shapes (domain.codes), then carrier tracking numbers."""
+    if data.startswith(ORDER_ID_PREFIX):
+        error = None if order_id_of(data) is not None else "order id code without a number"
+        return ScanResult(data, aim, symbology, kind=ScanKind.ORDER, error=error)
     for prefix, kind in ((ORDER_PREFIX, ScanKind.ORDER), (BADGE_PREFIX, ScanKind.BADGE)):
         if data.startswith(prefix):
             error = None if data[len(prefix) :].strip() else f"{kind} code without a value"

@@ -61,7 +61,13 @@ def draw_code128(
     bar_width: float = 1.0,
     max_width: float | None = None,
 ) -> float:
-    """Code 128 (auto subsets), narrowed to fit `max_width`; returns the width drawn."""
+    """Code 128 (auto subsets), narrowed to fit `max_width`; returns the width drawn.
+
+    reportlab silently drops characters Code 128 has no code for, so a value with any is
+    refused here: a barcode must decode to exactly what was asked for.
+    """
+    if any(ord(ch) > 127 and ch != FNC1 for ch in value):
+        raise ValueError(f"Code 128 cannot carry {value!r}")
     symbol = _code128(value, bar_height, bar_width)
     if max_width is not None and symbol.width > max_width:
         symbol = _code128(value, bar_height, bar_width * max_width / symbol.width)

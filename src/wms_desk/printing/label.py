@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wms_desk.domain.codes import code128_safe
 from wms_desk.printing.barcodes import draw_code128
 from wms_desk.printing.model import ShippingLabel, weight_text
 from wms_desk.printing.pdf import LABEL_4X6, fit_text, render_pages, rule
@@ -70,7 +71,9 @@ def draw_label(c: Any, label: ShippingLabel) -> None:
         fit_text(c, PROVISIONAL_NOTE, M + 2, y - 14, inner - 4, 8, bold=True, align="center")
         c.setFillGray(0)
     bar_top = y - 22
-    draw_code128(c, label.tracking_number, M + 6, bar_top - 70, 70, 1.2, inner - 12)
+    # A barcode that drops characters would name another parcel: then the caption alone.
+    if code128_safe(label.tracking_number):
+        draw_code128(c, label.tracking_number, M + 6, bar_top - 70, 70, 1.2, inner - 12)
     fit_text(c, tracking_caption(label), M, bar_top - 86, inner, 11, bold=True, align="center")
     rule(c, M, 40, W - M, 1.0)
     fit_text(c, _footer(label), M, 26, inner, 9, align="center")
@@ -115,7 +118,8 @@ def shipping_label_zpl(label: ShippingLabel, dpi: int = 203) -> bytes:
             f"^FO{z.d(40)},{z.d(y + 6)}^FR^A0N,{z.d(24)},{z.d(24)}^FB{z.d(inner - 20)},"
             f"1,0,C,0^FH_^FD{PROVISIONAL_NOTE}^FS"
         )
-    z.code128(50, 850, label.tracking_number, 190, inner - 40)
+    if code128_safe(label.tracking_number):
+        z.code128(50, 850, label.tracking_number, 190, inner - 40)
     z.text(30, 1060, tracking_caption(label), 34, inner, max_len=70)
     z.box(30, 1120, inner, 2, 2)
     z.text(30, 1140, _footer(label), 28, inner, max_len=80)

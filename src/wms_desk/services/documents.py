@@ -26,6 +26,7 @@ from wms_desk.domain.codes import (
     StationCommand,
     badge_barcode,
     command_barcode,
+    code128_safe,
     order_barcode,
 )
 from wms_desk.domain.roles import Permission
@@ -114,7 +115,10 @@ def _package(order: Order, seq: int | None) -> Package | None:
 
 
 def provisional_reference(order: Order, seq: int) -> str:
-    return f"PRV-{order.number}-{seq}"
+    """`PRV-<number>-<seq>`, or `PRV-ID<id>-<seq>` when Code 128 cannot carry the number."""
+    if code128_safe(order.number) and order.number.strip() == order.number:
+        return f"PRV-{order.number}-{seq}"
+    return f"PRV-ID{order.id}-{seq}"
 
 
 def _label(order: Order, package: Package | None, ship_from: Address, today: date) -> ShippingLabel:
@@ -208,7 +212,7 @@ def _slip(session: Session, order: Order, company: Address, today: date) -> Pack
     return PackingSlip(
         company=company,
         order_number=order.number,
-        order_barcode=order_barcode(order.number),
+        order_barcode=order_barcode(order.number, order.id),
         order_date=order.ordered_at.date() if order.ordered_at else None,
         ship_date=today,
         ship_to=ship_to(order),
@@ -310,7 +314,7 @@ def pick_list_data(
             f"Order {order.number}",
             now or utcnow(),
             _pick_lines(session, [order]),
-            order_barcodes=((order.number, order_barcode(order.number), ""),),
+            order_barcodes=((order.number, order_barcode(order.number, order.id), ""),),
         )
     orders = list(
         session.scalars(
@@ -327,7 +331,7 @@ def pick_list_data(
         now or utcnow(),
         _pick_lines(session, orders),
         batch.name,
-        tuple((o.number, order_barcode(o.number), o.tote or "") for o in orders),
+        tuple((o.number, order_barcode(o.number, o.id), o.tote or "") for o in orders),
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from wms_desk.db.queries import order_detail as q
 from wms_desk.domain import order_status
-from wms_desk.domain.codes import ORDER_PREFIX
+from wms_desk.domain.codes import ORDER_ID_PREFIX, ORDER_PREFIX, order_id_of
 from wms_desk.domain.money import Money
 from wms_desk.domain.roles import Permission
 from wms_desk.domain.weight import Weight
@@ -315,8 +315,35 @@ def _holds(events: list[dict[str, Any]], status: str, hold_reason: str) -> tuple
     return tuple(holds)
 
 
+def _channel_of(session: Session, order_id: int) -> str | None:
+    from sqlalchemy import select
+
+    from wms_desk.db.models import Channel, Order
+
+    return session.scalar(
+        select(Channel.name).join(Order, Order.channel_id == Channel.id).where(Order.id == order_id)
+    )
+
+
 def resolve_order(session: Session, ref: str, channel: str | None = None) -> int:
-    """The order id for a number (or a scanned `ORD:` barcode), in `channel` if given."""
+    """The order id for a number, or a barcode as scanned (`ORD:<number>`, `ORDID:<id>`),
+    in `channel` if given."""
+    order_id = order_id_of(ref.strip())
+    if order_id is not None:
+        channel_name = _channel_of(session, order_id)
+        if channel_name is None:
+            raise NotFound(
+                f"The barcode {ref.strip()!r} names order id {order_id}, which does not exist "
+                "(deleted, or a slip from another database). Type the order number instead."
+            )
+        if channel is not None and channel_name != channel.strip():
+            raise NotFound(
+                f"The barcode {ref.strip()!r} is an order of channel {channel_name!r}, "
+                f"not {channel!r}."
+            )
+        return order_id
+    if ref.strip().startswith(ORDER_ID_PREFIX):
+        raise NotFound(f"{ref.strip()!r} is not a whole order barcode; scan it again.")
     number = ref.strip().removeprefix(ORDER_PREFIX).strip()
     found = q.orders_numbered(session, number)
     if channel is not None:

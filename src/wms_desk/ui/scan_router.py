@@ -111,7 +111,7 @@ class ScanRouter(QObject):
     def _look_up(self, workspace: Workspace, scan: ScanResult) -> None:
         from wms_desk.services.scan_lookup import identify_code
 
-        code = scan.order_number or scan.data
+        code = scan.order_ref or scan.data
         workspace.ui.tasks.run(
             identify_code,
             workspace.ui.services,

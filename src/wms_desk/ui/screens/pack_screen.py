@@ -152,7 +152,7 @@ class PackScreen(QWidget):
     # -- scans --------------------------------------------------------------------------------
     def handle_scan(self, scan: ScanResult) -> bool:
         if scan.kind is ScanKind.ORDER and scan.ok:
-            self.open_order(scan.order_number or "", scan)
+            self.open_order(scan.order_ref or "", scan)
             return True
         if scan.kind is ScanKind.COMMAND and scan.command is not None:
             self.command(scan.command, scan.event_id)

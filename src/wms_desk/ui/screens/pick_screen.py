@@ -199,7 +199,7 @@ class PickScreen(QWidget):
             return True
         working = self.session is not None and not self.session.done
         if scan.kind is ScanKind.ORDER and scan.ok:
-            ref = scan.order_number or ""
+            ref = scan.order_ref or ""
             if working and self.session is not None and ref != self.session.name:
                 self._feedback(
                     Tone.ERROR,
