@@ -112,9 +112,10 @@ def test_label_and_slip_are_queued_with_the_business_change(
     label_id, slip_id = run_unit_of_work(system_ctx, close_package)
     worker = print_queue.PrintWorker(system_ctx.database, system_ctx.actor.station_id)
     assert worker.run_pending() == 2
-    zpl = check_zpl((tmp_path / f"{label_id}.zpl").read_bytes())
+    assert label_id != slip_id
+    zpl = check_zpl((tmp_path / "label-9101-1.zpl").read_bytes())
     assert "^PW1200" in zpl and "PRV-9101-1" in zpl
-    slip = (tmp_path / f"{slip_id}.pdf").read_bytes()
+    slip = (tmp_path / "slip-9101.pdf").read_bytes()
     assert decode_pages(slip) == [[("Code128", "ORD:9101")]]
 
     def fails(uow: UnitOfWork) -> None:

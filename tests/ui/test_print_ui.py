@@ -197,7 +197,7 @@ def test_install_shows_a_toast_for_an_offline_printer(
     qtbot.addWidget(window)
     window.show()
     port = closed_port()
-    sent = _enqueue(system_ctx, tmp_path.as_uri(), "Label to folder")
+    _enqueue(system_ctx, tmp_path.as_uri(), "Label to folder")
     _enqueue(system_ctx, f"tcp://127.0.0.1:{port}", "Label to dead printer")
     # The station's worker starts with the app, signed in or not, and sends what was queued.
     worker = install(system_ctx.database, system_ctx.actor.station_id, window)
@@ -206,7 +206,7 @@ def test_install_shows_a_toast_for_an_offline_printer(
         qtbot.waitUntil(lambda: toast.isVisible(), timeout=15_000)
         assert f"127.0.0.1:{port}" in toast.title.text()
         assert "switched on" in toast.detail.text()
-        qtbot.waitUntil(lambda: (tmp_path / f"{sent}.zpl").exists(), timeout=15_000)
+        qtbot.waitUntil(lambda: (tmp_path / "label_to_folder.zpl").exists(), timeout=15_000)
     finally:
         worker.stop()
 

@@ -79,6 +79,9 @@ class PackingSlip:
         "and contact us within 30 days."
     )
     logo_path: str | None = None
+    # Printed before anything was packed (to go with the picker): then nothing has shipped yet,
+    # so the slip has no Shipped/Backordered columns and amounts are for what was ordered.
+    before_packing: bool = False
 
     @property
     def show_prices(self) -> bool:

@@ -36,15 +36,11 @@ class _Page:
     last: bool
 
 
-def _columns(width: float, prices: bool) -> list[tuple[str, float, str]]:
+def _columns(width: float, prices: bool, shipped: bool = True) -> list[tuple[str, float, str]]:
     """(title, width, align) per column; the description takes what is left."""
-    fixed = [
-        ("SKU", 80, "left"),
-        ("Bin", 58, "left"),
-        ("Ordered", 46, "right"),
-        ("Shipped", 46, "right"),
-        ("Backord.", 48, "right"),
-    ]
+    fixed = [("SKU", 80, "left"), ("Bin", 58, "left"), ("Ordered", 46, "right")]
+    if shipped:
+        fixed += [("Shipped", 46, "right"), ("Backord.", 48, "right")]
     if prices:
         fixed += [("Price", 52, "right"), ("Amount", 58, "right")]
     description = width - sum(w for _, w, _ in fixed) - 6 * len(fixed)
@@ -65,7 +61,7 @@ def paginate(slip: PackingSlip, paper: str = "letter") -> list[_Page]:
     """Split the lines into pages; the last page also holds totals, gift message, returns."""
     page_w, page_h = PAPER[paper]
     width = page_w - 2 * M
-    desc_w = _columns(width, slip.show_prices)[1][1]
+    desc_w = _columns(width, slip.show_prices, not slip.before_packing)[1][1]
     rows = [
         _Row(line, tuple(cap_lines(wrap_lines(line.description, ROW_SIZE, desc_w), 3)))
         for line in slip.lines
@@ -132,7 +128,8 @@ def _header(c: Any, slip: PackingSlip, page: _Page, total: int, size: tuple[floa
 
 def _table(c: Any, slip: PackingSlip, rows: tuple[_Row, ...], top: float, page_w: float) -> float:
     width = page_w - 2 * M
-    columns = _columns(width, slip.show_prices)
+    shipped = not slip.before_packing
+    columns = _columns(width, slip.show_prices, shipped)
     x = M
     y = top + 8
     for title, w, align in columns:
@@ -142,18 +139,14 @@ def _table(c: Any, slip: PackingSlip, rows: tuple[_Row, ...], top: float, page_w
     y = top - 8
     for row in rows:
         line = row.line
-        cells = [
-            line.sku,
-            "",
-            line.bin,
-            str(line.ordered),
-            str(line.shipped),
-            str(line.backordered) if line.backordered else "",
-        ]
+        cells = [line.sku, "", line.bin, str(line.ordered)]
+        if shipped:
+            cells += [str(line.shipped), str(line.backordered) if line.backordered else ""]
         if slip.show_prices:
+            quantity = line.shipped if shipped else line.ordered
             cells += [
                 _money(slip, line.unit_price).split(" ")[1],
-                _money(slip, line.unit_price * line.shipped).split(" ")[1],
+                _money(slip, line.unit_price * quantity).split(" ")[1],
             ]
         x = M
         for (_, w, align), cell in zip(columns, cells, strict=True):

@@ -152,13 +152,9 @@ def shipping_label(
     return _label(order, _package(order, package_seq), ship_from, today or utcnow().date())
 
 
-def _shipped(line: OrderLine, order: Order) -> int:
-    """What goes in this shipment: packed if packing started, else picked, else all."""
-    if any(x.packed_qty for x in order.lines):
-        return line.packed_qty
-    if any(x.picked_qty for x in order.lines):
-        return line.picked_qty
-    return line.qty
+def _shipped(line: OrderLine) -> int:
+    """What really goes in this shipment: what was packed (0 before packing, never a guess)."""
+    return line.packed_qty
 
 
 def _bins(session: Session, line_ids: Sequence[int]) -> dict[int, list[tuple[Bin, int]]]:
@@ -196,15 +192,27 @@ def packing_slip_pdf_for(
     return packing_slip_pdf(_slip(session, order, company, utcnow().date()), paper)
 
 
+def _slip_bin(
+    line: OrderLine, reserved: dict[int, list[tuple[Bin, int]]], best: dict[int, Bin]
+) -> str:
+    """The bins reserved for the line, else the product's best bin to pick from."""
+    places = reserved.get(line.id)
+    if places:
+        return ", ".join(b.code for b, _ in places)
+    stocked = best.get(line.product_id or -1)
+    return stocked.code if stocked else ""
+
+
 def _slip(session: Session, order: Order, company: Address, today: date) -> PackingSlip:
     bins = _bins(session, [line.id for line in order.lines])
+    best = _stock_bins(session, {line.product_id for line in order.lines if line.product_id})
     lines = tuple(
         SlipLine(
             line.sku or "",
             line.name,
-            ", ".join(b.code for b, _ in bins.get(line.id, [])),
+            _slip_bin(line, bins, best),
             line.qty,
-            _shipped(line, order),
+            _shipped(line),
             line.unit_price,
         )
         for line in order.lines
@@ -226,6 +234,7 @@ def _slip(session: Session, order: Order, company: Address, today: date) -> Pack
         tax=order.tax_total,
         total=order.total,
         service=order.requested_service,
+        before_packing=not any(line.packed_qty for line in order.lines),
     )
 
 
