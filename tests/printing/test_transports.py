@@ -45,6 +45,53 @@ def test_file_transport_one_file_per_job(tmp_path: Path) -> None:
     assert (tmp_path / "job-a.zpl").read_bytes() == ZPL
 
 
+def test_file_transport_names_files_by_document_and_order(tmp_path: Path) -> None:
+    url = tmp_path.as_uri()
+    transports.send(url, ZPL, "job-1", "zpl", "Label W1194 1/2")
+    transports.send(url, b"%PDF-1", "job-2", "pdf", "Label W1194 2/2")
+    transports.send(url, b"%PDF-2", "job-3", "pdf", "Packing slip #1001")
+    transports.send(url, b"%PDF-3", "job-4", "pdf", "Pick list ../../etc/passwd")
+    transports.send(url, b"%PDF-4", "job-5", "pdf", "Packing slip #Z3-ÄÖ€漢字😀")
+    transports.send(url, b"%PDF-5", "job-6", "pdf", "Test page: command card")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [
+            "label-W1194-1.zpl",
+            "label-W1194-2.pdf",
+            "slip-1001.pdf",
+            "picklist-etc_passwd.pdf",
+            "slip-Z3-ÄÖ_漢字.pdf",
+            "test_page_command_card.pdf",
+        ]
+    )
+    assert (tmp_path / "slip-1001.pdf").read_bytes() == b"%PDF-2"
+
+
+def test_file_transport_never_overwrites(tmp_path: Path) -> None:
+    url = tmp_path.as_uri()
+    for i in range(3):
+        transports.send(url, f"%PDF-{i}".encode(), f"job-{i}", "pdf", "Label W1194 1/1")
+    names = ("label-W1194-1.pdf", "label-W1194-1-2.pdf", "label-W1194-1-3.pdf")
+    assert [(tmp_path / name).read_bytes() for name in names] == [b"%PDF-0", b"%PDF-1", b"%PDF-2"]
+    assert not list(tmp_path.glob(".*")), "no temporary file left behind"
+
+
+@pytest.mark.parametrize(
+    ("title", "stem"),
+    [
+        ("Label a/b 3/4", "label-a_b-3"),
+        ("Packing slip  A  B ", "slip-A_B"),
+        ("Packing slip ###", "slip-order"),
+        ("", "the-job-id"),
+        ("😀", "the-job-id"),
+        ("Label " + "9" * 300 + " 1/1", "label-" + "9" * 80 + "-1"),
+    ],
+)
+def test_file_names_are_safe(title: str, stem: str) -> None:
+    from wms_desk.printing.transports.file import file_stem
+
+    assert file_stem(title, "the-job-id") == stem
+
+
 def test_file_transport_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(PrinterUnreachable, match="does not exist"):
         transports.send((tmp_path / "nope").as_uri(), ZPL, "job", "zpl")

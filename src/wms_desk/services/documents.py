@@ -25,8 +25,8 @@ from wms_desk.db.models.base import utcnow
 from wms_desk.domain.codes import (
     StationCommand,
     badge_barcode,
-    command_barcode,
     code128_safe,
+    command_barcode,
     order_barcode,
 )
 from wms_desk.domain.roles import Permission

@@ -18,7 +18,8 @@ _TITLES = (
     (re.compile(r"^Pick list (?P<ref>.+)$"), "picklist"),
 )
 _UNSAFE = re.compile(r"[^\w-]+")  # \w: letters and digits of any script, and `_`
-MAX_STEM = 120
+MAX_STEM = 120  # well under every file system's 255 bytes, with `-n` and the extension
+MAX_REF = 80
 
 
 def safe_part(text: str) -> str:
@@ -32,10 +33,10 @@ def file_stem(title: str, job_id: str) -> str:
     for pattern, document in _TITLES:
         match = pattern.match(title.strip())
         if match:
-            parts = [document, safe_part(match["ref"]) or "order"]
+            parts = [document, safe_part(match["ref"])[:MAX_REF] or "order"]
             if "seq" in pattern.groupindex:
                 parts.append(match["seq"])
-            return "-".join(parts)[:MAX_STEM]
+            return "-".join(parts)
     return (safe_part(title).lower() or job_id)[:MAX_STEM]
 
 
