@@ -146,6 +146,19 @@ def test_an_order_barcode_opens_that_order_in_the_supervisors_queue(
     assert "Order 1042 (Shopify): new." in station.window.feedback_line.text
 
 
+def test_an_order_id_barcode_opens_that_order_in_the_queue(
+    qtbot, station, scanner, database: Database
+) -> None:
+    """Issue 9 #3: an order number Code 128 cannot carry is printed as `ORDID:<id>`."""
+    order_id = add_order(database, "注文-漢字", sku="MUG-BLUE")
+    _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
+    code = f"ORDID:{order_id}"
+    assert _scan(qtbot, station, scanner, code) == (code, "screen:queue")
+    queue = station.window.workspace.current_screen()
+    qtbot.waitUntil(lambda: queue.selected_ids() == [order_id], timeout=10_000)
+    qtbot.waitUntil(lambda: "注文-漢字" in queue.detail.title.text(), timeout=10_000)
+
+
 def test_a_bare_order_number_is_looked_up_and_opens_the_order(qtbot, station, scanner) -> None:
     _sign_in_by_badge(qtbot, station, scanner, "BADGE:SUPV-0001")
     station.window.show_screen("inventory")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wms_desk.domain.codes import StationCommand
+from wms_desk.domain.codes import ORDER_ID_PREFIX, StationCommand
 from wms_desk.domain.errors import DomainError
 from wms_desk.domain.packing import ScanOutcome
 from wms_desk.domain.scan import ScanKind, ScanResult, new_event_id
@@ -183,7 +183,12 @@ class PackScreen(QWidget):
 
     def open_order(self, ref: str, scan: ScanResult | None = None) -> None:
         current = self.session
-        if current is not None and not current.completed and ref != current.order_number:
+        same = (
+            ref in (current.order_number, f"{ORDER_ID_PREFIX}{current.order_id}")
+            if current
+            else False
+        )
+        if current is not None and not current.completed and not same:
             self._feedback(
                 Tone.ERROR,
                 f"Order {current.order_number} is still open: COMPLETE or CANCEL it "

@@ -246,6 +246,17 @@ class QueueScreen(QueueActions, QueueColumns, QWidget):
     # --- scans ---------------------------------------------------------------------------
     def handle_scan(self, scan: ScanResult) -> bool:
         """An order barcode (or a bare number the router found to be an order) opens it."""
+        if scan.order_id is not None:  # `ORDID:<id>`: a number Code 128 cannot carry
+            from wms_desk.services.order_detail import order_detail
+
+            self._ui.tasks.run(
+                order_detail,
+                self._ui.services,
+                scan.order_id,
+                on_done=guarded(self, lambda detail: self.open_order(detail.number)),
+                on_error=guarded(self, lambda error: self._answer(False, str(error))),
+            )
+            return True
         number = scan.order_number
         if number is None:
             return False
