@@ -142,3 +142,21 @@ def test_orders_show_accepts_the_number_or_the_scanned_payload(
     code = main(["--db", db_url, "--station", "cli-test", "orders", "show", "ORDID:999999"])
     out, err = capsys.readouterr()
     assert code == 1 and "ORDID:999999" in err and "does not exist" in err
+
+
+def test_pick_and_pack_open_the_order_by_its_id_barcode(
+    system_ctx: ServiceContext, orders: dict[str, int]
+) -> None:
+    from sqlalchemy import update
+
+    from wms_desk.db.models import Order
+    from wms_desk.services import packing, picking
+
+    number = NUMBERS[0]
+    picked = picking.open_pick(system_ctx, f"ORDID:{orders[number]}")
+    assert picked.ref.order_id == orders[number] and picked.name == number
+    other = NUMBERS[1]
+    with system_ctx.database.write_session() as session, session.begin():
+        session.execute(update(Order).where(Order.id == orders[other]).values(status="picked"))
+    packed = packing.open_order(system_ctx, f"ORDID:{orders[other]}")
+    assert (packed.order_id, packed.order_number) == (orders[other], other)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wms_desk.domain.codes import StationCommand
+from wms_desk.domain.codes import StationCommand, order_id_of
 from wms_desk.domain.errors import DomainError
 from wms_desk.domain.picking import PickTask
 from wms_desk.domain.scan import ScanKind, ScanResult, new_event_id
@@ -200,7 +200,7 @@ class PickScreen(QWidget):
         working = self.session is not None and not self.session.done
         if scan.kind is ScanKind.ORDER and scan.ok:
             ref = scan.order_ref or ""
-            if working and self.session is not None and ref != self.session.name:
+            if working and self.session is not None and not self._is_current(ref):
                 self._feedback(
                     Tone.ERROR,
                     f"{self.session.name} is still being picked: finish it before you open {ref}.",
@@ -217,6 +217,12 @@ class PickScreen(QWidget):
         assert self.session is not None
         self.call(picking.pick_scan, self.answered, self.ui.services, self.session.ref, scan)
         return True
+
+    def _is_current(self, ref: str) -> bool:
+        """The order or batch being picked, by name or by its `ORDID:<id>` slip barcode."""
+        assert self.session is not None
+        own_id = self.session.ref.order_id
+        return ref == self.session.name or (own_id is not None and order_id_of(ref) == own_id)
 
     def _command(self, command: StationCommand | None) -> None:
         if self.session is not None and self.session.done:
