@@ -60,7 +60,7 @@ def test_file_transport_names_files_by_document_and_order(tmp_path: Path) -> Non
             "slip-1001.pdf",
             "picklist-etc_passwd.pdf",
             "slip-Z3-ÄÖ_漢字.pdf",
-            "test_page_command_card.pdf",
+            "Test_page_command_card.pdf",
         ]
     )
     assert (tmp_path / "slip-1001.pdf").read_bytes() == b"%PDF-2"
@@ -79,6 +79,9 @@ def test_file_transport_never_overwrites(tmp_path: Path) -> None:
     ("title", "stem"),
     [
         ("Label a/b 3/4", "label-a_b-3"),
+        ("Label W1194 2/3 1Z999AA10123456784", "label-W1194-2"),
+        ("Label W1194 2/3 1Z999AA10123456784 (reprint)", "label-W1194-2"),
+        ("CN23 #1001 LX123456789US", "cn23-1001"),
         ("Packing slip  A  B ", "slip-A_B"),
         ("Packing slip ###", "slip-order"),
         ("", "the-job-id"),

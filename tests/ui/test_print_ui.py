@@ -206,7 +206,7 @@ def test_install_shows_a_toast_for_an_offline_printer(
         qtbot.waitUntil(lambda: toast.isVisible(), timeout=15_000)
         assert f"127.0.0.1:{port}" in toast.title.text()
         assert "switched on" in toast.detail.text()
-        qtbot.waitUntil(lambda: (tmp_path / "label_to_folder.zpl").exists(), timeout=15_000)
+        qtbot.waitUntil(lambda: (tmp_path / "Label_to_folder.zpl").exists(), timeout=15_000)
     finally:
         worker.stop()
 

@@ -11,9 +11,12 @@ from urllib.parse import unquote, urlsplit
 
 from wms_desk.printing.transports import PrinterUnreachable, extension
 
-# The titles the services give jobs: `Label W1194 1/2`, `Packing slip W1194`, `Pick list B7`.
+# The titles the services give jobs: `Label W1194 1/2`, `Label W1194 1/2 1Z999 (reprint)`,
+# `CN22 W1194 1Z999`, `Packing slip W1194`, `Pick list B7`.
 _TITLES = (
-    (re.compile(r"^Label (?P<ref>.+) (?P<seq>\d+)/\d+$"), "label"),
+    (re.compile(r"^Label (?P<ref>.+?) (?P<seq>\d+)/\d+(?: .*)?$"), "label"),
+    (re.compile(r"^CN22 (?P<ref>.+) \S+$"), "cn22"),
+    (re.compile(r"^CN23 (?P<ref>.+) \S+$"), "cn23"),
     (re.compile(r"^Packing slip (?P<ref>.+)$"), "slip"),
     (re.compile(r"^Pick list (?P<ref>.+)$"), "picklist"),
 )
@@ -37,7 +40,7 @@ def file_stem(title: str, job_id: str) -> str:
             if "seq" in pattern.groupindex:
                 parts.append(match["seq"])
             return "-".join(parts)
-    return (safe_part(title).lower() or job_id)[:MAX_STEM]
+    return (safe_part(title) or job_id)[:MAX_STEM]
 
 
 @dataclass(frozen=True)

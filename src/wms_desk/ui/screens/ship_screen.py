@@ -285,8 +285,8 @@ class ShipScreen(QWidget):
 
     # -- scans ------------------------------------------------------------------------------------
     def handle_scan(self, scan: ScanResult) -> bool:
-        if scan.kind is ScanKind.ORDER and scan.order_number:
-            self.rate(scan.order_number)
+        if scan.kind is ScanKind.ORDER and scan.order_ref:  # `ORD:<number>` or `ORDID:<id>`
+            self.rate(scan.order_ref)
             return True
         if scan.kind in (ScanKind.TRACKING, ScanKind.UNKNOWN) and scan.ok:
             self._ui.tasks.run(
