@@ -48,3 +48,11 @@ def test_code128_safe() -> None:
     assert not code128_safe("")
     assert not code128_safe("ORD:Ä")
     assert not code128_safe("ORD:\x1d1")
+
+
+def test_an_order_id_barcode_is_never_taken_for_a_tracking_number() -> None:
+    from wms_desk.carriers.base import CarrierRejected
+    from wms_desk.carriers.manual import clean_tracking
+
+    with pytest.raises(CarrierRejected, match="one of our own barcodes"):
+        clean_tracking("ORDID:42")

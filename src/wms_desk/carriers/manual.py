@@ -18,13 +18,13 @@ from wms_desk.carriers.base import (
     ShipmentRequest,
     VoidResult,
 )
-from wms_desk.domain.codes import BADGE_PREFIX, COMMAND_PREFIX, ORDER_PREFIX
+from wms_desk.domain.codes import BADGE_PREFIX, COMMAND_PREFIX, ORDER_ID_PREFIX, ORDER_PREFIX
 from wms_desk.domain.tracking_numbers import s10_check_digit
 
 # Tracking numbers are letters and digits; carriers' own barcodes never carry spaces.
 TRACKING_SHAPE = re.compile(r"^[A-Z0-9]{6,40}$")
 S10_SHAPE = re.compile(r"^[A-Z]{2}(\d{8})(\d)[A-Z]{2}$")
-OWN_PREFIXES = (ORDER_PREFIX, COMMAND_PREFIX, BADGE_PREFIX)
+OWN_PREFIXES = (ORDER_PREFIX, ORDER_ID_PREFIX, COMMAND_PREFIX, BADGE_PREFIX)
 
 
 def clean_tracking(scanned: str) -> str:
