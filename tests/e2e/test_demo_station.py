@@ -66,8 +66,11 @@ def test_demo_database_is_seeded_once_on_first_start(demo_shell: StationApp) -> 
     from wms_desk.services.info import database_info
 
     counts = database_info(demo_shell.station.database)["counts"]
-    # 150 storage bins plus the staging and dock areas picking and packing move goods through.
-    assert counts["orders"] == 300 and counts["products"] >= 60 and counts["bins"] == 152
+    # 150 storage bins, the staging and dock areas picking and packing move goods through, and
+    # the returns and quarantine bins returned goods wait in.
+    # 300 channel orders, the shipping demo's packed orders (domestic and abroad) and the
+    # returns demo's replacement orders.
+    assert counts["orders"] == 308 and counts["products"] >= 60 and counts["bins"] == 154
     assert counts["users"] == 3
     bindings = demo_shell.station.bindings
     assert bindings.label_printer is not None and bindings.document_printer is not None

@@ -41,7 +41,9 @@ def test_save_keeps_device_bindings_and_a_test_label_reaches_the_printer(
         form.test_button.click()
     PrintWorker(database, station_id).run_pending()
     sent = list(labels.iterdir())
-    assert [p.name.split(".")[0] for p in sent] == [queued.args[0]]
+    # Printed files are named by what they are (the test label's title), never by job id.
+    assert [p.name for p in sent] == ["Test_label.zpl"]
+    assert queued.args[0] not in sent[0].name
     zpl = sent[0].read_bytes()
     assert zpl.startswith(b"^XA") and b"TEST" in zpl and zpl.rstrip().endswith(b"^XZ")
 
