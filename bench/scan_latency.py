@@ -2,7 +2,8 @@
 
 The simulator paces bytes like a UART (10 bits a byte) so the reader sees scans arrive in pieces;
 the figure excludes that wire time by construction. Prints one JSON line: p50/p99/max per baud
-rate over N scans, next to the wire time of one scan and the goal (p99 within 2 ms beyond the wire, issue 8).
+rate over N scans, next to the wire time of one scan and the goal (issue 8: p99 within 2 ms
+beyond the wire).
 """
 
 from __future__ import annotations

@@ -45,8 +45,8 @@ def child(mode: str, db: str) -> None:
 
     from PySide6.QtCore import QSettings
 
-    from wms_desk.settings import load_settings
     from wms_desk.app.gui import StationApp
+    from wms_desk.settings import load_settings
     from wms_desk.ui.application import make_application
 
     app = make_application()

@@ -33,7 +33,9 @@ def main() -> int:
     from wms_desk.settings import load_settings
     from wms_desk.ui.application import make_application
 
+    # The QApplication must exist (and keep existing) before any widget is made.
     app = make_application()
+    assert app is not None
     folder = Path(tempfile.mkdtemp(prefix="wms-shots-"))
     settings = load_settings(
         cli={"demo": True, "station": "pack-01", "data_dir": str(folder)},
