@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from wms_desk.app.station import open_station
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from wms_desk.ui.print_worker import QtPrintWorker
     from wms_desk.ui.scan_pad import ScanPad
     from wms_desk.ui.workspace import Workspace
+
+WARM_UP_DELAY_MS = 800
 
 
 class StationApp(QObject):
@@ -127,6 +129,14 @@ class StationApp(QObject):
             self._start_workers(station)
         self.login.set_ready(True)
         self.station_opened.emit(station)
+        # While the first person signs in, load the GS1 parser on a worker: the first scan then
+        # answers as fast as every later one, and the sign-in itself is not slowed down.
+        QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
+
+    def _warm_up(self) -> None:
+        from wms_desk.domain import scan
+
+        self.tasks.run(scan.warm_up, on_error=lambda _error: None)
 
     def _start_workers(self, station: Station) -> None:
         from wms_desk.services.notifications import RemoteChanges

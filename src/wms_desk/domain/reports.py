@@ -24,7 +24,8 @@ class ReportName(StrEnum):
     STOCK = "stock"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """What a person reads (`title` is str's own method on a StrEnum)."""
         return _TITLES[self]
 
 
@@ -147,7 +148,7 @@ class Report:
 
     @property
     def title(self) -> str:
-        return self.name.title
+        return self.name.label
 
     @property
     def empty(self) -> bool:

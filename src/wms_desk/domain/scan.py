@@ -9,12 +9,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from biip import ParseError
-from biip.checksums import gs1_standard_check_digit
-from biip.gs1_messages import GS1Message
-from biip.gtin import Gtin
-from biip.sscc import Sscc
-
 from wms_desk.domain.codes import (
     BADGE_PREFIX,
     COMMAND_PREFIX,
@@ -303,11 +297,18 @@ def _unknown(data: str, aim: str | None, symbology: str) -> ScanResult:
     )
 
 
+# biip is imported on the first scan that needs it, not when the station opens (it costs about
+# 0.1 s); the GUI warms it on a worker after sign-in so even the first scan does not wait.
 def _valid_gtin(digits: str) -> bool:
+    from biip.checksums import gs1_standard_check_digit
+
     return gs1_standard_check_digit(digits[:-1]) == int(digits[-1])
 
 
 def _as_gtin(data: str, aim: str | None, symbology: str) -> ScanResult:
+    from biip import ParseError
+    from biip.gtin import Gtin
+
     digits = data
     if aim == "]E3" and len(data) > 13:
         digits = data[:13]  # EAN-13 followed by its 2- or 5-digit add-on
@@ -324,6 +325,9 @@ def _as_gtin(data: str, aim: str | None, symbology: str) -> ScanResult:
 
 
 def _as_sscc(data: str, aim: str | None = None, symbology: str = "unknown") -> ScanResult:
+    from biip import ParseError
+    from biip.sscc import Sscc
+
     try:
         sscc = Sscc.parse(data)
     except ParseError as exc:
@@ -332,6 +336,9 @@ def _as_sscc(data: str, aim: str | None = None, symbology: str = "unknown") -> S
 
 
 def _as_gs1(data: str, aim: str | None, symbology: str) -> ScanResult:
+    from biip import ParseError
+    from biip.gs1_messages import GS1Message
+
     try:
         message = GS1Message.parse(data)
     except ParseError as exc:
@@ -370,10 +377,19 @@ def _component_check(ai: str, value: str) -> str | None:
     digits = value[span[0] : span[1]]
     if len(digits) != span[1] - span[0] or not digits.isdigit():
         return None  # biip's pattern match already rejects malformed values
+    from biip.checksums import gs1_standard_check_digit
+
     expected = gs1_standard_check_digit(digits[:-1])
     if expected != int(digits[-1]):
         return f"invalid check digit in {digits!r}: expected {expected}, got {digits[-1]}"
     return None
+
+
+def warm_up() -> None:
+    """Import the GS1 parser now (on a worker), so the first real scan does not pay for it."""
+    import biip.gs1_messages  # noqa: F401
+
+    interpret("4006381333931")
 
 
 def _clean(message: str) -> str:

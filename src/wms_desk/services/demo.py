@@ -29,11 +29,8 @@ from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.database import Database
 from wms_desk.services.demo_accounts import DEMO_USERS
-from wms_desk.services.demo_returns import seed_demo_returns
-from wms_desk.services.demo_shipping import seed_demo_shipping
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.uow import UnitOfWork, unit_of_work
-from wms_desk.services.users import add_user
 
 CHANNELS = (("Shopify", "shopify"), ("WooCommerce", "woocommerce"), ("Wholesale CSV", "csv"))
 ZONES = ("A", "B", "C")
@@ -161,6 +158,12 @@ def has_catalogue(database: Database) -> bool:
 
 def seed_demo(ctx: ServiceContext, orders: int = 300, seed: int = 7) -> DemoSummary:
     """Fill an empty database with demo data; refuses a database that already has products."""
+    # Imported here: every demo start checks has_catalogue(), only the first one seeds, and
+    # returns and shipping pull in carriers and printing (about 0.2 s the station waits for).
+    from wms_desk.services.demo_returns import seed_demo_returns
+    from wms_desk.services.demo_shipping import seed_demo_shipping
+    from wms_desk.services.users import add_user
+
     summary = _seed_data(ctx, orders, seed)
     seed_demo_returns(ctx)
     for user in DEMO_USERS:

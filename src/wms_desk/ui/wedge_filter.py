@@ -27,6 +27,9 @@ _MODIFIER_KEYS = {
     Qt.Key.Key_NumLock,
 }
 _TERMINATOR_KEYS = {Qt.Key.Key_Return: "\r", Qt.Key.Key_Enter: "\r", Qt.Key.Key_Tab: "\t"}
+_WATCHED_EVENTS = frozenset(
+    {QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.MouseButtonPress}
+)
 
 
 class _HeldKey:
@@ -89,17 +92,18 @@ class WedgeFilter(QObject):
         self._classifier = WedgeClassifier(config)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.config.enabled:
+        # Every event of the application passes here (thousands while a screen is built): one
+        # type() call and a set lookup turn the uninteresting ones away before anything else.
+        kind = event.type()
+        if kind not in _WATCHED_EVENTS or not self._classifier.config.enabled:
             return False
-        if event.type() == QEvent.Type.MouseButtonPress and event.spontaneous():
+        if kind == QEvent.Type.MouseButtonPress and event.spontaneous():
             # A click may move the focus: what was typed before it belongs where it was typed.
             self._replay(self._classifier.interrupt())
             self._arm_timer()
             return False
-        if event.type() == QEvent.Type.ShortcutOverride:
+        if kind == QEvent.Type.ShortcutOverride:
             self._claim_inside_a_burst(watched, event)
-            return False
-        if event.type() != QEvent.Type.KeyPress:
             return False
         # A key first arrives at the QWindow, then at the focused widget: act once, at the widget.
         # Our own replays and Qt's propagation to parents are not spontaneous: let them through.
