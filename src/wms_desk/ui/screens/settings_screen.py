@@ -20,6 +20,12 @@ class SettingsScreen(QWidget):
         from wms_desk.ui.screens.printers_panel import PrintersPanel
 
         self.tabs.addTab(PrintersPanel(ui), "Printers")
+        self.rules_panel: QWidget | None = None
+        if ui.actor.can(Permission.CHANGE_SETTINGS):
+            from wms_desk.ui.screens.shipping_rules_panel import ShippingRulesPanel
+
+            self.rules_panel = ShippingRulesPanel(ui)
+            self.tabs.addTab(self.rules_panel, "Shipping rules")
         # Admins only: the others never see who can sign in, let alone change it.
         self.users_panel: UsersPanel | None = None
         if ui.actor.can(Permission.MANAGE_USERS):
