@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.carriers.conftest import documented_toml
 from tests.services.shipdata import import_nordpost
 from wms_desk.cli.main import main
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
+from wms_desk.services.demo_shipping import DEMO_CARRIER, DEMO_RATE_CARD
+from wms_desk.services.shipping.accounts import import_rate_card
 from wms_desk.services.stations import ensure_station
 
 
@@ -85,3 +88,18 @@ def test_bad_documents_and_unknown_names_change_nothing(wms, nordpost, tmp_path:
 
     code, out, _ = wms("shipping-rules", "show", "--json")
     assert json.loads(out)["strategy"] == "cheapest"  # still the defaults
+
+
+def test_the_documented_rules_example_is_accepted(wms, database, tmp_path: Path) -> None:
+    info = ensure_station(database, "cli-test")
+    import_rate_card(
+        ServiceContext(database, system_actor(info.id, info.name)),
+        "demo",
+        DEMO_CARRIER,
+        DEMO_RATE_CARD,
+    )
+    doc = tmp_path / "rules.toml"
+    doc.write_text(documented_toml("[[exclusions]]"), encoding="utf-8")
+    code, out, err = wms("shipping-rules", "set", str(doc))
+    assert (code, err) == (0, ""), err
+    assert "cheapest_on_time, 1 service mapping(s), 1 exclusion(s)" in out
