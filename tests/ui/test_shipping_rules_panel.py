@@ -3,6 +3,7 @@ edits the rules typing real keys (through the wedge filter), saves; the rate sho
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from wms_desk.ui.screens.settings_screen import SettingsScreen
 from wms_desk.ui.screens.shipping_rules_panel import ShippingRulesPanel
 
 HUMAN_MS = 60
+# WMS_DESK_SCREENSHOTS=1 refreshes docs/screenshots; otherwise the grab goes to a temp folder.
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -91,7 +94,9 @@ def _type_cell(qtbot, table: QTableWidget, row: int, column: int, text: str) -> 
     qtbot.waitUntil(lambda: table.item(row, column).text() == text, timeout=3_000)
 
 
-def test_supervisor_edits_rules_and_the_rate_shop_follows(qtbot, station, laptop_screen) -> None:
+def test_supervisor_edits_rules_and_the_rate_shop_follows(
+    qtbot, station, laptop_screen, tmp_path
+) -> None:
     panel = _panel(qtbot, station)
     assert_fits(station.window, laptop_screen)
     assert panel.strategy.currentData() == Strategy.CHEAPEST.value  # the defaults
@@ -110,6 +115,11 @@ def test_supervisor_edits_rules_and_the_rate_shop_follows(qtbot, station, laptop
         "Saved the shipping rules for all channels: fastest, 0 mapping(s), 1 exclusion(s)."
     )
 
+    shots = DOCS_SCREENSHOTS if os.environ.get("WMS_DESK_SCREENSHOTS") else tmp_path / "shots"
+    shots.mkdir(parents=True, exist_ok=True)
+    station.window.resize(laptop_screen)
+    assert station.window.grab().save(str(shots / "settings-shipping-rules.png"))
+
     ctx = station.station.system
     rules = get_rules(ctx)
     assert rules.strategy is Strategy.FASTEST
@@ -121,9 +131,7 @@ def test_supervisor_edits_rules_and_the_rate_shop_follows(qtbot, station, laptop
     assert express and not express[0].chosen and "heavier than 500 g" in express[0].reason
 
 
-def test_a_bad_cell_or_an_unknown_carrier_is_named_and_nothing_is_saved(
-    qtbot, station
-) -> None:
+def test_a_bad_cell_or_an_unknown_carrier_is_named_and_nothing_is_saved(qtbot, station) -> None:
     panel = _panel(qtbot, station)
     add_buttons = [b for b in panel.findChildren(type(panel.save_button)) if b.text() == "Add"]
     qtbot.mouseClick(add_buttons[1], Qt.MouseButton.LeftButton)

@@ -37,8 +37,14 @@ STRATEGY_LABELS = {
 }
 ALL_CHANNELS = "All channels"
 MAPPING_COLUMNS = ("Channel's service name", "Carrier", "Service code")
-EXCLUSION_COLUMNS = ("Carrier (blank: any)", "Service (blank: any)", "Over g", "Side over mm",
-                     "Countries (e.g. CA, MX)")  # fmt: skip
+EXCLUSION_COLUMNS = ("Carrier", "Service", "Over g", "Side over mm", "Countries")
+EXCLUSION_TIPS = (
+    "The carrier account; blank: every carrier",
+    "The carrier's service code; blank: every service",
+    "Excluded when the shipment is heavier than this many grams",
+    "Excluded when a package's longest side is over this many millimetres",
+    "Two-letter destination codes it must not go to, separated by commas (CA, MX)",
+)
 
 
 class RuleInputError(ValueError):
@@ -95,6 +101,8 @@ class ShippingRulesPanel(QWidget):
             self.strategy.addItem(label, strategy.value)
         self.preferred = QComboBox()
         self.preferred.addItem("(none)", "")
+        for combo in (self.scope, self.strategy, self.preferred):
+            combo.setMaximumWidth(440)
         head = QFormLayout()
         head.addRow("Rules for", self.scope)
         head.addRow("Choose", self.strategy)
@@ -102,6 +110,10 @@ class ShippingRulesPanel(QWidget):
 
         self.mappings = _table(MAPPING_COLUMNS, "RuleMappings")
         self.exclusions = _table(EXCLUSION_COLUMNS, "RuleExclusions")
+        for column, tip in enumerate(EXCLUSION_TIPS):
+            header = self.exclusions.horizontalHeaderItem(column)
+            if header is not None:
+                header.setToolTip(tip)
         groups = QHBoxLayout()
         groups.addWidget(self._group("Service mappings", self.mappings, self._add_mapping), 1)
         groups.addWidget(self._group("Never offer", self.exclusions, self._add_exclusion), 1)
@@ -112,7 +124,8 @@ class ShippingRulesPanel(QWidget):
         hint = QLabel(
             "A channel without rules of its own uses the rules for all channels. A mapping sends "
             "an order whose channel service is, say, “Express” to that carrier service; "
-            "exclusions keep a service off the rate shop for heavy, long or far parcels.",
+            "exclusions keep a service off the rate shop for heavy, long or far parcels (a "
+            "blank carrier or service means any).",
             wordWrap=True,
         )
         buttons = QHBoxLayout()
