@@ -147,3 +147,40 @@ def test_a_bad_cell_or_an_unknown_carrier_is_named_and_nothing_is_saved(qtbot, s
     assert "carrier fedx" in panel.message.text()
     assert "Nothing was saved" in panel.message.text()
     assert get_rules(station.station.system).exclusions == ()
+
+
+def test_supervisor_changes_the_return_policy(qtbot, station, laptop_screen, tmp_path) -> None:
+    from wms_desk.domain.returns import Reason
+    from wms_desk.services.returns.policy import get_return_policy
+    from wms_desk.ui.screens.return_policy_panel import ReturnPolicyPanel
+
+    screen = station.window.show_screen("settings")
+    assert isinstance(screen, SettingsScreen)
+    panel = screen.policy_panel
+    assert isinstance(panel, ReturnPolicyPanel)
+    screen.tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(lambda: panel.window_days.value() == 30, timeout=10_000)
+    assert panel.fees[Reason.NO_LONGER_NEEDED].value() == 15
+    assert panel.shipping[Reason.DAMAGED].isChecked()
+
+    for box, text in ((panel.window_days, "60"), (panel.fees[Reason.OTHER], "5")):
+        box.setFocus()
+        box.lineEdit().selectAll()
+        qtbot.keyClicks(box, text, delay=HUMAN_MS)
+        qtbot.waitUntil(lambda b=box, t=text: b.cleanText().split(".")[0] == t, timeout=3_000)
+    qtbot.mouseClick(panel.shipping[Reason.DAMAGED], Qt.MouseButton.LeftButton)
+    assert_fits(station.window, laptop_screen)
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Saved the return policy" in panel.message.text(), timeout=10_000)
+    assert panel.message.text() == (
+        "Saved the return policy: 60 days; restocking fees: no longer needed 15%, other 5%; "
+        "shipping refunded for 2 reason(s). Returns checked and refunds computed from now on "
+        "use it."
+    )
+    policy = get_return_policy(station.station.system)
+    assert policy.window_days == 60
+    assert policy.fee_pct(Reason.OTHER) == 5
+    assert Reason.DAMAGED not in policy.refund_shipping_reasons
+    shots = DOCS_SCREENSHOTS if os.environ.get("WMS_DESK_SCREENSHOTS") else tmp_path / "shots"
+    shots.mkdir(parents=True, exist_ok=True)
+    assert station.window.grab().save(str(shots / "settings-returns-policy.png"))
