@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.carriers.conftest import documented_toml
 from tests.services.shipdata import import_nordpost
-from wms_desk.cli.main import main
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
 from wms_desk.services.demo_shipping import DEMO_CARRIER, DEMO_RATE_CARD
 from wms_desk.services.shipping.accounts import import_rate_card
 from wms_desk.services.stations import ensure_station
-
-
-@pytest.fixture
-def wms(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", db_url, "--station", "cli-test", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture
