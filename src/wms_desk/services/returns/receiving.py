@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from wms_desk.db.models import Order, OrderLine, Product, ProductBarcode, Rma, RmaLine, RmaUnit
+from wms_desk.db.models import (
+    Order,
+    OrderLine,
+    PackCapture,
+    Product,
+    ProductBarcode,
+    Rma,
+    RmaLine,
+    RmaUnit,
+)
 from wms_desk.domain.codes import ORDER_PREFIX
 from wms_desk.domain.returns import (
     RECEIVING_BIN,
@@ -121,6 +130,31 @@ def _product_for_code(uow: UnitOfWork, code: str) -> tuple[Product, int]:
     return product, 1
 
 
+def _check_serial(uow: UnitOfWork, rma: Rma, line: RmaLine, sku: str, serial: str) -> None:
+    """A returned serial must be one packed on this order line (when packing captured any),
+    and not one already received back."""
+    session = uow.session
+    seen = frozenset(
+        s
+        for s in session.scalars(
+            select(RmaUnit.serial)
+            .join(RmaLine, RmaLine.id == RmaUnit.rma_line_id)
+            .where(RmaLine.order_line_id == line.order_line_id, RmaUnit.serial.is_not(None))
+        )
+        if s
+    )
+    shipped = frozenset(
+        session.scalars(
+            select(PackCapture.value).where(
+                PackCapture.order_line_id == line.order_line_id, PackCapture.kind == "serial"
+            )
+        )
+    )
+    order_number = session.scalar(select(Order.number).where(Order.id == rma.order_id)) or ""
+    # A line packed without serial capture has nothing to compare with: the serial is kept.
+    check_serial(sku, serial.strip(), shipped, seen, order_number)
+
+
 def receive_units(
     uow: UnitOfWork,
     rma: Rma,
@@ -144,25 +178,14 @@ def receive_units(
     assert line_row is not None
     line: RmaLine = line_row[0]
     if serial:
-        seen = frozenset(
-            s
-            for s in session.scalars(
-                select(RmaUnit.serial)
-                .join(RmaLine, RmaLine.id == RmaUnit.rma_line_id)
-                .where(RmaLine.order_line_id == line.order_line_id, RmaUnit.serial.is_not(None))
-            )
-            if s
-        )
-        # Packing records no serials yet, so only repeats can be caught until it does; for the
-        # same reason a serial is taken when given, not demanded of products that need one.
-        check_serial(product.sku, serial, frozenset(), seen)
+        _check_serial(uow, rma, line, product.sku, serial)
     receiving = returns_bin(session, RECEIVING_BIN)
     units = []
     for n in range(qty):
         unit = RmaUnit(
             rma_line_id=line.id,
             event_id=event_id if n == 0 else f"{event_id}#{n}",
-            serial=serial,
+            serial=serial.strip() if serial else None,
             received_at=uow.now,
             received_by_id=uow.actor.user_id,
         )
