@@ -83,7 +83,7 @@ def test_the_slip_prints_once_then_only_as_an_audited_reprint(
     printer = (tmp_path / "docs").as_uri()
     first = print_rma_slip(service, rma.number, "Acme", printer_url=printer)
     assert (first.reprint, first.message) == (False, f"RMA slip {rma.number} sent to the printer.")
-    with pytest.raises(ValidationFailed, match="was printed before. Say why"):
+    with pytest.raises(ValidationFailed, match=r"was printed before\. Say why"):
         print_rma_slip(service, rma.number, "Acme", printer_url=printer)
     again = print_rma_slip(service, rma.number, "Acme", "customer lost it", printer_url=printer)
     assert again.reprint
