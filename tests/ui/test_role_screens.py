@@ -27,7 +27,13 @@ def _ui(ctx: ServiceContext, tmp_path: Path) -> UiContext:
     ("role", "offered", "hidden"),
     [
         (Role.PACKER, {"pick", "pack", "inventory", "prints"}, {"queue", "reports", "settings"}),
-        (Role.SUPERVISOR, {"queue", "inventory", "prints", "settings"}, set()),
+        (Role.SUPERVISOR, {"queue", "inventory", "prints", "settings", "desk"}, set()),
+        # Customer service: the desk only (it lands there), no pick, pack, stock or settings.
+        (
+            Role.SERVICE,
+            {"desk"},
+            {"queue", "pick", "pack", "ship", "returns", "inventory", "prints", "settings"},
+        ),
     ],
 )
 def test_navigation_offers_what_the_role_may_use(

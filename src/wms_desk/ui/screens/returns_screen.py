@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -66,15 +67,34 @@ class ReturnsScreen(QWidget):
         row.addWidget(QLabel("Condition:"))
         row.addWidget(self.condition)
         row.addStretch(1)
-        layout = QVBoxLayout(self)
+        receive = QWidget()
+        layout = QVBoxLayout(receive)
         layout.addWidget(self.title)
         layout.addWidget(self.next_action)
         layout.addWidget(self.lines, 1)
         layout.addLayout(row)
         layout.addLayout(buttons)
+        # Receiving is the station's work; the list (filters, search, each RMA's detail) is
+        # where a supervisor finds returns to resolve.
+        from wms_desk.ui.screens.returns_list import ReturnsListPanel
+
+        self.returns_list = ReturnsListPanel(ui)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("ReturnsTabs")
+        self.tabs.addTab(receive, "Receive")
+        self.tabs.addTab(self.returns_list, "All returns")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.tabs)
 
     # -- scans ---------------------------------------------------------------------------------
     def handle_scan(self, scan: ScanResult) -> bool:
+        used = self._handle(scan)
+        if used:  # scans are receiving's: a parcel scanned while the list is in front
+            self.tabs.setCurrentIndex(0)
+        return used
+
+    def _handle(self, scan: ScanResult) -> bool:
         if scan.kind is ScanKind.PRODUCT and self.rma is not None:
             self._receive(scan)
             return True
