@@ -182,18 +182,22 @@ class CreateRmaDialog(_Form):
         if not any(qty.value() for _, qty, _, _ in self.rows):
             return "Set how many of at least one item come back."
         for line, qty, reason, note in self.rows:
-            if qty.value() and reason.currentData() is Reason.OTHER and not note.text().strip():
+            if (
+                qty.value()
+                and Reason(reason.currentData()) is Reason.OTHER
+                and not note.text().strip()
+            ):
                 return f"Reason 'other' for {line.sku} needs a note saying what."
         return ""
 
     def request(self) -> RmaRequest:
         return RmaRequest(
             tuple(
-                (line.sku, qty.value(), reason.currentData(), note.text().strip())
+                (line.sku, qty.value(), Reason(reason.currentData()), note.text().strip())
                 for line, qty, reason, note in self.rows
                 if qty.value()
             ),
-            self.resolution.currentData(),
+            Resolution(self.resolution.currentData()),
             self.note.text().strip(),
             self.label.isChecked(),
         )

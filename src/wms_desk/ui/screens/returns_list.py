@@ -96,7 +96,7 @@ class ReturnsListPanel(QWidget):
         self._typing.stop()
         self._request += 1
         request = self._request
-        which = self.filter.currentData()
+        which = RmaFilter(self.filter.currentData())
         self._ui.tasks.run(
             list_rmas,
             self._ui.services,
