@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -63,9 +64,15 @@ class ReturnsScreen(QWidget):
             self.disposition_buttons[disposition] = button
             buttons.addWidget(button)
         buttons.addStretch(1)
+        # Typed from the unit's sticker before its scan: checked against what was packed.
+        self.serial = QLineEdit()
+        self.serial.setObjectName("ReturnsSerial")
+        self.serial.setPlaceholderText("serial number of the next item, if it has one")
         row = QHBoxLayout()
         row.addWidget(QLabel("Condition:"))
         row.addWidget(self.condition)
+        row.addWidget(QLabel("Serial:"))
+        row.addWidget(self.serial, 1)
         row.addStretch(1)
         receive = QWidget()
         layout = QVBoxLayout(receive)
@@ -136,11 +143,13 @@ class ReturnsScreen(QWidget):
             self.rma,
             scan.data,
             scan.event_id,
+            self.serial.text().strip() or None,
             on_done=guarded(self, self._received),
             on_error=guarded(self, self._failed),
         )
 
     def _received(self, received: Any) -> None:
+        self.serial.clear()
         self.pending_unit = received.unit_ids[-1]
         self._set_buttons(True)
         self._reload(
