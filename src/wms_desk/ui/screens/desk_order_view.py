@@ -31,6 +31,25 @@ from wms_desk.ui.screens.ship_models import RowsModel
 from wms_desk.ui.widgets.named import named
 from wms_desk.ui.widgets.tables import rows_table
 
+# What an event's prefix means in a customer-service sentence ("Return created").
+_SUBJECTS = {
+    "rma": "Return",
+    "ship": "Shipping",
+    "pack": "Packing",
+    "pick": "Picking",
+    "print": "Print",
+    "email": "E-mail",
+    "sscc": "SSCC",
+}
+
+
+def event_label(action: str) -> str:
+    """'rma.created' reads 'Return created', 'order.note_added' reads 'Note added'."""
+    subject, _, what = action.partition(".")
+    if subject in _SUBJECTS:
+        return f"{_SUBJECTS[subject]} {what.replace('_', ' ')}".strip()
+    return action_label(action)
+
 
 def _grams(value: Any) -> str:
     return "—" if value is None else f"{value.normalize():f} g"
@@ -63,6 +82,7 @@ class DeskOrderView(QWidget):
         self.facts.setWordWrap(True)
         self.message = named(QLabel(), "DeskMessage")
         self.message.setWordWrap(True)
+        self.message.hide()  # shown with the first answer: no empty gap above the tabs
 
         self.lines_model: RowsModel[Any] = RowsModel(
             (
@@ -82,7 +102,10 @@ class DeskOrderView(QWidget):
                 ("Package", lambda p: str(p.number)),
                 ("Carton", lambda p: p.carton or "—"),
                 ("Weight", lambda p: _grams(p.weight_g)),
-                ("Contents", lambda p: ", ".join(f"{i.qty} × {i.sku}" for i in p.items) or "empty"),
+                (
+                    "Contents",
+                    lambda p: ", ".join(f"{i.qty} × {i.sku}" for i in p.items) or "not recorded",
+                ),
                 ("Tracking", lambda p: p.tracking or "no label yet"),
             ),
             self,
@@ -90,7 +113,7 @@ class DeskOrderView(QWidget):
         self.timeline_model: RowsModel[Any] = RowsModel(
             (
                 ("When", lambda e: format_time(e.at)),
-                ("What", lambda e: action_label(e.action)),
+                ("What", lambda e: event_label(e.action)),
                 ("Who", lambda e: e.user + (f" @ {e.station}" if e.station else "")),
                 ("Details", lambda e: e.summary),
             ),
@@ -121,9 +144,9 @@ class DeskOrderView(QWidget):
         contents = QWidget()
         contents_layout = QVBoxLayout(contents)
         contents_layout.setContentsMargins(0, 0, 0, 0)
-        contents_layout.addWidget(self.lines, 1)
+        contents_layout.addWidget(self.lines, 3)
         contents_layout.addWidget(QLabel("Packages and what is in each:"))
-        contents_layout.addWidget(self.packages, 1)
+        contents_layout.addWidget(self.packages, 2)
         self.timeline = rows_table(self.timeline_model, "DeskTimeline")
         self.notes = rows_table(self.notes_model, "DeskNotes")
         self.returns = rows_table(self.returns_model, "DeskReturns", select_rows=True)
@@ -169,6 +192,8 @@ class DeskOrderView(QWidget):
         return self._order_id
 
     def show_order(self, order_id: int | None) -> None:
+        if order_id != self._order_id:
+            self.message.hide()  # what was done to the last order is not about this one
         self._order_id = order_id
         if order_id is None:
             self.detail = None
@@ -370,6 +395,7 @@ class DeskOrderView(QWidget):
 
     def _say(self, tone: Tone, text: str) -> None:
         self.message.setText(text)
+        self.message.setVisible(bool(text))
         colour = {Tone.ERROR: "#b3261e", Tone.SUCCESS: "#1b5e20"}.get(tone, "")
         self.message.setStyleSheet(f"color: {colour}; font-weight: bold;" if colour else "")
         if self._ui.feedback is not None:

@@ -67,7 +67,7 @@ class ReturnsScreen(QWidget):
         # Typed from the unit's sticker before its scan: checked against what was packed.
         self.serial = QLineEdit()
         self.serial.setObjectName("ReturnsSerial")
-        self.serial.setPlaceholderText("serial number of the next item, if it has one")
+        self.serial.setPlaceholderText("next item's serial, if any")
         row = QHBoxLayout()
         row.addWidget(QLabel("Condition:"))
         row.addWidget(self.condition)

@@ -72,12 +72,14 @@ class ServiceDeskScreen(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
         row.addWidget(self.search_button)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        # Results above, the order below at full width: a look-up finds one to a few orders,
+        # and the order's tables need the width (1366 px with the demo scan pad open).
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.hits)
         split.addWidget(self.order_view)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([430, 700])
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 4)
+        split.setSizes([130, 520])
         split.setChildrenCollapsible(False)
         self.split = split
         layout = QVBoxLayout(self)
