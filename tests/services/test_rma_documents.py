@@ -3,6 +3,7 @@ reprint, and a return label bought through the carrier interface, decoded back a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -12,15 +13,20 @@ from tests.printing.helpers import decode_pages, page_texts
 from tests.services.shipdata import import_nordpost
 from tests.services.test_rma_support import MUG_CODE, seed_catalogue, shipped_order
 from wms_desk.db.models import AuditEvent, Order, OrderLine, Package, PackCapture, PrintJob, Product
-from wms_desk.domain.returns import Reason, ReturnRefused
+from wms_desk.domain.returns import Reason, Resolution, ReturnRefused
 from wms_desk.domain.roles import Role
 from wms_desk.printing.model import Address
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import ValidationFailed
-from wms_desk.services.returns.documents import buy_return_label, print_rma_slip
+from wms_desk.services.returns.documents import (
+    buy_return_label,
+    create_rma_with_label,
+    print_rma_slip,
+)
 from wms_desk.services.returns.receiving import find_rma_for_scan, receive_scan
 from wms_desk.services.returns.rma import ReturnLineRequest, create_rma
 from wms_desk.services.returns.views import rma_detail
+from wms_desk.services.station_bindings import PrinterBinding, StationBindings
 
 WAREHOUSE = Address("Acme Warehouse", lines=("Lagergatan 2", "164 40 Kista", "SE"))
 
@@ -153,3 +159,29 @@ def test_a_return_label_needs_a_carrier_and_weights(
     with pytest.raises(ValidationFailed, match="No carrier can issue a return label"):
         buy_return_label(service, rma.number, WAREHOUSE, printer_url=printer)
     assert rma_detail(service, rma.number).return_tracking == ""
+
+
+def test_the_desk_creates_an_rma_with_its_label_and_keeps_the_rma_when_the_label_fails(
+    service: ServiceContext, system_ctx: ServiceContext
+) -> None:
+    shipped_order(service, "8106", [("MUG", 2, "10.00", "0", "0")])
+    lines = [ReturnLineRequest("MUG", 1, Reason.DAMAGED)]
+    # No carrier yet: the RMA stands, the message says why there is no label and what to do.
+    first = create_rma_with_label(service, "8106", lines, Resolution.CREDIT, ship_from=WAREHOUSE)
+    assert not first.complete and first.label is None
+    assert first.message.startswith(
+        f"Return {first.created.number} created for order 8106: 1 unit, credit. No return label:"
+    )
+    assert first.message.endswith("Buy it from the return's detail.")
+    assert rma_detail(service, first.created.number).status == "open"
+
+    import_nordpost(system_ctx)
+    _swedish_customer(system_ctx, "8106")
+    # The station's bound label printer (a raw ZPL printer) takes it.
+    printer = PrinterBinding("tcp://127.0.0.1:9", "zpl")
+    bound = replace(service, bindings=StationBindings(label_printer=printer))
+    second = create_rma_with_label(bound, "8106", lines, Resolution.REFUND, ship_from=WAREHOUSE)
+    assert second.complete and second.label is not None
+    assert second.message.endswith(
+        f"Return label {second.label.tracking} sent to the label printer."
+    )

@@ -3,6 +3,7 @@ label bought through the carrier interface, both queued through the print queue.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,14 +19,16 @@ from wms_desk.carriers.base import (
 )
 from wms_desk.db.models import CarrierAccount, Order, OrderLine, PrintJob, Product, Rma, RmaLine
 from wms_desk.domain.errors import DomainError
-from wms_desk.domain.returns import ReturnRefused, RmaStatus
+from wms_desk.domain.returns import Resolution, ReturnRefused, RmaStatus
 from wms_desk.domain.roles import Permission
 from wms_desk.printing.model import Address
 from wms_desk.printing.rma_slip import rma_slip_pdf
 from wms_desk.services import documents
-from wms_desk.services.errors import ValidationFailed
+from wms_desk.services.context import ServiceContext
+from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.print_queue import enqueue
 from wms_desk.services.returns.common import find_rma
+from wms_desk.services.returns.rma import CreatedRma, ReturnLineRequest, create_rma
 from wms_desk.services.returns.slip import slip_data
 from wms_desk.services.shipping.accounts import active_accounts, carrier_for, find_account
 from wms_desk.services.station_bindings import PrinterBinding, bindings_of
@@ -240,3 +243,49 @@ def buy_return_label(
         purchase.currency,
         job_id,
     )
+
+
+@dataclass(frozen=True)
+class CreatedWithLabel:
+    created: CreatedRma
+    label: ReturnLabel | None
+    problem: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.problem
+
+    @property
+    def message(self) -> str:
+        c = self.created
+        text = (
+            f"Return {c.number} created for order {c.order_number}: {c.units} "
+            f"unit{'s' if c.units != 1 else ''}, {c.resolution}."
+        )
+        if self.label is not None:
+            return f"{text} Return label {self.label.tracking} sent to the label printer."
+        if self.problem:
+            return f"{text} No return label: {self.problem} Buy it from the return's detail."
+        return text
+
+
+def create_rma_with_label(
+    ctx: ServiceContext,
+    order_ref: str,
+    lines: Sequence[ReturnLineRequest],
+    resolution: Resolution,
+    note: str = "",
+    channel: str | None = None,
+    ship_from: Address | None = None,
+) -> CreatedWithLabel:
+    """The service desk's Create RMA: the RMA, then (given `ship_from`) its return label.
+    Two commits on purpose: a carrier refusing the label must not undo the authorised return,
+    which keeps its own audit trail; the label can be bought again from the RMA's detail."""
+    created = create_rma(ctx, order_ref, lines, resolution, note, channel)
+    if ship_from is None:
+        return CreatedWithLabel(created, None)
+    try:
+        label = buy_return_label(ctx, created.number, ship_from)
+    except (DomainError, ValidationFailed, NotFound) as exc:
+        return CreatedWithLabel(created, None, str(exc))
+    return CreatedWithLabel(created, label)

@@ -16,10 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wms_desk.domain.errors import DomainError
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
-from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.order_detail import OrderDetail
 from wms_desk.services.returns.service_desk import BEFORE_PACKING
 from wms_desk.ui.context import UiContext
@@ -338,23 +336,27 @@ class DeskOrderView(QWidget):
 
     def _create(self, d: OrderDetail, dialog: CreateRmaDialog) -> None:
         from wms_desk.services.documents import company_address
+        from wms_desk.services.returns.documents import create_rma_with_label
+        from wms_desk.services.returns.rma import ReturnLineRequest
 
         request = dialog.request()
         ship_from = company_address(self._ui.settings) if request.return_label else None
         self._ui.tasks.run(
-            _create_rma,
+            create_rma_with_label,
             self._ui.services,
             d.number,
+            [ReturnLineRequest(*line) for line in request.lines],
+            request.resolution,
+            request.note,
             d.channel,
-            request,
             ship_from,
             on_done=guarded(self, self._created),
             on_error=guarded(self, self._failed),
         )
 
-    def _created(self, result: tuple[str, bool]) -> None:
-        text, complete = result
-        self._say(Tone.SUCCESS if complete else Tone.WARNING, text)
+    def _created(self, result: Any) -> None:
+        text = result.message
+        self._say(Tone.SUCCESS if result.complete else Tone.WARNING, text)
         self.acted.emit(text)
         self.reload()
 
@@ -400,26 +402,3 @@ class DeskOrderView(QWidget):
         self.message.setStyleSheet(f"color: {colour}; font-weight: bold;" if colour else "")
         if self._ui.feedback is not None:
             self._ui.feedback.show(tone, text)
-
-
-def _create_rma(
-    ctx: Any, number: str, channel: str, request: Any, ship_from: Any
-) -> tuple[str, bool]:
-    """Off the GUI thread: the RMA, then (when asked) its return label; says what happened."""
-    from wms_desk.services.returns.documents import buy_return_label
-    from wms_desk.services.returns.rma import ReturnLineRequest, create_rma
-
-    lines = [ReturnLineRequest(sku, qty, reason, note) for sku, qty, reason, note in request.lines]
-    created = create_rma(ctx, number, lines, request.resolution, request.note, channel)
-    text = (
-        f"Return {created.number} created for order {created.order_number}: "
-        f"{created.units} unit{'s' if created.units != 1 else ''}, {request.resolution.value}."
-    )
-    if ship_from is None:
-        return text, True
-    try:
-        label = buy_return_label(ctx, created.number, ship_from)
-    except (DomainError, ValidationFailed, NotFound) as exc:
-        # The RMA stands (its own commit); the label can be bought again from its detail.
-        return f"{text} No return label: {exc} Buy it from the return's detail.", False
-    return f"{text} Return label {label.tracking} sent to the label printer.", True
