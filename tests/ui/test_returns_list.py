@@ -143,3 +143,27 @@ def test_receive_by_return_label_refuse_a_stranger_serial_then_list_and_resolve(
     station.window.resize(LAPTOP)
     folder = Path(os.environ.get("WMS_DESK_SCREENSHOT_DIR") or station.settings.data_dir)
     assert station.window.grab().save(str(folder / "returns-list.png"))
+
+
+def test_the_list_and_desk_models_pass_qtmodeltester(qtmodeltester) -> None:
+    from datetime import UTC, datetime
+
+    from wms_desk.services.returns.service_desk import OrderHit
+    from wms_desk.services.returns.views import RmaSummary
+    from wms_desk.ui.screens.returns_list import RmaListModel
+    from wms_desk.ui.screens.service_desk_screen import HitsModel
+
+    now = datetime.now(UTC)
+    returns = RmaListModel()
+    returns.set_rows(
+        [
+            RmaSummary("R1", "6201", "received", "refund", 2, 2, now, 1, "Ada", ""),
+            RmaSummary("R2", "6202", "open", "exchange", 1, 0, now, 0, "Alan", "RR1SE"),
+        ]
+    )
+    qtmodeltester.check(returns)
+    assert returns.data(returns.index(0, 5)) == "1 of 2"  # inspected of received
+    hits = HitsModel()
+    hits.set_rows([OrderHit(1, "6201", "shop", "on_hold", "Ada", "a@x.se", "+46 8 1", None)])
+    qtmodeltester.check(hits)
+    assert hits.data(hits.index(0, 2)) == "On hold"
