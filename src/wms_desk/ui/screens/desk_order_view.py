@@ -24,33 +24,15 @@ from wms_desk.ui.context import UiContext
 from wms_desk.ui.feedback import Tone
 from wms_desk.ui.models.queue_model import format_time, guarded, status_label
 from wms_desk.ui.screens.desk_dialogs import AddressDialog, CreateRmaDialog, ReasonDialog
-from wms_desk.ui.screens.queue_detail import action_label
-from wms_desk.ui.screens.ship_models import RowsModel
+from wms_desk.ui.screens.desk_models import (
+    lines_model,
+    notes_model,
+    packages_model,
+    returns_model,
+    timeline_model,
+)
 from wms_desk.ui.widgets.named import named
 from wms_desk.ui.widgets.tables import rows_table
-
-# What an event's prefix means in a customer-service sentence ("Return created").
-_SUBJECTS = {
-    "rma": "Return",
-    "ship": "Shipping",
-    "pack": "Packing",
-    "pick": "Picking",
-    "print": "Print",
-    "email": "E-mail",
-    "sscc": "SSCC",
-}
-
-
-def event_label(action: str) -> str:
-    """'rma.created' reads 'Return created', 'order.note_added' reads 'Note added'."""
-    subject, _, what = action.partition(".")
-    if subject in _SUBJECTS:
-        return f"{_SUBJECTS[subject]} {what.replace('_', ' ')}".strip()
-    return action_label(action)
-
-
-def _grams(value: Any) -> str:
-    return "—" if value is None else f"{value.normalize():f} g"
 
 
 def _story(ctx: Any, order_id: int) -> tuple[OrderDetail, list[Any], list[Any]]:
@@ -82,60 +64,11 @@ class DeskOrderView(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()  # shown with the first answer: no empty gap above the tabs
 
-        self.lines_model: RowsModel[Any] = RowsModel(
-            (
-                ("SKU", lambda ln: ln.sku),
-                ("Item", lambda ln: ln.name),
-                ("Ordered", lambda ln: str(ln.qty)),
-                ("Picked", lambda ln: str(ln.picked)),
-                ("Packed", lambda ln: str(ln.packed)),
-                ("Shipped", lambda ln: str(ln.shipped)),
-                ("Returned", lambda ln: str(ln.returned)),
-                ("Price", lambda ln: str(ln.unit_price)),
-            ),
-            self,
-        )
-        self.packages_model: RowsModel[Any] = RowsModel(
-            (
-                ("Package", lambda p: str(p.number)),
-                ("Carton", lambda p: p.carton or "—"),
-                ("Weight", lambda p: _grams(p.weight_g)),
-                (
-                    "Contents",
-                    lambda p: ", ".join(f"{i.qty} × {i.sku}" for i in p.items) or "not recorded",
-                ),
-                ("Tracking", lambda p: p.tracking or "no label yet"),
-            ),
-            self,
-        )
-        self.timeline_model: RowsModel[Any] = RowsModel(
-            (
-                ("When", lambda e: format_time(e.at)),
-                ("What", lambda e: event_label(e.action)),
-                ("Who", lambda e: e.user + (f" @ {e.station}" if e.station else "")),
-                ("Details", lambda e: e.summary),
-            ),
-            self,
-        )
-        self.notes_model: RowsModel[Any] = RowsModel(
-            (
-                ("When", lambda n: format_time(n.at)),
-                ("Who", lambda n: n.by),
-                ("Note", lambda n: n.text),
-            ),
-            self,
-        )
-        self.returns_model: RowsModel[Any] = RowsModel(
-            (
-                ("Return", lambda r: r.number),
-                ("Status", lambda r: r.status),
-                ("Resolution", lambda r: r.resolution),
-                ("Received", lambda r: f"{r.received} of {r.units}"),
-                ("Return label", lambda r: r.return_tracking or "—"),
-                ("Created", lambda r: format_time(r.created_at)),
-            ),
-            self,
-        )
+        self.lines_model = lines_model(self)
+        self.packages_model = packages_model(self)
+        self.timeline_model = timeline_model(self)
+        self.notes_model = notes_model(self)
+        self.returns_model = returns_model(self)
         self.tabs = named(QTabWidget(), "DeskTabs")
         self.lines = rows_table(self.lines_model, "DeskLines")
         self.packages = rows_table(self.packages_model, "DeskPackages")
