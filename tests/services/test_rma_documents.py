@@ -61,6 +61,10 @@ def test_a_serial_that_did_not_ship_on_the_order_is_refused_by_name(
     _packed_serials(system_ctx, order_id, "MUG", ["SN-A1", "SN-A2"])
     rma = create_rma(service, "8101", [ReturnLineRequest("MUG", 2, Reason.DAMAGED)])
 
+    # At the station a unit of a line packed with serials names its serial ...
+    with pytest.raises(ReturnRefused, match="MUG shipped on order 8101 with serial numbers"):
+        receive_scan(system_ctx, rma.number, MUG_CODE)
+    # ... and it must be one of those packed.
     with pytest.raises(ReturnRefused) as refused:
         receive_scan(system_ctx, rma.number, MUG_CODE, serial="SN-ZZ9")
     assert "Serial SN-ZZ9 of MUG did not ship with order 8101" in str(refused.value)

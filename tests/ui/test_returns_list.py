@@ -85,6 +85,9 @@ def test_receive_by_return_label_refuse_a_stranger_serial_then_list_and_resolve(
 
     # A mug whose serial did not ship on 6201 is refused, naming the serial and the order.
     _scan(qtbot, station, scanner, f"RMA:{mugs.number}", f"Return {mugs.number} is open")
+    with qtbot.waitSignal(station.router.routed, timeout=WAIT):
+        scanner.scan(MUG_CODE)  # no serial typed: the station asks for it
+    qtbot.waitUntil(lambda: "type this unit's serial" in screen.next_action.text(), timeout=WAIT)
     screen.serial.setFocus()
     qtbot.keyClicks(screen.serial, "SN-9", delay=HUMAN_MS)
     qtbot.waitUntil(lambda: screen.serial.text() == "SN-9", timeout=3_000)
