@@ -158,7 +158,7 @@ def shipment_state(parcels: Iterable[TrackingState]) -> TrackingState:
         return NO_EVENTS
     exceptions = [s for s in states if s.status.is_exception]
     if exceptions:
-        return max(exceptions, key=lambda s: (s.at or datetime.min.replace(tzinfo=UTC)))
+        return max(exceptions, key=lambda s: s.at or datetime.min.replace(tzinfo=UTC))
     if all(s.delivered for s in states):
         last = max(states, key=lambda s: s.delivered_at or datetime.min.replace(tzinfo=UTC))
         return last
