@@ -207,7 +207,7 @@ def record_in(
         touched[shipment.id] = shipment.order_id
         uow.audit("tracking.event", "order", shipment.order_id, None,
                   {"tracking": label.tracking, "status": e.status.value, "at": e.at.isoformat(),
-                   "where": e.where}, event_id=f"tracking:{e.key}")  # fmt: skip
+                   "where": e.where})  # fmt: skip
         if e.status.is_exception:
             kind = (e.exception or ExceptionKind.OTHER).value
             alert = raise_alert(uow, f"tracking.{kind}", _alert_text(number, e),
