@@ -138,3 +138,17 @@ def test_a_csv_without_the_columns_is_refused_as_a_whole() -> None:
         parse_tracking_csv("", "nordpost", "x.csv")
     with pytest.raises(TrackingFileError, match="unknown column 'weight'"):
         parse_tracking_csv("tracking,status,at,weight\n", "nordpost", "x.csv")
+
+
+def test_the_documented_csv_example_reads_as_the_docs_say() -> None:
+    import re
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "carriers.md"
+    (block,) = re.findall(r"```csv\n(.*?)```", docs.read_text(encoding="utf-8"), re.S)
+    parsed = parse_tracking_csv(block, "nordpost", "docs/carriers.md")
+    assert parsed.problems == ()
+    assert [(e.status, e.exception) for _, e in parsed.events] == [
+        (S.IN_TRANSIT, None), (S.DELIVERED, None), (S.EXCEPTION, ExceptionKind.ADDRESS_PROBLEM)
+    ]  # fmt: skip
+    assert parsed.events[1][1].at == datetime(2026, 12, 3, 13, 5, tzinfo=UTC)
