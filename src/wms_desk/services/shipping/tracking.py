@@ -133,17 +133,21 @@ def event_of(row: ShipmentEvent) -> TrackingEvent:
 def _refresh_order(uow: UnitOfWork, order_id: int) -> str | None:
     """Set the order's delivery once every live shipment is delivered; its number if so."""
     session = uow.session
-    shipments = session.scalars(
-        select(Shipment).where(Shipment.order_id == order_id, Shipment.status == "bought")
+    # Lock the order first: two stations delivering its two parcels at once then decide one
+    # after the other, the second seeing the first's committed shipment (PostgreSQL).
+    order = session.execute(
+        select(Order.number, Order.delivered_at).where(Order.id == order_id).with_for_update()
+    ).one()
+    # Columns, not ORM objects: an object loaded before the lock would show stale values.
+    shipments = session.execute(
+        select(Shipment.tracking_status, Shipment.delivered_at).where(
+            Shipment.order_id == order_id, Shipment.status == "bought"
+        )
     ).all()
     states = [
-        TrackingState(TrackingStatus(s.tracking_status or "unknown"), None, s.delivered_at)
-        for s in shipments
+        TrackingState(TrackingStatus(status or "unknown"), None, at) for status, at in shipments
     ]
     delivered_at = rules.order_delivered_at(states)
-    order = session.execute(
-        select(Order.number, Order.delivered_at).where(Order.id == order_id)
-    ).one()
     # Never cleared: a later exception raises an alert; the delivery happened all the same.
     if delivered_at is None or order.delivered_at is not None:
         return None
@@ -215,7 +219,16 @@ def record_in(
             if alert is not None:
                 alerts.append(alert)
     delivered: list[str] = []
-    for shipment_id in touched:
+    # Row locks (PostgreSQL; SQLite writes are serial anyway), in id order: a concurrent
+    # recording of the same shipment's scans waits, then recomputes from every committed
+    # event, so the last commit never overwrites the status with a view that missed one.
+    session.execute(
+        select(Shipment.id)
+        .where(Shipment.id.in_(sorted(touched)))
+        .order_by(Shipment.id)
+        .with_for_update()
+    ).all()
+    for shipment_id in sorted(touched):
         state = shipment_tracking(session, shipment_id)
         session.execute(
             update(Shipment)
