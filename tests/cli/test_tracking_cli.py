@@ -35,7 +35,7 @@ def test_csv_import_delivers_the_order_and_a_replay_changes_nothing(
     scans.write_text(
         "tracking,status,at,where,description\n"
         f"{shipped},in transit,2026-12-02T08:00:00Z,Stockholm,Sorted\n"
-        f"{shipped},delivered,2026-12-03T14:05:00Z,Nacka,Left at door\n",
+        f"{shipped},delivered,2026-12-03T12:00:00Z,Nacka,Left at door\n",
         encoding="utf-8",
     )
     code, out, err = wms("tracking", "import", str(scans), "--carrier", "nordpost", "--json")
@@ -45,12 +45,12 @@ def test_csv_import_delivers_the_order_and_a_replay_changes_nothing(
 
     code, out, _ = wms("orders", "show", "C-7", "--json")
     order = json.loads(out)
-    assert order["delivered_at"] == "2026-12-03T14:05:00+00:00"
+    assert order["delivered_at"] == "2026-12-03T12:00:00+00:00"
     (shipment,) = order["shipments"]
-    assert shipment["delivered_at"] == "2026-12-03T14:05:00+00:00"
+    assert shipment["delivered_at"] == "2026-12-03T12:00:00+00:00"
     assert shipment["events"] == [
         {"at": "2026-12-02T08:00:00+00:00", "status": "in_transit", "where": "Stockholm"},
-        {"at": "2026-12-03T14:05:00+00:00", "status": "delivered", "where": "Nacka"},
+        {"at": "2026-12-03T12:00:00+00:00", "status": "delivered", "where": "Nacka"},
     ]
     code, out, _ = wms("orders", "show", "C-7")
     assert "Delivered 3 Dec 2026" in out
