@@ -65,6 +65,12 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "poll_seconds", float, 5.0, "How often screens refresh on SQLite (no push notifications)."
     ),
+    Option(
+        "easypost_url",
+        str,
+        "https://api.easypost.com/v2",
+        "EasyPost API address (tracking polls); a test server's for trials.",
+    ),
 )
 OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 

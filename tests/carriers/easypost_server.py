@@ -40,6 +40,7 @@ class EasyPostServer:
         self.half_answers = False  # a 201 for a create, missing the shipment's id
         self.broken_files = False  # label files that are not what they claim (HTML error page)
         self.release = threading.Event()
+        self.trackers: dict[str, dict[str, Any]] = {}  # by tracking code
         self.clients: list[Any] = []  # adapters made for this server, closed with it
         self._lock = threading.Lock()
         self._next_tracking = 9400111206213000000
@@ -156,6 +157,13 @@ class EasyPostServer:
         self.scan_forms[form["id"]] = form
         return 201, form
 
+    def add_tracker(self, tracking_code: str, **changes: Any) -> dict[str, Any]:
+        """The documented Tracker for `tracking_code` (changes: fields to replace)."""
+        tracker = payload("tracker")
+        tracker.update(tracking_code=tracking_code, id="trk_" + uuid.uuid4().hex, **changes)
+        self.trackers[tracking_code] = tracker
+        return tracker
+
     def file(self, name: str) -> bytes | None:
         stem, _, ext = name.partition(".")
         if self.broken_files:
@@ -240,6 +248,13 @@ class EasyPostServer:
                         self._json(*server.convert_label(sid, fmt))
                     case "POST", ["v2", "shipments", sid, "refund"]:
                         self._json(*server.refund(sid))
+                    case "GET", ["v2", "trackers"]:
+                        code = parse_qs(url.query).get("tracking_code", [""])[0]
+                        found = [t for c, t in server.trackers.items() if c == code]
+                        self._json(200, {"trackers": found, "has_more": False})
+                    case "GET", ["v2", "trackers", tid]:
+                        hit = [t for t in server.trackers.values() if t["id"] == tid]
+                        self._json(*((200, hit[0]) if hit else (404, _not_found())))
                     case "POST", ["v2", "scan_forms"]:
                         self._json(*server.scan_form(body))
                     case _:

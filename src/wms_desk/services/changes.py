@@ -34,6 +34,7 @@ class Topic(StrEnum):
     SHIPMENTS = "shipments"
     RETURNS = "returns"
     OUTBOX = "outbox"
+    ALERTS = "alerts"
 
 
 # Which topic a write to a table announces: the unit of work sees every ORM flush and every
@@ -71,6 +72,8 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "rma_units": Topic.RETURNS,
     "refunds": Topic.RETURNS,
     "order_notes": Topic.ORDERS,
+    "shipment_events": Topic.SHIPMENTS,
+    "alerts": Topic.ALERTS,
 }
 
 

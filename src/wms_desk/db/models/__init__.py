@@ -26,8 +26,10 @@ from wms_desk.db.models.shipping import (
     TrackingCounter,
 )
 from wms_desk.db.models.stock import BinStock, Reservation, StockMove
+from wms_desk.db.models.tracking import Alert, ShipmentEvent
 
 __all__ = [
+    "Alert",
     "AppSetting",
     "AuditEvent",
     "Base",
@@ -58,6 +60,7 @@ __all__ = [
     "RmaLine",
     "RmaUnit",
     "Shipment",
+    "ShipmentEvent",
     "ShipmentLabel",
     "ShippingManifest",
     "ShippingRuleSet",

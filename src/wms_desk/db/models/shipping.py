@@ -105,6 +105,10 @@ class Shipment(Base):
     void_reason: Mapped[str] = mapped_column(String(200), default="")
     # A label is on at most one manifest: the shipment points at it, once.
     manifest_id: Mapped[int | None] = mapped_column(ForeignKey("shipping_manifests.id"), index=True)
+    # Where the parcels stand by the carrier's tracking (domain.tracking.shipment_state of its
+    # labels' events, kept current by services/shipping/tracking.py); "" before any event.
+    tracking_status: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    delivered_at: Mapped[datetime | None]
 
     labels: Mapped[list[ShipmentLabel]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan", order_by="ShipmentLabel.seq"

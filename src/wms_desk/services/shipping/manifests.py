@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from wms_desk.db.models import Order, Shipment, ShipmentLabel, ShippingManifest
 from wms_desk.domain import order_status
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
+from wms_desk.domain.tracking import TrackingStatus, delivered_words
 from wms_desk.printing.barcodes import draw_code128
 from wms_desk.printing.pdf import fit_text, render_pages, rule
 from wms_desk.services.errors import ValidationFailed
@@ -206,6 +207,16 @@ class BoardRow:
     price: Decimal
     currency: str
     manifest: str
+    # The carrier's tracking of the shipment (domain TrackingStatus value; "" before any scan).
+    tracking_status: str = ""
+    delivered_at: datetime | None = None
+
+    @property
+    def tracking_words(self) -> str:
+        """What the Ship screen says: "Delivered 3 Dec 2026", "In transit", "" when untracked."""
+        if self.delivered_at is not None:
+            return delivered_words(self.delivered_at.astimezone())
+        return TrackingStatus(self.tracking_status).label if self.tracking_status else ""
 
 
 @dataclass(frozen=True)
@@ -239,7 +250,8 @@ def _board(session: Session, day: date) -> ShipBoard:
             status = "manifested" if ref else "bought"
         rows.append(
             BoardRow(label.tracking, number, shipment.carrier, shipment.service, status,
-                     f"{label.seq} of {label.count}", shipment.price, shipment.currency, ref or "")
+                     f"{label.seq} of {label.count}", shipment.price, shipment.currency, ref or "",
+                     shipment.tracking_status, shipment.delivered_at)
         )  # fmt: skip
     return ShipBoard(day, tuple(rows), waiting)
 

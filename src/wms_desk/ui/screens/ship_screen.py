@@ -32,6 +32,7 @@ from wms_desk.services.shipping.rating import RateShop, rate_order
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.feedback import Tone
 from wms_desk.ui.refresh import RefreshOnChange
+from wms_desk.ui.screens.alert_banner import AlertBanner
 from wms_desk.ui.screens.ship_models import BoardModel, RatesModel
 from wms_desk.ui.widgets.named import named
 
@@ -113,6 +114,9 @@ class ShipScreen(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.next_action)
         layout.addWidget(self.summary)
+        # Supervisors see open tracking exceptions here, with Acknowledge.
+        self.alerts = AlertBanner(ui, self)
+        layout.addWidget(self.alerts)
         layout.addWidget(rate_box, 2)
         layout.addWidget(board_box, 3)
 
