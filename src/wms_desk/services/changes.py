@@ -66,6 +66,7 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "shipment_labels": Topic.SHIPMENTS,
     "shipping_manifests": Topic.SHIPMENTS,
     "carrier_accounts": Topic.SHIPMENTS,
+    "purchase_intents": Topic.SHIPMENTS,
     "shipping_rules": Topic.SHIPMENTS,
     "rmas": Topic.RETURNS,
     "rma_lines": Topic.RETURNS,

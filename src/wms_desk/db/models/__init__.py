@@ -19,6 +19,7 @@ from wms_desk.db.models.printing import Counter, PrintJob
 from wms_desk.db.models.returns import OrderNote, Refund, Rma, RmaLine, RmaUnit
 from wms_desk.db.models.shipping import (
     CarrierAccount,
+    PurchaseIntent,
     Shipment,
     ShipmentLabel,
     ShippingManifest,
@@ -64,6 +65,7 @@ __all__ = [
     "ShipmentLabel",
     "ShippingManifest",
     "ShippingRuleSet",
+    "PurchaseIntent",
     "Station",
     "StationRule",
     "StockMove",
