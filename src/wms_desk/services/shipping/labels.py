@@ -17,6 +17,7 @@ from wms_desk.domain.errors import DomainError
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
 from wms_desk.printing.model import Address
+from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, PermissionDenied, ValidationFailed
 from wms_desk.services.print_queue import enqueue
 from wms_desk.services.shipping import customs
@@ -73,6 +74,17 @@ class ShipResult:
                 *self.notes,
             ]
         )
+
+
+@dataclass(frozen=True)
+class Bought:
+    """Labels bought or recorded before `ship_in` stores them (online purchases made between
+    transactions, labels made elsewhere): `ship_in` is the one place labels become the order's."""
+
+    purchases: tuple[Purchase, ...]
+    carrier: str  # the account code
+    service_name: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -179,8 +191,10 @@ def ship_in(
     printer_url: str | None = None,
     ship_from: Address = DEFAULT_SHIP_FROM,
     binding: PrinterBinding | None = None,
+    bought: Bought | None = None,
 ) -> ShipResult:
-    """In the caller's transaction (pack COMPLETE can call this): rate, buy, store, print."""
+    """In the caller's transaction (pack COMPLETE can call this): rate, buy, store, print.
+    With `bought` (an online purchase or a label made elsewhere) it stores and prints those."""
     session = uow.session
     order = load_order(session, order_id)
     if order.status not in SHIPPABLE:
@@ -193,7 +207,13 @@ def ship_in(
         declaration = customs.declaration_for(uow, order, ship_from, "")
     except DomainError as exc:
         raise ValidationFailed(str(exc)) from exc
-    purchases, carrier_code, service_name, reason = _buy(uow, order, service, printer, ship_from)
+    if bought is None:
+        purchases, carrier_code, service_name, reason = _buy(
+            uow, order, service, printer, ship_from
+        )
+    else:
+        purchases, carrier_code = list(bought.purchases), bought.carrier
+        service_name, reason = bought.service_name, bought.reason
     rows = [row for row, _ in packages_of(session, order)]
     total = len(rows)
     labels: list[LabelInfo] = []
@@ -318,16 +338,30 @@ def _store_label(
 
 
 @unit_of_work(Permission.PICK_AND_PACK)
-def ship_order(
+def ship_offline(
     uow: UnitOfWork,
     order_id: int,
     service: str | None = None,
     printer_url: str | None = None,
     ship_from: Address = DEFAULT_SHIP_FROM,
 ) -> ShipResult:
-    """Rate, buy and print a label per package of a packed order (`service`: CODE or
-    CARRIER:CODE; None = the rules' choice)."""
+    """Rate-card carriers only, in one transaction: they make no network call."""
     return ship_in(uow, order_id, service, printer_url, ship_from)
+
+
+def ship_order(
+    ctx: ServiceContext,
+    order_id: int,
+    service: str | None = None,
+    printer_url: str | None = None,
+    ship_from: Address = DEFAULT_SHIP_FROM,
+) -> ShipResult:
+    """Rate, buy and print a label per package of a packed order (`service`: CODE or
+    CARRIER:CODE; None = the rules' choice), through every active carrier: online ones between
+    short transactions (services/shipping/purchase.py), rate cards in one as before."""
+    from wms_desk.services.shipping.purchase import ship_anywhere
+
+    return ship_anywhere(ctx, order_id, service, printer_url, ship_from)
 
 
 def label_by_tracking(session: Session, tracking: str) -> ShipmentLabel:
