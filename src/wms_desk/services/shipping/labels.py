@@ -60,16 +60,21 @@ class ShipResult:
     order_status: str
     customs_form: str = ""  # CN22 / CN23 for an international shipment
     notes: tuple[str, ...] = ()
+    made_elsewhere: bool = False  # labels recorded by scanning, not bought here
 
     @property
     def message(self) -> str:
         n = len(self.labels)
         numbers = ", ".join(label.tracking for label in self.labels)
         customs = f" {self.customs_form} customs form printed." if self.customs_form else ""
+        how = (
+            f"recorded ({self.carrier}{' ' + self.service if self.service else ''}, made elsewhere)"
+            if self.made_elsewhere
+            else f"bought ({self.carrier} {self.service}, {self.price} {self.currency})"
+        )
         return " ".join(
             [
-                f"Order {self.order_number}: {n} label{'s' if n != 1 else ''} bought "
-                f"({self.carrier} {self.service}, {self.price} {self.currency}): {numbers}."
+                f"Order {self.order_number}: {n} label{'s' if n != 1 else ''} {how}: {numbers}."
                 + customs,
                 *self.notes,
             ]
@@ -273,6 +278,7 @@ def ship_in(
         order.status,
         declaration.form.value if declaration is not None and not notes else "",
         tuple(notes),
+        all(lb.format is LabelFormat.NONE for p in purchases for lb in p.labels),
     )
 
 

@@ -50,6 +50,7 @@ class ManifestInfo:
     rows: tuple[ManifestRow, ...]
     pdf: bytes
     csv: str
+    carrier_document: bytes = b""  # the carrier's own form (EasyPost's SCAN form), if any
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,9 @@ def close_manifest(uow: UnitOfWork, carrier: str, ship_date: date | None = None)
     )
     total = sum((r.weight_g for r in rows), Decimal(0))
     info = ManifestInfo(
-        account.code, account.name, form.manifest_ref, day, len(rows), total, rows, b"", ""
-    )
+        account.code, account.name, form.manifest_ref, day, len(rows), total, rows, b"", "",
+        form.document,
+    )  # fmt: skip
     info = ManifestInfo(**{**info.__dict__, "pdf": manifest_pdf(info), "csv": manifest_csv(info)})
     manifest = ShippingManifest(
         carrier=account.code,
@@ -172,6 +174,7 @@ def close_manifest(uow: UnitOfWork, carrier: str, ship_date: date | None = None)
         total_weight_g=total,
         document=info.pdf,
         csv=info.csv,
+        carrier_document=form.document or None,
         created_by_id=uow.actor.user_id,
         created_at=uow.now,
     )
