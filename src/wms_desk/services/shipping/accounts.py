@@ -129,6 +129,13 @@ def easypost_adapter(config: EasyPostConfig) -> EasyPostCarrier:
     return adapter
 
 
+def close_online_adapters() -> None:
+    """Close the pooled HTTP clients (at shutdown, and between tests)."""
+    while _ADAPTERS:
+        _, adapter = _ADAPTERS.popitem()
+        adapter.close()
+
+
 def find_account(session: Session, name: str) -> CarrierAccount:
     """By account code, name or rate-card code, ignoring case."""
     wanted = name.strip().lower()
