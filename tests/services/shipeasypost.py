@@ -14,8 +14,8 @@ KEY_ENV = "WMS_DESK_TEST_EASYPOST_KEY"
 KEY = "EZTK_test_key"
 
 
-@pytest.fixture
-def easypost(monkeypatch: pytest.MonkeyPatch) -> Iterator[EasyPostServer]:
+def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[EasyPostServer]:
+    """Body of an `easypost` fixture: the server, its key in the environment, closed after."""
     monkeypatch.setenv(KEY_ENV, KEY)
     server = EasyPostServer(KEY)
     yield server

@@ -4,6 +4,7 @@ a buy is made once whatever happens to the answers, refusals reach the user, voi
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -13,12 +14,17 @@ from sqlalchemy import select, text, update
 
 from tests.carriers.easypost_server import FORM_PDF, LABEL_PDF, EasyPostServer
 from tests.services.shipdata import import_nordpost, packed_order
-from tests.services.shipeasypost import add_account, easypost  # noqa: F401 (fixture)
+from tests.services.shipeasypost import add_account, serve
 from wms_desk.db.models import AuditEvent, Order, PrintJob, PurchaseIntent, Shipment
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.shipping import labels, manifests, purchase
 from wms_desk.services.shipping.online import rate_online
 from wms_desk.services.shipping.rating import DEFAULT_SHIP_FROM, rate_order
+
+
+@pytest.fixture
+def easypost(monkeypatch: pytest.MonkeyPatch) -> Iterator[EasyPostServer]:
+    yield from serve(monkeypatch)
 
 
 @pytest.fixture
@@ -228,6 +234,9 @@ def test_void_and_scan_form_through_easypost(
         labels.void_label(supervisor, again.labels[0].tracking, "changed my mind")
     assert _status(database, voided_id) == "shipped"
     with database.read_session() as session:
-        stored = session.scalar(select(Shipment.price).where(Shipment.order_id == voided_id,
-                                                             Shipment.status == "bought"))  # fmt: skip
+        stored = session.scalar(
+            select(Shipment.price).where(
+                Shipment.order_id == voided_id, Shipment.status == "bought"
+            )
+        )
         assert stored == Decimal("6.07")
