@@ -4,8 +4,8 @@ a buy is made once whatever happens to the answers, refusals reach the user, voi
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
