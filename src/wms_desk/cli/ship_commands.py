@@ -21,9 +21,9 @@ def register(subparsers: Any) -> None:
     ep = sub.add_parser("add-easypost", help="add (or change) an EasyPost account")
     ep.add_argument("name", metavar="NAME", help="the account's name, e.g. easypost")
     ep.add_argument("--api-base", metavar="URL", help="API address (https://api.easypost.com/v2)")
-    key = ep.add_mutually_exclusive_group()
-    key.add_argument("--key-env", metavar="VAR", help="environment variable holding the key")
-    key.add_argument("--key-file", metavar="PATH", help="file holding the key (chmod 600)")
+    # One or the other; the service says so in words when both are given.
+    ep.add_argument("--key-env", metavar="VAR", help="environment variable holding the key")
+    ep.add_argument("--key-file", metavar="PATH", help="file holding the key (chmod 600)")
     ep.add_argument("--timeout", metavar="SECONDS", type=float, help="per request (20)")
     ep.add_argument("--retries", metavar="N", type=int, help="extra tries on no answer (2)")
     ep.set_defaults(run=run_add_easypost)
