@@ -69,13 +69,16 @@ class ManualLabelDialog(QDialog):
         row.addWidget(self.cancel_button)
         layout.addLayout(row)
 
-        self.order.returnPressed.connect(self.carrier.setFocus)
-        self.carrier.returnPressed.connect(self.tracking.setFocus)
+        self.order.returnPressed.connect(lambda: self._next(self.carrier))
+        self.carrier.returnPressed.connect(lambda: self._next(self.tracking))
         self.tracking.returnPressed.connect(self._typed_tracking)
         self.remove_button.clicked.connect(self._remove_last)
         self.record_button.clicked.connect(self._record)
         self.cancel_button.clicked.connect(self.reject)
         (self.tracking if order else self.order).setFocus()
+
+    def _next(self, field: QLineEdit) -> None:
+        field.setFocus(Qt.FocusReason.TabFocusReason)
 
     def numbers(self) -> list[str]:
         return [self.scanned.item(i).text() for i in range(self.scanned.count())]
