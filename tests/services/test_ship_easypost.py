@@ -240,3 +240,45 @@ def test_void_and_scan_form_through_easypost(
             )
         )
         assert stored == Decimal("6.07")
+
+
+def test_pack_complete_buys_through_easypost_after_packing_commits(
+    make_ctx, system_ctx, easypost: EasyPostServer, tmp_path
+) -> None:
+    """COMPLETE with an online carrier: the order is packed (committed) first; the label is
+    bought after; EasyPost down says so and leaves the order packed for the Ship screen."""
+    from dataclasses import replace as with_
+
+    from tests.services.test_ship_at_complete import _pack, _setup, ev
+    from wms_desk.domain.packing import ScanOutcome
+    from wms_desk.services import packing
+    from wms_desk.services.shipping.labels import set_buy_at_complete
+
+    packer = _setup(make_ctx, system_ctx, tmp_path)
+    add_account(system_ctx, easypost, timeout_s=0.5)
+    set_buy_at_complete(system_ctx, True)
+    database = system_ctx.database
+
+    def pack(number: str) -> int:
+        oid = _pack(packer, number)
+        with database.write_session() as session, session.begin():
+            session.get(Order, oid).ship_street1 = "388 Townsend St"
+        return oid
+
+    down = pack("9101")
+    easypost.drop_buys = 3
+    done = packing.complete(packer, down, ev())
+    assert done.outcome is ScanOutcome.COMPLETED
+    assert done.message.startswith("Order 9101 packed in 1 box.")
+    assert "EasyPost did not answer; order 9101 stays packed; try again from the Ship screen" in (
+        done.message
+    )
+    assert _status(database, down) == "packed" and easypost.labels_bought == {}
+    # From the Ship screen: the begun purchase is finished, once.
+    again = labels.ship_order(with_(packer), down)
+    assert again.carrier == "easypost" and sum(easypost.labels_bought.values()) == 1
+
+    fine = pack("9102")
+    done = packing.complete(packer, fine, ev())
+    assert "1 label bought (easypost USPS" in done.message
+    assert _status(database, fine) == "shipped"

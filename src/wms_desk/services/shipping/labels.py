@@ -130,7 +130,12 @@ def complete_and_ship(
     uow: UnitOfWork, order_id: int, printer: PrinterBinding, ship_from: Address
 ) -> str:
     """Called by pack COMPLETE (in its transaction): buy and print, or say why not. A carrier
-    refusal must not undo the packing, so the purchase runs in a savepoint."""
+    refusal must not undo the packing, so the purchase runs in a savepoint. With an online
+    carrier active the labels are bought after packing commits (shipping/at_complete.py)."""
+    from wms_desk.services.shipping.at_complete import buy_after_commit
+
+    if buy_after_commit(uow, order_id, ship_from):
+        return ""
     try:
         with uow.session.begin_nested():
             result = ship_in(uow, order_id, None, None, ship_from, printer)
