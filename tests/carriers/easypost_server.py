@@ -35,6 +35,8 @@ class EasyPostServer:
         self.stall_buys = 0  # buy, then hold the answer until close(): the client times out
         self.drop_buys = 0  # close the connection without buying
         self.stall_creates = 0
+        self.stall_refunds = 0  # hold a refund's answer for `stall_s` (it is made first)
+        self.stall_s = 0.0
         self.fail_creates: list[int] = []  # statuses to answer the next creates with
         self.refuse_refunds = False
         self.half_answers = False  # a 201 for a create, missing the shipment's id
@@ -247,7 +249,11 @@ class EasyPostServer:
                         fmt = parse_qs(url.query).get("file_format", ["PDF"])[0]
                         self._json(*server.convert_label(sid, fmt))
                     case "POST", ["v2", "shipments", sid, "refund"]:
-                        self._json(*server.refund(sid))
+                        answer = server.refund(sid)
+                        if server.stall_refunds:
+                            server.stall_refunds -= 1
+                            server.release.wait(server.stall_s)
+                        self._json(*answer)
                     case "GET", ["v2", "trackers"]:
                         code = parse_qs(url.query).get("tracking_code", [""])[0]
                         found = [t for c, t in server.trackers.items() if c == code]

@@ -216,8 +216,29 @@ def test_void_and_scan_form_through_easypost(
     kept = labels.ship_order(packer, packed_order(database, "E-8", (900,)), printer_url=printer)
     voided_id = packed_order(database, "E-9", (700,))
     wrong = labels.ship_order(packer, voided_id, printer_url=printer)
-    info = labels.void_label(supervisor, wrong.labels[0].tracking, "wrong box")
+    # While EasyPost takes its time over the refund, no transaction of ours holds the shipment.
+    easypost.stall_refunds, easypost.stall_s = 1, 0.6
+    worker = threading.Thread(
+        target=lambda: done.append(labels.void_label(supervisor, wrong.labels[0].tracking, "x"))
+    )
+    done: list[labels.VoidInfo] = []
+    worker.start()
+    deadline = time.monotonic() + 10
+    while easypost.count("POST", "/refund") == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    with database.write_session() as session, session.begin():
+        if not database.is_sqlite:
+            session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        session.execute(
+            update(Shipment).where(Shipment.order_id == voided_id).values(void_reason="")
+        )
+    waited = time.monotonic() - started
+    worker.join(30)
+    assert waited < 0.4, f"a write to the shipment waited {waited:.2f}s for the refund"
+    [info] = done
     assert info.order_status == "packed" and _status(database, voided_id) == "packed"
+    assert easypost.count("POST", "/refund") == 1
     refunded = [s for s in easypost.shipments.values() if s.get("refund_status")]
     assert [s["tracking_code"] for s in refunded] == [wrong.labels[0].tracking]
 

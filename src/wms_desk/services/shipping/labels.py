@@ -9,8 +9,23 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wms_desk.carriers.base import CarrierError, Label, LabelFormat, Purchase, RateQuote
-from wms_desk.db.models import AppSetting, Order, PrintJob, Shipment, ShipmentLabel
+from wms_desk.carriers.base import (
+    CarrierError,
+    Label,
+    LabelFormat,
+    Purchase,
+    RateQuote,
+    VoidResult,
+)
+from wms_desk.carriers.easypost import EasyPostConfig
+from wms_desk.db.models import (
+    AppSetting,
+    CarrierAccount,
+    Order,
+    PrintJob,
+    Shipment,
+    ShipmentLabel,
+)
 from wms_desk.db.models import Package as PackageRow
 from wms_desk.domain import order_status
 from wms_desk.domain.errors import DomainError
@@ -21,7 +36,12 @@ from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, PermissionDenied, ValidationFailed
 from wms_desk.services.print_queue import enqueue
 from wms_desk.services.shipping import customs
-from wms_desk.services.shipping.accounts import carrier_for, find_account
+from wms_desk.services.shipping.accounts import (
+    carrier_for,
+    easypost_adapter,
+    easypost_config,
+    find_account,
+)
 from wms_desk.services.shipping.rating import (
     DEFAULT_SHIP_FROM,
     SHIPPABLE,
@@ -383,9 +403,20 @@ def label_by_tracking(session: Session, tracking: str) -> ShipmentLabel:
     return label
 
 
-@unit_of_work(Permission.PICK_AND_PACK)
-def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
-    """Void the shipment a tracking number belongs to (every label of it) before its manifest."""
+@dataclass(frozen=True)
+class _VoidPlan:
+    """What the checks found, as values: enough to ask an online carrier with no session."""
+
+    online: bool
+    config: EasyPostConfig | None
+    purchase: Purchase
+    carrier_name: str
+
+
+def _void_checks(
+    uow: UnitOfWork, tracking: str, reason: str
+) -> tuple[ShipmentLabel, Shipment, Order, CarrierAccount, Purchase]:
+    """The rules of a void, each time it is asked and again before it is stored."""
     session = uow.session
     label = label_by_tracking(session, tracking)
     # Row lock (PostgreSQL; SQLite writes are serial anyway): a manifest closing at the same
@@ -423,10 +454,19 @@ def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
         shipment.bought_at.replace(tzinfo=UTC) if shipment.bought_at.tzinfo is None
         else shipment.bought_at,
     )  # fmt: skip
-    try:
-        result = carrier_for(session, account).void(purchase)
-    except CarrierError as exc:
-        raise ValidationFailed(f"Order {order.number}: {exc}") from exc
+    return label, shipment, order, account, purchase
+
+
+def _mark_void(
+    uow: UnitOfWork,
+    label: ShipmentLabel,
+    shipment: Shipment,
+    order: Order,
+    account: CarrierAccount,
+    result: VoidResult,
+    reason: str,
+) -> VoidInfo:
+    session = uow.session
     if not result.accepted:
         raise ValidationFailed(
             f"{account.name} did not void label {label.tracking} ({result.status}). "
@@ -434,7 +474,7 @@ def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
         )
     shipment.status = "voided"
     shipment.voided_at = uow.now
-    shipment.voided_by_id = actor.user_id
+    shipment.voided_by_id = uow.actor.user_id
     shipment.void_reason = reason.strip()[:200]
     numbers = tuple(lb.tracking for lb in shipment.labels)
     for lb in shipment.labels:
@@ -461,6 +501,47 @@ def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
         {"status": order.status, "reason": shipment.void_reason, "carrier": result.status},
     )
     return VoidInfo(label.tracking, order.number, numbers, order.status)
+
+
+@unit_of_work(Permission.PICK_AND_PACK)
+def _void_here(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo | _VoidPlan:
+    """Offline carriers void inside the transaction (no network); an online one gets a plan."""
+    label, shipment, order, account, purchase = _void_checks(uow, tracking, reason)
+    if account.kind == "easypost":
+        return _VoidPlan(True, easypost_config(account), purchase, account.name)
+    try:
+        result = carrier_for(uow.session, account).void(purchase)
+    except CarrierError as exc:
+        raise ValidationFailed(f"Order {order.number}: {exc}") from exc
+    return _mark_void(uow, label, shipment, order, account, result, reason)
+
+
+@unit_of_work(Permission.PICK_AND_PACK)
+def _store_void(uow: UnitOfWork, tracking: str, reason: str, result: VoidResult) -> VoidInfo:
+    try:
+        label, shipment, order, account, _ = _void_checks(uow, tracking, reason)
+    except ValidationFailed as exc:
+        if result.accepted:  # the carrier refunded it while a manifest took it here: say both
+            raise ValidationFailed(
+                f"The carrier accepted the refund of label {result.tracking_number}, but here: "
+                f"{exc} Take the package off the driver's pile and tell the carrier."
+            ) from exc
+        raise
+    return _mark_void(uow, label, shipment, order, account, result, reason)
+
+
+def void_label(ctx: ServiceContext, tracking: str, reason: str) -> VoidInfo:
+    """Void the shipment a tracking number belongs to (every label of it) before its manifest.
+    An online carrier is asked between two short transactions, each checking the rules."""
+    found = _void_here(ctx, tracking, reason)
+    if isinstance(found, VoidInfo):
+        return found
+    assert found.config is not None
+    try:
+        result = easypost_adapter(found.config).void(found.purchase)
+    except CarrierError as exc:
+        raise ValidationFailed(f"{found.carrier_name}: {exc}") from exc
+    return _store_void(ctx, tracking, reason, result)
 
 
 @unit_of_work(Permission.PICK_AND_PACK)
