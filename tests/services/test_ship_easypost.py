@@ -18,6 +18,7 @@ from tests.services.shipeasypost import add_account, serve
 from wms_desk.db.models import AuditEvent, Order, PrintJob, PurchaseIntent, Shipment
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.shipping import labels, manifests, purchase
+from wms_desk.services.shipping.accounts import easypost_adapter
 from wms_desk.services.shipping.online import rate_online
 from wms_desk.services.shipping.rating import DEFAULT_SHIP_FROM, rate_order
 
@@ -303,3 +304,21 @@ def test_pack_complete_buys_through_easypost_after_packing_commits(
     done = packing.complete(packer, fine, ev())
     assert "1 label bought (easypost USPS" in done.message
     assert _status(database, fine) == "shipped"
+
+
+def test_a_label_voided_while_easypost_makes_the_form_is_left_off_ours_and_said(
+    make_ctx, system_ctx, database, easypost: EasyPostServer, printer
+) -> None:
+    add_account(system_ctx, easypost)
+    packer, supervisor = make_ctx("packer"), make_ctx("supervisor")
+    kept = labels.ship_order(packer, packed_order(database, "E-10", (900,)), printer_url=printer)
+    late = labels.ship_order(packer, packed_order(database, "E-11", (900,)), printer_url=printer)
+    # The form is asked for between two transactions: a void can land in between.
+    plan = manifests._close_here(supervisor, "easypost", None)
+    assert isinstance(plan, manifests._FormPlan) and len(plan.shipment_ids) == 2
+    labels.void_label(supervisor, late.labels[0].tracking, "customer cancelled")
+    form = easypost_adapter(plan.config).manifest(list(plan.purchases), plan.day)
+    info = manifests._store_form(supervisor, plan, form)
+    assert [r.tracking for r in info.rows] == [kept.labels[0].tracking]
+    assert info.notes and late.labels[0].tracking in info.notes[0]
+    assert "keep those packages back" in info.notes[0]

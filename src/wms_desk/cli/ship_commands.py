@@ -197,6 +197,8 @@ def run_manifest_close(env: CliEnv) -> int:
             f"Manifest {info.reference} is closed but {exc.filename} could not be written "
             f"({exc.strerror}); reprint it from the Ship screen."
         ) from exc
+    for note in info.notes:
+        print(f"wms-desk: {note}", file=env.stderr)
     env.out(
         f"Manifest {info.reference}: {info.package_count} packages, "
         f"{info.total_weight_g / 1000:.3f} kg -> {out} and {csv_path}"

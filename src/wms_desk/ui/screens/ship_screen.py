@@ -330,7 +330,8 @@ class ShipScreen(QWidget):
         self._say(
             Tone.SUCCESS,
             f"Manifest {info.reference} closed: {info.package_count} packages, "
-            f"{info.total_weight_g / 1000:.3f} kg.{where}",
+            f"{info.total_weight_g / 1000:.3f} kg.{where}"
+            + "".join(f" {note}" for note in info.notes),
         )
 
     # -- scans ------------------------------------------------------------------------------------
