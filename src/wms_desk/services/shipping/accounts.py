@@ -22,6 +22,8 @@ from wms_desk.domain.roles import Permission
 from wms_desk.domain.tracking_numbers import TrackingRange
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
+from wms_desk.services.shipping.tracking_poll import DEFAULT_KEY_VARIABLE
+from wms_desk.services.shipping.tracking_poll import key_source_of as tracking_key_source
 from wms_desk.services.uow import UnitOfWork, insert_ignoring_duplicates, read_only, unit_of_work
 
 
@@ -94,21 +96,19 @@ def rate_card_carrier(session: Session, account: CarrierAccount) -> RateCardCarr
     return RateCardCarrier(card_of(account), DbSerialSource(session))
 
 
-KEY_ENV_DEFAULT = "EASYPOST_API_KEY"
+KEY_ENV_DEFAULT = DEFAULT_KEY_VARIABLE
 
 
 def key_source_of(text_: str, label: str) -> ApiKeySource:
-    """`env:VAR` or `file:PATH` (what the database holds) as the source the adapter reads."""
-    kind, _, where = text_.partition(":")
-    if kind == "file" and where:
-        return ApiKeySource("", Path(where), label)
-    return ApiKeySource(where if kind == "env" and where else KEY_ENV_DEFAULT, None, label)
+    """The account's `key_source` (an environment variable name, or a key file path) as the
+    source the adapter reads: the same reading tracking polls use."""
+    return tracking_key_source(text_, label)
 
 
 def easypost_config(account: CarrierAccount) -> EasyPostConfig:
     """Plain values (no session): built in a short read, used after it for the network calls."""
     settings = account.settings or {}
-    defaults = EasyPostConfig(api_key=key_source_of(account.key_source, "EasyPost"))
+    defaults = EasyPostConfig(api_key=key_source_of(account.key_source, account.code))
     return EasyPostConfig(
         api_key=defaults.api_key,
         base_url=str(settings.get("api_base") or DEFAULT_URL),
@@ -253,9 +253,11 @@ def add_easypost(
     if key_file:
         path = Path(key_file).expanduser().resolve()
         ApiKeySource("", path, "EasyPost").read()  # a missing or readable-by-all file is said now
-        source = f"file:{path}"
+        source = str(path)
     else:
-        source = f"env:{key_env.strip() or KEY_ENV_DEFAULT}"
+        source = key_env.strip() or KEY_ENV_DEFAULT
+        if "/" in source or "\\" in source or source.endswith(".key"):
+            raise ValidationFailed(f"{source!r} is not an environment variable name.")
     settings: dict[str, object] = {"api_base": api_base.strip() or DEFAULT_URL}
     if timeout_s is not None:
         if timeout_s <= 0:
