@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from wms_desk.services.context import Actor
     from wms_desk.services.database import Database
     from wms_desk.services.notifications import RemoteChanges
+    from wms_desk.services.outbox import OutboxWorker
     from wms_desk.ui.change_signals import ChangeSignals
     from wms_desk.ui.device_hub import DeviceHub
     from wms_desk.ui.print_worker import QtPrintWorker
@@ -62,6 +63,7 @@ class StationApp(QObject):
         self.station: Station | None = None
         self.devices: DeviceHub | None = None
         self.print_worker: QtPrintWorker | None = None
+        self.outbox_worker: OutboxWorker | None = None
         self.changes: ChangeSignals | None = None
         self.remote: RemoteChanges | None = None
         self.scan_pad: ScanPad | None = None  # demo mode only
@@ -156,6 +158,14 @@ class StationApp(QObject):
         if self.print_worker is None:
             # Jobs queued before a restart go out now, not when someone next signs in.
             self.print_worker = print_worker.install(station.database, station.info.id, self.window)
+        if self.outbox_worker is None:
+            # E-mails and channel updates queued before a restart go out now, from any station.
+            from wms_desk.services.outbox import OutboxWorker
+
+            self.outbox_worker = OutboxWorker(
+                station.database, name=f"outbox-{station.info.name}", station_id=station.info.id
+            )
+            self.outbox_worker.start()
         if self.remote is None:
             poll = float(self.settings.poll_seconds)
             self.remote = RemoteChanges(station.database, poll).start()
@@ -239,6 +249,8 @@ class StationApp(QObject):
             self.remote.stop()
         if self.print_worker is not None:
             self.print_worker.stop()
+        if self.outbox_worker is not None:
+            self.outbox_worker.stop()
         if self.devices is not None:
             self.devices.stop()
         if self.changes is not None:

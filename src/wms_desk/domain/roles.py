@@ -36,6 +36,10 @@ class Permission(StrEnum):
     AMEND_ORDERS = "amend_orders"
     RECEIVE_RETURNS = "receive_returns"
     RESOLVE_RETURNS = "resolve_returns"
+    # Send a customer e-mail again (a new outbox message, audited).
+    RESEND_EMAILS = "resend_emails"
+    # Retry or cancel what the outbox gave up on (e-mails, channel updates).
+    MANAGE_OUTBOX = "manage_outbox"
 
 
 # What each permission lets a user do, in the words a refusal uses ("A packer may not ...").
@@ -58,6 +62,8 @@ ACTIONS: dict[Permission, str] = {
     Permission.AMEND_ORDERS: "change an order's address or hold it",
     Permission.RECEIVE_RETURNS: "receive or inspect returns",
     Permission.RESOLVE_RETURNS: "refund, credit or exchange returns",
+    Permission.RESEND_EMAILS: "send customer e-mails again",
+    Permission.MANAGE_OUTBOX: "retry or cancel outgoing e-mails and channel updates",
 }
 
 # The returns station is a warehouse screen packers see: they receive and inspect returns.
@@ -76,6 +82,8 @@ _SUPERVISOR = _PACKER | {
     Permission.ADD_NOTES,
     Permission.AMEND_ORDERS,
     Permission.RESOLVE_RETURNS,
+    Permission.RESEND_EMAILS,
+    Permission.MANAGE_OUTBOX,
 }
 _SERVICE = frozenset(
     {
@@ -84,6 +92,7 @@ _SERVICE = frozenset(
         Permission.ADD_NOTES,
         Permission.AMEND_ORDERS,
         Permission.RESOLVE_RETURNS,
+        Permission.RESEND_EMAILS,
     }
 )
 _ADMIN = _SUPERVISOR | {Permission.MANAGE_USERS, Permission.MANAGE_STATIONS}

@@ -75,6 +75,7 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "order_notes": Topic.ORDERS,
     "shipment_events": Topic.SHIPMENTS,
     "alerts": Topic.ALERTS,
+    "outbox_messages": Topic.OUTBOX,
 }
 
 

@@ -5,6 +5,7 @@ from wms_desk.db.models.base import Base
 from wms_desk.db.models.catalog import Bin, Product, ProductBarcode
 from wms_desk.db.models.channels import Channel, CsvProfile
 from wms_desk.db.models.orders import Order, OrderLine, OrderTag, Package, PickBatch
+from wms_desk.db.models.outbox import OutboxMessage
 from wms_desk.db.models.packing import (
     Carton,
     LineShortage,
@@ -46,6 +47,7 @@ __all__ = [
     "OrderLine",
     "OrderNote",
     "OrderTag",
+    "OutboxMessage",
     "PackCapture",
     "PackProgress",
     "Package",
