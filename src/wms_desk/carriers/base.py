@@ -98,6 +98,8 @@ class Label:
     data: bytes
     package_seq: int = 1
     master_tracking: str = ""
+    # Where the customer follows it (the shipment e-mail's link); "" when the carrier has none.
+    tracking_url: str = ""
 
 
 @dataclass(frozen=True)

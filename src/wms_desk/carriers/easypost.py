@@ -295,10 +295,13 @@ class EasyPostCarrier:
                 f"{exc}. Reprint it from the EasyPost dashboard."
             ) from exc
         rate = s.get("selected_rate")
+        tracker = s.get("tracker")
+        # EasyPost's own tracking page for the number (the shipment e-mail's link).
+        public_url = str(tracker.get("public_url") or "") if tracker else ""
         return Purchase(
             carrier=self.code,
             service=f"{rate['carrier']} {rate['service']}" if rate else "",
-            labels=(Label(tracking, fmt, data, 1, tracking),),
+            labels=(Label(tracking, fmt, data, 1, tracking, public_url),),
             amount=Decimal(str(rate["rate"])) if rate else Decimal(0),
             currency=(rate.get("currency") if rate else None) or request.currency,
             shipment_ref=s["id"],

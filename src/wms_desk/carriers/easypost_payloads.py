@@ -79,6 +79,11 @@ class EpPostageLabel(TypedDict):
     label_epl2_url: NotRequired[str | None]
 
 
+class EpTracker(TypedDict):
+    id: str
+    public_url: NotRequired[str | None]
+
+
 class EpShipment(TypedDict):
     id: str
     object: str
@@ -90,6 +95,7 @@ class EpShipment(TypedDict):
     selected_rate: EpRate | None
     postage_label: EpPostageLabel | None
     messages: list[EpMessage]
+    tracker: NotRequired[EpTracker | None]
 
 
 class EpScanForm(TypedDict):

@@ -23,7 +23,7 @@ from wms_desk.carriers.base import (
 from wms_desk.carriers.manifest_pdf import ManifestLine, manifest_pdf
 from wms_desk.domain.errors import DomainError
 from wms_desk.domain.rates import Parcel, RateBreakdown, RateCard, rate
-from wms_desk.domain.tracking_numbers import TrackingRange
+from wms_desk.domain.tracking_numbers import TrackingRange, tracking_link
 from wms_desk.printing.label import shipping_label_pdf, shipping_label_zpl
 from wms_desk.printing.model import ShippingLabel
 
@@ -171,7 +171,8 @@ class RateCardCarrier:
                 if request.label_format is LabelFormat.ZPL
                 else shipping_label_pdf(document)
             )
-            labels.append(Label(number, request.label_format, data, seq, numbers[0]))
+            link = tracking_link(self.card.tracking_url, number)
+            labels.append(Label(number, request.label_format, data, seq, numbers[0], link))
         return Purchase(
             carrier=self.code,
             service=priced.quote.service,

@@ -121,7 +121,15 @@ def parse_rate_card(text: str, source: str = "(text)") -> RateCard:
     head = r.table(
         data,
         "carrier",
-        {"code", "name", "currency", "dim_divisor", "void_window_hours", "multi_piece"},
+        {
+            "code",
+            "name",
+            "currency",
+            "dim_divisor",
+            "void_window_hours",
+            "multi_piece",
+            "tracking_url",
+        },
         "[carrier]",
     )
     currency = r.text(head, "currency", "[carrier]").upper()
@@ -175,8 +183,20 @@ def parse_rate_card(text: str, source: str = "(text)") -> RateCard:
         tracking=_tracking(r, data),
         void_window_hours=r.integer(head, "void_window_hours", "[carrier]", default=24),
         multi_piece=r.flag(head, "multi_piece", "[carrier]", default=True),
+        tracking_url=_tracking_url(r, head),
     )
     return card
+
+
+def _tracking_url(r: _Reader, head: Table) -> str:
+    url = r.text(head, "tracking_url", "[carrier]", default="")
+    if url and (not url.startswith(("https://", "http://")) or "{tracking}" not in url):
+        raise r.fail(
+            "[carrier]",
+            "tracking_url must be an http(s) link with {tracking} where the number goes, "
+            "such as https://carrier.example/track?id={tracking}",
+        )
+    return url
 
 
 def _breaks(r: _Reader, p: Table, where: str) -> tuple[WeightBreak, ...]:

@@ -22,6 +22,9 @@ class ApiKeySource:
     env_var: str
     key_file: Path | None = None
     label: str = "carrier"
+    # The SMTP password reuses this: "The SMTP password is not set ... in the e-mail settings".
+    what: str = "API key"
+    settings: str = "station settings"
 
     def read(self) -> str:
         value = os.environ.get(self.env_var, "").strip()
@@ -30,8 +33,8 @@ class ApiKeySource:
         if self.key_file is not None:
             return self._read_file(self.key_file)
         raise ApiKeyMissing(
-            f"The {self.label} API key is not set. Set the environment variable {self.env_var}, "
-            "or name a key file in the station settings."
+            f"The {self.label} {self.what} is not set. Set the environment variable "
+            f"{self.env_var}, or name a file holding it in the {self.settings}."
         )
 
     def _read_file(self, path: Path) -> str:
@@ -40,15 +43,15 @@ class ApiKeySource:
             if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
                 # Same rule as ssh keys: a key others can read is a leaked key.
                 raise ApiKeyMissing(
-                    f"The {self.label} API key file {path} can be read by other users. Run "
+                    f"The {self.label} {self.what} file {path} can be read by other users. Run "
                     f"'chmod 600 {path}' and try again."
                 )
             value = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ApiKeyMissing(
-                f"The {self.label} API key file {path} cannot be read ({exc.strerror}). Check "
-                f"the path in the station settings, or set {self.env_var}."
+                f"The {self.label} {self.what} file {path} cannot be read ({exc.strerror}). Check "
+                f"the path in the {self.settings}, or set {self.env_var}."
             ) from exc
         if not value:
-            raise ApiKeyMissing(f"The {self.label} API key file {path} is empty.")
+            raise ApiKeyMissing(f"The {self.label} {self.what} file {path} is empty.")
         return value

@@ -88,6 +88,8 @@ class RateCard:
     tracking: TrackingRange | None = None
     void_window_hours: int = 24
     multi_piece: bool = True
+    # The carrier's tracking page with {tracking} where the number goes ("" = no link).
+    tracking_url: str = ""
 
     def service(self, code: str) -> Service:
         for service in self.services:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import quote
 
 from wms_desk.domain.errors import DomainError
 
@@ -161,3 +162,8 @@ class TrackingRange:
     def validate(self, tracking: str) -> bool:
         """True when `tracking` is a well-formed number of this range with the right check digit."""
         return self.parse(tracking) is not None
+
+
+def tracking_link(pattern: str, tracking: str) -> str:
+    """A carrier's link pattern with {tracking} filled in (URL-quoted); '' without a pattern."""
+    return pattern.replace("{tracking}", quote(tracking, safe="")) if pattern else ""

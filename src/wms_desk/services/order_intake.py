@@ -23,6 +23,7 @@ from wms_desk.domain.order_status import CANCELLABLE, NOT_YET_PICKED, OrderStatu
 from wms_desk.services.allocation import allocate_orders
 from wms_desk.services.bulk_writes import audit_rows, bulk_insert, insert_returning_ids
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.emails.triggers import channel_sends_order_received, enqueue_order_received
 from wms_desk.services.orders import change_status
 from wms_desk.services.stock import release_reservations
 from wms_desk.services.uow import UnitOfWork
@@ -269,6 +270,8 @@ def _insert_orders(
             state.to_allocate.append(order_id)
     bulk_insert(session, OrderLine, lines)
     bulk_insert(session, OrderTag, tags)
+    if channel_sends_order_received(session, channel_id):  # off unless the channel says so
+        enqueue_order_received(uow, ids)
 
 
 def _apply_existing(

@@ -247,7 +247,7 @@ def cancel(uow: UnitOfWork, message_id: str) -> OutboxInfo:
 
 
 @unit_of_work()
-def _hand_over(uow: UnitOfWork, message_id: str, claim: str) -> None:
+def _hand_over(uow: UnitOfWork, message_id: str, claim: str, reference: str) -> None:
     # The row lock orders this against a recovering worker: whichever is second sees the
     # other's decision (a recovered claim is refused here; a handed-over one is never resent).
     row = uow.session.get(OutboxRow, message_id, with_for_update=True)
@@ -260,15 +260,16 @@ def _hand_over(uow: UnitOfWork, message_id: str, claim: str) -> None:
             "will send it, this one stops."
         )
     row.handed_over_at = uow.now
+    row.reference = reference[:300]  # what recovery records if this worker dies from here on
 
 
-def hand_over(ctx: ServiceContext, message: OutboxMessage) -> None:
+def hand_over(ctx: ServiceContext, message: OutboxMessage, reference: str = "") -> None:
     """A delivery's fence before its point of no return (SMTP: before the final dot).
 
     Commits that the far side may get the message from now on, if this claim is still ours;
     raises LeaseLost otherwise, and the delivery must stop without sending.
     """
-    _hand_over(ctx, message.id, message.claim)
+    _hand_over(ctx, message.id, message.claim, reference)
 
 
 @read_only

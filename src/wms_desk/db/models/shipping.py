@@ -146,6 +146,8 @@ class ShipmentLabel(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     weight_g: Mapped[Decimal] = mapped_column(Grams)
     print_job_id: Mapped[str | None] = mapped_column(String(36))
+    # The carrier's tracking page for this number (the shipment e-mail's link); "" if none.
+    tracking_url: Mapped[str] = mapped_column(String(500), default="")
     handed_over_at: Mapped[datetime | None]
     handed_over_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

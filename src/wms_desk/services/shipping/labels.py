@@ -33,6 +33,7 @@ from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
 from wms_desk.printing.model import Address
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.emails.triggers import enqueue_shipment_email
 from wms_desk.services.errors import NotFound, PermissionDenied, ValidationFailed
 from wms_desk.services.print_queue import enqueue
 from wms_desk.services.shipping import customs
@@ -247,6 +248,7 @@ def ship_in(
     rows = [row for row, _ in packages_of(session, order)]
     total = len(rows)
     labels: list[LabelInfo] = []
+    shipments: list[Shipment] = []
     row_iter = iter(rows)
     for purchase in purchases:
         shipment = Shipment(
@@ -264,6 +266,7 @@ def ship_in(
             bought_by_id=uow.actor.user_id,
         )
         session.add(shipment)
+        shipments.append(shipment)
         for label in purchase.labels:
             package = next(row_iter)
             labels.append(_store_label(uow, order, shipment, package, label, total, printer))
@@ -290,6 +293,9 @@ def ship_in(
             "reason": reason,
         },
     )
+    # In this transaction: the customer hears of exactly the labels that were bought.
+    emailed = enqueue_shipment_email(uow, order, shipments)
+    email_note = (f"Shipment e-mail queued for {order.ship_email}.",) if emailed else ()
     price = sum((p.amount for p in purchases), Decimal(0))
     return ShipResult(
         order.id,
@@ -302,7 +308,7 @@ def ship_in(
         tuple(labels),
         order.status,
         declaration.form.value if declaration is not None and not notes else "",
-        tuple(notes),
+        (*notes, *email_note),
         all(lb.format is LabelFormat.NONE for p in purchases for lb in p.labels),
     )
 
@@ -346,6 +352,7 @@ def _store_label(
         tracking=label.tracking_number,
         format=label.format.value,
         data=label.data,
+        tracking_url=label.tracking_url[:500],
         weight_g=package.weight_g or package.expected_weight_g or Decimal(0),
         package_id=package.id,
     )

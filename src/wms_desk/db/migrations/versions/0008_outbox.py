@@ -4,6 +4,7 @@ Revision ID: 0008
 Revises: 0012
 One generic table: a message is written with the business change that causes it (its `key` is
 UNIQUE, so the same intent enqueued twice is one row) and delivered by a worker after commit.
+Shipment labels keep the carrier's tracking link, for the shipment e-mail and its resends.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ _WHEN = wms_desk.db.models.base.UTCDateTime
 
 
 def upgrade() -> None:
+    # Plain ADD COLUMN (no batch rebuild of a table others refer to); '' for labels bought before.
+    op.add_column(
+        "shipment_labels",
+        sa.Column("tracking_url", sa.String(length=500), nullable=False, server_default=""),
+    )
     op.create_table(
         "outbox_messages",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -70,3 +76,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("outbox_messages")
+    with op.batch_alter_table("shipment_labels", schema=None) as batch_op:
+        batch_op.drop_column("tracking_url")

@@ -1,0 +1,1 @@
+"""Customer e-mails: SMTP settings, editable templates, the SMTP delivery and the triggers."""
