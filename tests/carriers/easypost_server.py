@@ -122,6 +122,12 @@ class EasyPostServer:
             shipment["postage_label"] = label
             shipment["selected_rate"] = copy.deepcopy(rate)
             shipment["tracking_code"] = str(self._next_tracking)
+            # As EasyPost answers a buy: a tracker with its public tracking page.
+            shipment["tracker"] = {
+                "id": f"trk_{sid}",
+                "object": "Tracker",
+                "public_url": f"https://track.easypost.com/djE6dHJrXz{self._next_tracking}",
+            }
             self.labels_bought[sid] += 1
             return 200, shipment
 

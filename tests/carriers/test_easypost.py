@@ -84,6 +84,8 @@ def test_buy_downloads_the_label_byte_exact_without_sending_the_key(
     [label] = purchase.labels
     assert label.data == LABEL_PDF and label.format is LabelFormat.PDF
     assert label.tracking_number == server.shipments[quote.shipment_ref]["tracking_code"]
+    tracker = server.shipments[quote.shipment_ref]["tracker"]
+    assert label.tracking_url == tracker["public_url"]  # the shipment e-mail's link
     assert (purchase.amount, purchase.service, purchase.shipment_ref) == (
         Decimal("6.07"), "USPS GroundAdvantage", quote.shipment_ref,
     )  # fmt: skip

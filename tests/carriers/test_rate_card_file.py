@@ -25,6 +25,7 @@ def test_documented_card_is_read_exactly(tmp_path: Path) -> None:
     assert card.surcharges.oversize_weight_g == Decimal(30000)
     assert card.tracking is not None and card.tracking.rule is CheckRule.S10
     assert [z.postal_prefix for z in card.zones] == ["11", "1", "", ""]
+    assert card.tracking_url == "https://tracking.nordpost.example/?id={tracking}"
 
 
 @pytest.mark.parametrize(
@@ -42,6 +43,7 @@ def test_documented_card_is_read_exactly(tmp_path: Path) -> None:
         ("per_extra_kg = 1.20", "per_extra_kg = -1", "per_extra_kg must be above 0"),
         ('[carrier]', '[carier]', "unknown key 'carier'"),
         ("transit_days = 3", "transit_days = 3\ntransit_days = 4", "not valid TOML"),
+        ("?id={tracking}", "?id=", r"tracking_url must be an http\(s\) link with \{tracking\}"),
     ],
 )  # fmt: skip
 def test_mistakes_are_named_with_the_place_and_the_fix(old: str, new: str, message: str) -> None:

@@ -77,7 +77,7 @@ def _authenticator(recorder: SmtpRecorder, password: str) -> Any:
             return AuthResult(success=False, handled=False)
         login, given = data.login.decode(), data.password.decode()
         recorder.logins.append((login, given))
-        return AuthResult(success=given == password)
+        return AuthResult(success=given == password, handled=False)
 
     return check
 

@@ -48,6 +48,11 @@ def register(subparsers: Any) -> None:
     setup.add_argument("--drop-folder", metavar="DIR", help="import files dropped here")
     setup.add_argument("--format", choices=FORMAT_NAMES, help="format of the dropped files")
     setup.add_argument("--profile", metavar="NAME", help="CSV profile for dropped files")
+    setup.add_argument(
+        "--send-order-received",
+        choices=("on", "off"),
+        help="e-mail customers when their order arrives (default off: most shops send their own)",
+    )
     setup.set_defaults(run=run_channel_set)
     watch = channel_commands.add_parser("watch", help="import files dropped in channel folders")
     watch.add_argument("--interval", type=float, default=2.0, metavar="S", help="poll every S s")
@@ -208,6 +213,7 @@ def run_channel_set(env: CliEnv) -> int:
             ("drop_folder", str(Path(args.drop_folder).resolve()) if args.drop_folder else None),
             ("format", args.format),
             ("profile", args.profile),
+            ("send_order_received", args.send_order_received == "on" or None),
         )
         if value
     }

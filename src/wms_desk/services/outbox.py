@@ -15,7 +15,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -391,12 +391,15 @@ class OutboxWorker:
 
         return run_unit_of_work(self.ctx, work)
 
-    def _claim(self, uow: UnitOfWork, kinds: list[str]) -> OutboxMessage | None:
+    def _claim(
+        self, uow: UnitOfWork, kinds: list[str], skip: Collection[str] = ()
+    ) -> OutboxMessage | None:
         now = self._clock()
         query = (
             select(OutboxRow)
             .where(OutboxRow.kind.in_(kinds), OutboxRow.status.in_(DUE))
             .where(OutboxRow.next_attempt_at <= now)
+            .where(OutboxRow.id.not_in(list(skip)))
             .order_by(OutboxRow.next_attempt_at, OutboxRow.created_at)
             .limit(1)
             # PostgreSQL: two stations' workers never claim one message.
@@ -474,8 +477,8 @@ class OutboxWorker:
             )
             return "", exc
 
-    def run_once(self) -> OutboxInfo | None:
-        """Claim, deliver and record one due message; None when nothing is due."""
+    def run_once(self, skip: Collection[str] = ()) -> OutboxInfo | None:
+        """Claim, deliver and record one due message (not one of `skip`); None when none is."""
         deliveries = self.deliveries
         kinds = [kind.value for kind in deliveries]
         if not kinds:
@@ -485,7 +488,7 @@ class OutboxWorker:
             due = bool(self.recover()) or due
         if not due:
             return None
-        message = run_unit_of_work(self.ctx, lambda uow: self._claim(uow, kinds))
+        message = run_unit_of_work(self.ctx, lambda uow: self._claim(uow, kinds, skip))
         if message is None:
             return None
         reference, error = self._deliver(deliveries[message.kind], message)
@@ -501,8 +504,8 @@ class OutboxWorker:
         """Everything due now, each message at most once (a failure waits for its backoff)."""
         done: dict[str, OutboxInfo] = {}
         while len(done) < limit:
-            info = self.run_once()
-            if info is None or info.id in done:
+            info = self.run_once(skip=done.keys())
+            if info is None:
                 break
             done[info.id] = info
         return list(done.values())

@@ -41,10 +41,29 @@ def message_id(outbox_id: str, from_address: str) -> str:
     return f"<{outbox_id}.outbox@{domain}>"
 
 
-def build_message(email: OutgoingEmail, settings: SmtpSettings, msg_id: str, key: str) -> bytes:
-    msg = EmailMessage(policy=SMTP_POLICY)
+def smtp_address(address: str) -> tuple[str, bool]:
+    """The address as SMTP takes it: an international domain in IDNA (xn--) form; and whether
+    it still needs SMTPUTF8 (a local part such as zoë.müller cannot be written otherwise)."""
+    local, _, domain = address.strip().rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass  # not IDNA-able: left as it is, SMTPUTF8 carries it
+    result = f"{local}@{domain}"
+    return result, not result.isascii()
+
+
+def build_message(
+    email: OutgoingEmail,
+    settings: SmtpSettings,
+    msg_id: str,
+    key: str,
+    to: str | None = None,
+    utf8: bool = False,
+) -> bytes:
+    msg = EmailMessage(policy=SMTP_POLICY.clone(utf8=utf8))
     msg["From"] = formataddr((settings.shop_name, settings.from_address))
-    msg["To"] = email.to
+    msg["To"] = to or email.to
     if settings.reply_to:
         msg["Reply-To"] = settings.reply_to
     msg["Subject"] = email.subject
@@ -109,6 +128,7 @@ def send(
     recipient: str,
     data: bytes,
     before_dot: Callable[[], None] | None = None,
+    utf8: bool = False,
 ) -> ServerAnswer:
     """Send one message; `before_dot` runs after the body, before the point of no return.
 
@@ -140,7 +160,17 @@ def send(
             "It is tried again later."
         ) from exc
     try:
-        code, reply = smtp.mail(settings.from_address)
+        options: list[str] = []
+        if utf8:
+            if not smtp.has_extn("smtputf8"):
+                raise PermanentFailure(
+                    f"The SMTP server {settings.host} does not take international addresses "
+                    f"(SMTPUTF8), so nothing can be sent to {recipient}. Ask the customer for "
+                    "another address, or use a server that supports SMTPUTF8."
+                )
+            smtp.command_encoding = "utf-8"
+            options = ["SMTPUTF8", "BODY=8BITMIME"]
+        code, reply = smtp.mail(settings.from_address, options)
         if code != 250:
             raise _refused(f"the sender {settings.from_address}", _answer(code, reply), settings)
         code, reply = smtp.rcpt(recipient)
@@ -194,9 +224,11 @@ class SmtpDelivery:
         if not is_address(email.to):
             raise PermanentFailure(f"{email.to!r} is not an e-mail address; nothing was sent.")
         msg_id = message_id(message.id, self.settings.from_address)
-        data = build_message(email, self.settings, msg_id, message.key)
+        to, utf8 = smtp_address(email.to)
+        data = build_message(email, self.settings, msg_id, message.key, to, utf8)
+        hand_over = lambda: outbox.hand_over(self.ctx, message, msg_id)  # noqa: E731
         try:
-            send(self.settings, email.to, data, lambda: outbox.hand_over(self.ctx, message, msg_id))
+            send(self.settings, to, data, hand_over, utf8)
         except DeliveredUnconfirmed as exc:
             raise DeliveredUnconfirmed(msg_id, str(exc)) from exc
         return msg_id
@@ -224,9 +256,11 @@ def send_test_email(ctx: ServiceContext, to: str) -> str:
     )
     email = OutgoingEmail(to, rendered.subject, rendered.body, EmailKind.TEST)
     test_id = f"test-{socket.gethostname()}-{utcnow().strftime('%Y%m%d%H%M%S%f')}"
-    data = build_message(email, settings, message_id(test_id, settings.from_address), "")
+    address, utf8 = smtp_address(to)
+    msg_id = message_id(test_id, settings.from_address)
+    data = build_message(email, settings, msg_id, "", address, utf8)
     try:
-        answer = send(settings, to, data)
+        answer = send(settings, address, data, None, utf8)
     except (TemporaryFailure, PermanentFailure, DeliveredUnconfirmed) as exc:
         raise ValidationFailed(f"The test e-mail to {to} was not sent. {exc}") from exc
     return f"Test e-mail sent to {to} through {settings.host}; the server answered: {answer}."

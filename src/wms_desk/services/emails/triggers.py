@@ -161,3 +161,16 @@ def enqueue_order_received(uow: UnitOfWork, order_ids: Sequence[int]) -> int:
         key = order_received_key(order.id)
         queued += outbox.enqueue(uow, OutboxKind.EMAIL, key, email.to_json(), order.id)
     return queued
+
+
+@unit_of_work(Permission.CHANGE_SETTINGS)
+def set_order_received(uow: UnitOfWork, channel_id: int, on: bool) -> str:
+    """Switch the order-received e-mail on or off for one channel; audited."""
+    channel = uow.session.get(Channel, channel_id)
+    if channel is None:
+        raise NotFound(f"Channel {channel_id} does not exist.")
+    before = dict(channel.settings or {})
+    channel.settings = {**before, ORDER_RECEIVED_SETTING: bool(on)}
+    uow.audit("channel.settings_changed", "channel", channel.id, before, channel.settings)
+    state = "now get" if on else "no longer get"
+    return f"Orders from {channel.name} {state} an order-received e-mail."
