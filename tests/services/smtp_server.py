@@ -35,7 +35,8 @@ class Received:
 @dataclass
 class SmtpRecorder:
     received: list[Received] = field(default_factory=list)
-    rcpt_reply: str | None = None  # e.g. "550 5.1.1 no such user"
+    rcpt_reply: str | None = None  # e.g. "550 5.1.1 no such user", for every recipient
+    refuse: dict[str, str] = field(default_factory=dict)  # recipient -> the server's reply
     data_reply: str | None = None  # e.g. "451 4.3.0 try again later"
     pause_at: str | None = None
     reached: threading.Event = field(default_factory=threading.Event)
@@ -52,8 +53,8 @@ class SmtpRecorder:
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         await self._pause("rcpt")
-        if self.rcpt_reply:
-            return self.rcpt_reply
+        if self.rcpt_reply or address in self.refuse:
+            return self.rcpt_reply or self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

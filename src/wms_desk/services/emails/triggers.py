@@ -25,7 +25,7 @@ from wms_desk.services.emails.settings import load as load_settings
 from wms_desk.services.emails.templates import load_template
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.outbox import OutboxKind
-from wms_desk.services.uow import UnitOfWork, unit_of_work
+from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
 # Channel.settings key: send our own order-received e-mail for this channel's orders (most shops
 # let their platform send it, so it is off unless set).
@@ -174,3 +174,11 @@ def set_order_received(uow: UnitOfWork, channel_id: int, on: bool) -> str:
     uow.audit("channel.settings_changed", "channel", channel.id, before, channel.settings)
     state = "now get" if on else "no longer get"
     return f"Orders from {channel.name} {state} an order-received e-mail."
+
+
+@read_only
+def order_id_for(session: Session, ref: str, channel: str | None = None) -> int:
+    """The order a number (or a scanned ORD:/ORDID: code) names, for the CLI's resend."""
+    from wms_desk.services.order_detail import resolve_order
+
+    return resolve_order(session, ref, channel)
