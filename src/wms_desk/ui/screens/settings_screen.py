@@ -1,4 +1,4 @@
-"""Settings: this station's devices and printers; users and stations for admins."""
+"""Settings: this station's devices and printers; e-mail for supervisors; users for admins."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class SettingsScreen(QWidget):
         self.tabs.addTab(PrintersPanel(ui), "Printers")
         self.rules_panel: QWidget | None = None
         self.policy_panel: QWidget | None = None
+        self.email_panel: QWidget | None = None
         if ui.actor.can(Permission.CHANGE_SETTINGS):
             from wms_desk.ui.screens.shipping_rules_panel import ShippingRulesPanel
 
@@ -32,6 +33,11 @@ class SettingsScreen(QWidget):
             policy_panel = ReturnPolicyPanel(ui)
             self.policy_panel = policy_panel
             self.tabs.addTab(policy_panel, "Returns policy")
+            # The site's SMTP server and the customers' wording.
+            from wms_desk.ui.screens.email_panel import EmailPanel
+
+            self.email_panel = EmailPanel(ui)
+            self.tabs.addTab(self.email_panel, "E-mail")
         # Admins only: the others never see who can sign in, let alone change it.
         self.users_panel: UsersPanel | None = None
         if ui.actor.can(Permission.MANAGE_USERS):
