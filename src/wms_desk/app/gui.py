@@ -160,8 +160,10 @@ class StationApp(QObject):
             self.print_worker = print_worker.install(station.database, station.info.id, self.window)
         if self.outbox_worker is None:
             # E-mails and channel updates queued before a restart go out now, from any station.
+            from wms_desk.services.emails import smtp as email_delivery
             from wms_desk.services.outbox import OutboxWorker
 
+            email_delivery.register()
             self.outbox_worker = OutboxWorker(
                 station.database, name=f"outbox-{station.info.name}", station_id=station.info.id
             )
