@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import pytest
-
 from tests.printing.servers import closed_port
 from tests.services.smtp_server import smtp_server
-from wms_desk.cli.main import main
 from wms_desk.domain.emails import EmailKind, OutgoingEmail
 from wms_desk.services import outbox
 from wms_desk.services.context import ServiceContext
@@ -17,16 +14,6 @@ from wms_desk.services.outbox import OutboxKind
 from wms_desk.services.uow import run_unit_of_work
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def wms(db_url: str, capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", db_url, "--station", "cli-test", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def _queue(ctx: ServiceContext, key: str, to: str) -> None:
