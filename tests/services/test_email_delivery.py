@@ -242,3 +242,34 @@ def test_resend_says_why_it_cannot(ctx: ServiceContext, tmp_path: Path) -> None:
     unshipped = packed_order(ctx.database, "R-3", (900,))
     with pytest.raises(ValidationFailed, match="Order R-3 has no bought labels"):
         triggers.resend_shipment_email(ctx, unshipped)
+
+
+def test_other_features_queue_their_own_email_with_an_attachment(ctx: ServiceContext) -> None:
+    """How the RMA slip (issue 12) or the end-of-day summary (issue 13) goes out."""
+    from wms_desk.domain.emails import Attachment
+
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    slip = Attachment("RMA-1001.pdf", "application/pdf", pdf)
+    with smtp_server() as server:
+        use_server(ctx, server)
+        queued = run_unit_of_work(
+            ctx,
+            lambda uow: triggers.queue_email(
+                uow, "rma-slip:1", "eva@example.com", "Your return RMA-1001", "The slip.", None,
+                [slip],
+            ),
+        )  # fmt: skip
+        again = run_unit_of_work(
+            ctx,
+            lambda uow: triggers.queue_email(uow, "rma-slip:1", "eva@example.com", "x", "y"),
+        )
+        assert (queued, again) == (True, False)
+        with pytest.raises(ValidationFailed, match="'eva' is not an e-mail address"):
+            run_unit_of_work(ctx, lambda uow: triggers.queue_email(uow, "k", "eva", "s", "b"))
+        (sent,) = _worker(ctx).drain()
+        assert sent.status is OutboxStatus.SENT
+    (got,) = server.received
+    assert got.message["Subject"] == "Your return RMA-1001"
+    (part,) = list(got.message.iter_attachments())
+    assert (part.get_filename(), part.get_content_type()) == ("RMA-1001.pdf", "application/pdf")
+    assert part.get_content() == pdf

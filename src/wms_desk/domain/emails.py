@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from string import Template
 
@@ -16,6 +17,8 @@ class EmailKind(StrEnum):
     SHIPMENT = "shipment"
     ORDER_RECEIVED = "order_received"
     TEST = "test"
+    # Written by other features in their own words (an RMA slip, the end-of-day summary).
+    NOTICE = "notice"
 
 
 # What each template may use; a placeholder outside this list is a typo the editor reports.
@@ -32,6 +35,7 @@ PLACEHOLDERS: dict[EmailKind, tuple[str, ...]] = {
     ),
     EmailKind.ORDER_RECEIVED: ("order_number", "customer_name", "shop_name", "items"),
     EmailKind.TEST: ("shop_name",),
+    EmailKind.NOTICE: (),
 }
 
 
@@ -180,6 +184,23 @@ SAMPLE_ORDER_RECEIVED = order_received_values(
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with the e-mail (an RMA slip PDF); kept in the payload as base64."""
+
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+    def as_json(self) -> dict[str, str]:
+        encoded = base64.b64encode(self.data).decode("ascii")
+        return {"filename": self.filename, "content_type": self.content_type, "data": encoded}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> Attachment:
+        return cls(data["filename"], data["content_type"], base64.b64decode(data["data"]))
+
+
+@dataclass(frozen=True)
 class OutgoingEmail:
     """An outbox e-mail's payload: rendered when it is queued, sent as it is."""
 
@@ -188,9 +209,19 @@ class OutgoingEmail:
     body: str
     kind: EmailKind
     order_number: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "kind": self.kind.value}, sort_keys=True)
+        document: dict[str, object] = {
+            "to": self.to,
+            "subject": self.subject,
+            "body": self.body,
+            "kind": self.kind.value,
+            "order_number": self.order_number,
+        }
+        if self.attachments:
+            document["attachments"] = [a.as_json() for a in self.attachments]
+        return json.dumps(document, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> OutgoingEmail:
@@ -201,4 +232,5 @@ class OutgoingEmail:
             str(data["body"]),
             EmailKind(data["kind"]),
             str(data.get("order_number", "")),
+            tuple(Attachment.from_json(a) for a in data.get("attachments", ())),
         )

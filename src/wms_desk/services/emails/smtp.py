@@ -72,6 +72,14 @@ def build_message(
     if key:
         msg["X-WMS-Outbox-Key"] = key
     msg.set_content(email.body)
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        msg.add_attachment(
+            attachment.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
     return msg.as_bytes()
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from wms_desk.db.models import CarrierAccount, Channel, Order, OrderLine, Shipment
 from wms_desk.domain.emails import (
+    Attachment,
     EmailKind,
     OutgoingEmail,
     ShipmentFacts,
@@ -182,3 +183,25 @@ def order_id_for(session: Session, ref: str, channel: str | None = None) -> int:
     from wms_desk.services.order_detail import resolve_order
 
     return resolve_order(session, ref, channel)
+
+
+def queue_email(
+    uow: UnitOfWork,
+    key: str,
+    to: str,
+    subject: str,
+    body: str,
+    order_id: int | None = None,
+    attachments: Sequence[Attachment] = (),
+    order_number: str = "",
+) -> bool:
+    """For other features (an RMA slip, the end-of-day summary): queue an e-mail in the
+    caller's transaction, in their own words. False if `key` was queued before."""
+    if not is_address(to):
+        raise ValidationFailed(f"{to!r} is not an e-mail address; enter one such as a@example.com.")
+    if not subject.strip():
+        raise ValidationFailed("An e-mail needs a subject.")
+    email = OutgoingEmail(
+        to.strip(), subject.strip(), body, EmailKind.NOTICE, order_number, tuple(attachments)
+    )
+    return outbox.enqueue(uow, OutboxKind.EMAIL, key, email.to_json(), order_id)
