@@ -126,3 +126,21 @@ def test_killed_after_the_final_dot_the_message_is_never_sent_again(
         assert info.reference == smtp.message_id(message_id, "shop@example.com")
         assert _restarted_worker(ctx).drain() == []
     assert server.message_ids() == [smtp.message_id(message_id, "shop@example.com")]
+
+
+def test_a_worker_whose_lease_ran_out_stops_before_the_dot(ctx: ServiceContext) -> None:
+    """A slow worker (its lease gone before the hand-over) must not complete the message,
+    since another worker may already be sending it: the server gets nothing from it."""
+    message_id = _queue_email(ctx)
+    with smtp_server() as server:
+        use_server(ctx, server)
+        smtp.register()
+        slow = outbox.OutboxWorker(ctx.database, lease=timedelta(0))
+        (stopped,) = slow.drain()
+        assert (stopped.status, stopped.attempts) == (OutboxStatus.FAILED, 1)
+        assert "expired before it was handed over" in stopped.last_error
+        assert server.received == []
+        later = outbox.OutboxWorker(ctx.database, clock=lambda: utcnow() + timedelta(minutes=5))
+        (sent,) = later.drain()  # after the backoff
+        assert (sent.id, sent.status, sent.attempts) == (message_id, OutboxStatus.SENT, 2)
+    assert len(server.received) == 1

@@ -200,7 +200,15 @@ def send(
         in_data = True
         smtp.send(_data_bytes(data))
         if before_dot is not None:
-            before_dot()
+            try:
+                before_dot()
+            except TemporaryFailure:
+                raise
+            except Exception as exc:  # e.g. the database went away: the dot must not go
+                raise TemporaryFailure(
+                    f"The hand-over could not be recorded ({exc}); the message was not "
+                    "completed, so nothing was delivered. It is tried again later."
+                ) from exc
         dot_sent = True
         smtp.send(b".\r\n")
         code, reply = smtp.getreply()
