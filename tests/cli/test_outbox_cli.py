@@ -36,7 +36,7 @@ def test_settings_test_send_list_and_retry(wms: Run, system_ctx: ServiceContext)
             "none",
         )
         assert (shown["configured"], shown["shipment_emails_on"]) == (True, True)
-        assert shown["password"] == "no sign-in (no user name set)" and "secret" not in out
+        assert shown["password"] == "No sign-in: no user name is set." and "secret" not in out
 
         code, out, err = wms("email", "test", "it@example.com")
         assert code == 0, err

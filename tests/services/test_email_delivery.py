@@ -171,12 +171,20 @@ def test_password_comes_from_the_environment_or_a_private_file_never_the_databas
         with pytest.raises(ValidationFailed, match=r"can be read by other users\. Run 'chmod 600"):
             smtp.send_test_email(ctx, "eva@example.com")
         secret_file.chmod(0o600)
+        assert email_settings.get_settings(ctx).password_state() == (
+            f"Password: from the file {secret_file} (never stored in the database)."
+        )
         answer = smtp.send_test_email(ctx, "eva@example.com")
         assert answer == (
             "Test e-mail sent to eva@example.com through 127.0.0.1; the server answered: "
             "250 2.0.0 Ok: queued as TEST."
         )
         monkeypatch.setenv(email_settings.PASSWORD_ENV, "wrong")
+        assert (
+            email_settings.get_settings(ctx)
+            .password_state()
+            .startswith("Password: from the environment variable WMS_DESK_SMTP_PASSWORD")
+        )
         with pytest.raises(ValidationFailed, match="refused the user name or password"):
             smtp.send_test_email(ctx, "eva@example.com")
     # smtplib tries each mechanism the server offers (PLAIN, then LOGIN) before giving up.

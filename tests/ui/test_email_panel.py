@@ -49,7 +49,7 @@ def _type(qtbot, field, text: str) -> None:
 
 def test_type_settings_save_and_send_a_test_email(qtbot, panel: EmailPanel) -> None:
     form = panel.form
-    assert "no sign-in" in form.password_state.text()
+    assert form.password_state.text() == "No sign-in: no user name is set."
     with smtp_server() as server:
         _type(qtbot, form.host, "127.0.0.1")
         _type(qtbot, form.port, str(server.port))

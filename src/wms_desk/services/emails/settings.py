@@ -72,15 +72,16 @@ class SmtpSettings:
 
     def password_state(self) -> str:
         """What the settings screen says about the password, without showing it."""
+        never = "never stored in the database"
         if not self.username:
-            return "no sign-in (no user name set)"
+            return "No sign-in: no user name is set."
         if os.environ.get(PASSWORD_ENV, "").strip():
-            return f"from the environment variable {PASSWORD_ENV}"
+            return f"Password: from the environment variable {PASSWORD_ENV} ({never})."
         try:
             self.password_source().read()
         except ApiKeyMissing as exc:
-            return str(exc)
-        return f"from the file {self.password_file}"
+            return f"{exc} It is {never}."
+        return f"Password: from the file {self.password_file} ({never})."
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "security": self.security.value}

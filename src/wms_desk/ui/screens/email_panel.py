@@ -95,10 +95,7 @@ class SmtpForm(QGroupBox):
         self.security.setCurrentText(current.security.value)
         self.username.setText(current.username)
         self.password_file.setText(current.password_file)
-        self.password_state.setText(
-            f"Password: {password}. It is never stored in the database: set "
-            f"{email_settings.PASSWORD_ENV} or name a file only you can read (chmod 600)."
-        )
+        self.password_state.setText(password)
         self.from_address.setText(current.from_address)
         self.reply_to.setText(current.reply_to)
         self.shop_name.setText(current.shop_name)
