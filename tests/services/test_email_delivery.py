@@ -281,3 +281,30 @@ def test_other_features_queue_their_own_email_with_an_attachment(ctx: ServiceCon
     (part,) = list(got.message.iter_attachments())
     assert (part.get_filename(), part.get_content_type()) == ("RMA-1001.pdf", "application/pdf")
     assert part.get_content() == pdf
+
+
+def test_labels_made_elsewhere_link_through_the_carrier_accounts_pattern(
+    ctx: ServiceContext,
+) -> None:
+    from wms_desk.services.emails.tracking_links import set_tracking_link
+    from wms_desk.services.shipping.manual import record_manual_labels
+
+    with pytest.raises(ValidationFailed, match="with \\{tracking\\} where the number goes"):
+        set_tracking_link(ctx, "DHL", "https://dhl.example/track")
+    said = set_tracking_link(ctx, "DHL", "https://dhl.example/track?id={tracking}")
+    assert said == "Shipment e-mails link DHL labels as https://dhl.example/track?id=TRACKING123."
+    with pytest.raises(PermissionDenied):
+        set_tracking_link(_as(ctx, "packer"), "DHL", "")
+    with smtp_server() as server:
+        use_server(ctx, server)
+        order_id = packed_order(ctx.database, "M-1", (900,))
+        with ctx.database.write_session() as session, session.begin():
+            session.execute(
+                update(Order).where(Order.id == order_id).values(ship_email="eva@example.com")
+            )
+        record_manual_labels(ctx, order_id, "DHL", ["JD014600006281230000"], "Parcel")
+        (sent,) = _worker(ctx).drain()
+        assert sent.status is OutboxStatus.SENT
+    body = server.received[0].message.get_content()
+    assert "with DHL (Parcel)" in body
+    assert "Track it here: https://dhl.example/track?id=JD014600006281230000" in body

@@ -56,6 +56,14 @@ def register(subparsers: Any) -> None:
     test = mail.add_parser("test", help="send one test e-mail now and show the server's answer")
     test.add_argument("to", metavar="TO", help="the address to send it to")
     test.set_defaults(run=run_test)
+    link = mail.add_parser(
+        "tracking-link", help="the link shipment e-mails give for a carrier without its own"
+    )
+    link.add_argument("carrier", metavar="CARRIER", help="carrier account code or name")
+    link.add_argument(
+        "pattern", metavar="URL", help="e.g. https://carrier.example/t?id={tracking} ('' removes)"
+    )
+    link.set_defaults(run=run_tracking_link)
     resend = mail.add_parser("resend", help="queue an order's shipment e-mail again")
     add_order_argument(resend)
     resend.set_defaults(run=run_resend)
@@ -170,4 +178,11 @@ def run_resend(env: CliEnv) -> int:
     ctx = env.context()
     order_id = triggers.order_id_for(ctx, env.args.order, env.args.channel)
     env.out(triggers.resend_shipment_email(ctx, order_id))
+    return 0
+
+
+def run_tracking_link(env: CliEnv) -> int:
+    from wms_desk.services.emails.tracking_links import set_tracking_link
+
+    env.out(set_tracking_link(env.context(), env.args.carrier, env.args.pattern))
     return 0

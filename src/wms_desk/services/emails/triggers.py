@@ -24,6 +24,7 @@ from wms_desk.services import outbox
 from wms_desk.services.emails.settings import SmtpSettings
 from wms_desk.services.emails.settings import load as load_settings
 from wms_desk.services.emails.templates import load_template
+from wms_desk.services.emails.tracking_links import link_for
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.outbox import OutboxKind
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
@@ -51,13 +52,23 @@ def shipment_facts(
 ) -> ShipmentFacts:
     labels = sorted((lb for s in shipments for lb in s.labels), key=lambda lb: lb.seq)
     first = shipments[0]
+    packages = tuple(
+        # The carrier's own link first; else the account's pattern (labels made elsewhere).
+        TrackedPackage(
+            lb.seq,
+            lb.count,
+            lb.tracking,
+            lb.tracking_url or link_for(session, first.carrier, lb.tracking),
+        )
+        for lb in labels
+    )
     return ShipmentFacts(
         order.number,
         order.customer_name or order.ship_name,
         shop_name,
         _carrier_name(session, first.carrier),
         first.service_name or first.service,
-        tuple(TrackedPackage(lb.seq, lb.count, lb.tracking, lb.tracking_url) for lb in labels),
+        packages,
     )
 
 
