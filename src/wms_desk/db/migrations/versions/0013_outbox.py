@@ -1,6 +1,6 @@
 """outbox: durable messages to the outside world (customer e-mails, channel fulfilments)
 
-Revision ID: 0008
+Revision ID: 0013
 Revises: 0012
 One generic table: a message is written with the business change that causes it (its `key` is
 UNIQUE, so the same intent enqueued twice is one row) and delivered by a worker after commit.
@@ -14,8 +14,8 @@ from alembic import op
 
 import wms_desk.db.models.base
 
-revision = "0008"
-down_revision = "0012"  # chained after main's head when rebased; the lead renumbers
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
