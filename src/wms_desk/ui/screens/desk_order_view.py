@@ -92,6 +92,8 @@ class DeskOrderView(QWidget):
         self.hold_button = QPushButton("Hold…")
         self.rma_button = QPushButton("Create RMA…")
         self.open_rma_button = QPushButton("Open return")
+        self.resend_button = QPushButton("Resend shipment e-mail")
+        self.resend_button.clicked.connect(self.resend_email)
         self.note_button.clicked.connect(self.add_note)
         self.address_button.clicked.connect(self.change_address)
         self.hold_button.clicked.connect(self.hold)
@@ -104,6 +106,7 @@ class DeskOrderView(QWidget):
             self.hold_button,
             self.rma_button,
             self.open_rma_button,
+            self.resend_button,
         ):
             actions.addWidget(button)
         actions.addStretch(1)
@@ -201,6 +204,8 @@ class DeskOrderView(QWidget):
         shipped = d is not None and any(line.shipped for line in d.lines)
         self.rma_button.setEnabled(shipped and actor.can(Permission.CREATE_RMAS))
         self.open_rma_button.setEnabled(d is not None and self.returns_model.rowCount() > 0)
+        labelled = d is not None and any(s.status != "voided" for s in d.shipments)
+        self.resend_button.setEnabled(labelled and actor.can(Permission.RESEND_EMAILS))
 
     # -- actions ----------------------------------------------------------------------------
     def add_note(self) -> QDialog | None:
@@ -307,6 +312,21 @@ class DeskOrderView(QWidget):
         dialog.open()
         self.rma_opened.emit(dialog)
         return dialog
+
+    def resend_email(self) -> None:
+        """Queue the shipment e-mail again (the customer says it never came); audited."""
+        from wms_desk.services.emails.triggers import resend_shipment_email
+
+        d = self.detail
+        if d is None:
+            return
+        self._ui.tasks.run(
+            resend_shipment_email,
+            self._ui.services,
+            d.id,
+            on_done=guarded(self, self._done),
+            on_error=guarded(self, self._failed),
+        )
 
     def _return_double_clicked(self, index: QModelIndex) -> None:
         self.open_rma(self.returns_model.rows[index.row()].number)
