@@ -170,3 +170,43 @@ def test_the_list_and_desk_models_pass_qtmodeltester(qtmodeltester) -> None:
     hits.set_rows([OrderHit(1, "6201", "shop", "on_hold", "Ada", "a@x.se", "+46 8 1", None)])
     qtmodeltester.check(hits)
     assert hits.data(hits.index(0, 2)) == "On hold"
+
+
+def test_email_the_slip_from_the_rma_detail_typing_the_address(
+    qtbot, station: StationApp, scanner, admin: ServiceContext, laptop_screen
+) -> None:
+    from tests.services.smtp_server import smtp_server, use_server
+    from wms_desk.db.models.outbox import OutboxMessage as OutboxRow
+
+    mugs = create_rma(admin, "6201", [ReturnLineRequest("MUG", 1, Reason.DAMAGED)])
+    with qtbot.waitSignal(station.window_shown, timeout=WAIT):
+        scanner.scan("BADGE:SUPV-0001")
+    screen = station.window.show_screen("returns")
+    assert isinstance(screen, ReturnsScreen)
+    screen.tabs.setCurrentIndex(1)
+    panel = screen.returns_list
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT)
+    panel.table.selectRow(0)
+    detail = panel.detail
+    qtbot.waitUntil(lambda: detail.detail is not None, timeout=WAIT)
+    assert detail.email_button.isEnabled()
+    with smtp_server() as server:
+        use_server(admin, server)
+        dialog = detail.email_slip()
+        assert dialog is not None
+        qtbot.waitUntil(dialog.isVisible, timeout=3_000)
+        assert_fits(dialog, laptop_screen)
+        dialog.text.setFocus()
+        dialog.text.selectAll()
+        qtbot.keyClicks(dialog.text, "ada@example.com", delay=HUMAN_MS)
+        qtbot.waitUntil(lambda: dialog.text.text() == "ada@example.com", timeout=3_000)
+        qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
+        qtbot.waitUntil(
+            lambda: "is queued to ada@example.com" in detail.message.text(), timeout=WAIT
+        )
+        assert detail.message.text().startswith(f"RMA slip {mugs.number} (order 6201)")
+        # The station's own outbox worker sends it to the server.
+        qtbot.waitUntil(lambda: len(server.received) == 1, timeout=20_000)
+    with admin.database.read_session() as session:
+        keys = list(session.scalars(select(OutboxRow.key)))
+    assert [k.startswith(f"rma-slip:{mugs.number}:") for k in keys] == [True]

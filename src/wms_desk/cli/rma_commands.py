@@ -83,6 +83,11 @@ def register(subparsers: Any) -> None:
     label.add_argument("--json", action="store_true", help="print one JSON object")
     label.set_defaults(run=run_label)
 
+    mail = commands.add_parser("email-slip", help="e-mail the RMA slip (PDF) to the customer")
+    mail.add_argument("rma", metavar="RMA")
+    mail.add_argument("--to", default="", metavar="ADDRESS", help="default: the order's e-mail")
+    mail.set_defaults(run=run_email_slip)
+
     policy = commands.add_parser(
         "policy", help="the return policy: window, restocking fees, who gets shipping back"
     )
@@ -327,4 +332,11 @@ def run_policy(env: CliEnv) -> int:
         + (", ".join(shipping) or "no reason")
         + "."
     )
+    return 0
+
+
+def run_email_slip(env: CliEnv) -> int:
+    from wms_desk.services.returns.slip_email import email_rma_slip
+
+    env.out(email_rma_slip(env.context(), env.args.rma, env.args.to).message)
     return 0

@@ -92,6 +92,7 @@ class RmaDetail:
     refund: RefundView | None
     replacement_order: str
     timeline: tuple[RmaEvent, ...]
+    customer_email: str = ""  # where the slip is e-mailed unless someone types another
 
     def as_json(self) -> dict[str, Any]:
         """`wms-desk rma show --json`: these keys are a contract; add, never rename."""
@@ -161,7 +162,9 @@ def _count_dispositions(units: tuple[UnitView, ...]) -> dict[str, int]:
 
 
 def load_rma(session: Session, rma: Rma) -> RmaDetail:
-    order_number = session.scalar(select(Order.number).where(Order.id == rma.order_id)) or ""
+    order_number, customer_email = session.execute(
+        select(Order.number, Order.ship_email).where(Order.id == rma.order_id)
+    ).one()
     replacement = (
         session.scalar(select(Order.number).where(Order.id == rma.replacement_order_id))
         if rma.replacement_order_id
@@ -241,6 +244,7 @@ def load_rma(session: Session, rma: Rma) -> RmaDetail:
         timeline=tuple(
             RmaEvent(at, action, who or "System", after or {}) for at, action, who, after in events
         ),
+        customer_email=customer_email or "",
     )
 
 

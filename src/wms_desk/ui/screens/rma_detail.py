@@ -129,13 +129,21 @@ class RmaDetailView(QWidget):
         self.print_button = QPushButton("Print RMA slip")
         self.label_button = QPushButton("Buy return label")
         self.resolve_button = QPushButton("Resolve…")
-        for button in (self.print_button, self.label_button, self.resolve_button):
+        self.email_button = QPushButton("E-mail slip…")
+        self.email_button.clicked.connect(self.email_slip)
+        for button in (
+            self.print_button,
+            self.email_button,
+            self.label_button,
+            self.resolve_button,
+        ):
             button.setEnabled(False)
         self.print_button.clicked.connect(self.print_slip)
         self.label_button.clicked.connect(self.buy_label)
         self.resolve_button.clicked.connect(self.resolve)
         actions = QHBoxLayout()
         actions.addWidget(self.print_button)
+        actions.addWidget(self.email_button)
         actions.addWidget(self.label_button)
         actions.addWidget(self.resolve_button)
         actions.addStretch(1)
@@ -208,6 +216,9 @@ class RmaDetailView(QWidget):
         printed = d is not None and any(e.action in SLIP_ACTIONS for e in d.timeline)
         self.print_button.setText("Reprint RMA slip…" if printed else "Print RMA slip")
         self.print_button.setEnabled(d is not None and actor.can(Permission.LOOK_UP_ORDERS))
+        self.email_button.setEnabled(
+            d is not None and actor.can(Permission.CREATE_RMAS) and d.status in LABEL_STATUSES
+        )
         self.label_button.setEnabled(
             d is not None
             and actor.can(Permission.CREATE_RMAS)
@@ -246,6 +257,23 @@ class RmaDetailView(QWidget):
             return dialog
         self._run(print_rma_slip, d.number, company)
         return None
+
+    def email_slip(self) -> QDialog | None:
+        """Ask where to (the order's address filled in), then queue the slip through the outbox."""
+        from wms_desk.services.returns.slip_email import email_rma_slip
+
+        d = self.detail
+        if d is None:
+            return None
+        dialog = ReasonDialog(
+            f"E-mail RMA slip {d.number}",
+            f"Send the slip of return {d.number} (order {d.order_number}) to which address?",
+            self,
+        )
+        dialog.text.setText(d.customer_email)
+        dialog.accepted.connect(lambda: self._run(email_rma_slip, d.number, dialog.reason()))
+        dialog.open()
+        return dialog
 
     def buy_label(self) -> None:
         from wms_desk.services.documents import company_address
