@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "wms_desk.cli.db_commands",
     "wms_desk.cli.user_commands",
     "wms_desk.cli.import_commands",
+    "wms_desk.cli.channel_commands",  # after import_commands: adds `writeback` to `channels`
     "wms_desk.cli.order_commands",  # after import_commands: adds `show` to its `orders` group
     "wms_desk.cli.device_commands",
     "wms_desk.cli.print_commands",

@@ -91,10 +91,11 @@ def run_list(env: CliEnv) -> int:
 
 
 def run_send(env: CliEnv) -> int:
-    from wms_desk.services import outbox
+    from wms_desk.services import channel_writeback, outbox
     from wms_desk.services.emails import smtp
 
     smtp.register()
+    channel_writeback.register()
     ctx = env.context()
     worker = outbox.OutboxWorker(ctx.database, name="outbox-cli", station_id=ctx.actor.station_id)
     done = worker.drain()

@@ -74,11 +74,19 @@ def ensure_channel(
         uow.session.add(row)
         uow.session.flush()
         uow.audit("channel.created", "channel", row.id, after={"name": name, "kind": kind})
-    elif settings is not None and dict(settings) != row.settings:
+    elif settings is not None and _kept(row, settings) != row.settings:
         before = dict(row.settings or {})
-        row.settings = dict(settings)
+        row.settings = _kept(row, settings)
         uow.audit("channel.settings_changed", "channel", row.id, before=before, after=row.settings)
     return _channel_info(row)
+
+
+def _kept(row: Channel, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """New import settings keep the write-back target (set apart, by `channels writeback`)."""
+    new = dict(settings)
+    if "writeback" in (row.settings or {}) and "writeback" not in new:
+        new["writeback"] = row.settings["writeback"]
+    return new
 
 
 @read_only

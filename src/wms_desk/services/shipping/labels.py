@@ -32,6 +32,7 @@ from wms_desk.domain.errors import DomainError
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
 from wms_desk.printing.model import Address
+from wms_desk.services import channel_writeback
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.emails.triggers import enqueue_shipment_email
 from wms_desk.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -270,6 +271,8 @@ def ship_in(
         for label in purchase.labels:
             package = next(row_iter)
             labels.append(_store_label(uow, order, shipment, package, label, total, printer))
+        # With the labels, in this transaction: the channel hears of it exactly when they exist.
+        channel_writeback.enqueue_fulfilment(uow, order, shipment)
     notes: list[str] = []
     if declaration is not None:
         notes += _print_customs(
@@ -483,6 +486,7 @@ def _mark_void(
     shipment.voided_at = uow.now
     shipment.voided_by_id = uow.actor.user_id
     shipment.void_reason = reason.strip()[:200]
+    channel_writeback.enqueue_cancel(uow, order, shipment)
     numbers = tuple(lb.tracking for lb in shipment.labels)
     for lb in shipment.labels:
         if lb.package_id is not None:
