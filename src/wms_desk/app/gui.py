@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from wms_desk.services.outbox import OutboxWorker
     from wms_desk.ui.change_signals import ChangeSignals
     from wms_desk.ui.device_hub import DeviceHub
+    from wms_desk.ui.outbox_view import OutboxAlerts
     from wms_desk.ui.print_worker import QtPrintWorker
     from wms_desk.ui.scan_pad import ScanPad
     from wms_desk.ui.workspace import Workspace
@@ -64,6 +65,7 @@ class StationApp(QObject):
         self.devices: DeviceHub | None = None
         self.print_worker: QtPrintWorker | None = None
         self.outbox_worker: OutboxWorker | None = None
+        self.outbox_alerts: OutboxAlerts | None = None
         self.changes: ChangeSignals | None = None
         self.remote: RemoteChanges | None = None
         self.scan_pad: ScanPad | None = None  # demo mode only
@@ -160,10 +162,12 @@ class StationApp(QObject):
             self.print_worker = print_worker.install(station.database, station.info.id, self.window)
         if self.outbox_worker is None:
             # E-mails and channel updates queued before a restart go out now, from any station.
+            from wms_desk.services import channel_writeback
             from wms_desk.services.emails import smtp as email_delivery
             from wms_desk.services.outbox import OutboxWorker
 
             email_delivery.register()
+            channel_writeback.register()
             self.outbox_worker = OutboxWorker(
                 station.database, name=f"outbox-{station.info.name}", station_id=station.info.id
             )
@@ -214,7 +218,9 @@ class StationApp(QObject):
 
     def open_window(self, actor: Actor) -> MainWindow:
         """Sign `actor` in: their workspace replaces the sign-in page (or the previous user's)."""
+        from wms_desk.domain.roles import Permission
         from wms_desk.ui.context import UiContext
+        from wms_desk.ui.outbox_view import OutboxAlerts
 
         assert self.station is not None
         if self.signed_in and self.window.ui.actor.user_id != actor.user_id:
@@ -230,7 +236,10 @@ class StationApp(QObject):
             feedback=self.feedback,
             toast=self.print_worker.toast if self.print_worker is not None else None,
         )
-        self.window.enter(ui)
+        workspace = self.window.enter(ui)
+        # Supervisors hear of a message that gave up; it lives with the workspace.
+        can_fix = actor.can(Permission.MANAGE_OUTBOX)
+        self.outbox_alerts = OutboxAlerts(ui, workspace) if can_fix else None
         self.feedback.info(f"Signed in as {actor.display_name} ({actor.role.value}).")
         self.window_shown.emit(self.window)
         return self.window
@@ -242,6 +251,7 @@ class StationApp(QObject):
             self.tasks.run(auth.sign_out, self.window.ui.services, on_error=lambda _e: None)
 
     def _signed_out(self) -> None:
+        self.outbox_alerts = None
         self._end_session()
         self.window.leave()
         self.login.reset()

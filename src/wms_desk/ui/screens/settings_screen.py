@@ -1,6 +1,8 @@
-"""Settings: this station's devices and printers; e-mail for supervisors; users for admins."""
+"""Settings: devices, printers; rules, returns policy, e-mail, outbox (supervisors); users."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
@@ -8,6 +10,9 @@ from wms_desk.domain.roles import Permission
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.screens.users_panel import UsersPanel
 from wms_desk.ui.widgets.named import named
+
+if TYPE_CHECKING:
+    from wms_desk.ui.outbox_view import OutboxPanel
 
 
 class SettingsScreen(QWidget):
@@ -38,6 +43,12 @@ class SettingsScreen(QWidget):
 
             self.email_panel = EmailPanel(ui)
             self.tabs.addTab(self.email_panel, "E-mail")
+        self.outbox_panel: OutboxPanel | None = None
+        if ui.actor.can(Permission.MANAGE_OUTBOX):
+            from wms_desk.ui.outbox_view import OutboxPanel
+
+            self.outbox_panel = OutboxPanel(ui)
+            self.tabs.addTab(self.outbox_panel, "Outbox")
         # Admins only: the others never see who can sign in, let alone change it.
         self.users_panel: UsersPanel | None = None
         if ui.actor.can(Permission.MANAGE_USERS):
