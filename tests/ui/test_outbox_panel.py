@@ -156,3 +156,23 @@ def test_a_failing_export_is_listed_and_cancelled(
     qtbot.waitUntil(
         lambda: [m.status for m in panel.model.messages] == [OutboxStatus.CANCELLED], timeout=WAIT
     )
+
+
+def test_messages_are_described_in_words() -> None:
+    from datetime import UTC, datetime
+
+    from wms_desk.services.outbox import OutboxInfo, OutboxKind
+    from wms_desk.ui.outbox_view import describe
+
+    def info(kind: OutboxKind, payload: str) -> OutboxInfo:
+        now = datetime(2026, 12, 2, tzinfo=UTC)
+        return OutboxInfo(
+            "m1", kind, "k", OutboxStatus.DEAD, 1, "", "", 42, now, now, None, payload
+        )
+
+    email = '{"to": "eva@example.com", "order_number": "#1001", "subject": "Shipped"}'
+    assert describe(info(OutboxKind.EMAIL, email)) == ("E-mail to eva@example.com", "#1001")
+    cancel = '{"action": "cancel", "channel": "Woo", "order_number": "727"}'
+    assert describe(info(OutboxKind.CHANNEL_FULFILMENT, cancel)) == ("Woo: label voided", "727")
+    # Never the database id as if it were the order number; a broken payload still shows.
+    assert describe(info(OutboxKind.EMAIL, "not json")) == ("E-mail", "")

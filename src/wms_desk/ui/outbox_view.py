@@ -43,19 +43,20 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def describe(info: OutboxInfo) -> tuple[str, str]:
-    """(what, order) in words: the payload names the channel and order when it can."""
+    """(what, order number) in words, from the payload (the order's id is not its number)."""
     try:
         payload = json.loads(info.payload)
     except ValueError:
-        payload = {}
+        payload = None
     what = KIND_NAMES.get(info.kind, info.kind.value)
     if not isinstance(payload, dict):
         return what, ""
     if info.kind is OutboxKind.CHANNEL_FULFILMENT:
         action = "label voided" if payload.get("action") == "cancel" else "shipped"
         what = f"{payload.get('channel', 'Channel')}: {action}"
-    number = payload.get("order_number") or (str(info.order_id) if info.order_id else "")
-    return what, str(number)
+    elif info.kind is OutboxKind.EMAIL and payload.get("to"):
+        what = f"E-mail to {payload['to']}"
+    return what, str(payload.get("order_number") or "")
 
 
 def list_for_panel(ctx: Any, statuses: Sequence[OutboxStatus]) -> list[OutboxInfo]:
