@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,6 +77,21 @@ class WritebackTarget(Protocol):
     def fulfil(self, request: FulfilmentRequest) -> WritebackResult: ...
 
 
+_SHARED: httpx.Client | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_client() -> httpx.Client:
+    """One client for every shop in this process: building one costs about 100 ms (its SSL
+    context), more than a whole write-back, and it keeps connections to a shop alive. httpx
+    clients are thread-safe; timeouts and credentials are given per request."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None or _SHARED.is_closed:
+            _SHARED = httpx.Client()
+        return _SHARED
+
+
 def retry_after_s(response: httpx.Response) -> float:
     """Retry-After as seconds (Shopify sends e.g. "2.0"); an HTTP date or garbage counts as 1 s."""
     try:
@@ -103,12 +119,13 @@ class JsonHttp:
         self.base_url = base_url.rstrip("/")
         self.error_text = error_text
         self.retries = retries
-        self.client = httpx.Client(
-            timeout=timeout_s, headers={"User-Agent": "wms-desk"}, transport=transport
-        )
+        self.timeout_s = timeout_s
+        self._owned = transport is not None
+        self.client = httpx.Client(transport=transport) if transport else shared_client()
 
     def close(self) -> None:
-        self.client.close()
+        if self._owned:
+            self.client.close()
 
     def once(
         self,
@@ -124,8 +141,9 @@ class JsonHttp:
                 method,
                 url,
                 json=body,
-                headers={"Accept": "application/json", **(headers or {})},
+                headers={"Accept": "application/json", "User-Agent": "wms-desk", **(headers or {})},
                 auth=auth,
+                timeout=self.timeout_s,
             )
         except httpx.TimeoutException as exc:
             raise WritebackUnavailable(
