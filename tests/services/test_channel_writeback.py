@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests.channels.shop_servers import ShopifyShop, WooShop
 from tests.services.shipdata import import_nordpost
 from wms_desk.db.models import Channel, Order, OrderLine, Package, PackageItem
-from wms_desk.services import outbox
+from wms_desk.services import alerts, outbox
 from wms_desk.services.channel_targets import set_writeback
 from wms_desk.services.channel_writeback import ChannelFulfilmentDelivery, FulfilmentPayload
 from wms_desk.services.errors import ValidationFailed
@@ -145,6 +145,9 @@ def test_a_4xx_is_dead_with_the_shops_words_and_a_fixed_token_retries(
     assert dead is not None and dead.status is OutboxStatus.DEAD
     assert "401" in dead.last_error and "Invalid API key or access token" in dead.last_error
     assert [m.id for m in messages(system_ctx, OutboxStatus.DEAD)] == [dead.id]
+    (alert,) = alerts.list_alerts(system_ctx)  # the supervisors' alert banner shows it too
+    assert (alert.kind, alert.order_number) == ("channel.writeback", "#1001")
+    assert "Order #1001 (My Shopify)" in alert.message and "401" in alert.message
     monkeypatch.setenv("TEST_SHOPIFY_TOKEN", ShopifyShop.TOKEN)
     outbox.retry(make_ctx("supervisor"), dead.id)
     sent = worker(database).run_once()

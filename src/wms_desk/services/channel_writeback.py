@@ -10,6 +10,7 @@ WooCommerce shipment entry marked void.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -29,6 +30,7 @@ from wms_desk.channels.writeback import (
 )
 from wms_desk.db.models import CarrierAccount, Channel, Order, OrderLine, PackageItem, Shipment
 from wms_desk.db.models import OutboxMessage as OutboxRow
+from wms_desk.services.alerts import raise_alert
 from wms_desk.services.channel_targets import (
     TargetKind,
     WritebackTargetInfo,
@@ -45,7 +47,10 @@ from wms_desk.services.outbox import (
     enqueue,
     register_delivery,
 )
-from wms_desk.services.uow import UnitOfWork, read_only
+from wms_desk.services.uow import UnitOfWork, read_only, run_unit_of_work
+
+log = logging.getLogger(__name__)
+ALERT_KIND = "channel.writeback"  # a supervisor alert's kind when a shop refuses an update
 
 
 class Action(StrEnum):
@@ -226,13 +231,32 @@ class ChannelFulfilmentDelivery:
         except WritebackUnavailable as exc:
             raise TemporaryFailure(_named(payload, exc)) from exc
         except (WritebackRejected, CarrierError) as exc:  # CarrierError: the token's file
-            raise PermanentFailure(_named(payload, exc)) from exc
+            said = _named(payload, exc)
+            self._alert(message, payload, said)
+            raise PermanentFailure(said) from exc
         except WritebackError as exc:  # an answer we cannot read: try again later
             raise TemporaryFailure(_named(payload, exc)) from exc
         finally:
             close = getattr(target, "close", None)
             if close is not None:
                 close()
+
+    def _alert(self, message: OutboxMessage, payload: FulfilmentPayload, said: str) -> None:
+        """A refusal is a supervisor alert too (the alert banner and `alerts list`), once per
+        attempt: a person's Retry that is refused again raises a new one."""
+        key = f"outbox:{message.id}:{message.claim or message.attempts}"[:100]
+
+        def work(uow: UnitOfWork) -> None:
+            shipment = uow.session.get(Shipment, payload.shipment_id)
+            raise_alert(
+                uow, ALERT_KIND, said[:500], key, payload.order_id,
+                shipment.id if shipment is not None else None,
+            )  # fmt: skip
+
+        try:
+            run_unit_of_work(self.ctx, work)
+        except Exception:  # the refusal itself must still be recorded (DEAD, with its words)
+            log.exception("could not raise the alert for outbox message %s", message.id)
 
     @staticmethod
     def _cancel(target: object, payload: FulfilmentPayload) -> str:
