@@ -40,6 +40,8 @@ class Permission(StrEnum):
     RESEND_EMAILS = "resend_emails"
     # Retry or cancel what the outbox gave up on (e-mails, channel updates).
     MANAGE_OUTBOX = "manage_outbox"
+    # Reports and their exports: throughput per packer is a supervisor's view.
+    VIEW_REPORTS = "view_reports"
 
 
 # What each permission lets a user do, in the words a refusal uses ("A packer may not ...").
@@ -64,6 +66,7 @@ ACTIONS: dict[Permission, str] = {
     Permission.RESOLVE_RETURNS: "refund, credit or exchange returns",
     Permission.RESEND_EMAILS: "send customer e-mails again",
     Permission.MANAGE_OUTBOX: "retry or cancel outgoing e-mails and channel updates",
+    Permission.VIEW_REPORTS: "view or export reports",
 }
 
 # The returns station is a warehouse screen packers see: they receive and inspect returns.
@@ -84,6 +87,7 @@ _SUPERVISOR = _PACKER | {
     Permission.RESOLVE_RETURNS,
     Permission.RESEND_EMAILS,
     Permission.MANAGE_OUTBOX,
+    Permission.VIEW_REPORTS,
 }
 _SERVICE = frozenset(
     {
