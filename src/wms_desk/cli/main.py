@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "wms_desk.cli.rma_commands",
     "wms_desk.cli.tracking_commands",
     "wms_desk.cli.outbox_commands",
+    "wms_desk.cli.report_commands",
 )
 
 
