@@ -47,6 +47,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     parser.set_defaults(run=run_report_command)
 
+    summary = subparsers.add_parser(
+        "summary-email",
+        help="queue the end-of-day summary e-mail (through the outbox)",
+        description="Queue the day's headline figures (status, throughput, fulfilment time, "
+        "accuracy, carrier spend) with the throughput PDF to ADDRESS. Once per day and address: "
+        "running it again queues nothing new. `wms-desk outbox send` sends it now.",
+    )
+    summary.add_argument("--to", required=True, metavar="ADDRESS", help="who gets it")
+    summary.add_argument("--day", metavar="D", help="the local day, YYYY-MM-DD (default: today)")
+    summary.set_defaults(run=run_summary_email)
+
 
 def _day(option: str, value: str | None) -> date | None:
     if value is None:
@@ -114,4 +125,18 @@ def _run(env: CliEnv, name: ReportName, filters: ReportFilters, fmt: ReportForma
         f"wms-desk: wrote the {report.title.lower()} report ({rows} rows) to {path}.",
         file=env.stderr,
     )
+    return 0
+
+
+def run_summary_email(env: CliEnv) -> int:
+    from datetime import datetime
+
+    from wms_desk.domain import report_periods
+    from wms_desk.services.report_summary import queue_end_of_day_summary
+
+    timezone = env.settings.timezone
+    day = _day("--day", env.args.day)
+    if day is None:
+        day = datetime.now(report_periods.zone(timezone)).date()
+    env.out(queue_end_of_day_summary(env.context(), day, env.args.to, timezone).message)
     return 0
