@@ -1,0 +1,209 @@
+"""The dashboard's SQL: orders per status, the backlog by ship-by, today's work and exceptions.
+
+Every query is an indexed count or reads only today's rows, so a refresh stays cheap at a
+million orders: the statuses still to ship are counted exactly (a short index range each), the
+closed ones stop at COUNT_CAP, and "today" is a range on a time column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from wms_desk.db.models import (
+    AuditEvent,
+    LineShortage,
+    Order,
+    OrderLine,
+    PrintJob,
+    Shipment,
+    Station,
+    User,
+)
+from wms_desk.db.queries.queue.counts import COUNT_CAP
+from wms_desk.db.queries.queue.rows import among
+from wms_desk.domain import order_status
+from wms_desk.domain.dashboard import (
+    MISMATCHED_WEIGHTS,
+    WRONG_SCAN_OUTCOMES,
+    Backlog,
+    ExceptionKind,
+    Measure,
+    WorkDone,
+    backlog_range,
+)
+from wms_desk.domain.due import day_bounds
+
+# The audit actions the pack and ship services write (services/packing, services/shipping).
+PACK_COMPLETE = "pack.complete"
+PACK_SCAN = "pack.scan"
+PACK_WEIGHED = "pack.weighed"
+SHIP_BUY = "ship.buy"
+# pack.complete is also recorded when COMPLETE was refused; only this outcome packed the order.
+COMPLETED_OUTCOME = "completed"
+FAILED_PRINT = "failed"
+
+OPEN_STATUSES = order_status.in_order(order_status.OPEN)
+
+
+@dataclass(frozen=True)
+class Today:
+    """The local day the dashboard counts, as UTC-comparable bounds, and the clock it used."""
+
+    now: datetime
+    utc_offset: timedelta
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def at(cls, now: datetime, utc_offset: timedelta) -> Today:
+        now = now.astimezone(UTC)  # the database keeps UTC
+        start, end = day_bounds(now, utc_offset)
+        return cls(now, utc_offset, start, end)
+
+    def hour_of(self, moment: datetime) -> int:
+        """The local hour of a stored time (UTC; SQLite hands it back naive)."""
+        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=self.start.tzinfo)
+        return int((aware - self.start).total_seconds() // 3600)
+
+
+def status_counts(session: Session, cap: int = COUNT_CAP) -> dict[str, int]:
+    """Orders per status now: exact for the statuses still to ship, at most cap + 1 for the
+    closed ones (the 900,000 shipped orders are history, not work; the chip reads "10,000+")."""
+    o = Order.__table__.c
+    branches = []
+    for status in order_status.VALUES:
+        walk = select(o.status).where(o.status == status)
+        if status not in OPEN_STATUSES:
+            walk = walk.limit(cap + 1)
+        counted = walk.subquery()
+        branches.append(
+            select(literal(status).label("status"), func.count().label("n")).select_from(counted)
+        )
+    counts = dict.fromkeys(order_status.VALUES, 0)
+    counts.update({status: n for status, n in session.execute(union_all(*branches))})
+    return counts
+
+
+def _backlog_terms(backlog: Backlog, today: Today) -> list[ColumnElement[bool]]:
+    o = Order.__table__.c
+    bounds = backlog_range(backlog, today.now, today.utc_offset)
+    terms: list[ColumnElement[bool]] = [o.status.in_(OPEN_STATUSES)]
+    if bounds.lower is not None:
+        terms.append(o.ship_by >= bounds.lower)
+    if bounds.upper is not None:
+        terms.append(o.ship_by < bounds.upper)
+    return terms
+
+
+def backlog_counts(session: Session, today: Today) -> dict[Backlog, int]:
+    """Open orders late, due today and due tomorrow (ranges on the (status, ship_by) index)."""
+    branches = [
+        select(literal(b.value).label("window"), func.count().label("n")).where(
+            *_backlog_terms(b, today)
+        )
+        for b in Backlog
+    ]
+    counts = dict.fromkeys(Backlog, 0)
+    counts.update({Backlog(w): n for w, n in session.execute(union_all(*branches))})
+    return counts
+
+
+def backlog_ids(session: Session, backlog: Backlog, today: Today) -> list[int]:
+    """The orders behind one backlog number (tests and the list a tile opens agree on it)."""
+    o = Order.__table__.c
+    return list(session.scalars(select(o.id).where(*_backlog_terms(backlog, today)).order_by(o.id)))
+
+
+def _names(session: Session, table: Any, column: Any, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    dialect = session.get_bind().dialect.name
+    stmt = select(table.c.id, column).where(among(table.c.id, sorted(ids), dialect))
+    return {row_id: name for row_id, name in session.execute(stmt)}
+
+
+def _today_events(session: Session, action: str, today: Today) -> Any:
+    a = AuditEvent.__table__.c
+    return select(a.subject_id, a.created_at, a.station_id, a.user_id).where(
+        a.action == action, a.created_at >= today.start, a.created_at < today.end
+    )
+
+
+def work_done(session: Session, today: Today) -> list[WorkDone]:
+    """Every order packed (COMPLETE accepted) or shipped (label bought) today, with its local
+    hour, station and packer: the audit trail says who did it where."""
+    a = AuditEvent.__table__.c
+    packed = _today_events(session, PACK_COMPLETE, today).where(
+        a.after["outcome"].as_string() == COMPLETED_OUTCOME
+    )
+    shipped = _today_events(session, SHIP_BUY, today)
+    rows: list[tuple[Measure, Any]] = [(Measure.PACKED, r) for r in session.execute(packed)]
+    rows += [(Measure.SHIPPED, r) for r in session.execute(shipped)]
+    stations = _names(
+        session, Station.__table__, Station.__table__.c.name, {r.station_id for _m, r in rows}
+    )
+    users = _names(
+        session, User.__table__, User.__table__.c.display_name, {r.user_id for _m, r in rows}
+    )
+    return [
+        WorkDone(
+            measure,
+            int(r.subject_id),
+            today.hour_of(r.created_at),
+            stations.get(r.station_id, "No station"),
+            users.get(r.user_id, "Nobody"),
+        )
+        for measure, r in rows
+    ]
+
+
+def exception_orders(session: Session, today: Today) -> dict[ExceptionKind, tuple[int, ...]]:
+    """The orders behind each of today's exceptions (distinct, sorted)."""
+    a = AuditEvent.__table__.c
+    found: dict[ExceptionKind, set[int]] = {kind: set() for kind in ExceptionKind}
+    s, line = LineShortage.__table__.c, OrderLine.__table__.c
+    shorts = (
+        select(line.order_id)
+        .join_from(LineShortage.__table__, OrderLine.__table__, line.id == s.order_line_id)
+        .where(s.created_at >= today.start, s.created_at < today.end)
+    )
+    found[ExceptionKind.SHORT_PICK].update(session.scalars(shorts))
+    wrong = sorted(o.value for o in WRONG_SCAN_OUTCOMES)
+    scans = _today_events(session, PACK_SCAN, today).where(
+        a.after["outcome"].as_string().in_(wrong)
+    )
+    found[ExceptionKind.WRONG_SCAN].update(int(r.subject_id) for r in session.execute(scans))
+    mismatched = sorted(c.value for c in MISMATCHED_WEIGHTS)
+    weighed = _today_events(session, PACK_WEIGHED, today).where(
+        a.after["check"].as_string().in_(mismatched)
+    )
+    found[ExceptionKind.WEIGHT_MISMATCH].update(int(r.subject_id) for r in session.execute(weighed))
+    p = PrintJob.__table__.c
+    # A failed job keeps status "failed" until retried; the ones created today are today's.
+    prints = select(p.order_id).where(
+        p.status == FAILED_PRINT,
+        p.created_at >= today.start,
+        p.created_at < today.end,
+        p.order_id.is_not(None),
+    )
+    found[ExceptionKind.PRINT_FAILURE].update(session.scalars(prints))
+    sh = Shipment.__table__.c
+    voided = select(sh.order_id).where(sh.voided_at >= today.start, sh.voided_at < today.end)
+    found[ExceptionKind.VOIDED_LABEL].update(session.scalars(voided))
+    return {kind: tuple(sorted(ids)) for kind, ids in found.items()}
+
+
+def order_numbers(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Order numbers for a list of ids (what a dashboard list names)."""
+    if not ids:
+        return {}
+    o = Order.__table__.c
+    dialect = session.get_bind().dialect.name
+    stmt = select(o.id, o.number).where(among(o.id, list(ids), dialect))
+    return {row_id: number for row_id, number in session.execute(stmt)}
