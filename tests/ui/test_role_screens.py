@@ -26,8 +26,16 @@ def _ui(ctx: ServiceContext, tmp_path: Path) -> UiContext:
 @pytest.mark.parametrize(
     ("role", "offered", "hidden"),
     [
-        (Role.PACKER, {"pick", "pack", "inventory", "prints"}, {"queue", "reports", "settings"}),
-        (Role.SUPERVISOR, {"queue", "inventory", "prints", "settings"}, set()),
+        (
+            Role.PACKER,
+            {"pick", "pack", "inventory", "prints"},
+            {"dashboard", "queue", "reports", "settings"},
+        ),
+        (
+            Role.SUPERVISOR,
+            {"dashboard", "queue", "reports", "inventory", "prints", "settings"},
+            set(),
+        ),
     ],
 )
 def test_navigation_offers_what_the_role_may_use(

@@ -199,8 +199,9 @@ class QueueScreen(QueueActions, QueueColumns, QWidget):
         self.model.set_filter(selection.filter)
 
     def clear_selection(self) -> None:
-        """Back to the queue the filter bar describes."""
+        """Back to the queue as it opens: every order still to ship."""
         self._unpin()
+        self.filters.clear_quietly("open")
         self.model.set_filter(self.filters.current_filter())
 
     def _unpin(self) -> None:

@@ -44,7 +44,7 @@ class BarChart(QWidget):
         super().__init__(parent)
         self.setObjectName("BarChart")
         self.setMouseTracking(True)
-        self.setMinimumSize(320, 180)
+        self.setMinimumSize(240, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._chart: Chart | None = None
         self._bars: list[tuple[QRectF, int, int]] = []
