@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "wms_desk.cli.ship_commands",
     "wms_desk.cli.stock_commands",
     "wms_desk.cli.rma_commands",
+    "wms_desk.cli.report_commands",
 )
 
 
