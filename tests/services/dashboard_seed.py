@@ -178,7 +178,9 @@ def seed_floor(database: Database, now: datetime, offset: timedelta) -> Floor:
                 )
             )
 
-        # Voided labels today: S1; S2's label stands.
+        # Voided labels today: S1 (as the void service writes it: the shipment and its audit
+        # row); S2's label stands.
         shipment("S1", today(0.5))
         shipment("S2", None)
+        audit("ship.void", "S1", today(0.5), "dash-pat", "pack-01", status="packed")
     return Floor(ids, ("pack-01", "pack-02"), ("Pat Packer", "Kim Packer"))

@@ -202,7 +202,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec(
         "reports",
         "Reports",
-        Permission.VIEW_QUEUE,
+        Permission.VIEW_REPORTS,
         "How the floor is doing today and over time.",
         (
             "Throughput per station and packer",

@@ -2,7 +2,8 @@
 
 Every query is an indexed count or reads only today's rows, so a refresh stays cheap at a
 million orders: the statuses still to ship are counted exactly (a short index range each), the
-closed ones stop at COUNT_CAP, and "today" is a range on a time column.
+closed ones stop at COUNT_CAP, and "today" is a range on an indexed time column (audit events
+by (action, created_at), line shortages by created_at: migration 0010).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from wms_desk.db.models import (
     Order,
     OrderLine,
     PrintJob,
-    Shipment,
     Station,
     User,
 )
@@ -44,6 +44,7 @@ PACK_COMPLETE = "pack.complete"
 PACK_SCAN = "pack.scan"
 PACK_WEIGHED = "pack.weighed"
 SHIP_BUY = "ship.buy"
+SHIP_VOID = "ship.void"
 # pack.complete is also recorded when COMPLETE was refused; only this outcome packed the order.
 COMPLETED_OUTCOME = "completed"
 FAILED_PRINT = "failed"
@@ -193,9 +194,10 @@ def exception_orders(session: Session, today: Today) -> dict[ExceptionKind, tupl
         p.order_id.is_not(None),
     )
     found[ExceptionKind.PRINT_FAILURE].update(session.scalars(prints))
-    sh = Shipment.__table__.c
-    voided = select(sh.order_id).where(sh.voided_at >= today.start, sh.voided_at < today.end)
-    found[ExceptionKind.VOIDED_LABEL].update(session.scalars(voided))
+    # Voiding sets shipments.voided_at and writes ship.void in the same transaction; the audit
+    # row is the one with an (action, created_at) index.
+    voided = _today_events(session, SHIP_VOID, today)
+    found[ExceptionKind.VOIDED_LABEL].update(int(r.subject_id) for r in session.execute(voided))
     return {kind: tuple(sorted(ids)) for kind, ids in found.items()}
 
 

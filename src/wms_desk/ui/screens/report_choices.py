@@ -1,48 +1,34 @@
-"""What the Reports filter bar offers (channels, carriers, stations, packers); the site's zone."""
+"""What the Reports filter bar offers: channels, carriers, stations and packers by name."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from wms_desk.services.context import ServiceContext
 
-_ZONEINFO = "zoneinfo/"
+Choice = tuple[str, str]  # (what the filter takes, what the person reads)
 
 
 @dataclass(frozen=True)
 class ReportChoices:
-    channels: tuple[str, ...]
-    carriers: tuple[str, ...]
-    stations: tuple[str, ...]
-    packers: tuple[str, ...]
+    channels: tuple[Choice, ...]
+    carriers: tuple[Choice, ...]
+    stations: tuple[Choice, ...]
+    packers: tuple[Choice, ...]
 
 
 def load_choices(ctx: ServiceContext) -> ReportChoices:
-    """Runs on a worker: the names the report filters take, from the queue's choices and the
-    carrier accounts (two short reads)."""
+    """Runs on a worker: the names the report filters take (a packer by username, shown by
+    display name), from the queue's choices, the carrier accounts and the users (short reads)."""
     from wms_desk.services.queue import filter_choices
     from wms_desk.services.shipping.accounts import list_carriers
+    from wms_desk.services.users import list_users
 
     choices = filter_choices(ctx)
+    users = sorted((u for u in list_users(ctx) if u.active), key=lambda u: u.display_name)
     return ReportChoices(
-        tuple(name for _id, name in choices.channels),
-        tuple(c.code for c in list_carriers(ctx)),
-        tuple(name for _id, name in choices.stations),
-        tuple(name for _id, name in choices.users),
+        tuple((name, name) for _id, name in choices.channels),
+        tuple((c.code, f"{c.name} ({c.code})" if c.name else c.code) for c in list_carriers(ctx)),
+        tuple((name, name) for _id, name in choices.stations),
+        tuple((u.username, f"{u.display_name} ({u.username})") for u in users),
     )
-
-
-def local_zone() -> str:
-    """The IANA name of this computer's time zone (reports count days and hours in it):
-    $TZ, else where /etc/localtime points; UTC when neither says."""
-    named = os.environ.get("TZ", "").lstrip(":")
-    if named and "/" in named and not named.startswith("/"):
-        return named
-    try:
-        target = str(Path("/etc/localtime").resolve())
-    except OSError:
-        return "UTC"
-    index = target.find(_ZONEINFO)
-    return target[index + len(_ZONEINFO) :] if index >= 0 else "UTC"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,12 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wms_desk.domain.reports import Report, ReportCancelled, ReportFilters, ReportName
+from wms_desk.domain.reports import (
+    Report,
+    ReportCancelled,
+    ReportFilters,
+    ReportFormat,
+    ReportName,
+)
 from wms_desk.services.context import ServiceContext
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.models.paged import guarded
 from wms_desk.ui.models.report_table import ReportTableModel, format_cell
-from wms_desk.ui.screens.report_choices import ReportChoices, load_choices, local_zone
+from wms_desk.ui.screens.report_choices import ReportChoices, load_choices
 from wms_desk.ui.widgets.bar_chart import BarChart
 from wms_desk.ui.widgets.flow_layout import FlowLayout
 from wms_desk.ui.widgets.named import named
@@ -47,6 +55,15 @@ def _service_runner(
     from wms_desk.services.reports import run_report
 
     return run_report(ctx, name, filters, cancel)
+
+
+def write_report_file(report: Report, fmt: ReportFormat, path: str) -> int:
+    """Runs on a worker: the bytes the CLI would write (services.report_export), to `path`."""
+    from wms_desk.services.report_export import render
+
+    data = render(report, fmt)
+    Path(path).write_bytes(data)
+    return len(data)
 
 
 def _qdate(day: date) -> QDate:
@@ -97,6 +114,16 @@ class ReportsScreen(QWidget):
         self.cancel_button = named(QPushButton("Cancel"), "report_cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.export_csv = named(QPushButton("Export CSV…"), "report_export_csv")
+        self.export_pdf = named(QPushButton("Export PDF…"), "report_export_pdf")
+        self.export_dialog: QFileDialog | None = None
+        for button, fmt in (
+            (self.export_csv, ReportFormat.CSV),
+            (self.export_pdf, ReportFormat.PDF),
+        ):
+            button.setEnabled(False)
+            button.setToolTip("Run a report first; then save it as a file.")
+            button.clicked.connect(lambda _c=False, f=fmt: self.export(f))
         strip = QWidget(self)
         bar = FlowLayout(strip, spacing=6)
         for caption, widget in (
@@ -107,6 +134,8 @@ class ReportsScreen(QWidget):
             bar.addWidget(self._pair(caption, widget))
         bar.addWidget(self.run_button)
         bar.addWidget(self.cancel_button)
+        bar.addWidget(self.export_csv)
+        bar.addWidget(self.export_pdf)
 
         self.progress = named(QProgressBar(), "report_progress")
         self.progress.setRange(0, 0)  # busy: a report cannot say how far it has got
@@ -181,8 +210,8 @@ class ReportsScreen(QWidget):
             combo.blockSignals(True)
             combo.clear()
             combo.addItem("Any", None)
-            for value in values:
-                combo.addItem(value, value)
+            for value, text in values:
+                combo.addItem(text, value)
             combo.blockSignals(False)
 
     def selected_name(self) -> ReportName:
@@ -202,7 +231,7 @@ class ReportsScreen(QWidget):
             carrier=self.carrier.currentData(),
             station=self.station.currentData(),
             packer=self.packer.currentData(),
-            timezone=local_zone(),
+            timezone=self._ui.settings.timezone,
         )
 
     # --- running -------------------------------------------------------------------------
@@ -244,6 +273,39 @@ class ReportsScreen(QWidget):
         self.run_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
         self.picker.setEnabled(not busy)
+        for button in (self.export_csv, self.export_pdf):
+            button.setEnabled(not busy and self.report is not None)
+
+    # --- exporting -----------------------------------------------------------------------
+    def export(self, fmt: ReportFormat) -> QFileDialog | None:
+        """Ask where to save the report on screen as `fmt` (CSV or PDF), then write it."""
+        report = self.report
+        if report is None:
+            return None
+        ext = fmt.value
+        dialog = QFileDialog(self, f"Save “{report.title}” as {ext.upper()}")
+        dialog.setObjectName("report_export_dialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        # Qt's own dialog: the same on every desktop, and typed into like any other.
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.setNameFilter(f"{ext.upper()} files (*.{ext})")
+        dialog.setDefaultSuffix(ext)
+        dialog.selectFile(f"{report.name.value}-{report.generated_at:%Y%m%d-%H%M}.{ext}")
+        dialog.fileSelected.connect(lambda path: self._write(report, fmt, path))
+        self.export_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _write(self, report: Report, fmt: ReportFormat, path: str) -> None:
+        what = f"“{report.title}” as {fmt.value.upper()}"
+        self.status.setText(f"Saving {what}…")
+        self._ui.tasks.run(
+            write_report_file, report, fmt, path,
+            on_done=guarded(self, lambda _n: self.status.setText(f"Saved {what} to {path}.")),
+            on_error=guarded(self, lambda e: self.status.setText(
+                f"Could not save {what} to {path}: {e}. Choose another folder or name."
+            )),
+        )  # fmt: skip
 
     def _ended(self, how: str) -> None:
         self._cancel = None
