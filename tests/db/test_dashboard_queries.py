@@ -8,9 +8,14 @@ import pytest
 from tests.services.dashboard_seed import FIXED_NOW, FIXED_OFFSET, Floor, seed_floor
 from wms_desk.db.queries import dashboard as q
 from wms_desk.db.queries import queue as queue_q
-from wms_desk.domain.dashboard import Backlog, ExceptionKind, Measure, hourly_chart, orders_of
+from wms_desk.domain.dashboard import Backlog, ExceptionKind, Measure, hourly_chart
 from wms_desk.services.context import ServiceContext
-from wms_desk.services.dashboard import DashboardSnapshot, OrderSelection, dashboard
+from wms_desk.services.dashboard import (
+    DashboardSnapshot,
+    OrderSelection,
+    dashboard,
+    orders_behind,
+)
 from wms_desk.services.database import Database
 
 
@@ -25,8 +30,10 @@ def snap(system_ctx: ServiceContext, floor: Floor) -> DashboardSnapshot:
 
 
 def _queue_ids(ctx: ServiceContext, selection: OrderSelection) -> tuple[int, ...]:
-    """What the queue shows for a selection, at the same clock."""
-    request = queue_q.QueueRequest(selection.filter, limit=1000).at(FIXED_NOW, FIXED_OFFSET)
+    """What the queue shows for a selection (named first, as a click does), at the same clock."""
+    named = orders_behind(ctx, selection)
+    assert named.count == selection.count, selection.title
+    request = queue_q.QueueRequest(named.filter, limit=1000).at(FIXED_NOW, FIXED_OFFSET)
     with ctx.database.read_session() as session, session.begin():
         return tuple(sorted(r.id for r in queue_q.page_rows(session, request)))
 
@@ -99,7 +106,9 @@ def test_packed_and_shipped_today_per_hour_station_and_packer(
     assert sum(v for _l, v in only_kim.series[0].points) == 1
     hour = snap.hour_selection(Measure.SHIPPED, 11)
     assert _queue_ids(system_ctx, hour) == floor.of("S1")
-    assert orders_of(snap.work, Measure.PACKED, station="pack-02") == floor.of("A4")
+    at_two = snap.hour_selection(Measure.PACKED, 11, station="pack-02")
+    assert at_two.count == 1 and _queue_ids(system_ctx, at_two) == floor.of("A4")
+    assert snap.hour_selection(Measure.PACKED, 11, station="pack-01").count == 0
 
 
 def test_an_empty_selection_shows_no_orders(snap: DashboardSnapshot, system_ctx) -> None:

@@ -19,6 +19,7 @@ from wms_desk.db.models import (
     LineShortage,
     Order,
     OrderLine,
+    PackProgress,
     PrintJob,
     Shipment,
     Station,
@@ -123,6 +124,15 @@ def seed_floor(database: Database, now: datetime, offset: timedelta) -> Floor:
         audit("pack.complete", "A4", today(0.7), "dash-kim", "pack-02", outcome="completed")
         audit("pack.complete", "A5", today(0.5), "dash-pat", "pack-01", outcome="not_complete")
         audit("pack.complete", "S2", yesterday, "dash-pat", "pack-01", outcome="completed")
+        for label, at, who, where in (
+            ("S1", today(0.6), "dash-pat", "pack-01"),
+            ("A4", today(0.7), "dash-kim", "pack-02"),
+            ("S2", yesterday, "dash-pat", "pack-01"),
+        ):  # what COMPLETE leaves behind besides its audit row
+            row = PackProgress(order_id=ids[label], completed_at=at, started_at=at)
+            row.station_id, row.completed_by_id = station[where], user[who]
+            session.add(row)
+        session.add(PackProgress(order_id=ids["A5"], started_at=today(0.5)))  # still packing
         # Shipped today: S1 (pack-01, Pat) and S2 (pack-02, Kim).
         audit("ship.buy", "S1", today(0.7), "dash-pat", "pack-01", status="shipped")
         audit("ship.buy", "S2", today(0.05), "dash-kim", "pack-02", status="shipped")

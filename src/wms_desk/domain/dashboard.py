@@ -71,14 +71,29 @@ class Measure(StrEnum):
 
 
 @dataclass(frozen=True)
-class WorkDone:
-    """One order packed or shipped today: when (local hour), where and by whom."""
+class WorkCell:
+    """How many orders were packed (or shipped) in one local hour of today, at one station, by
+    one person: the unit the hourly chart and the per-station and per-packer totals add up."""
 
     measure: Measure
-    order_id: int
     hour: int  # 0..23, local
+    station_id: int | None
     station: str
+    user_id: int | None
     packer: str
+    orders: int
+
+
+@dataclass(frozen=True)
+class WorkSlice:
+    """Which of today's work a number stands for (None: any), within the day it was counted."""
+
+    day_start: datetime
+    day_end: datetime
+    measure: Measure | None = None
+    hour: int | None = None
+    station_id: int | None = None
+    user_id: int | None = None
 
 
 def hour_label(hour: int) -> str:
@@ -86,49 +101,28 @@ def hour_label(hour: int) -> str:
 
 
 def hourly_chart(
-    done: Iterable[WorkDone],
+    cells: Iterable[WorkCell],
     last_hour: int,
     station: str | None = None,
     packer: str | None = None,
 ) -> Chart:
-    """Orders packed and shipped per local hour of today, up to `last_hour`, optionally for one
-    station or one packer; an order done twice in an hour (re-packed) counts once."""
-    per: dict[tuple[Measure, int], set[int]] = {}
-    for item in done:
-        if station is not None and item.station != station:
+    """Orders packed and shipped per local hour of today, up to `last_hour`, optionally at one
+    station or by one packer."""
+    per: dict[tuple[Measure, int], int] = {}
+    for cell in cells:
+        if station is not None and cell.station != station:
             continue
-        if packer is not None and item.packer != packer:
+        if packer is not None and cell.packer != packer:
             continue
-        per.setdefault((item.measure, item.hour), set()).add(item.order_id)
+        key = (cell.measure, cell.hour)
+        per[key] = per.get(key, 0) + cell.orders
     hours = range(0, max(last_hour, 0) + 1)
     series = tuple(
         Series(
             measure.label,
-            tuple((hour_label(h), Decimal(len(per.get((measure, h), ())))) for h in hours),
+            tuple((hour_label(h), Decimal(per.get((measure, h), 0))) for h in hours),
         )
         for measure in Measure
     )
     who = f" at {station}" if station else f" by {packer}" if packer else ""
     return Chart(ChartKind.BAR, f"Orders per hour today{who}", "Hour", "Orders", series)
-
-
-def orders_of(
-    done: Iterable[WorkDone],
-    measure: Measure | None = None,
-    hour: int | None = None,
-    station: str | None = None,
-    packer: str | None = None,
-) -> tuple[int, ...]:
-    """The distinct orders behind one number of the throughput (sorted, for a stable list)."""
-    return tuple(
-        sorted(
-            {
-                d.order_id
-                for d in done
-                if (measure is None or d.measure is measure)
-                and (hour is None or d.hour == hour)
-                and (station is None or d.station == station)
-                and (packer is None or d.packer == packer)
-            }
-        )
-    )

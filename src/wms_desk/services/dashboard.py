@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -14,9 +14,9 @@ from wms_desk.domain.dashboard import (
     Backlog,
     ExceptionKind,
     Measure,
-    WorkDone,
+    WorkCell,
+    WorkSlice,
     backlog_range,
-    orders_of,
 )
 from wms_desk.domain.roles import Permission
 from wms_desk.services.changes import Topic
@@ -33,13 +33,15 @@ TOPICS: frozenset[Topic] = frozenset(
 class OrderSelection:
     """The orders behind one number: what the queue shows when the number is clicked.
 
-    Either a queue filter (statuses, backlog windows: the queue re-evaluates them live) or,
-    for today's work and exceptions, which no queue filter can express, the order ids.
+    A queue filter (statuses and backlog windows, which the queue re-evaluates live; today's
+    exceptions as their order ids), or for today's work a `work` slice whose ids are read only
+    when clicked (`orders_behind`), so a refresh never fetches thousands of ids.
     """
 
     title: str
     count: int
     filter: QueueFilter
+    work: WorkSlice | None = None
 
     @property
     def description(self) -> str:
@@ -67,7 +69,9 @@ class WorkerRow:
 
 @dataclass(frozen=True)
 class DashboardSnapshot:
-    taken_at: datetime  # aware, the local time the numbers were counted at
+    taken_at: datetime  # aware: the moment the numbers were counted at
+    day_start: datetime  # the local day counted, as UTC bounds
+    day_end: datetime
     statuses: tuple[Tile, ...]
     backlog: tuple[Tile, ...]
     exceptions: tuple[Tile, ...]
@@ -75,22 +79,38 @@ class DashboardSnapshot:
     shipped_today: Tile
     stations: tuple[WorkerRow, ...]
     packers: tuple[WorkerRow, ...]
-    work: tuple[WorkDone, ...]  # for the hourly chart (domain.dashboard.hourly_chart)
+    work: tuple[WorkCell, ...]  # for the hourly chart (domain.dashboard.hourly_chart)
     last_hour: int  # the local hour now: the chart runs from 00:00 to it
 
     def hour_selection(
         self, measure: Measure, hour: int, station: str | None = None, packer: str | None = None
     ) -> OrderSelection:
         """The orders behind one bar of the chart (optionally one station's or packer's)."""
-        ids = orders_of(self.work, measure, hour, station, packer)
+        cells = [
+            c for c in self.work
+            if c.measure is measure and c.hour == hour
+            and (station is None or c.station == station)
+            and (packer is None or c.packer == packer)
+        ]  # fmt: skip
+        station_id = next((c.station_id for c in self.work if c.station == station), None)
+        user_id = next((c.user_id for c in self.work if c.packer == packer), None)
         where = f" at {station}" if station else f" by {packer}" if packer else ""
-        return _ids(f"{measure.label} {hour:02d}:00–{hour + 1:02d}:00{where}", ids)
+        title = f"{measure.label} {hour:02d}:00–{hour + 1:02d}:00{where}"
+        work = WorkSlice(self.day_start, self.day_end, measure, hour, station_id, user_id)
+        return _work(title, sum(c.orders for c in cells), work)
+
+
+# No order has id 0: an empty list finds nothing (an empty tuple would mean "any").
+NOTHING = (0,)
 
 
 def _ids(title: str, ids: tuple[int, ...]) -> OrderSelection:
-    # Every status: an order packed this morning may have shipped since; it is still one of
-    # them. No order has id 0, so an empty list finds nothing (an empty tuple would mean "any").
-    return OrderSelection(title, len(ids), QueueFilter(order_ids=ids or (0,)))
+    # Every status: an order short-picked this morning may have shipped since; it is still one.
+    return OrderSelection(title, len(ids), QueueFilter(order_ids=ids or NOTHING))
+
+
+def _work(title: str, count: int, work: WorkSlice) -> OrderSelection:
+    return OrderSelection(title, count, QueueFilter(order_ids=NOTHING), work)
 
 
 def _status_tiles(counts: dict[str, int]) -> tuple[Tile, ...]:
@@ -111,23 +131,31 @@ def _backlog_filter(backlog: Backlog, today: q.Today) -> QueueFilter:
     return QueueFilter(statuses=open_statuses, ship_window=backlog.value)
 
 
-def _worker_rows(work: tuple[WorkDone, ...], by: str) -> tuple[WorkerRow, ...]:
-    names = sorted({d.station if by == "station" else d.packer for d in work})
+def _worker_rows(
+    today: q.Today,
+    cells: tuple[WorkCell, ...],
+    totals: q.Totals,
+    by: str,
+) -> tuple[WorkerRow, ...]:
+    if by == "station":
+        people = {(c.station_id, c.station) for c in cells}
+    else:
+        people = {(c.user_id, c.packer) for c in cells}
+    key = "station" if by == "station" else "user"
     rows = []
-    for name in names:
-        station, packer = (name, None) if by == "station" else (None, name)
+    for who, name in sorted(people, key=lambda p: p[1]):
         where = f" at {name}" if by == "station" else f" by {name}"
-        rows.append(
-            WorkerRow(
-                name,
-                _ids(
-                    f"Packed today{where}", orders_of(work, Measure.PACKED, None, station, packer)
-                ),
-                _ids(
-                    f"Shipped today{where}", orders_of(work, Measure.SHIPPED, None, station, packer)
-                ),
-            )
-        )
+
+        def link(measure: Measure, who: int | None = who, where: str = where) -> OrderSelection:
+            work = WorkSlice(
+                today.start, today.end, measure,
+                station_id=who if by == "station" else None,
+                user_id=who if by != "station" else None,
+            )  # fmt: skip
+            n = totals.get((measure, key, who), 0)
+            return _work(f"{measure.label} today{where}", n, work)
+
+        rows.append(WorkerRow(name, link(Measure.PACKED), link(Measure.SHIPPED)))
     return tuple(rows)
 
 
@@ -140,7 +168,8 @@ def _snapshot(session: Session, now: datetime, utc_offset: timedelta) -> Dashboa
     today = q.Today.at(now, utc_offset)
     counts = q.status_counts(session)
     backlog = q.backlog_counts(session, today)
-    work = tuple(q.work_done(session, today))
+    found, totals = q.work_today(session, today)
+    cells = tuple(found)
     exceptions = q.exception_orders(session, today)
     backlog_tiles = tuple(
         Tile(b.value, b.label, backlog[b], False, OrderSelection(
@@ -152,20 +181,27 @@ def _snapshot(session: Session, now: datetime, utc_offset: timedelta) -> Dashboa
         _tile(kind.value, kind.label, _ids(f"{kind.label} today", exceptions[kind]))
         for kind in ExceptionKind
     )
-    packed = orders_of(work, Measure.PACKED)
-    shipped = orders_of(work, Measure.SHIPPED)
-    local_now = now.astimezone(UTC) + utc_offset
+
+    def total(measure: Measure) -> Tile:
+        label = f"{measure.label} today"
+        n = totals.get((measure, "all", None), 0)
+        return _tile(
+            measure.value, label, _work(label, n, WorkSlice(today.start, today.end, measure))
+        )
+
     return DashboardSnapshot(
         taken_at=now,
+        day_start=today.start,
+        day_end=today.end,
         statuses=_status_tiles(counts),
         backlog=backlog_tiles,
         exceptions=exception_tiles,
-        packed_today=_tile("packed", "Packed today", _ids("Packed today", packed)),
-        shipped_today=_tile("shipped", "Shipped today", _ids("Shipped today", shipped)),
-        stations=_worker_rows(work, "station"),
-        packers=_worker_rows(work, "packer"),
-        work=work,
-        last_hour=local_now.hour,
+        packed_today=total(Measure.PACKED),
+        shipped_today=total(Measure.SHIPPED),
+        stations=_worker_rows(today, cells, totals, "station"),
+        packers=_worker_rows(today, cells, totals, "user"),
+        work=cells,
+        last_hour=(now.astimezone(UTC) + utc_offset).hour,
     )
 
 
@@ -181,3 +217,18 @@ def dashboard(
     ctx.actor.require(Permission.VIEW_QUEUE)
     local_now, local_offset = _local_now()
     return _snapshot(ctx, now or local_now, local_offset if utc_offset is None else utc_offset)
+
+
+@read_only
+def _work_ids(session: Session, work: WorkSlice) -> list[int]:
+    return q.work_order_ids(session, work)
+
+
+def orders_behind(ctx: ServiceContext, selection: OrderSelection) -> OrderSelection:
+    """The selection with its orders named: a work slice is read now (on a worker), the
+    others are returned as they are."""
+    ctx.actor.require(Permission.VIEW_QUEUE)
+    if selection.work is None:
+        return selection
+    ids = tuple(_work_ids(ctx, selection.work))
+    return replace(selection, count=len(ids), filter=QueueFilter(order_ids=ids or NOTHING))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Integer, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import (
@@ -21,6 +21,7 @@ from wms_desk.db.models import (
     LineShortage,
     Order,
     OrderLine,
+    PackProgress,
     PrintJob,
     Station,
     User,
@@ -34,22 +35,22 @@ from wms_desk.domain.dashboard import (
     Backlog,
     ExceptionKind,
     Measure,
-    WorkDone,
+    WorkCell,
+    WorkSlice,
     backlog_range,
 )
 from wms_desk.domain.due import day_bounds
 
 # The audit actions the pack and ship services write (services/packing, services/shipping).
-PACK_COMPLETE = "pack.complete"
 PACK_SCAN = "pack.scan"
 PACK_WEIGHED = "pack.weighed"
 SHIP_BUY = "ship.buy"
 SHIP_VOID = "ship.void"
-# pack.complete is also recorded when COMPLETE was refused; only this outcome packed the order.
-COMPLETED_OUTCOME = "completed"
 FAILED_PRINT = "failed"
 
 OPEN_STATUSES = order_status.in_order(order_status.OPEN)
+NO_STATION = "No station"
+NOBODY = "Nobody"
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,6 @@ class Today:
         now = now.astimezone(UTC)  # the database keeps UTC
         start, end = day_bounds(now, utc_offset)
         return cls(now, utc_offset, start, end)
-
-    def hour_of(self, moment: datetime) -> int:
-        """The local hour of a stored time (UTC; SQLite hands it back naive)."""
-        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=self.start.tzinfo)
-        return int((aware - self.start).total_seconds() // 3600)
 
 
 def status_counts(session: Session, cap: int = COUNT_CAP) -> dict[str, int]:
@@ -121,11 +117,12 @@ def backlog_ids(session: Session, backlog: Backlog, today: Today) -> list[int]:
     return list(session.scalars(select(o.id).where(*_backlog_terms(backlog, today)).order_by(o.id)))
 
 
-def _names(session: Session, table: Any, column: Any, ids: set[int]) -> dict[int, str]:
-    if not ids:
+def _names(session: Session, table: Any, column: Any, ids: set[int | None]) -> dict[int, str]:
+    known = sorted(i for i in ids if i is not None)
+    if not known:
         return {}
     dialect = session.get_bind().dialect.name
-    stmt = select(table.c.id, column).where(among(table.c.id, sorted(ids), dialect))
+    stmt = select(table.c.id, column).where(among(table.c.id, known, dialect))
     return {row_id: name for row_id, name in session.execute(stmt)}
 
 
@@ -136,32 +133,108 @@ def _today_events(session: Session, action: str, today: Today) -> Any:
     )
 
 
-def work_done(session: Session, today: Today) -> list[WorkDone]:
-    """Every order packed (COMPLETE accepted) or shipped (label bought) today, with its local
-    hour, station and packer: the audit trail says who did it where."""
+def _hour_of(session: Session, column: Any, day_start: datetime) -> Any:
+    """The local hour of the day a stored time fell in, in SQL (whole seconds since the day
+    began, so an event at 10:00:00 is in hour 10)."""
+    start = int(day_start.timestamp())
+    if session.get_bind().dialect.name == "sqlite":
+        seconds = func.cast(func.strftime("%s", column), Integer) - start
+        return func.cast(seconds / 3600, Integer)
+    return func.cast(func.floor((func.extract("epoch", column) - start) / 3600), Integer)
+
+
+def _packed_terms(work: WorkSlice, session: Session) -> list[ColumnElement[bool]]:
+    # pack_progress holds one row per order with when, where and by whom it was completed
+    # (0010): an order re-packed today counts once, at its last COMPLETE.
+    p = PackProgress.__table__.c
+    terms = [p.completed_at >= work.day_start, p.completed_at < work.day_end]
+    if work.hour is not None:
+        terms.append(_hour_of(session, p.completed_at, work.day_start) == work.hour)
+    if work.station_id is not None:
+        terms.append(p.station_id == work.station_id)
+    if work.user_id is not None:
+        terms.append(p.completed_by_id == work.user_id)
+    return terms
+
+
+def _shipped_terms(work: WorkSlice, session: Session) -> list[ColumnElement[bool]]:
+    # A label bought is the order shipped from the station's side; the audit row says where.
     a = AuditEvent.__table__.c
-    packed = _today_events(session, PACK_COMPLETE, today).where(
-        a.after["outcome"].as_string() == COMPLETED_OUTCOME
+    terms = [a.action == SHIP_BUY, a.created_at >= work.day_start, a.created_at < work.day_end]
+    if work.hour is not None:
+        terms.append(_hour_of(session, a.created_at, work.day_start) == work.hour)
+    if work.station_id is not None:
+        terms.append(a.station_id == work.station_id)
+    if work.user_id is not None:
+        terms.append(a.user_id == work.user_id)
+    return terms
+
+
+Totals = dict[tuple[Measure, str, int | None], int]
+
+
+def work_today(session: Session, today: Today) -> tuple[list[WorkCell], Totals]:
+    """Orders packed and shipped today per (local hour, station, person), and the distinct
+    totals in all ("all", None), per station ("station", id) and per person ("user", id).
+
+    Two index range reads: packing is counted in SQL (one row per order), shipping reads one
+    row per order and label (an order shipped in two purchases counts once).
+    """
+    day = WorkSlice(today.start, today.end)
+    p, a = PackProgress.__table__.c, AuditEvent.__table__.c
+    hour = _hour_of(session, p.completed_at, today.start)
+    packed = (
+        select(hour, p.station_id, p.completed_by_id, func.count())
+        .where(*_packed_terms(day, session))
+        .group_by(hour, p.station_id, p.completed_by_id)
     )
-    shipped = _today_events(session, SHIP_BUY, today)
-    rows: list[tuple[Measure, Any]] = [(Measure.PACKED, r) for r in session.execute(packed)]
-    rows += [(Measure.SHIPPED, r) for r in session.execute(shipped)]
-    stations = _names(
-        session, Station.__table__, Station.__table__.c.name, {r.station_id for _m, r in rows}
+    counted: dict[tuple[Measure, int, int | None, int | None], int] = {}
+    totals: Totals = {}
+
+    def add(key: tuple[Measure, str, int | None], n: int) -> None:
+        totals[key] = totals.get(key, 0) + n
+
+    for h, sid, uid, n in session.execute(packed):
+        counted[(Measure.PACKED, int(h), sid, uid)] = int(n)
+        add((Measure.PACKED, "all", None), n)
+        add((Measure.PACKED, "station", sid), n)
+        add((Measure.PACKED, "user", uid), n)
+    ship_hour = _hour_of(session, a.created_at, today.start)
+    shipped = (
+        select(ship_hour, a.station_id, a.user_id, a.subject_id)
+        .where(*_shipped_terms(day, session))
+        .distinct()
     )
-    users = _names(
-        session, User.__table__, User.__table__.c.display_name, {r.user_id for _m, r in rows}
-    )
-    return [
-        WorkDone(
-            measure,
-            int(r.subject_id),
-            today.hour_of(r.created_at),
-            stations.get(r.station_id, "No station"),
-            users.get(r.user_id, "Nobody"),
-        )
-        for measure, r in rows
-    ]
+    seen: dict[tuple[str, int | None], set[str]] = {}
+    for h, sid, uid, subject in session.execute(shipped):
+        key = (Measure.SHIPPED, int(h), sid, uid)
+        counted[key] = counted.get(key, 0) + 1
+        for group in (("all", None), ("station", sid), ("user", uid)):
+            seen.setdefault(group, set()).add(subject)
+    for (by, who), subjects in seen.items():
+        totals[(Measure.SHIPPED, by, who)] = len(subjects)
+    stations = _names(session, Station.__table__, Station.__table__.c.name, {k[2] for k in counted})
+    users = _names(session, User.__table__, User.__table__.c.display_name, {k[3] for k in counted})
+    cells = [
+        WorkCell(m, h, sid, stations.get(sid, NO_STATION) if sid else NO_STATION, uid,
+                 users.get(uid, NOBODY) if uid else NOBODY, n)
+        for (m, h, sid, uid), n in counted.items()
+    ]  # fmt: skip
+    cells.sort(key=lambda c: (c.measure, c.hour, c.station, c.packer))
+    return cells, totals
+
+
+def work_order_ids(session: Session, work: WorkSlice) -> list[int]:
+    """The orders behind one throughput number (what clicking it shows)."""
+    ids: set[int] = set()
+    if work.measure in (None, Measure.PACKED):
+        p = PackProgress.__table__.c
+        ids.update(session.scalars(select(p.order_id).where(*_packed_terms(work, session))))
+    if work.measure in (None, Measure.SHIPPED):
+        a = AuditEvent.__table__.c
+        shipped = select(a.subject_id).where(*_shipped_terms(work, session))
+        ids.update(int(subject) for subject in session.scalars(shipped))
+    return sorted(ids)
 
 
 def exception_orders(session: Session, today: Today) -> dict[ExceptionKind, tuple[int, ...]]:

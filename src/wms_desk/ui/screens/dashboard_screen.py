@@ -296,8 +296,22 @@ class DashboardScreen(QWidget):
         return None
 
     def _open(self, selection: OrderSelection | None) -> None:
-        if selection is not None:
+        """Today's work names its orders only when clicked (on a worker); then the queue."""
+        if selection is None:
+            return
+        if selection.work is None:
             self.orders_requested.emit(selection)
+            return
+        self._ui.tasks.run(
+            dashboard_service.orders_behind,
+            self._ui.services,
+            selection,
+            on_done=guarded(self, self.orders_requested.emit),
+            on_error=guarded(self, self._failed_link),
+        )
+
+    def _failed_link(self, error: BaseException) -> None:
+        self.clock.setText(f"Could not list those orders: {error}. Click the number again.")
 
     def _tile_clicked(self, key: str) -> None:
         self._open(self.selection_of(key))
