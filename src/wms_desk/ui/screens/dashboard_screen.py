@@ -86,6 +86,10 @@ class DashboardScreen(QWidget):
         for key, label in (("packed", "Packed today"), ("shipped", "Shipped today")):
             work.addWidget(self._make_tile(key, label, "good"))
         self.who = named(QComboBox(), "dashboard_who")
+        self.who.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.who.setMinimumContentsLength(9)
         self.who.addItem("Everyone", None)
         self.who.currentIndexChanged.connect(lambda _i: self._draw_chart())
         pick = QVBoxLayout()
@@ -117,8 +121,8 @@ class DashboardScreen(QWidget):
         body = QWidget()
         columns = QHBoxLayout(body)
         columns.setContentsMargins(0, 0, 0, 0)
-        columns.addLayout(left, 5)
-        columns.addLayout(right, 6)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
         scroll = QScrollArea(self)
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
@@ -181,7 +185,10 @@ class DashboardScreen(QWidget):
         table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
         table.setMinimumHeight(120)
         table.clicked.connect(lambda index, t=table: self._worker_clicked(t, index))
         return table

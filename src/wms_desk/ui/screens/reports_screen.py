@@ -88,7 +88,8 @@ class ReportsScreen(QWidget):
         self._cancel: threading.Event | None = None
 
         self.picker = named(QListWidget(), "report_picker")
-        self.picker.setFixedWidth(170)
+        self.picker.setFixedWidth(190)
+        self.picker.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for name in ReportName:
             item = QListWidgetItem(name.label)
             item.setData(Qt.ItemDataRole.UserRole, name.value)

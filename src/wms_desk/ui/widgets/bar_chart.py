@@ -44,7 +44,7 @@ class BarChart(QWidget):
         super().__init__(parent)
         self.setObjectName("BarChart")
         self.setMouseTracking(True)
-        self.setMinimumSize(240, 160)
+        self.setMinimumSize(220, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._chart: Chart | None = None
         self._bars: list[tuple[QRectF, int, int]] = []
@@ -127,11 +127,12 @@ class BarChart(QWidget):
             return
         self._draw_legend(painter, chart, top, line)
         top += _LEGEND_H
+        # Headroom above the tallest bar for its value.
         plot = QRect(
             _MARGIN + _AXIS_W,
-            top + 4,
+            top + 4 + line,
             self.width() - 2 * _MARGIN - _AXIS_W,
-            self.height() - top - 4 - _MARGIN - line - 4,
+            self.height() - top - 4 - line - _MARGIN - line - 4,
         )
         peak = nice_ceiling(max((v for _l, v in points), default=Decimal(0)))
         self._draw_axis(painter, plot, peak, metrics)
@@ -147,12 +148,13 @@ class BarChart(QWidget):
             width = metrics.horizontalAdvance(series.name)
             painter.drawText(QRect(x + 16, top, width + 4, line + 4), 0, series.name)
             x += 16 + width + 18
-        if chart.y_label:
+        # What the axis counts, after the legend, unless the one series' name already says it.
+        named_by_series = len(chart.series) == 1 and chart.series[0].name == chart.y_label
+        if chart.y_label and not named_by_series:
             painter.setPen(QColor("#6b7280"))
-            width = metrics.horizontalAdvance(chart.y_label)
-            painter.drawText(
-                QRect(self.width() - _MARGIN - width, top, width, line), 0, chart.y_label
-            )
+            text = f"({chart.y_label})"
+            width = metrics.horizontalAdvance(text)
+            painter.drawText(QRect(x, top, width + 4, line + 4), 0, text)
 
     def _draw_axis(
         self, painter: QPainter, plot: QRect, peak: Decimal, metrics: QFontMetrics
@@ -207,11 +209,12 @@ class BarChart(QWidget):
             if p % every == 0:
                 label = chart.series[0].points[p][0] if p < len(chart.series[0].points) else ""
                 painter.setPen(QColor("#374151"))
+                centre = plot.left() + group * (p + 0.5)
                 painter.drawText(
                     QRectF(
-                        plot.left() + group * p - 20,
+                        centre - widest / 2 - 4,
                         plot.bottom() + 4,
-                        group + 40,
+                        widest + 8,
                         metrics.height(),
                     ),
                     int(Qt.AlignmentFlag.AlignHCenter),

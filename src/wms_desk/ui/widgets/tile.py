@@ -17,7 +17,7 @@ class NumberTile(QPushButton):
         self.setProperty("tone", tone)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumSize(118, 74)
+        self.setMinimumSize(96, 74)
         self.number = QLabel("–", self)
         self.number.setObjectName("DashTileNumber")
         self.caption = QLabel(label, self)
