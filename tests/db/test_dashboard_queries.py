@@ -90,17 +90,17 @@ def test_packed_and_shipped_today_per_hour_station_and_packer(
     assert _queue_ids(system_ctx, snap.packed_today.selection) == floor.of("S1", "A4")
     assert _queue_ids(system_ctx, snap.shipped_today.selection) == floor.of("S1", "S2")
     stations = {r.name: (r.packed.count, r.shipped.count) for r in snap.stations}
-    assert stations == {"pack-01": (1, 1), "pack-02": (1, 1)}
+    assert stations == {"pack-01": (1, 1), "pack-02": (1, 2)}
     packers = {r.name: (r.packed.count, r.shipped.count) for r in snap.packers}
-    assert packers == {"Pat Packer": (1, 1), "Kim Packer": (1, 1)}
+    assert packers == {"Pat Packer": (1, 1), "Kim Packer": (1, 2)}
     kim = next(r for r in snap.packers if r.name == "Kim Packer")
-    assert _queue_ids(system_ctx, kim.shipped) == floor.of("S2")
+    assert _queue_ids(system_ctx, kim.shipped) == floor.of("S1", "S2")
     # Local 16:30: the chart runs 00:00..16:00; S1 packed in hour 9, A4 in 11; S2 shipped in
-    # hour 0, S1 in 11.
+    # hour 0, S1 in 4 (the voided label) and 11.
     assert snap.last_hour == 16
     chart = hourly_chart(snap.work, snap.last_hour)
     packed, shipped = ({label: int(v) for label, v in s.points if v} for s in chart.series)
-    assert packed == {"09:00": 1, "11:00": 1} and shipped == {"00:00": 1, "11:00": 1}
+    assert packed == {"09:00": 1, "11:00": 1} and shipped == {"00:00": 1, "04:00": 1, "11:00": 1}
     assert len(chart.series[0].points) == 17
     only_kim = hourly_chart(snap.work, snap.last_hour, packer="Kim Packer")
     assert sum(v for _l, v in only_kim.series[0].points) == 1

@@ -136,6 +136,9 @@ def seed_floor(database: Database, now: datetime, offset: timedelta) -> Floor:
         # Shipped today: S1 (pack-01, Pat) and S2 (pack-02, Kim).
         audit("ship.buy", "S1", today(0.7), "dash-pat", "pack-01", status="shipped")
         audit("ship.buy", "S2", today(0.05), "dash-kim", "pack-02", status="shipped")
+        # S1's first label, bought at pack-02 by Kim and voided later: S1 is in two hours'
+        # bars and at both stations, but one order in the day's total.
+        audit("ship.buy", "S1", today(0.3), "dash-kim", "pack-02", status="shipped")
         # Wrong scans today: A4 (wrong item), S1 (over-scan); a good scan and yesterday's no.
         audit("pack.scan", "A4", today(0.5), "dash-kim", "pack-02", outcome="wrong_item")
         audit("pack.scan", "S1", today(0.5), "dash-pat", "pack-01", outcome="over_scan")

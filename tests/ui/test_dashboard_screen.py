@@ -138,8 +138,8 @@ def test_a_chart_bar_and_a_packer_cell_open_their_orders(qtbot, station: Station
     )  # fmt: skip
     cell = screen.packer_table.visualRect(screen.packer_model.index(row, 2)).center()
     qtbot.mouseClick(screen.packer_table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
-    assert _queue_numbers(qtbot, station, 1) == {"D-S2"}
-    assert "Shipped today by Kim Packer" in queue.pinned_text.text()
+    assert _queue_numbers(qtbot, station, 2) == {"D-S1", "D-S2"}
+    assert "Shipped today by Kim Packer: 2 orders" in queue.pinned_text.text()
 
 
 def test_a_commit_by_a_service_refreshes_the_dashboard(
