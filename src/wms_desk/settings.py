@@ -65,6 +65,12 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "poll_seconds", float, 5.0, "How often screens refresh on SQLite (no push notifications)."
     ),
+    Option(
+        "timezone",
+        str,
+        "UTC",
+        "The site's time zone (IANA name, e.g. Europe/Berlin): reports count its days and hours.",
+    ),
 )
 OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 

@@ -60,6 +60,8 @@ class Order(Base):
         Index("ix_orders_assigned_user_id", "assigned_user_id"),
         Index("ix_orders_ship_email", "ship_email"),
         Index("ix_orders_updated_at", "updated_at"),
+        # Reports read shipped orders by the day they shipped (migration 0010).
+        Index("ix_orders_shipped_at", "shipped_at"),
         Index("ix_orders_requested_service", "requested_service"),
         Index(
             "ix_orders_status_counts",
@@ -127,6 +129,8 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     shipped_at: Mapped[datetime | None]
+    # When the last unit was picked (set by picking; NULL for orders picked before 0010).
+    picked_at: Mapped[datetime | None]
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.line_no"
@@ -183,7 +187,10 @@ class Package(Base):
     """One box of an order: package `seq` of the order's packages."""
 
     __tablename__ = "packages"
-    __table_args__ = (UniqueConstraint("order_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "seq"),
+        Index("ix_packages_weighed_at", "weighed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))

@@ -31,7 +31,10 @@ _NEW_INDEXES = (
     ("ix_orders_updated_at", ["updated_at"]),
     ("ix_orders_requested_service", ["requested_service"]),
     # Covers every filter a status chip's count can have: counts read the index alone.
-    ("ix_orders_status_counts", ["status", "channel_id", "requested_service", "priority", "ship_by"]),
+    (
+        "ix_orders_status_counts",
+        ["status", "channel_id", "requested_service", "priority", "ship_by"],
+    ),
 )
 
 
