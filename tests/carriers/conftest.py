@@ -21,11 +21,17 @@ HOME = Address("Astrid Lind", lines=("Storgatan 12",), city="Nacka", postal_code
                country="SE")  # fmt: skip
 
 
-def documented_card_text() -> str:
-    """The complete example of docs/carriers.md: the tests and the docs cannot drift apart."""
+def documented_toml(marker: str) -> str:
+    """The one TOML example of docs/carriers.md holding `marker`: tests and docs cannot drift."""
     blocks = re.findall(r"```toml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) == 1, "docs/carriers.md should hold exactly one TOML example"
-    return blocks[0]
+    found = [b for b in blocks if marker in b]
+    assert len(found) == 1, f"docs/carriers.md should hold exactly one TOML example with {marker}"
+    return found[0]
+
+
+def documented_card_text() -> str:
+    """The complete rate-card example of docs/carriers.md."""
+    return documented_toml("[carrier]")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,16 +40,6 @@ LINE_KEYS = {
 }  # fmt: skip
 PACKAGE_KEYS = {"number", "carton", "weight_g", "items", "expected_weight_g"}
 EVENT_KEYS = {"at", "what", "who", "station", "judged"}
-
-
-@pytest.fixture
-def wms(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", db_url, "--station", "cli-test", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def _show(wms, *args: str) -> dict:

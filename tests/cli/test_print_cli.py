@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.printing.helpers import check_zpl, decode_pages, page_texts
 from tests.printing.servers import closed_port, raw_printer
-from wms_desk.cli.main import main
 from wms_desk.domain.codes import StationCommand, command_barcode
 from wms_desk.printing.barcodes import is_valid_sscc
-
-
-@pytest.fixture
-def wms(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", db_url, "--station", "cli-test", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_unknown_order_exits_1_with_a_message(wms, make_order, tmp_path: Path) -> None:

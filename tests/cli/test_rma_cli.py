@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
 
 import pytest
 
 from tests.services.test_rma_support import seed_catalogue, shipped_order
-from wms_desk.cli.main import main
 from wms_desk.services.context import ServiceContext
 
 SHOW_KEYS = {
@@ -40,16 +38,6 @@ REFUND_KEYS = {
     "total",
     "at",
 }
-
-
-@pytest.fixture
-def wms(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", db_url, "--station", "cli-test", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from tests.carriers.conftest import documented_card_text
 from tests.printing.helpers import decode_pages
 from tests.services.shipdata import packed_order, ship_from_sweden
-from wms_desk.cli.main import main
 from wms_desk.services.database import Database
 
 RATE_KEYS = {
     "carrier", "service", "price", "currency", "transit_days", "delivery_date", "chosen", "reason"
 }  # fmt: skip
-
-
-@pytest.fixture
-def wms(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", db_url, "--station", "cli-test", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_import_rate_ship_void_and_close_from_the_command_line(

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "wms_desk.cli.device_commands",
     "wms_desk.cli.print_commands",
     "wms_desk.cli.ship_commands",
+    "wms_desk.cli.rules_commands",
     "wms_desk.cli.stock_commands",
     "wms_desk.cli.rma_commands",
     "wms_desk.cli.report_commands",

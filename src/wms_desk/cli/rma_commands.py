@@ -74,6 +74,20 @@ def register(subparsers: Any) -> None:
     slip.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     slip.set_defaults(run=run_slip)
 
+    policy = commands.add_parser(
+        "policy", help="the return policy: window, restocking fees, who gets shipping back"
+    )
+    policy.add_argument("--window-days", type=int, metavar="N", help="days after shipping")
+    policy.add_argument(
+        "--fee", action="append", default=[], metavar="REASON:PERCENT",
+        help="restocking fee for a reason (repeat; 0 removes it)",
+    )  # fmt: skip
+    policy.add_argument(
+        "--refund-shipping", metavar="REASON,...", help="reasons that refund shipping ('' = none)"
+    )
+    policy.add_argument("--json", action="store_true", help="print one JSON object")
+    policy.set_defaults(run=run_policy)
+
     export = commands.add_parser(
         "export-refunds", help="refunds for the payment gateway: FILE.csv or FILE.json"
     )
@@ -226,4 +240,54 @@ def run_slip(env: CliEnv) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)
     env.out(f"Wrote the slip of {env.args.rma.removeprefix('RMA:')} to {out}.")
+    return 0
+
+
+def run_policy(env: CliEnv) -> int:
+    """Without options: show the policy. With any: change those parts, keep the rest."""
+    from dataclasses import replace
+
+    from wms_desk.services.returns.policy import (
+        get_return_policy,
+        parse_fee,
+        parse_reasons,
+        policy_doc,
+        set_return_policy,
+    )
+
+    ctx = env.context()
+    policy = get_return_policy(ctx)
+    args = env.args
+    changing = args.window_days is not None or args.fee or args.refund_shipping is not None
+    if changing:
+        fees = dict(policy.restocking_fee_pct)
+        for reason, pct in (parse_fee(spec) for spec in args.fee):
+            fees[reason] = pct
+        policy = replace(
+            policy,
+            window_days=policy.window_days if args.window_days is None else args.window_days,
+            restocking_fee_pct={r: pct for r, pct in fees.items() if pct},
+            refund_shipping_reasons=(
+                policy.refund_shipping_reasons
+                if args.refund_shipping is None
+                else parse_reasons(args.refund_shipping)
+            ),
+        )
+        set_return_policy(ctx, policy)
+    doc = policy_doc(policy)
+    if args.json:
+        env.out(json.dumps(doc, sort_keys=True))
+        return 0
+    fees_text = ", ".join(
+        f"{reason.value} {pct}%" for reason, pct in policy.restocking_fee_pct.items() if pct
+    )
+    shipping = sorted(r.value for r in policy.refund_shipping_reasons)
+    env.out(
+        ("Return policy saved: " if changing else "Return policy: ")
+        + f"returns within {policy.window_days} days of shipping; restocking fees: "
+        + (fees_text or "none")
+        + "; shipping refunded for: "
+        + (", ".join(shipping) or "no reason")
+        + "."
+    )
     return 0

@@ -60,8 +60,19 @@ class Order(Base):
         Index("ix_orders_assigned_user_id", "assigned_user_id"),
         Index("ix_orders_ship_email", "ship_email"),
         Index("ix_orders_updated_at", "updated_at"),
-        # Reports read shipped orders by the day they shipped (migration 0010).
-        Index("ix_orders_shipped_at", "shipped_at"),
+        # Reports read shipped orders by the day they shipped, from the index alone (0010).
+        Index(
+            "ix_orders_shipped_at",
+            "shipped_at",
+            "ordered_at",
+            "created_at",
+            "picked_at",
+            "ship_by",
+            "channel_id",
+            "id",
+        ),
+        Index("ix_orders_created_at_status", "created_at", "status", "channel_id", "ship_by", "id"),
+        Index("ix_orders_picked_at", "picked_at", "channel_id", "id"),
         Index("ix_orders_requested_service", "requested_service"),
         Index(
             "ix_orders_status_counts",
@@ -151,6 +162,8 @@ class OrderLine(Base):
         CheckConstraint("picked_qty >= 0 AND picked_qty <= qty", name="picked_within_qty"),
         CheckConstraint("packed_qty >= 0 AND packed_qty <= qty", name="packed_within_qty"),
         Index("ix_order_lines_sku", "sku"),
+        # Covering (0010): reports count units and lines per order from the index.
+        Index("ix_order_lines_order_id_qty", "order_id", "qty", "packed_qty", "sku"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,18 @@ class SettingsScreen(QWidget):
         from wms_desk.ui.screens.printers_panel import PrintersPanel
 
         self.tabs.addTab(PrintersPanel(ui), "Printers")
+        self.rules_panel: QWidget | None = None
+        self.policy_panel: QWidget | None = None
+        if ui.actor.can(Permission.CHANGE_SETTINGS):
+            from wms_desk.ui.screens.shipping_rules_panel import ShippingRulesPanel
+
+            self.rules_panel = ShippingRulesPanel(ui)
+            self.tabs.addTab(self.rules_panel, "Shipping rules")
+            from wms_desk.ui.screens.return_policy_panel import ReturnPolicyPanel
+
+            policy_panel = ReturnPolicyPanel(ui)
+            self.policy_panel = policy_panel
+            self.tabs.addTab(policy_panel, "Returns policy")
         # Admins only: the others never see who can sign in, let alone change it.
         self.users_panel: UsersPanel | None = None
         if ui.actor.can(Permission.MANAGE_USERS):
