@@ -165,6 +165,7 @@ def shoot_reports(station: object, username: str, wait: Callable, shot: Callable
 
     screen = station.window.workspace.current_screen()  # type: ignore[attr-defined]
     screen.date_from.setDate(QDate.currentDate().addDays(-29))
+    screen.picker.setFocus()  # no half-selected date field in the picture
     for name in REPORTS:
         screen.picker.setCurrentRow(list(ReportName).index(ReportName(name)))
         before = screen.report
