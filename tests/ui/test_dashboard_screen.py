@@ -18,6 +18,7 @@ from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
 from wms_desk.services.orders import hold_orders
 from wms_desk.services.stations import ensure_station
+from wms_desk.services.uow import run_unit_of_work
 from wms_desk.services.users import add_user
 from wms_desk.settings import load_settings
 from wms_desk.ui.screens.dashboard_screen import CLOCK_MS, DashboardScreen
@@ -153,3 +154,19 @@ def test_a_commit_by_a_service_refreshes_the_dashboard(
         hold_orders(supervisor, [floor.ids["A6"], floor.ids["A7"]], "Address check")
     assert screen.tiles["status:on_hold"].count_text == "3"
     assert screen.tiles["status:new"].count_text == "1"
+
+
+def test_a_wrong_scan_alone_refreshes_the_exceptions(
+    qtbot, station: StationApp, floor: Floor
+) -> None:
+    """A refused scan writes only its audit row; the bus still carries it (Topic.AUDIT)."""
+    screen = _sign_in(qtbot, station)
+    assert screen.tiles["exception:wrong_scan"].count_text == "2"
+    supervisor = station.window.ui.services
+
+    def refused_scan(uow) -> None:  # what the pack service records for a wrong item
+        uow.audit("pack.scan", "order", floor.ids["A1"], after={"outcome": "wrong_item"})
+
+    with qtbot.waitSignal(screen.refreshed, timeout=WAIT):
+        run_unit_of_work(supervisor, refused_scan)
+    assert screen.tiles["exception:wrong_scan"].count_text == "3"

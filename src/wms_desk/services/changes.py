@@ -34,6 +34,9 @@ class Topic(StrEnum):
     SHIPMENTS = "shipments"
     RETURNS = "returns"
     OUTBOX = "outbox"
+    # Every audited action; only what counts audit rows listens (the dashboard: a refused scan
+    # writes nothing else).
+    AUDIT = "audit"
 
 
 # Which topic a write to a table announces: the unit of work sees every ORM flush and every
@@ -71,6 +74,7 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "rma_units": Topic.RETURNS,
     "refunds": Topic.RETURNS,
     "order_notes": Topic.ORDERS,
+    "audit_events": Topic.AUDIT,
 }
 
 

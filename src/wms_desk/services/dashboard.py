@@ -23,9 +23,10 @@ from wms_desk.services.changes import Topic
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.uow import read_only
 
-# What a dashboard re-reads after: order moves, boxes, labels, print jobs (failures).
+# What a dashboard re-reads after: order moves, boxes, labels, print jobs (failures), and
+# audited actions (a wrong scan or a weighing writes only its audit row).
 TOPICS: frozenset[Topic] = frozenset(
-    {Topic.ORDERS, Topic.PACKAGES, Topic.SHIPMENTS, Topic.PRINT_JOBS}
+    {Topic.ORDERS, Topic.PACKAGES, Topic.SHIPMENTS, Topic.PRINT_JOBS, Topic.AUDIT}
 )
 
 
