@@ -71,6 +71,12 @@ OPTIONS: tuple[Option, ...] = (
         "https://api.easypost.com/v2",
         "EasyPost API address (tracking polls); a test server's for trials.",
     ),
+    Option(
+        "timezone",
+        str,
+        "UTC",
+        "The site's time zone (IANA name, e.g. Europe/Berlin): reports count its days and hours.",
+    ),
 )
 OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     AMEND_ORDERS = "amend_orders"
     RECEIVE_RETURNS = "receive_returns"
     RESOLVE_RETURNS = "resolve_returns"
+    # Reports and their exports: throughput per packer is a supervisor's view.
+    VIEW_REPORTS = "view_reports"
 
 
 # What each permission lets a user do, in the words a refusal uses ("A packer may not ...").
@@ -58,6 +60,7 @@ ACTIONS: dict[Permission, str] = {
     Permission.AMEND_ORDERS: "change an order's address or hold it",
     Permission.RECEIVE_RETURNS: "receive or inspect returns",
     Permission.RESOLVE_RETURNS: "refund, credit or exchange returns",
+    Permission.VIEW_REPORTS: "view or export reports",
 }
 
 # The returns station is a warehouse screen packers see: they receive and inspect returns.
@@ -76,6 +79,7 @@ _SUPERVISOR = _PACKER | {
     Permission.ADD_NOTES,
     Permission.AMEND_ORDERS,
     Permission.RESOLVE_RETURNS,
+    Permission.VIEW_REPORTS,
 }
 _SERVICE = frozenset(
     {

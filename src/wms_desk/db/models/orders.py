@@ -60,6 +60,8 @@ class Order(Base):
         Index("ix_orders_assigned_user_id", "assigned_user_id"),
         Index("ix_orders_ship_email", "ship_email"),
         Index("ix_orders_updated_at", "updated_at"),
+        # Reports read shipped orders by the day they shipped (migration 0010).
+        Index("ix_orders_shipped_at", "shipped_at"),
         Index("ix_orders_requested_service", "requested_service"),
         Index(
             "ix_orders_status_counts",
@@ -129,6 +131,8 @@ class Order(Base):
     shipped_at: Mapped[datetime | None]
     # Set by tracking when every live shipment of the order is delivered (the last delivery).
     delivered_at: Mapped[datetime | None]
+    # When the last unit was picked (set by picking; NULL for orders picked before 0010).
+    picked_at: Mapped[datetime | None]
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.line_no"
@@ -185,7 +189,10 @@ class Package(Base):
     """One box of an order: package `seq` of the order's packages."""
 
     __tablename__ = "packages"
-    __table_args__ = (UniqueConstraint("order_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "seq"),
+        Index("ix_packages_weighed_at", "weighed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wms_desk.db.models.base import Base, Grams, utcnow
@@ -71,7 +71,10 @@ class LineShortage(Base):
     """Units of a line that could not be picked, or that a supervisor let go short at packing."""
 
     __tablename__ = "line_shortages"
-    __table_args__ = (CheckConstraint("qty > 0", name="qty_positive"),)
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="qty_positive"),
+        Index("ix_line_shortages_created_at", "created_at"),
+    )
 
     order_line_id: Mapped[int] = mapped_column(
         ForeignKey("order_lines.id", ondelete="CASCADE"), primary_key=True
@@ -87,6 +90,7 @@ class PackProgress(Base):
     """Where packing of an order stands beyond its counts: the open box, a pending serial scan."""
 
     __tablename__ = "pack_progress"
+    __table_args__ = (Index("ix_pack_progress_completed_at", "completed_at"),)
 
     order_id: Mapped[int] = mapped_column(
         ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
@@ -98,6 +102,8 @@ class PackProgress(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The station that completed packing (reports count per station; NULL before 0010).
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
 
 
 class PickProgress(Base):

@@ -65,6 +65,7 @@ class RmaLine(Base):
         CheckConstraint("received_qty >= 0 AND received_qty <= qty", name="received_within_qty"),
         CheckConstraint(_REASON, name="reason"),
         Index("ix_rma_lines_order_line_id", "order_line_id"),
+        Index("ix_rma_lines_rma_id", "rma_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

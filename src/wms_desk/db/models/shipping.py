@@ -99,6 +99,7 @@ class Shipment(Base):
             "status IN (" + ", ".join(f"'{s}'" for s in SHIPMENT_STATUSES) + ")", name="status"
         ),
         Index("ix_shipments_carrier_date_status", "carrier", "ship_date", "status"),
+        Index("ix_shipments_bought_at", "bought_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +134,7 @@ class ShipmentLabel(Base):
     """One package's label: its tracking number and the carrier's bytes, printed as they are."""
 
     __tablename__ = "shipment_labels"
+    __table_args__ = (Index("ix_shipment_labels_shipment_id_seq", "shipment_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shipment_id: Mapped[int] = mapped_column(

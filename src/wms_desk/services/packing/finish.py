@@ -155,6 +155,7 @@ def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanV
     order.updated_at = uow.now
     work.progress.completed_at = uow.now
     work.progress.completed_by_id = uow.actor.user_id
+    work.progress.station_id = uow.actor.station_id  # throughput per station
     work.progress.awaiting_line_id = None
     session.flush()
     claims.release_order(uow, order, "completed")

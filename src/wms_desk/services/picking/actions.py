@@ -173,6 +173,7 @@ def _finish_orders(work: Work) -> list[str]:
         order_status.check_transition(order.status, OrderStatus.PICKED)
         order.status = OrderStatus.PICKED.value
         order.updated_at = work.uow.now
+        order.picked_at = work.uow.now  # the reports' picked-to-packed time starts here
         work.uow.audit("order.picked", "order", order.id, after={"status": "picked"})
         if work.ref.order_id is not None:
             session.flush()

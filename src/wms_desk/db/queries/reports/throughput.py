@@ -1,0 +1,198 @@
+"""Throughput: orders and units packed, per packer and station, per hour they were at work.
+
+An order counts when its packing completed in the range (pack_progress.completed_at). "Per hour"
+divides by active hours: the clock hours in which the packer (or station) completed at least one
+order, so a packer who worked two hours of an eight-hour range is not diluted by the other six.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, distinct, func, select
+
+from wms_desk.db.models import Order, OrderLine, PackProgress, Station, User
+from wms_desk.db.queries.reports.common import (
+    Parts,
+    Query,
+    bucket_table,
+    chart_buckets,
+    in_bucket,
+    in_window,
+    order_terms,
+    ratio,
+    utc_hour,
+)
+from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
+
+UNKNOWN = "(not recorded)"
+
+
+def _terms(q: Query) -> list[ColumnElement[bool]]:
+    scope = q.scope
+    p, o = PackProgress.__table__, Order.__table__
+    terms = [p.c.completed_at.is_not(None), *in_window(p.c.completed_at, scope.window)]
+    if scope.station_id is not None:
+        terms.append(p.c.station_id == scope.station_id)
+    if scope.packer_id is not None:
+        terms.append(p.c.completed_by_id == scope.packer_id)
+    # Station and packer are this table's own columns; channel and carrier come from the order.
+    narrowed = replace(scope, station_id=None, packer_id=None)
+    terms += order_terms(narrowed, o.c.id, o.c.channel_id)
+    return terms
+
+
+def _names(q: Query, model: Any, label: Any, ids: Iterable[int | None]) -> dict[int | None, str]:
+    wanted = {i for i in ids if i is not None}
+    names: dict[int | None, str] = {None: UNKNOWN}
+    if wanted:
+        names.update(q.rows(select(model.id, label).where(model.id.in_(wanted))))
+    return names
+
+
+def build(q: Query) -> Parts:
+    p, o, ol = PackProgress.__table__, Order.__table__, OrderLine.__table__
+    terms = _terms(q)
+    packed = p.join(o, o.c.id == p.c.order_id)
+    hour = utc_hour(q.dialect, p.c.completed_at)
+
+    counted = q.rows(
+        select(
+            p.c.completed_by_id,
+            p.c.station_id,
+            func.count(distinct(p.c.order_id)),
+            func.coalesce(func.sum(ol.c.packed_qty), 0),
+        )
+        .select_from(packed.outerjoin(ol, ol.c.order_id == p.c.order_id))
+        .where(*terms)
+        .group_by(p.c.completed_by_id, p.c.station_id)
+    )
+    hours_by_packer = dict(
+        q.rows(
+            select(p.c.completed_by_id, func.count(distinct(hour)))
+            .select_from(packed)
+            .where(*terms)
+            .group_by(p.c.completed_by_id)
+        )
+    )
+    hours_by_station = dict(
+        q.rows(
+            select(p.c.station_id, func.count(distinct(hour)))
+            .select_from(packed)
+            .where(*terms)
+            .group_by(p.c.station_id)
+        )
+    )
+    all_hours, first, last = q.one(
+        select(func.count(distinct(hour)), func.min(p.c.completed_at), func.max(p.c.completed_at))
+        .select_from(packed)
+        .where(*terms)
+    )
+
+    per_packer: dict[int | None, list[int]] = {}
+    per_station: dict[int | None, list[int]] = {}
+    for packer_id, station_id, orders, units in counted:
+        for key, into in ((packer_id, per_packer), (station_id, per_station)):
+            row = into.setdefault(key, [0, 0])
+            row[0] += int(orders)
+            row[1] += int(units)
+    total_orders = sum(r[0] for r in per_packer.values())
+    total_units = sum(r[1] for r in per_packer.values())
+    packers = _names(q, User, User.username, per_packer)
+    stations = _names(q, Station, Station.name, per_station)
+
+    size, bs = chart_buckets(q, first, last)
+    series: tuple[tuple[str, Decimal], ...] = ()
+    if bs and total_orders:
+        b = bucket_table(bs)
+        per_bucket = dict(
+            q.rows(
+                select(b.c.i, func.count())
+                .select_from(
+                    b.join(p, in_bucket(p.c.completed_at, b)).join(o, o.c.id == p.c.order_id)
+                )
+                .where(*terms)
+                .group_by(b.c.i)
+            )
+        )
+        series = tuple((bk.label, Decimal(per_bucket.get(i, 0))) for i, bk in enumerate(bs))
+
+    figures = (
+        Figure("orders_packed", "Orders packed", total_orders),
+        Figure("units_packed", "Units packed", total_units),
+        Figure("active_hours", "Active hours", int(all_hours or 0)),
+        Figure(
+            "orders_per_hour",
+            "Orders per active hour",
+            ratio(total_orders, all_hours or 0),
+            ValueKind.NUMBER,
+        ),
+        Figure(
+            "units_per_hour",
+            "Units per active hour",
+            ratio(total_units, all_hours or 0),
+            ValueKind.NUMBER,
+        ),
+    )
+    tables = (
+        _table("by_packer", "Per packer", "packer", "Packer", per_packer, packers, hours_by_packer),
+        _table(
+            "by_station",
+            "Per station",
+            "station",
+            "Station",
+            per_station,
+            stations,
+            hours_by_station,
+        ),
+    )
+    chart = Chart(
+        ChartKind.BAR,
+        f"Orders packed per {size.value}",
+        "Hour" if size.value == "hour" else "Day",
+        "Orders packed",
+        (Series("Orders packed", series),),
+    )
+    notes = () if total_orders else ("No orders were packed in this range.",)
+    return Parts(figures, tables, chart, notes)
+
+
+def _table(
+    key: str,
+    title: str,
+    who_key: str,
+    who_title: str,
+    counts: dict[int | None, list[int]],
+    names: dict[int | None, str],
+    hours: dict[Any, Any],
+) -> Table:
+    rows = []
+    for who, (orders, units) in counts.items():
+        active = int(hours.get(who, 0))
+        rows.append(
+            (
+                names.get(who, UNKNOWN),
+                orders,
+                units,
+                active,
+                ratio(orders, active),
+                ratio(units, active),
+            )
+        )
+    rows.sort(key=lambda r: (-int(r[1] or 0), str(r[0])))
+    return Table(
+        key,
+        title,
+        (
+            Column(who_key, who_title),
+            Column("orders", "Orders", ValueKind.COUNT),
+            Column("units", "Units", ValueKind.COUNT),
+            Column("active_hours", "Active hours", ValueKind.COUNT),
+            Column("orders_per_hour", "Orders per hour", ValueKind.NUMBER),
+            Column("units_per_hour", "Units per hour", ValueKind.NUMBER),
+        ),
+        tuple(rows),
+    )
