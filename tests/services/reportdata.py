@@ -197,14 +197,21 @@ def seed_history(database: Database) -> Ids:
         session.flush()
 
         # Scans: three wrong in range (two by anna on O1, one by ben on O3), one wrong before it.
-        def scan(user: User, station: Station, o: Order, at: datetime, outcome: str) -> None:
+        def scan(
+            user: User,
+            station: Station,
+            o: Order,
+            at: datetime,
+            outcome: str,
+            action: str = "pack.scan",
+        ) -> None:
             session.add(
                 AuditEvent(
                     event_id=str(uuid.uuid4()),
                     user_id=user.id,
                     station_id=station.id,
                     created_at=at,
-                    action="pack.scan",
+                    action=action,
                     subject_type="order",
                     subject_id=str(o.id),
                     after={"outcome": outcome, "message": "m"},
@@ -218,6 +225,9 @@ def seed_history(database: Database) -> Ids:
         scan(ben, pack2, o3, t(3, 13, 50), "over_scan")
         scan(ben, pack2, o3, t(3, 13, 51), "verified")
         scan(anna, pack1, o7, t(20, 9, 50, month=2), "wrong_item")
+        # One wrong pick scan in range (anna, picking O3), one accepted.
+        scan(anna, pack1, o3, t(3, 9, 50), "wrong_bin", "pick.scan")
+        scan(anna, pack1, o3, t(3, 9, 51), "picked", "pick.scan")
 
         # Short picks: O2's line one unit short at picking; O4's a pack-stage shortage (not a
         # short pick).

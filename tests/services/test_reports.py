@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -123,3 +124,138 @@ def test_a_cancelled_report_raises(history: ServiceContext) -> None:
     cancel.set()
     with pytest.raises(ReportCancelled):
         run_report(history, ReportName.THROUGHPUT, MARCH, cancel)
+
+
+def test_fulfilment_time_percentiles_and_on_time_rate(history: ServiceContext) -> None:
+    report = run_report(history, ReportName.FULFILMENT_TIME, MARCH)
+    h = 3600
+    # Shipped in range: O1, O2, O3 (O7 shipped in February).
+    # placed->shipped 4 h, 24 h, 48 h; picked->packed 1 h, 0.5 h, 4 h;
+    # packed->shipped 2 h, 21.5 h, 42 h. Nearest rank: median = 2nd of 3, p90 = 3rd of 3.
+    assert figures(report) == {
+        "shipped_orders": 3,
+        "placed_to_shipped_median_s": 24 * h,
+        "placed_to_shipped_p90_s": 48 * h,
+        "picked_to_packed_median_s": 1 * h,
+        "picked_to_packed_p90_s": 4 * h,
+        "packed_to_shipped_median_s": 77400,
+        "packed_to_shipped_p90_s": 42 * h,
+        "on_time_percent": Decimal("66.7"),  # O2 shipped 9 h after its ship-by
+    }
+    bands = {r["band"]: r["placed_to_shipped"] for r in table(report, "histogram")}
+    assert bands == {"< 4 h": 0, "4-8 h": 1, "8-24 h": 0, "24-48 h": 1, "48-72 h": 1, ">= 72 h": 0}
+    assert [r["orders"] for r in table(report, "spans")] == [3, 3, 3]
+
+
+def test_fulfilment_percentiles_on_one_and_on_ten_orders(history: ServiceContext) -> None:
+    only_o1 = ReportFilters(start=date(2026, 3, 2), end=date(2026, 3, 2))
+    f = figures(run_report(history, ReportName.FULFILMENT_TIME, only_o1))
+    assert f["placed_to_shipped_median_s"] == f["placed_to_shipped_p90_s"] == 4 * 3600
+
+
+def test_accuracy_wrong_scans_weights_and_short_picks(history: ServiceContext) -> None:
+    report = run_report(history, ReportName.ACCURACY, MARCH)
+    # Packed in range: O1 (2 lines), O2, O3, O4 (1 line each) = 5 lines; 3 wrong pack scans.
+    # Picked in range: the same four orders, 5 lines; 1 wrong pick scan (O7's are February's).
+    assert figures(report) == {
+        "lines_packed": 5,
+        "wrong_pack_scans": 3,
+        "wrong_pack_scans_per_100_lines": Decimal("60.0"),
+        "lines_picked": 5,
+        "wrong_pick_scans": 1,
+        "wrong_pick_scans_per_100_lines": Decimal("20.0"),
+        "weight_mismatches": 2,  # O1 warned, O3's first box blocked
+        "short_pick_lines": 1,
+        "short_pick_units": 1,  # O2 at picking; O4's shortage was at packing
+    }
+    assert table(report, "by_packer") == [
+        {"packer": "anna", "orders": 2, "lines": 3, "wrong_scans": 2,
+         "wrong_scans_per_100_lines": Decimal("66.7"), "weight_mismatches": 1},
+        {"packer": "ben", "orders": 2, "lines": 2, "wrong_scans": 1,
+         "wrong_scans_per_100_lines": Decimal("50.0"), "weight_mismatches": 1},
+    ]  # fmt: skip
+    assert table(report, "by_picker") == [
+        {"picker": "anna", "wrong_scans": 1, "short_lines": 1, "short_units": 1}
+    ]
+    assert table(report, "short_picks_by_sku") == [{"sku": "SKU-A", "lines": 1, "units": 1}]
+    ben = run_report(history, ReportName.ACCURACY, replace(MARCH, packer="ben"))
+    assert figures(ben)["wrong_pack_scans"] == 1
+    assert figures(ben)["weight_mismatches"] == 1
+
+
+def test_returns_rate_reasons_and_refunds(history: ServiceContext) -> None:
+    report = run_report(history, ReportName.RETURNS, MARCH)
+    # Cohort O1, O2, O3 (8 units); R1 (O1, 1 damaged) and R2 (O3, 2 wrong items); R3 cancelled.
+    assert figures(report) == {
+        "orders_shipped": 3,
+        "orders_returned": 2,
+        "return_rate_percent": Decimal("66.7"),
+        "units_shipped": 8,
+        "units_returned": 3,
+        "unit_return_rate_percent": Decimal("37.5"),
+        "refunds": 2,
+        "refunded_usd": Decimal("34.99"),
+    }
+    assert table(report, "by_reason") == [
+        {"reason": "wrong item", "lines": 1, "units": 2},
+        {"reason": "damaged", "lines": 1, "units": 1},
+    ]
+    assert table(report, "by_sku") == [
+        {"sku": "SKU-C", "units_shipped": 4, "units_returned": 2,
+         "return_rate_percent": Decimal("50.0")},
+        {"sku": "SKU-A", "units_shipped": 2, "units_returned": 1,
+         "return_rate_percent": Decimal("50.0")},
+    ]  # fmt: skip
+    assert [(r["channel"], r["orders_shipped"], r["orders_returned"]) for r in
+            table(report, "by_channel")] == [("Shop", 2, 1), ("Wholesale", 1, 1)]  # fmt: skip
+    assert [(r["carrier"], r["orders_shipped"], r["orders_returned"], r["return_rate_percent"])
+            for r in table(report, "by_carrier")] == [
+        ("DHL", 1, 0, Decimal("0.0")), ("UPS", 2, 2, Decimal("100.0"))]  # fmt: skip
+    assert table(report, "refunds") == [
+        {"currency": "USD", "refunds": 2, "total": Decimal("34.99")}
+    ]
+
+
+def test_carrier_spend_per_package_and_order(history: ServiceContext) -> None:
+    report = run_report(history, ReportName.CARRIER_SPEND, MARCH)
+    assert figures(report) == {
+        "shipments": 3,
+        "voided": 1,
+        "spend_usd": Decimal("34.50"),
+        "orders_usd": 3,
+        "packages_usd": 4,
+        "cost_per_package_usd": Decimal("8.63"),  # 34.50 / 4 = 8.625, half up
+        "cost_per_order_usd": Decimal("11.50"),
+    }
+    assert table(report, "by_service") == [
+        {"carrier": "DHL", "service": "Express", "currency": "USD", "shipments": 1, "orders": 1,
+         "packages": 1, "spend": Decimal("12.00"), "cost_per_package": Decimal("12.00"),
+         "cost_per_order": Decimal("12.00")},
+        {"carrier": "UPS", "service": "Ground", "currency": "USD", "shipments": 2, "orders": 2,
+         "packages": 3, "spend": Decimal("22.50"), "cost_per_package": Decimal("7.50"),
+         "cost_per_order": Decimal("11.25")},
+    ]  # fmt: skip
+    ups = run_report(history, ReportName.CARRIER_SPEND, replace(MARCH, carrier="UPS"))
+    assert figures(ups)["spend_usd"] == Decimal("22.50")
+
+
+def test_stock_cover_low_stock_and_reconciliation(history: ServiceContext) -> None:
+    report = run_report(history, ReportName.STOCK, MARCH)
+    # Picked in the 5 days: A 2, B 2, C 4. Available (storage bins): A 10-2, B 0, C 100.
+    assert figures(report) == {
+        "demand_days": 5,
+        "products_with_demand": 3,
+        "low_stock_products": 1,
+        "ledger_mismatches": 1,
+    }
+    cover = [(r["sku"], r["available"], r["demand_units"], r["days_of_cover"])
+             for r in table(report, "days_of_cover")]  # fmt: skip
+    assert cover == [
+        ("SKU-B", 0, 2, Decimal("0.0")),
+        ("SKU-A", 8, 2, Decimal("20.0")),
+        ("SKU-C", 100, 4, Decimal("125.0")),
+    ]
+    assert [r["sku"] for r in table(report, "low_stock")] == ["SKU-B"]
+    assert table(report, "ledger_mismatches") == [
+        {"bin": "BIN-1", "sku": "SKU-A", "on_hand": 10, "ledger": 11, "difference": 1}
+    ]

@@ -17,7 +17,16 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from wms_desk.db.queries.reports import common, status, throughput
+from wms_desk.db.queries.reports import (
+    accuracy,
+    carrier_spend,
+    common,
+    fulfilment,
+    returns,
+    status,
+    stock,
+    throughput,
+)
 from wms_desk.db.queries.reports.common import Parts, Query
 from wms_desk.domain.reports import Report, ReportCancelled, ReportFilters, ReportName
 from wms_desk.domain.roles import Permission
@@ -28,6 +37,11 @@ from wms_desk.services.uow import read_only
 BUILDERS: dict[ReportName, Callable[[Query], Parts]] = {
     ReportName.STATUS: status.build,
     ReportName.THROUGHPUT: throughput.build,
+    ReportName.FULFILMENT_TIME: fulfilment.build,
+    ReportName.ACCURACY: accuracy.build,
+    ReportName.RETURNS: returns.build,
+    ReportName.CARRIER_SPEND: carrier_spend.build,
+    ReportName.STOCK: stock.build,
 }
 
 

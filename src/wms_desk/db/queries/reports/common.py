@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -132,6 +132,11 @@ def order_terms(scope: Scope, order_id: Any, channel_id: Any) -> list[ColumnElem
     if packed:
         terms.append(exists().where(PackProgress.order_id == order_id, *packed))
     return terms
+
+
+def without_people(scope: Scope) -> Scope:
+    """The scope for a table that has its own station and packer columns (applied directly)."""
+    return replace(scope, station_id=None, packer_id=None)
 
 
 def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:

@@ -8,7 +8,6 @@ order, so a packer who worked two hours of an eight-hour range is not diluted by
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -25,13 +24,14 @@ from wms_desk.db.queries.reports.common import (
     order_terms,
     ratio,
     utc_hour,
+    without_people,
 )
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
 
 UNKNOWN = "(not recorded)"
 
 
-def _terms(q: Query) -> list[ColumnElement[bool]]:
+def packed_terms(q: Query) -> list[ColumnElement[bool]]:
     scope = q.scope
     p, o = PackProgress.__table__, Order.__table__
     terms = [p.c.completed_at.is_not(None), *in_window(p.c.completed_at, scope.window)]
@@ -40,8 +40,7 @@ def _terms(q: Query) -> list[ColumnElement[bool]]:
     if scope.packer_id is not None:
         terms.append(p.c.completed_by_id == scope.packer_id)
     # Station and packer are this table's own columns; channel and carrier come from the order.
-    narrowed = replace(scope, station_id=None, packer_id=None)
-    terms += order_terms(narrowed, o.c.id, o.c.channel_id)
+    terms += order_terms(without_people(scope), o.c.id, o.c.channel_id)
     return terms
 
 
@@ -55,7 +54,7 @@ def _names(q: Query, model: Any, label: Any, ids: Iterable[int | None]) -> dict[
 
 def build(q: Query) -> Parts:
     p, o, ol = PackProgress.__table__, Order.__table__, OrderLine.__table__
-    terms = _terms(q)
+    terms = packed_terms(q)
     packed = p.join(o, o.c.id == p.c.order_id)
     hour = utc_hour(q.dialect, p.c.completed_at)
 

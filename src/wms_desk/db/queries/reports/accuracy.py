@@ -1,0 +1,237 @@
+"""Pick and pack accuracy: wrong scans per 100 lines, weight mismatches and short picks.
+
+A wrong scan is a recorded scan the station refused (pack: wrong item, over-scan, unknown code,
+duplicate serial; pick: wrong bin, wrong item, over-pick, wrong tote, unknown code), counted
+when it was made. Lines are those of orders whose packing (or picking) finished in the range.
+A weight mismatch is a box weighed in the range outside the tolerance (warned or blocked).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, cast, distinct, func, select
+
+from wms_desk.db.models import (
+    AuditEvent,
+    LineShortage,
+    Order,
+    OrderLine,
+    Package,
+    PackProgress,
+    User,
+)
+from wms_desk.db.queries.reports.common import (
+    Parts,
+    Query,
+    in_window,
+    order_terms,
+    ratio,
+    without_people,
+)
+from wms_desk.db.queries.reports.throughput import UNKNOWN, packed_terms
+from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
+
+WRONG_PACK = ("wrong_item", "over_scan", "unknown_code", "duplicate_serial")
+WRONG_PICK = ("wrong_bin", "wrong_item", "over_pick", "wrong_tote", "unknown_code")
+MISMATCH = ("warn", "block")
+
+
+def _scan_terms(q: Query, action: str, wrong: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    a, o = AuditEvent.__table__, Order.__table__
+    scope = q.scope
+    terms = [
+        a.c.action == action,
+        *in_window(a.c.created_at, scope.window),
+        AuditEvent.after["outcome"].as_string().in_(wrong),
+    ]
+    if scope.packer_id is not None:
+        terms.append(a.c.user_id == scope.packer_id)
+    if scope.station_id is not None:
+        terms.append(a.c.station_id == scope.station_id)
+    if scope.channel_id is not None or scope.filters.carrier:
+        # Only scans on an order can be traced to its channel or carrier.
+        orders = select(cast(o.c.id, String)).where(
+            *order_terms(without_people(scope), o.c.id, o.c.channel_id)
+        )
+        terms += [a.c.subject_type == "order", a.c.subject_id.in_(orders)]
+    return terms
+
+
+def build(q: Query) -> Parts:
+    a, o, ol, p, pk = (
+        AuditEvent.__table__,
+        Order.__table__,
+        OrderLine.__table__,
+        PackProgress.__table__,
+        Package.__table__,
+    )
+    scope = q.scope
+    packed = packed_terms(q)
+    per_packer = {
+        who: [int(orders), int(lines), 0, 0]
+        for who, orders, lines in q.rows(
+            select(p.c.completed_by_id, func.count(distinct(p.c.order_id)), func.count(ol.c.id))
+            .select_from(p.join(o, o.c.id == p.c.order_id).join(ol, ol.c.order_id == o.c.id))
+            .where(*packed)
+            .group_by(p.c.completed_by_id)
+        )
+    }
+    for who, wrong in q.rows(
+        select(a.c.user_id, func.count())
+        .where(*_scan_terms(q, "pack.scan", WRONG_PACK))
+        .group_by(a.c.user_id)
+    ):
+        per_packer.setdefault(who, [0, 0, 0, 0])[2] = int(wrong)
+    weighed = [pk.c.weight_check.in_(MISMATCH), *in_window(pk.c.weighed_at, scope.window)]
+    people = []
+    if scope.station_id is not None:
+        people.append(p.c.station_id == scope.station_id)
+    if scope.packer_id is not None:
+        people.append(p.c.completed_by_id == scope.packer_id)
+    for who, mismatches in q.rows(
+        select(p.c.completed_by_id, func.count())
+        .select_from(
+            pk.join(o, o.c.id == pk.c.order_id).outerjoin(p, p.c.order_id == pk.c.order_id)
+        )
+        .where(*weighed, *people, *order_terms(without_people(scope), o.c.id, o.c.channel_id))
+        .group_by(p.c.completed_by_id)
+    ):
+        per_packer.setdefault(who, [0, 0, 0, 0])[3] = int(mismatches)
+
+    picked_orders = [
+        o.c.picked_at.is_not(None),
+        *in_window(o.c.picked_at, scope.window),
+        *order_terms(scope, o.c.id, o.c.channel_id),
+    ]
+    (lines_picked,) = q.one(
+        select(func.count(ol.c.id))
+        .select_from(o.join(ol, ol.c.order_id == o.c.id))
+        .where(*picked_orders)
+    )
+    per_picker = {
+        who: [int(n), 0, 0]
+        for who, n in q.rows(
+            select(a.c.user_id, func.count())
+            .where(*_scan_terms(q, "pick.scan", WRONG_PICK))
+            .group_by(a.c.user_id)
+        )
+    }
+    s = LineShortage.__table__
+    short_terms = [
+        s.c.stage == "pick",
+        *in_window(s.c.created_at, scope.window),
+        *order_terms(without_people(scope), o.c.id, o.c.channel_id),
+    ]
+    if scope.packer_id is not None:
+        short_terms.append(s.c.user_id == scope.packer_id)
+    short_source = s.join(ol, ol.c.id == s.c.order_line_id).join(o, o.c.id == ol.c.order_id)
+    by_sku = q.rows(
+        select(ol.c.sku, func.count(), func.sum(s.c.qty))
+        .select_from(short_source)
+        .where(*short_terms)
+        .group_by(ol.c.sku)
+        .order_by(func.sum(s.c.qty).desc(), ol.c.sku)
+    )
+    for who, lines, units in q.rows(
+        select(s.c.user_id, func.count(), func.sum(s.c.qty))
+        .select_from(short_source)
+        .where(*short_terms)
+        .group_by(s.c.user_id)
+    ):
+        row = per_picker.setdefault(who, [0, 0, 0])
+        row[1], row[2] = int(lines), int(units)
+
+    ids = {i for i in (*per_packer, *per_picker) if i is not None}
+    names: dict[Any, str] = {None: UNKNOWN}
+    if ids:
+        names.update(q.rows(select(User.id, User.username).where(User.id.in_(ids))))
+
+    lines_packed = sum(r[1] for r in per_packer.values())
+    wrong_pack = sum(r[2] for r in per_packer.values())
+    mismatches = sum(r[3] for r in per_packer.values())
+    wrong_pick = sum(r[0] for r in per_picker.values())
+    short_lines = sum(r[1] for r in per_picker.values())
+    short_units = sum(r[2] for r in per_picker.values())
+    figures = (
+        Figure("lines_packed", "Lines packed", lines_packed),
+        Figure("wrong_pack_scans", "Wrong scans at packing", wrong_pack),
+        Figure(
+            "wrong_pack_scans_per_100_lines",
+            "Wrong pack scans per 100 lines",
+            ratio(100 * wrong_pack, lines_packed),
+            ValueKind.NUMBER,
+        ),
+        Figure("lines_picked", "Lines picked", int(lines_picked)),
+        Figure("wrong_pick_scans", "Wrong scans at picking", wrong_pick),
+        Figure(
+            "wrong_pick_scans_per_100_lines",
+            "Wrong pick scans per 100 lines",
+            ratio(100 * wrong_pick, int(lines_picked)),
+            ValueKind.NUMBER,
+        ),
+        Figure("weight_mismatches", "Boxes outside the weight tolerance", mismatches),
+        Figure("short_pick_lines", "Lines short-picked", short_lines),
+        Figure("short_pick_units", "Units short-picked", short_units),
+    )
+    packer_rows = sorted(
+        (
+            (names.get(who, UNKNOWN), orders, lines, wrong, ratio(100 * wrong, lines), weights)
+            for who, (orders, lines, wrong, weights) in per_packer.items()
+        ),
+        key=lambda r: str(r[0]),
+    )
+    picker_rows = sorted(
+        ((names.get(who, UNKNOWN), *row) for who, row in per_picker.items()),
+        key=lambda r: str(r[0]),
+    )
+    tables = (
+        Table(
+            "by_packer",
+            "Packing accuracy per packer",
+            (
+                Column("packer", "Packer"),
+                Column("orders", "Orders packed", ValueKind.COUNT),
+                Column("lines", "Lines packed", ValueKind.COUNT),
+                Column("wrong_scans", "Wrong scans", ValueKind.COUNT),
+                Column("wrong_scans_per_100_lines", "Per 100 lines", ValueKind.NUMBER),
+                Column("weight_mismatches", "Weight mismatches", ValueKind.COUNT),
+            ),
+            tuple(packer_rows),
+        ),
+        Table(
+            "by_picker",
+            "Picking accuracy per picker",
+            (
+                Column("picker", "Picker"),
+                Column("wrong_scans", "Wrong scans", ValueKind.COUNT),
+                Column("short_lines", "Lines short", ValueKind.COUNT),
+                Column("short_units", "Units short", ValueKind.COUNT),
+            ),
+            tuple(picker_rows),
+        ),
+        Table(
+            "short_picks_by_sku",
+            "Short picks per SKU",
+            (
+                Column("sku", "SKU"),
+                Column("lines", "Lines short", ValueKind.COUNT),
+                Column("units", "Units short", ValueKind.COUNT),
+            ),
+            tuple((sku or "", int(n), int(u)) for sku, n, u in by_sku),
+        ),
+    )
+    chart = Chart(
+        ChartKind.BAR,
+        "Wrong pack scans per 100 lines",
+        "Packer",
+        "Wrong scans per 100 lines",
+        (
+            Series(
+                "Wrong scans per 100 lines",
+                tuple((str(r[0]), r[4]) for r in packer_rows if r[4] is not None),
+            ),
+        ),
+    )
+    notes = () if any(t.rows for t in tables) else ("Nothing was picked or packed in this range.",)
+    return Parts(figures, tables, chart, notes)

@@ -1,0 +1,128 @@
+"""Fulfilment time: how long orders shipped in the range took, as distributions.
+
+Three spans per order: placed to shipped (ordered_at, or created_at when the channel sent no
+order time), picked to packed, packed to shipped. Each gives a median and a 90th percentile by the
+nearest-rank method (a value that occurred, the same on both backends) and a histogram. An order
+is on time when it shipped at or before its ship-by; orders without a ship-by are left out of the
+rate.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+
+from wms_desk.db.models import Order, PackProgress
+from wms_desk.db.queries.reports.common import (
+    Parts,
+    Query,
+    in_window,
+    order_terms,
+    percent,
+    percentiles_and_histogram,
+    seconds_between,
+)
+from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
+
+HOUR = 3600
+# Histogram bin edges in hours: under 4 h, 4-8 h, 8-24 h, 24-48 h, 48-72 h, 72 h and more.
+EDGES_H = (4, 8, 24, 48, 72)
+BIN_LABELS = ("< 4 h", "4-8 h", "8-24 h", "24-48 h", "48-72 h", ">= 72 h")
+SPANS = (
+    ("placed_to_shipped", "Placed to shipped"),
+    ("picked_to_packed", "Picked to packed"),
+    ("packed_to_shipped", "Packed to shipped"),
+)
+
+
+def build(q: Query) -> Parts:
+    o, p = Order.__table__, PackProgress.__table__
+    scope = q.scope
+    source = o.outerjoin(p, p.c.order_id == o.c.id)
+    where = [
+        o.c.shipped_at.is_not(None),
+        *in_window(o.c.shipped_at, scope.window),
+        *order_terms(scope, o.c.id, o.c.channel_id),
+    ]
+    spans = {
+        "placed_to_shipped": seconds_between(
+            q.dialect, func.coalesce(o.c.ordered_at, o.c.created_at), o.c.shipped_at
+        ),
+        "picked_to_packed": seconds_between(q.dialect, o.c.picked_at, p.c.completed_at),
+        "packed_to_shipped": seconds_between(q.dialect, p.c.completed_at, o.c.shipped_at),
+    }
+    edges = [h * HOUR for h in EDGES_H]
+    results = {
+        key: percentiles_and_histogram(q, spans[key], source, edges, where) for key, _ in SPANS
+    }
+    shipped, with_ship_by, on_time = q.one(
+        select(
+            func.count(),
+            func.count(o.c.ship_by),
+            func.coalesce(func.sum(case((o.c.shipped_at <= o.c.ship_by, 1), else_=0)), 0),
+        )
+        .select_from(o)
+        .where(*where)
+    )
+    figures = [Figure("shipped_orders", "Orders shipped", int(shipped))]
+    for key, label in SPANS:
+        _n, p50, p90, _counts = results[key]
+        figures.append(Figure(f"{key}_median_s", f"{label}, median", _dec(p50), ValueKind.SECONDS))
+        figures.append(
+            Figure(f"{key}_p90_s", f"{label}, 90th percentile", _dec(p90), ValueKind.SECONDS)
+        )
+    figures.append(
+        Figure(
+            "on_time_percent",
+            "Shipped on time",
+            percent(int(on_time), int(with_ship_by)),
+            ValueKind.PERCENT,
+        )
+    )
+    spans_table = Table(
+        "spans",
+        "Fulfilment time (nearest-rank percentiles)",
+        (
+            Column("span", "Span"),
+            Column("orders", "Orders", ValueKind.COUNT),
+            Column("median_s", "Median", ValueKind.SECONDS),
+            Column("p90_s", "90th percentile", ValueKind.SECONDS),
+        ),
+        tuple(
+            (label, results[key][0], _dec(results[key][1]), _dec(results[key][2]))
+            for key, label in SPANS
+            if results[key][0]
+        ),
+    )
+    histogram = Table(
+        "histogram",
+        "Orders per time band",
+        (Column("band", "Time band"), *(Column(k, label, ValueKind.COUNT) for k, label in SPANS)),
+        tuple(
+            (band, *(results[key][3][i] for key, _ in SPANS)) for i, band in enumerate(BIN_LABELS)
+        )
+        if shipped
+        else (),
+    )
+    chart = Chart(
+        ChartKind.HISTOGRAM,
+        "Fulfilment time distribution",
+        "Hours",
+        "Orders",
+        tuple(
+            Series(
+                label,
+                tuple((band, Decimal(results[key][3][i])) for i, band in enumerate(BIN_LABELS)),
+            )
+            for key, label in SPANS
+        )
+        if shipped
+        else (),
+    )
+    notes = () if shipped else ("No orders shipped in this range.",)
+    return Parts(tuple(figures), (spans_table, histogram), chart, notes)
+
+
+def _dec(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value)

@@ -1,0 +1,208 @@
+"""Returns: of the orders shipped in the range, how many came back, why, and what was refunded.
+
+The cohort is the orders shipped in the range (so a rate compares like with like); a return is a
+not-cancelled RMA on one of them, whenever it was raised; units are those on the RMA lines.
+An order's carrier is that of its bought shipment (the first by name if it had several).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+
+from wms_desk.db.models import Channel, Order, OrderLine, Refund, Rma, RmaLine, Shipment
+from wms_desk.db.queries.reports.common import Parts, Query, in_window, order_terms, percent
+from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
+
+NO_CARRIER = "(none)"
+
+
+def _carrier_of(order_id: Any) -> Any:
+    s = Shipment.__table__
+    return (
+        select(func.min(s.c.carrier))
+        .where(s.c.order_id == order_id, s.c.status == "bought")
+        .scalar_subquery()
+    )
+
+
+def build(q: Query) -> Parts:
+    o, ol, c = Order.__table__, OrderLine.__table__, Channel.__table__
+    r, rl, rf = Rma.__table__, RmaLine.__table__, Refund.__table__
+    scope = q.scope
+    cohort = [
+        o.c.shipped_at.is_not(None),
+        *in_window(o.c.shipped_at, scope.window),
+        *order_terms(scope, o.c.id, o.c.channel_id),
+    ]
+    carrier = _carrier_of(o.c.id).label("carrier")
+    shipped = q.rows(
+        select(c.c.name, carrier, func.count())
+        .select_from(o.join(c, c.c.id == o.c.channel_id))
+        .where(*cohort)
+        .group_by(c.c.name, carrier)
+    )
+    (units_shipped,) = q.one(
+        select(func.coalesce(func.sum(ol.c.qty), 0))
+        .select_from(o.join(ol, ol.c.order_id == o.c.id))
+        .where(*cohort)
+    )
+    returned_source = (
+        r.join(rl, rl.c.rma_id == r.c.id)
+        .join(ol, ol.c.id == rl.c.order_line_id)
+        .join(o, o.c.id == r.c.order_id)
+        .join(c, c.c.id == o.c.channel_id)
+    )
+    live = [r.c.status != "cancelled", *cohort]
+    returned = q.rows(
+        select(c.c.name, carrier, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
+        .select_from(returned_source)
+        .where(*live)
+        .group_by(c.c.name, carrier)
+    )
+    lines = q.rows(
+        select(rl.c.reason, ol.c.sku, func.count(), func.sum(rl.c.qty))
+        .select_from(returned_source)
+        .where(*live)
+        .group_by(rl.c.reason, ol.c.sku)
+    )
+    refunds = q.rows(
+        select(rf.c.currency, func.count(), func.sum(rf.c.total))
+        .select_from(rf.join(r, r.c.id == rf.c.rma_id).join(o, o.c.id == r.c.order_id))
+        .where(*cohort)
+        .group_by(rf.c.currency)
+        .order_by(rf.c.currency)
+    )
+
+    by_channel: dict[str, list[int]] = {}
+    by_carrier: dict[str, list[int]] = {}
+    for channel, carrier_name, n in shipped:
+        for key, into in ((channel, by_channel), (carrier_name or NO_CARRIER, by_carrier)):
+            into.setdefault(key, [0, 0, 0])[0] += int(n)
+    for channel, carrier_name, n, units in returned:
+        for key, into in ((channel, by_channel), (carrier_name or NO_CARRIER, by_carrier)):
+            row = into.setdefault(key, [0, 0, 0])
+            row[1] += int(n)
+            row[2] += int(units)
+    by_reason: dict[str, list[int]] = {}
+    by_sku: dict[str, list[int]] = {}
+    for reason, sku, n, units in lines:
+        for key, into in ((reason, by_reason), (sku or "", by_sku)):
+            row = into.setdefault(key, [0, 0])
+            row[0] += int(n)
+            row[1] += int(units)
+    sku_shipped: dict[str, int] = {}
+    if by_sku:
+        sku_shipped = {
+            sku or "": int(n)
+            for sku, n in q.rows(
+                select(ol.c.sku, func.sum(ol.c.qty))
+                .select_from(o.join(ol, ol.c.order_id == o.c.id))
+                .where(*cohort, ol.c.sku.in_([s for s in by_sku if s]))
+                .group_by(ol.c.sku)
+            )
+        }
+
+    orders_shipped = sum(v[0] for v in by_channel.values())
+    orders_returned = sum(v[1] for v in by_channel.values())
+    units_returned = sum(v[2] for v in by_channel.values())
+    figures = [
+        Figure("orders_shipped", "Orders shipped", orders_shipped),
+        Figure("orders_returned", "Orders with a return", orders_returned),
+        Figure(
+            "return_rate_percent",
+            "Order return rate",
+            percent(orders_returned, orders_shipped),
+            ValueKind.PERCENT,
+        ),
+        Figure("units_shipped", "Units shipped", int(units_shipped)),
+        Figure("units_returned", "Units returned", units_returned),
+        Figure(
+            "unit_return_rate_percent",
+            "Unit return rate",
+            percent(units_returned, int(units_shipped)),
+            ValueKind.PERCENT,
+        ),
+        Figure("refunds", "Refunds", sum(int(n) for _, n, _ in refunds)),
+    ]
+    figures += [
+        Figure(f"refunded_{cur.lower()}", f"Refunded ({cur})", Decimal(total), ValueKind.MONEY)
+        for cur, _n, total in refunds
+    ]
+    rate_columns = (
+        Column("orders_shipped", "Orders shipped", ValueKind.COUNT),
+        Column("orders_returned", "Orders returned", ValueKind.COUNT),
+        Column("units_returned", "Units returned", ValueKind.COUNT),
+        Column("return_rate_percent", "Return rate", ValueKind.PERCENT),
+    )
+
+    def rate_rows(d: dict[str, list[int]]) -> tuple[tuple[Any, ...], ...]:
+        return tuple((k, v[0], v[1], v[2], percent(v[1], v[0])) for k, v in sorted(d.items()))
+
+    tables = (
+        Table(
+            "by_reason",
+            "Returns by reason",
+            (
+                Column("reason", "Reason"),
+                Column("lines", "Lines", ValueKind.COUNT),
+                Column("units", "Units", ValueKind.COUNT),
+            ),
+            tuple(
+                (k.replace("_", " "), v[0], v[1])
+                for k, v in sorted(by_reason.items(), key=lambda kv: (-kv[1][1], kv[0]))
+            ),
+        ),
+        Table(
+            "by_sku",
+            "Returns by SKU",
+            (
+                Column("sku", "SKU"),
+                Column("units_shipped", "Units shipped", ValueKind.COUNT),
+                Column("units_returned", "Units returned", ValueKind.COUNT),
+                Column("return_rate_percent", "Return rate", ValueKind.PERCENT),
+            ),
+            tuple(
+                (sku, sku_shipped.get(sku, 0), v[1], percent(v[1], sku_shipped.get(sku, 0)))
+                for sku, v in sorted(by_sku.items(), key=lambda kv: (-kv[1][1], kv[0]))
+            ),
+        ),
+        Table(
+            "by_channel",
+            "Returns by channel",
+            (Column("channel", "Channel"), *rate_columns),
+            rate_rows(by_channel) if orders_returned else (),
+        ),
+        Table(
+            "by_carrier",
+            "Returns by carrier",
+            (Column("carrier", "Carrier"), *rate_columns),
+            rate_rows(by_carrier) if orders_returned else (),
+        ),
+        Table(
+            "refunds",
+            "Refunds",
+            (
+                Column("currency", "Currency"),
+                Column("refunds", "Refunds", ValueKind.COUNT),
+                Column("total", "Total", ValueKind.MONEY),
+            ),
+            tuple((cur, int(n), Decimal(total)) for cur, n, total in refunds),
+        ),
+    )
+    chart = Chart(
+        ChartKind.BAR,
+        "Returned units by reason",
+        "Reason",
+        "Units returned",
+        (
+            Series(
+                "Units returned",
+                tuple((k.replace("_", " "), Decimal(v[1])) for k, v in sorted(by_reason.items())),
+            ),
+        ),
+    )
+    notes = () if orders_returned else ("No returns on the orders shipped in this range.",)
+    return Parts(tuple(figures), tables, chart, notes)
