@@ -181,7 +181,7 @@ def build(q: Query) -> Parts:
         ),
         key=lambda r: str(r[0]),
     )
-    picker_rows = sorted(
+    picker_rows: list[tuple[Any, ...]] = sorted(
         ((names.get(who, UNKNOWN), *row) for who, row in per_picker.items()),
         key=lambda r: str(r[0]),
     )
