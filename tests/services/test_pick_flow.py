@@ -14,12 +14,14 @@ from tests.services import packdata
 from tests.services.packdata import Item
 from wms_desk.db.models import Bin, BinStock, LineShortage, Order, Product, StockMove
 from wms_desk.domain.picking import PickOutcome, PickStage
+from wms_desk.domain.reports import ReportFilters, ReportName
 from wms_desk.domain.roles import Role
 from wms_desk.domain.station_rules import PickPolicy, StationRules
 from wms_desk.services import allocation, packing, picking, waves
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.packing.cartons import save_station_rules
 from wms_desk.services.picking import PickRef
+from wms_desk.services.reports import run_report
 from wms_desk.services.stock import reconcile
 
 MUG = Item("SKU-MUG", "4006381333931", Decimal(350), case_code="14006381333938")
@@ -83,6 +85,7 @@ def test_a_single_order_is_walked_in_bin_sequence_and_lands_in_staging(
     with picker.database.read_session() as s:
         order = s.get(Order, oid)
         assert order is not None and order.status == "picked" and order.lease_until is None
+        assert order.picked_at is not None  # the reports' picked-to-packed time starts here
         assert s.scalar(select(func.sum(BinStock.reserved))) == 0 and reconcile(s) == []
     # ... and the picked order packs from staging.
     packing.open_order(picker, "3001")
@@ -90,6 +93,14 @@ def test_a_single_order_is_walked_in_bin_sequence_and_lands_in_staging(
         packing.verify_scan(picker, oid, code, ev())
     packing.record_weight(picker, oid, Decimal(510), ev())
     assert packing.complete(picker, oid, ev()).session.completed
+    # The reports see who packed it, where, and its one wrong pick scan (WRONG_BIN, WRONG_ITEM).
+    throughput = run_report(system_ctx, ReportName.THROUGHPUT, ReportFilters())
+    station = next(t for t in throughput.tables if t.key == "by_station")
+    assert [(r[0], r[1], r[2]) for r in station.rows] == [(picker.actor.station_name, 1, 3)]
+    accuracy = run_report(system_ctx, ReportName.ACCURACY, ReportFilters())
+    assert {f.key: f.value for f in accuracy.figures}["wrong_pick_scans"] == 2
+    fulfilment = run_report(system_ctx, ReportName.FULFILMENT_TIME, ReportFilters())
+    assert next(t for t in fulfilment.tables if t.key == "spans").rows == ()  # not shipped yet
 
 
 def test_a_case_counts_its_quantity_and_skip_sends_a_line_to_the_end(
