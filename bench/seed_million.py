@@ -1,6 +1,8 @@
 """Bulk-seed a migrated database with N orders (executemany on SQLite, COPY on PostgreSQL).
 
-Usage: python bench/seed_million.py URL [--orders 1000000]
+Usage: python bench/seed_million.py URL [--orders 1000000] [--days 720] [--no-history]
+With history (the default) every order also gets what happened to it: picks in the ledger,
+packing, a box, its label, scans, short picks and returns (bench/seed_history.py).
 The schema is created with the real migrations; secondary indexes are dropped during the load and
 rebuilt afterwards (how a bulk load is done), so the database ends up exactly as migrated.
 """
@@ -14,12 +16,16 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 
 from wms_desk.db import schema
 from wms_desk.db.engine import create_db_engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import seed_history
 
 
 def _words(text: str) -> list[str]:
@@ -61,19 +67,21 @@ ORDER_COLUMNS = _words(
     "ship_postal_code ship_country ship_phone ship_email bill_to ordered_at ship_by priority "
     "requested_service currency subtotal shipping_total tax_total total is_gift gift_message "
     "notes assigned_station_id assigned_user_id batch_id source_hash created_at updated_at "
-    "shipped_at"
+    "shipped_at picked_at"
 )
 LINE_COLUMNS = _words(
-    "order_id line_no external_line_id sku product_id name qty unit_price pickable "
+    "id order_id line_no external_line_id sku product_id name qty unit_price pickable "
     "picked_qty packed_qty"
 )
 
 
-def _orders(n: int, now: datetime, rng: random.Random, products: int) -> Iterator[tuple[Any, ...]]:
+def _orders(
+    n: int, now: datetime, rng: random.Random, products: int, days: int = 720
+) -> Iterator[tuple[Any, ...]]:
     statuses = [s for s, _ in STATUS_WEIGHTS]
     weights = [w for _, w in STATUS_WEIGHTS]
-    start = now - timedelta(days=720)
-    step = timedelta(days=720) / n
+    start = now - timedelta(days=days)
+    step = timedelta(days=days) / n
     for i in range(1, n + 1):
         status = rng.choices(statuses, weights)[0]
         created = start + step * i
@@ -91,6 +99,17 @@ def _orders(n: int, now: datetime, rng: random.Random, products: int) -> Iterato
         )
         user = rng.randint(1, 8) if station else None
         total = round(rng.uniform(5, 400), 2)
+        picked_at = (
+            created + timedelta(hours=rng.uniform(0.5, 12))
+            if status in seed_history.PICKED_OR_LATER
+            else None
+        )
+        # Shipped a few hours to three days after picking: most by their ship-by, some late.
+        shipped_at = (
+            picked_at + timedelta(hours=rng.uniform(4, 60))
+            if picked_at is not None and status in seed_history.SHIPPED_OR_LATER
+            else None
+        )
         yield (
             i,
             (i % 3) + 1,
@@ -131,28 +150,35 @@ def _orders(n: int, now: datetime, rng: random.Random, products: int) -> Iterato
             "",
             created,
             created,
-            ship_by if status == "shipped" else None,
+            shipped_at,
+            picked_at,
         )
 
 
-def _lines(order_id: int, rng: random.Random, products: int) -> list[tuple[Any, ...]]:
+def _lines(
+    order_id: int, rng: random.Random, products: int, first_id: int, status: str = "new"
+) -> list[tuple[Any, ...]]:
     count = 1 if rng.random() < 0.6 else rng.randint(2, 4)
     out = []
+    picked = status in seed_history.PICKED_OR_LATER
+    packed = status in seed_history.PACKED_OR_LATER
     for line_no in range(1, count + 1):
         p = rng.randint(1, products)
+        qty = rng.randint(1, 3)
         out.append(
             (
+                first_id + line_no - 1,
                 order_id,
                 line_no,
                 "",
                 f"SKU-{p:05d}",
                 p,
                 f"Product {p}",
-                rng.randint(1, 3),
+                qty,
                 9.99,
                 True,
-                0,
-                0,
+                qty if picked else 0,
+                qty if packed else 0,
             )
         )
     return out
@@ -196,13 +222,20 @@ def _reference_rows(conn: Any, products: int, now: datetime) -> None:
     )
 
 
+HEAVY_TABLES = (
+    "orders", "order_lines", "order_tags", "pack_progress", "packages", "shipments",
+    "shipment_labels", "audit_events", "line_shortages", "rmas", "rma_lines", "refunds",
+    "stock_moves", "bin_stock",
+)  # fmt: skip
+CHUNK = 50_000
+
+
 def _secondary_indexes(conn: Any, dialect: str) -> list[tuple[str, str]]:
-    tables = ("orders", "order_lines", "order_tags")
     if dialect == "sqlite":
         rows = conn.execute(
             text(
                 "SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
-                "AND tbl_name IN ('orders','order_lines','order_tags')"
+                f"AND tbl_name IN ({', '.join(repr(t) for t in HEAVY_TABLES)})"
             )
         ).all()
     else:
@@ -212,18 +245,53 @@ def _secondary_indexes(conn: Any, dialect: str) -> list[tuple[str, str]]:
                 "ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid "
                 "WHERE i.tablename = ANY(:t) AND NOT x.indisprimary AND NOT x.indisunique"
             ),
-            {"t": list(tables)},
+            {"t": list(HEAVY_TABLES)},
         ).all()
     return [(r[0], r[1]) for r in rows]
 
 
-def seed(url: str, orders: int, seed_value: int = 7, products: int = 5000) -> dict[str, Any]:
+class _Writer:
+    """Rows into a table: executemany on SQLite, COPY on PostgreSQL (one COPY per chunk)."""
+
+    def __init__(self, dialect: str, driver: Any) -> None:
+        self.dialect, self.driver = dialect, driver
+        self.cursor = driver.cursor()
+        self.counts: dict[str, int] = {}
+
+    def write(self, table: str, columns: list[str] | tuple[str, ...], rows: list[Any]) -> None:
+        if not rows:
+            return
+        self.counts[table] = self.counts.get(table, 0) + len(rows)
+        names = ", ".join(columns)
+        if self.dialect == "sqlite":
+            rows = [
+                tuple(v.isoformat(" ", "microseconds") if isinstance(v, datetime) else v for v in r)
+                for r in rows
+            ]
+            marks = ", ".join("?" * len(columns))
+            self.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return
+        with self.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def seed(
+    url: str,
+    orders: int,
+    seed_value: int = 7,
+    products: int = 5000,
+    days: int = 720,
+    with_history: bool = True,
+) -> dict[str, Any]:
+    """N orders over `days` days; with_history adds what the reports read (seed_history.py)."""
     started = time.perf_counter()
     engine = create_db_engine(url)
     schema.upgrade(engine)
     dialect = engine.dialect.name
     now = datetime.now(UTC).replace(tzinfo=None)
     rng = random.Random(seed_value)
+    state = seed_history.State(products)
     with engine.begin() as conn:
         _reference_rows(conn, products, now)
         indexes = _secondary_indexes(conn, dialect)
@@ -232,58 +300,55 @@ def seed(url: str, orders: int, seed_value: int = 7, products: int = 5000) -> di
     raw = engine.raw_connection()
     try:
         driver = raw.driver_connection
-        tags: list[tuple[int, str]] = []
         if dialect == "sqlite":
             driver.execute("PRAGMA synchronous=OFF")
-            cur = driver.cursor()
-            cur.execute("BEGIN")
-            o_sql = (
-                f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES "
-                f"({', '.join('?' * len(ORDER_COLUMNS))})"
-            )
-            l_sql = (
-                f"INSERT INTO order_lines ({', '.join(LINE_COLUMNS)}) VALUES "
-                f"({', '.join('?' * len(LINE_COLUMNS))})"
-            )
-            batch: list[tuple[Any, ...]] = []
+            driver.execute("BEGIN")
+        out = _Writer(dialect, driver)
+        if with_history:
+            for table, rows in seed_history.bins(state).items():
+                out.write(table, seed_history.COLUMNS[table], rows)
+        position = {name: i for i, name in enumerate(ORDER_COLUMNS)}
+        generated = _orders(orders, now, rng, products, days)
+        line_id = 1
+        while True:
+            chunk = [row for _, row in zip(range(CHUNK), generated, strict=False)]
+            if not chunk:
+                break
             lines: list[tuple[Any, ...]] = []
-            for row in _orders(orders, now, rng, products):
-                row = tuple(
-                    v.isoformat(" ", "microseconds") if isinstance(v, datetime) else v for v in row
-                )
-                batch.append(row)
-                lines.extend(_lines(row[0], rng, products))
+            tags: list[tuple[int, str]] = []
+            more: dict[str, list[tuple[Any, ...]]] = {}
+            for row in chunk:
+                status = row[position["status"]]
+                own = _lines(row[0], rng, products, line_id, status)
+                line_id += len(own)
+                lines.extend(own)
                 if rng.random() < 0.08:
                     tags.append((row[0], rng.choice(TAGS)))
-                if len(batch) >= 50_000:
-                    cur.executemany(o_sql, batch)
-                    cur.executemany(l_sql, lines)
-                    batch, lines = [], []
-            cur.executemany(o_sql, batch)
-            cur.executemany(l_sql, lines)
-            cur.executemany("INSERT INTO order_tags (order_id, tag) VALUES (?, ?)", tags)
-            cur.execute("COMMIT")
-        else:
-            with driver.cursor() as cur:
-                with cur.copy(f"COPY orders ({', '.join(ORDER_COLUMNS)}) FROM STDIN") as copy:
-                    all_lines: list[tuple[Any, ...]] = []
-                    for row in _orders(orders, now, rng, products):
-                        copy.write_row(row)
-                        all_lines.extend(_lines(row[0], rng, products))
-                        if rng.random() < 0.08:
-                            tags.append((row[0], rng.choice(TAGS)))
-                with cur.copy(f"COPY order_lines ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
-                    for line in all_lines:
-                        copy.write_row(line)
-                with cur.copy("COPY order_tags (order_id, tag) FROM STDIN") as copy:
-                    for tag in tags:
-                        copy.write_row(tag)
-                for table in ("orders", "order_lines"):
-                    cur.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
+                if with_history:
+                    facts = {
+                        k: row[position[k]]
+                        for k in ("id", "number", "status", "picked_at", "shipped_at")
+                    }
+                    for table, rows in seed_history.history(facts, own, rng, state).items():
+                        more.setdefault(table, []).extend(rows)
+            out.write("orders", ORDER_COLUMNS, chunk)
+            out.write("order_lines", LINE_COLUMNS, lines)
+            out.write("order_tags", ("order_id", "tag"), tags)
+            for table in seed_history.TABLE_ORDER:
+                out.write(table, seed_history.COLUMNS[table], more.get(table, []))
+        if with_history:
+            for table, rows in seed_history.stock(state, now, rng).items():
+                out.write(table, seed_history.COLUMNS[table], rows)
+        if dialect == "postgresql":
+            for table in ("orders", "order_lines", "packages", "shipments", "shipment_labels",
+                          "rmas", "rma_lines", "bins"):  # fmt: skip
+                out.cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+                )
             driver.commit()
+        else:
+            driver.execute("COMMIT")
     finally:
         raw.close()
     with engine.begin() as conn:
@@ -293,15 +358,23 @@ def seed(url: str, orders: int, seed_value: int = 7, products: int = 5000) -> di
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
-    return {"orders": orders, "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "orders": orders,
+        "rows": out.counts,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("url")
     parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=720, help="history length (reports: 365)")
+    parser.add_argument(
+        "--no-history", action="store_true", help="orders and lines only (no picks, labels ...)"
+    )
     args = parser.parse_args(argv)
-    print(json.dumps(seed(args.url, args.orders)))
+    print(json.dumps(seed(args.url, args.orders, days=args.days, with_history=not args.no_history)))
     return 0
 
 

@@ -259,3 +259,27 @@ def test_stock_cover_low_stock_and_reconciliation(history: ServiceContext) -> No
     assert table(report, "ledger_mismatches") == [
         {"bin": "BIN-1", "sku": "SKU-A", "on_hand": 10, "ledger": 11, "difference": 1}
     ]
+
+
+def test_cancel_mid_way_stops_between_statements(history: ServiceContext) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    cancel = threading.Event()
+    statements: list[str] = []
+
+    def after(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+        if len(statements) == 3:
+            # As the screen's Cancel button does, from another thread, while the report runs.
+            setter = threading.Thread(target=cancel.set)
+            setter.start()
+            setter.join()
+
+    event.listen(Engine, "after_cursor_execute", after)
+    try:
+        with pytest.raises(ReportCancelled):
+            run_report(history, ReportName.ACCURACY, MARCH, cancel)
+    finally:
+        event.remove(Engine, "after_cursor_execute", after)
+    assert 3 <= len(statements) < 8  # accuracy runs eight queries when not cancelled

@@ -1,0 +1,89 @@
+"""Time every report on a seeded database: prints ONE JSON line of milliseconds per report.
+
+Usage: python bench/reports.py URL [--seed N] [--repeat 3]
+With --seed N the (empty) database is first seeded with N orders over a year of history
+(bench/seed_million.py --days 365, in a child process so its memory is returned). Each report runs
+for the last year, the last 7 days and today (what a dashboard refresh asks for: status and
+throughput of today); the figure is the best of --repeat runs, after one warm-up.
+Goal (issue 13): every report under 1 s, the dashboard's refresh under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from wms_desk.domain.reports import ReportFilters, ReportName
+from wms_desk.services.context import ServiceContext, system_actor
+from wms_desk.services.database import Database
+from wms_desk.services.reports import report_list, run_report
+
+HERE = Path(__file__).resolve().parent
+
+
+def _best_ms(ctx: ServiceContext, name: ReportName, filters: ReportFilters, repeat: int) -> float:
+    run_report(ctx, name, filters)  # warm caches and the plan
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run_report(ctx, name, filters)
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
+def bench(url: str, repeat: int) -> dict[str, Any]:
+    database = Database(url)
+    ctx = ServiceContext(database, system_actor(None, "bench"))
+    today = date.today()
+    ranges = {
+        "year": ReportFilters(start=today - timedelta(days=364), end=today),
+        "week": ReportFilters(start=today - timedelta(days=6), end=today),
+        "today": ReportFilters(start=today, end=today),
+    }
+    out: dict[str, Any] = {"backend": "sqlite" if database.is_sqlite else "postgresql"}
+    with database.read_session() as session:
+        from sqlalchemy import func, select
+
+        from wms_desk.db.models import Order
+
+        out["orders"] = session.scalar(select(func.count()).select_from(Order))
+    for label, filters in ranges.items():
+        out[f"{label}_ms"] = {n.value: _best_ms(ctx, n, filters, repeat) for n in report_list()}
+    today_ms = out["today_ms"]
+    out["dashboard_refresh_ms"] = round(today_ms["status"] + today_ms["throughput"], 1)
+    out["slowest_year_ms"] = max(out["year_ms"].values())
+    database.dispose()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("url")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed N orders first")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    seeded = None
+    if args.seed:
+        done = subprocess.run(
+            [sys.executable, str(HERE / "seed_million.py"), args.url, "--orders", str(args.seed),
+             "--days", "365"],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        seeded = json.loads(done.stdout.strip().splitlines()[-1])
+    result = bench(args.url, args.repeat)
+    if seeded is not None:
+        result["seed_seconds"] = seeded["seconds"]
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
