@@ -12,13 +12,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# Up to this many local days the chart is drawn per hour; longer ranges per day.
+# Up to this many local days the chart is drawn per hour, up to DAILY_UP_TO_DAYS per day, and
+# longer ranges per calendar month (a year is 12 or 13 bars, not 365).
 HOURLY_UP_TO_DAYS = 2
+DAILY_UP_TO_DAYS = 92
 
 
 class BucketSize(StrEnum):
     HOUR = "hour"
     DAY = "day"
+    MONTH = "month"
 
 
 @dataclass(frozen=True)
@@ -67,11 +70,29 @@ def buckets(start: date, end: date, tz_name: str) -> tuple[BucketSize, tuple[Buc
     days = (end - start).days + 1
     if days <= HOURLY_UP_TO_DAYS:
         return BucketSize.HOUR, _hours(day_start(start, tz), day_start(end + timedelta(1), tz), tz)
+    if days > DAILY_UP_TO_DAYS:
+        return BucketSize.MONTH, _months(start, end, tz)
     out = []
     for i in range(days):
         day = start + timedelta(days=i)
         out.append(Bucket(day.isoformat(), day_start(day, tz), day_start(day + timedelta(1), tz)))
     return BucketSize.DAY, tuple(out)
+
+
+def _months(start: date, end: date, tz: ZoneInfo) -> tuple[Bucket, ...]:
+    """Calendar months, the first and last cut to the range."""
+    out = []
+    first = start
+    while first <= end:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        last = min(following - timedelta(days=1), end)
+        out.append(
+            Bucket(
+                first.strftime("%Y-%m"), day_start(first, tz), day_start(last + timedelta(1), tz)
+            )
+        )
+        first = following
+    return tuple(out)
 
 
 def _hours(first: datetime, last: datetime, tz: ZoneInfo) -> tuple[Bucket, ...]:

@@ -62,6 +62,7 @@ class Order(Base):
         Index("ix_orders_updated_at", "updated_at"),
         # Reports read shipped orders by the day they shipped (migration 0010).
         Index("ix_orders_shipped_at", "shipped_at"),
+        Index("ix_orders_picked_at", "picked_at"),
         Index("ix_orders_requested_service", "requested_service"),
         Index(
             "ix_orders_status_counts",

@@ -90,7 +90,16 @@ class PackProgress(Base):
     """Where packing of an order stands beyond its counts: the open box, a pending serial scan."""
 
     __tablename__ = "pack_progress"
-    __table_args__ = (Index("ix_pack_progress_completed_at", "completed_at"),)
+    # Covering (migration 0010): throughput reads packer, station and order from the index.
+    __table_args__ = (
+        Index(
+            "ix_pack_progress_completed_at",
+            "completed_at",
+            "completed_by_id",
+            "station_id",
+            "order_id",
+        ),
+    )
 
     order_id: Mapped[int] = mapped_column(
         ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True

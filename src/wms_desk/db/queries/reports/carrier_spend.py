@@ -21,46 +21,55 @@ from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Ta
 def build(q: Query) -> Parts:
     s, lb, o = Shipment.__table__, ShipmentLabel.__table__, Order.__table__
     scope = q.scope
-    # The carrier filter is this table's own column; the rest are the order's.
+    # The carrier filter is this table's own column; the rest are the order's (as a subquery,
+    # so without them no row of orders is read).
     others = replace(scope, filters=replace(scope.filters, carrier=None))
-    bought = [*in_window(s.c.bought_at, scope.window), *order_terms(others, o.c.id, o.c.channel_id)]
+    bought = in_window(s.c.bought_at, scope.window)
+    on_order = order_terms(others, o.c.id, o.c.channel_id)
+    if on_order:
+        bought.append(s.c.order_id.in_(select(o.c.id).where(*on_order)))
     if scope.filters.carrier:
         bought.append(s.c.carrier == scope.filters.carrier)
-    labels = (
-        select(func.count()).where(lb.c.shipment_id == s.c.id).scalar_subquery().label("labels")
-    )
-    rows = q.rows(
-        select(
-            s.c.carrier,
-            s.c.service,
-            s.c.currency,
-            func.count(),
-            func.count(distinct(s.c.order_id)),
-            func.sum(labels),
-            func.sum(s.c.price),
-        )
-        .select_from(s.join(o, o.c.id == s.c.order_id))
+    keys = (s.c.carrier, s.c.service, s.c.currency)
+    spent = q.rows(
+        select(*keys, func.count(), func.count(distinct(s.c.order_id)), func.sum(s.c.price))
         .where(s.c.status == "bought", *bought)
-        .group_by(s.c.carrier, s.c.service, s.c.currency)
+        .group_by(*keys)
         .order_by(s.c.currency, s.c.carrier, s.c.service)
     )
-    (voided,) = q.one(
-        select(func.count())
-        .select_from(s.join(o, o.c.id == s.c.order_id))
-        .where(s.c.status == "voided", *bought)
-    )
-    per_currency = q.rows(
-        select(
-            s.c.currency,
-            func.count(distinct(s.c.order_id)),
-            func.sum(labels),
-            func.sum(s.c.price),
+    labelled = {
+        (carrier, service, currency): int(n)
+        for carrier, service, currency, n in q.rows(
+            select(*keys, func.count())
+            .select_from(s.join(lb, lb.c.shipment_id == s.c.id))
+            .where(s.c.status == "bought", *bought)
+            .group_by(*keys)
         )
-        .select_from(s.join(o, o.c.id == s.c.order_id))
-        .where(s.c.status == "bought", *bought)
-        .group_by(s.c.currency)
-        .order_by(s.c.currency)
+    }
+    rows = [
+        (c, sv, cur, n, orders, labelled.get((c, sv, cur), 0), spend)
+        for c, sv, cur, n, orders, spend in spent
+    ]
+    (voided,) = q.one(select(func.count()).select_from(s).where(s.c.status == "voided", *bought))
+    # An order shipped twice in one currency (two services) is one order of that currency.
+    orders_by_currency = dict(
+        q.rows(
+            select(s.c.currency, func.count(distinct(s.c.order_id)))
+            .where(s.c.status == "bought", *bought)
+            .group_by(s.c.currency)
+        )
     )
+    per_currency: list[tuple[Any, ...]] = []
+    for currency in sorted({r[2] for r in rows}):
+        mine = [r for r in rows if r[2] == currency]
+        per_currency.append(
+            (
+                currency,
+                int(orders_by_currency.get(currency, 0)),
+                sum(r[5] for r in mine),
+                sum((Decimal(r[6]) for r in mine), Decimal(0)),
+            )
+        )
     table_rows: list[tuple[Any, ...]] = []
     for carrier, service, currency, shipments, orders, packages, spend in rows:
         spend = Decimal(spend)

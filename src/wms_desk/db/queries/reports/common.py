@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    nulls_last,
     select,
     union_all,
 )
@@ -184,47 +186,72 @@ def chart_buckets(
     return report_periods.buckets(start, end, f.timezone)
 
 
-def percentiles_and_histogram(
-    q: Query, seconds: Any, source: Any, edges: Sequence[int], where: Sequence[Any]
-) -> tuple[int, int | None, int | None, list[int]]:
-    """n, median, 90th percentile (nearest rank) and counts per histogram bin of `seconds`.
+@dataclass(frozen=True)
+class Distribution:
+    """n values, their median and 90th percentile (nearest rank), and counts per histogram bin."""
 
-    One pass: ROW_NUMBER and COUNT over the durations, grouped by bin; the rows whose rank is
-    the percentile's are picked inside whichever bin holds them.
+    n: int
+    median: int | None
+    p90: int | None
+    bins: tuple[int, ...]
+
+
+def distributions(
+    q: Query,
+    spans: dict[str, Any],
+    source: Any,
+    edges: Sequence[int],
+    where: Sequence[Any],
+    extra: dict[str, Any] | None = None,
+) -> tuple[dict[str, Distribution], dict[str, int]]:
+    """Every span's distribution in ONE pass over `source` (one scan, however many spans).
+
+    Each span gets ROW_NUMBER over its own order (NULLs last on both backends, so ranks 1..n are
+    the n known values) and a COUNT of its known values; the outer aggregate picks the values
+    whose rank is the percentile's and counts each histogram bin. `extra` are further 0/1
+    expressions summed over the same rows (e.g. shipped on time).
     """
-    bin_of = case(*((seconds < edge, i) for i, edge in enumerate(edges)), else_=len(edges)).label(
-        "bin"
-    )
-    ranked = (
-        select(
-            seconds.label("s"),
-            bin_of,
-            func.row_number().over(order_by=seconds).label("rn"),
-            func.count().over().label("n"),
+    extra = extra or {}
+    inner: list[Any] = []
+    for i, expr in enumerate(spans.values()):
+        inner += [
+            expr.label(f"s{i}"),
+            func.row_number().over(order_by=nulls_last(expr)).label(f"rn{i}"),
+            func.count(expr).over().label(f"n{i}"),
+        ]
+    inner += [expr.label(f"x_{key}") for key, expr in extra.items()]
+    ranked = select(*inner).select_from(source).where(*where).subquery()
+    outer: list[Any] = []
+    for i in range(len(spans)):
+        value, rank, n = ranked.c[f"s{i}"], ranked.c[f"rn{i}"], ranked.c[f"n{i}"]
+        outer += [
+            func.max(n),
+            func.min(case((rank == (n * 50 + 99) // 100, value))),
+            func.min(case((rank == (n * 90 + 99) // 100, value))),
+        ]
+        bounds = [None, *edges, None]
+        for lo, hi in itertools.pairwise(bounds):
+            inside: list[ColumnElement[bool]] = [value.is_not(None)]
+            if lo is not None:
+                inside.append(value >= lo)
+            if hi is not None:
+                inside.append(value < hi)
+            outer.append(func.coalesce(func.sum(case((and_(*inside), 1), else_=0)), 0))
+    outer += [func.coalesce(func.sum(ranked.c[f"x_{key}"]), 0) for key in extra]
+    row = list(q.one(select(*outer)))
+    width = 3 + len(edges) + 1
+    result = {}
+    for i, key in enumerate(spans):
+        part = row[i * width : (i + 1) * width]
+        n, median, p90 = part[0], part[1], part[2]
+        result[key] = Distribution(
+            int(n or 0),
+            None if median is None else int(median),
+            None if p90 is None else int(p90),
+            tuple(int(c) for c in part[3:]),
         )
-        .select_from(source)
-        .where(seconds.is_not(None), *where)
-        .subquery()
-    )
-    k50 = (ranked.c.n * 50 + 99) // 100
-    k90 = (ranked.c.n * 90 + 99) // 100
-    rows = q.rows(
-        select(
-            ranked.c.bin,
-            func.count(),
-            func.max(ranked.c.n),
-            func.min(case((ranked.c.rn == k50, ranked.c.s))),
-            func.min(case((ranked.c.rn == k90, ranked.c.s))),
-        ).group_by(ranked.c.bin)
-    )
-    counts = [0] * (len(edges) + 1)
-    n, p50, p90 = 0, None, None
-    for bin_no, count, total, median, ninetieth in rows:
-        counts[int(bin_no)] = int(count)
-        n = int(total)
-        p50 = int(median) if median is not None else p50
-        p90 = int(ninetieth) if ninetieth is not None else p90
-    return n, p50, p90, counts
+    sums = {key: int(v) for key, v in zip(extra, row[len(spans) * width :], strict=True)}
+    return result, sums
 
 
 def ratio(

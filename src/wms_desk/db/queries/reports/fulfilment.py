@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal
 
 from wms_desk.db.models import Order, PackProgress
 from wms_desk.db.queries.reports.common import (
     Parts,
     Query,
+    distributions,
     in_window,
     order_terms,
     percent,
-    percentiles_and_histogram,
     seconds_between,
 )
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
@@ -53,21 +53,22 @@ def build(q: Query) -> Parts:
         "packed_to_shipped": seconds_between(q.dialect, p.c.completed_at, o.c.shipped_at),
     }
     edges = [h * HOUR for h in EDGES_H]
-    results = {
-        key: percentiles_and_histogram(q, spans[key], source, edges, where) for key, _ in SPANS
-    }
-    shipped, with_ship_by, on_time = q.one(
-        select(
-            func.count(),
-            func.count(o.c.ship_by),
-            func.coalesce(func.sum(case((o.c.shipped_at <= o.c.ship_by, 1), else_=0)), 0),
-        )
-        .select_from(o)
-        .where(*where)
+    results, sums = distributions(
+        q,
+        spans,
+        source,
+        edges,
+        where,
+        extra={
+            "shipped": literal(1),
+            "with_ship_by": case((o.c.ship_by.is_not(None), 1), else_=0),
+            "on_time": case((o.c.shipped_at <= o.c.ship_by, 1), else_=0),
+        },
     )
+    shipped, with_ship_by, on_time = sums["shipped"], sums["with_ship_by"], sums["on_time"]
     figures = [Figure("shipped_orders", "Orders shipped", int(shipped))]
     for key, label in SPANS:
-        _n, p50, p90, _counts = results[key]
+        p50, p90 = results[key].median, results[key].p90
         figures.append(Figure(f"{key}_median_s", f"{label}, median", _dec(p50), ValueKind.SECONDS))
         figures.append(
             Figure(f"{key}_p90_s", f"{label}, 90th percentile", _dec(p90), ValueKind.SECONDS)
@@ -90,9 +91,9 @@ def build(q: Query) -> Parts:
             Column("p90_s", "90th percentile", ValueKind.SECONDS),
         ),
         tuple(
-            (label, results[key][0], _dec(results[key][1]), _dec(results[key][2]))
+            (label, results[key].n, _dec(results[key].median), _dec(results[key].p90))
             for key, label in SPANS
-            if results[key][0]
+            if results[key].n
         ),
     )
     histogram = Table(
@@ -100,7 +101,7 @@ def build(q: Query) -> Parts:
         "Orders per time band",
         (Column("band", "Time band"), *(Column(k, label, ValueKind.COUNT) for k, label in SPANS)),
         tuple(
-            (band, *(results[key][3][i] for key, _ in SPANS)) for i, band in enumerate(BIN_LABELS)
+            (band, *(results[key].bins[i] for key, _ in SPANS)) for i, band in enumerate(BIN_LABELS)
         )
         if shipped
         else (),
@@ -113,7 +114,7 @@ def build(q: Query) -> Parts:
         tuple(
             Series(
                 label,
-                tuple((band, Decimal(results[key][3][i])) for i, band in enumerate(BIN_LABELS)),
+                tuple((band, Decimal(results[key].bins[i])) for i, band in enumerate(BIN_LABELS)),
             )
             for key, label in SPANS
         )

@@ -2,7 +2,7 @@
 
 The cohort is the orders shipped in the range (so a rate compares like with like); a return is a
 not-cancelled RMA on one of them, whenever it was raised; units are those on the RMA lines.
-An order's carrier is that of its bought shipment (the first by name if it had several).
+An order's carrier is that of its bought shipment (an order shipped with two counts under each).
 """
 
 from __future__ import annotations
@@ -19,15 +19,6 @@ from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Ta
 NO_CARRIER = "(none)"
 
 
-def _carrier_of(order_id: Any) -> Any:
-    s = Shipment.__table__
-    return (
-        select(func.min(s.c.carrier))
-        .where(s.c.order_id == order_id, s.c.status == "bought")
-        .scalar_subquery()
-    )
-
-
 def build(q: Query) -> Parts:
     o, ol, c = Order.__table__, OrderLine.__table__, Channel.__table__
     r, rl, rf = Rma.__table__, RmaLine.__table__, Refund.__table__
@@ -37,12 +28,21 @@ def build(q: Query) -> Parts:
         *in_window(o.c.shipped_at, scope.window),
         *order_terms(scope, o.c.id, o.c.channel_id),
     ]
-    carrier = _carrier_of(o.c.id).label("carrier")
-    shipped = q.rows(
-        select(c.c.name, carrier, func.count())
+    sh = Shipment.__table__
+    shipped_by_channel = q.rows(
+        select(c.c.name, func.count())
         .select_from(o.join(c, c.c.id == o.c.channel_id))
         .where(*cohort)
-        .group_by(c.c.name, carrier)
+        .group_by(c.c.name)
+    )
+    # An order's carrier: that of its bought shipment(s); an order shipped with two carriers
+    # (rare) counts under each.
+    bought = sh.c.status == "bought"
+    shipped_by_carrier = q.rows(
+        select(sh.c.carrier, func.count(distinct(o.c.id)))
+        .select_from(o.join(sh, sh.c.order_id == o.c.id))
+        .where(bought, *cohort)
+        .group_by(sh.c.carrier)
     )
     (units_shipped,) = q.one(
         select(func.coalesce(func.sum(ol.c.qty), 0))
@@ -56,11 +56,17 @@ def build(q: Query) -> Parts:
         .join(c, c.c.id == o.c.channel_id)
     )
     live = [r.c.status != "cancelled", *cohort]
-    returned = q.rows(
-        select(c.c.name, carrier, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
+    returned_by_channel = q.rows(
+        select(c.c.name, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
         .select_from(returned_source)
         .where(*live)
-        .group_by(c.c.name, carrier)
+        .group_by(c.c.name)
+    )
+    returned_by_carrier = q.rows(
+        select(sh.c.carrier, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
+        .select_from(returned_source.join(sh, sh.c.order_id == o.c.id))
+        .where(bought, *live)
+        .group_by(sh.c.carrier)
     )
     lines = q.rows(
         select(rl.c.reason, ol.c.sku, func.count(), func.sum(rl.c.qty))
@@ -78,12 +84,12 @@ def build(q: Query) -> Parts:
 
     by_channel: dict[str, list[int]] = {}
     by_carrier: dict[str, list[int]] = {}
-    for channel, carrier_name, n in shipped:
-        for key, into in ((channel, by_channel), (carrier_name or NO_CARRIER, by_carrier)):
-            into.setdefault(key, [0, 0, 0])[0] += int(n)
-    for channel, carrier_name, n, units in returned:
-        for key, into in ((channel, by_channel), (carrier_name or NO_CARRIER, by_carrier)):
-            row = into.setdefault(key, [0, 0, 0])
+    for into, counts in ((by_channel, shipped_by_channel), (by_carrier, shipped_by_carrier)):
+        for key, n in counts:
+            into.setdefault(key or NO_CARRIER, [0, 0, 0])[0] += int(n)
+    for into, back in ((by_channel, returned_by_channel), (by_carrier, returned_by_carrier)):
+        for key, n, units in back:
+            row = into.setdefault(key or NO_CARRIER, [0, 0, 0])
             row[1] += int(n)
             row[2] += int(units)
     by_reason: dict[str, list[int]] = {}
