@@ -38,10 +38,12 @@ def build(q: Query) -> Parts:
     # An order's carrier: that of its bought shipment(s); an order shipped with two carriers
     # (rare) counts under each.
     bought = sh.c.status == "bought"
+    # `order_id IN (cohort)`: each cohort order probes ix_shipments_order_id (a join let SQLite
+    # walk every shipment first).
+    in_cohort = sh.c.order_id.in_(select(o.c.id).where(*cohort))
     shipped_by_carrier = q.rows(
-        select(sh.c.carrier, func.count(distinct(o.c.id)))
-        .select_from(o.join(sh, sh.c.order_id == o.c.id))
-        .where(bought, *cohort)
+        select(sh.c.carrier, func.count(distinct(sh.c.order_id)))
+        .where(bought, in_cohort)
         .group_by(sh.c.carrier)
     )
     (units_shipped,) = q.one(
@@ -64,8 +66,8 @@ def build(q: Query) -> Parts:
     )
     returned_by_carrier = q.rows(
         select(sh.c.carrier, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
-        .select_from(returned_source.join(sh, sh.c.order_id == o.c.id))
-        .where(bought, *live)
+        .select_from(r.join(rl, rl.c.rma_id == r.c.id).join(sh, sh.c.order_id == r.c.order_id))
+        .where(bought, r.c.status != "cancelled", r.c.order_id.in_(select(o.c.id).where(*cohort)))
         .group_by(sh.c.carrier)
     )
     lines = q.rows(
