@@ -14,8 +14,8 @@ from wms_desk.services.reports import _interrupt_on
 
 # Far longer than the test waits: only an interrupt ends it in time.
 LONG = {
-    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000000) "
-    "SELECT count(*) FROM n",
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+    "SELECT i + 1 FROM n WHERE i < 3000000000) SELECT count(*) FROM n",
     "postgresql": "SELECT pg_sleep(60)",
 }
 
