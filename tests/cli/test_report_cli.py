@@ -5,27 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2
 import pytest
 
 from tests.services.reportdata import seed_history
-from wms_desk.cli.main import main
 from wms_desk.services.database import Database
 
 NAMES = ["status", "throughput", "fulfilment-time", "accuracy", "returns", "carrier-spend", "stock"]
-
-
-@pytest.fixture
-def wms(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", db_url, "--station", "cli-test", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture
