@@ -206,24 +206,38 @@ def distributions(
 ) -> tuple[dict[str, Distribution], dict[str, int]]:
     """Every span's distribution in ONE pass over `source` (one scan, however many spans).
 
-    Each span gets ROW_NUMBER over its own order (NULLs last on both backends, so ranks 1..n are
-    the n known values) and a COUNT of its known values; the outer aggregate picks the values
-    whose rank is the percentile's and counts each histogram bin. `extra` are further 0/1
-    expressions summed over the same rows (e.g. shipped on time).
+    The durations are computed once; each span's known values are counted (n) and ranked with
+    its own ROW_NUMBER (NULLs last on both backends, so ranks 1..n are the n known values); the
+    outer aggregate picks the values at the nearest ranks and counts each histogram bin.
+    `extra` are further 0/1 expressions summed over the same rows (e.g. shipped on time).
     """
     extra = extra or {}
-    inner: list[Any] = []
-    for i, expr in enumerate(spans.values()):
-        inner += [
-            expr.label(f"s{i}"),
-            func.row_number().over(order_by=nulls_last(expr)).label(f"rn{i}"),
-            func.count(expr).over().label(f"n{i}"),
-        ]
-    inner += [expr.label(f"x_{key}") for key, expr in extra.items()]
-    ranked = select(*inner).select_from(source).where(*where).subquery()
+    # The durations are computed once (a materialised CTE); the known values of each span are
+    # counted from it, and each span is ranked over it with its own ROW_NUMBER window.
+    durations = (
+        select(
+            *(expr.label(f"s{i}") for i, expr in enumerate(spans.values())),
+            *(expr.label(f"x_{key}") for key, expr in extra.items()),
+        )
+        .select_from(source)
+        .where(*where)
+        .cte("durations")
+        .prefix_with("MATERIALIZED")
+    )
+    known = select(
+        *(func.count(durations.c[f"s{i}"]).label(f"n{i}") for i in range(len(spans)))
+    ).subquery("known")
+    ranked = select(
+        *(durations.c[f"s{i}"] for i in range(len(spans))),
+        *(
+            func.row_number().over(order_by=nulls_last(durations.c[f"s{i}"])).label(f"rn{i}")
+            for i in range(len(spans))
+        ),
+        *(durations.c[f"x_{key}"] for key in extra),
+    ).subquery("ranked")
     outer: list[Any] = []
     for i in range(len(spans)):
-        value, rank, n = ranked.c[f"s{i}"], ranked.c[f"rn{i}"], ranked.c[f"n{i}"]
+        value, rank, n = ranked.c[f"s{i}"], ranked.c[f"rn{i}"], known.c[f"n{i}"]
         outer += [
             func.max(n),
             func.min(case((rank == (n * 50 + 99) // 100, value))),
@@ -238,7 +252,7 @@ def distributions(
                 inside.append(value < hi)
             outer.append(func.coalesce(func.sum(case((and_(*inside), 1), else_=0)), 0))
     outer += [func.coalesce(func.sum(ranked.c[f"x_{key}"]), 0) for key in extra]
-    row = list(q.one(select(*outer)))
+    row = list(q.one(select(*outer).select_from(ranked.join(known, literal(True)))))
     width = 3 + len(edges) + 1
     result = {}
     for i, key in enumerate(spans):
