@@ -163,6 +163,8 @@ class OrderLine(Base):
         CheckConstraint("picked_qty >= 0 AND picked_qty <= qty", name="picked_within_qty"),
         CheckConstraint("packed_qty >= 0 AND packed_qty <= qty", name="packed_within_qty"),
         Index("ix_order_lines_sku", "sku"),
+        # Covering (0010): reports count units and lines per order from the index.
+        Index("ix_order_lines_order_id_qty", "order_id", "qty", "packed_qty", "sku"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

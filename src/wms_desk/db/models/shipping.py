@@ -99,7 +99,16 @@ class Shipment(Base):
             "status IN (" + ", ".join(f"'{s}'" for s in SHIPMENT_STATUSES) + ")", name="status"
         ),
         Index("ix_shipments_carrier_date_status", "carrier", "ship_date", "status"),
-        Index("ix_shipments_bought_at", "bought_at"),
+        Index(
+            "ix_shipments_bought_at",
+            "bought_at",
+            "status",
+            "carrier",
+            "service",
+            "currency",
+            "order_id",
+            "price",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

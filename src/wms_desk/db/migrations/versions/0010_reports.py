@@ -43,7 +43,14 @@ INDEXES = (
     ("ix_audit_events_action_created_at", "audit_events", ["action", "created_at"]),
     ("ix_packages_weighed_at", "packages", ["weighed_at"]),
     ("ix_line_shortages_created_at", "line_shortages", ["created_at"]),
-    ("ix_shipments_bought_at", "shipments", ["bought_at"]),
+    # Covering: carrier spend sums price per carrier and service from the index alone.
+    (
+        "ix_shipments_bought_at",
+        "shipments",
+        ["bought_at", "status", "carrier", "service", "currency", "order_id", "price"],
+    ),
+    # Covering: units and lines per order without reading the wide line rows.
+    ("ix_order_lines_order_id_qty", "order_lines", ["order_id", "qty", "packed_qty", "sku"]),
     ("ix_shipment_labels_shipment_id_seq", "shipment_labels", ["shipment_id", "seq"]),
     ("ix_stock_moves_reason_created_at", "stock_moves", ["reason", "created_at"]),
     ("ix_rma_lines_rma_id", "rma_lines", ["rma_id"]),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, distinct, func, select
+from sqlalchemy import ColumnElement, String, cast, func, select
 
 from wms_desk.db.models import (
     AuditEvent,
@@ -69,14 +69,18 @@ def build(q: Query) -> Parts:
     scope = q.scope
     packed = packed_terms(q)
     per_packer = {
-        who: [int(orders), int(lines), 0, 0]
-        for who, orders, lines in q.rows(
-            select(p.c.completed_by_id, func.count(distinct(p.c.order_id)), func.count(ol.c.id))
-            .select_from(p.join(o, o.c.id == p.c.order_id).join(ol, ol.c.order_id == o.c.id))
-            .where(*packed)
-            .group_by(p.c.completed_by_id)
+        who: [int(orders), 0, 0, 0]
+        for who, orders in q.rows(
+            select(p.c.completed_by_id, func.count()).where(*packed).group_by(p.c.completed_by_id)
         )
     }
+    for who, lines in q.rows(
+        select(p.c.completed_by_id, func.count())
+        .select_from(p.join(ol, ol.c.order_id == p.c.order_id))
+        .where(*packed)
+        .group_by(p.c.completed_by_id)
+    ):
+        per_packer.setdefault(who, [0, 0, 0, 0])[1] = int(lines)
     for who, wrong in q.rows(
         select(a.c.user_id, func.count())
         .where(*_scan_terms(q, "pack.scan", WRONG_PACK))
