@@ -19,7 +19,7 @@ class StockMove(Base):
         CheckConstraint("from_bin_id IS NOT NULL OR to_bin_id IS NOT NULL", name="has_a_bin"),
         Index("ix_stock_moves_product_time", "product_id", "created_at"),
         Index("ix_stock_moves_reference", "reference", "reason"),
-        Index("ix_stock_moves_reason_created_at", "reason", "created_at"),
+        Index("ix_stock_moves_reason_created_at", "reason", "created_at", "product_id", "qty"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -52,7 +52,12 @@ INDEXES = (
     # Covering: units and lines per order without reading the wide line rows.
     ("ix_order_lines_order_id_qty", "order_lines", ["order_id", "qty", "packed_qty", "sku"]),
     ("ix_shipment_labels_shipment_id_seq", "shipment_labels", ["shipment_id", "seq"]),
-    ("ix_stock_moves_reason_created_at", "stock_moves", ["reason", "created_at"]),
+    # Covering: demand (units picked per product over the range) from the index alone.
+    (
+        "ix_stock_moves_reason_created_at",
+        "stock_moves",
+        ["reason", "created_at", "product_id", "qty"],
+    ),
     ("ix_rma_lines_rma_id", "rma_lines", ["rma_id"]),
 )
 

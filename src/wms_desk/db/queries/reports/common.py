@@ -21,7 +21,6 @@ from sqlalchemy import (
     literal,
     nulls_last,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -154,23 +153,6 @@ def utc_hour(dialect: str, column: Any) -> ColumnElement[Any]:
     if dialect == "postgresql":
         return func.date_trunc("hour", column)
     return func.substr(column, 1, 13)
-
-
-def bucket_table(bs: Sequence[Bucket]) -> Any:
-    """The buckets as a derived table (i, lo, hi) both backends can join on a range."""
-    selects = [
-        select(
-            literal(i, Integer).label("i"),
-            literal(b.start, UTCDateTime()).label("lo"),
-            literal(b.end, UTCDateTime()).label("hi"),
-        )
-        for i, b in enumerate(bs)
-    ]
-    return union_all(*selects).subquery("buckets")
-
-
-def in_bucket(column: Any, table: Any) -> ColumnElement[bool]:
-    return and_(column >= table.c.lo, column < table.c.hi)
 
 
 def chart_buckets(
