@@ -59,6 +59,10 @@ INDEXES = (
         ["reason", "created_at", "product_id", "qty"],
     ),
     ("ix_rma_lines_rma_id", "rma_lines", ["rma_id"]),
+    # Covering and in (bin, product) order: the stock report sums the whole ledger per bin
+    # and product without sorting it.
+    ("ix_stock_moves_to_bin", "stock_moves", ["to_bin_id", "product_id", "qty"]),
+    ("ix_stock_moves_from_bin", "stock_moves", ["from_bin_id", "product_id", "qty"]),
 )
 
 
