@@ -69,9 +69,10 @@ class Order(Base):
             "picked_at",
             "ship_by",
             "channel_id",
+            "id",
         ),
-        Index("ix_orders_created_at_status", "created_at", "status", "channel_id", "ship_by"),
-        Index("ix_orders_picked_at", "picked_at"),
+        Index("ix_orders_created_at_status", "created_at", "status", "channel_id", "ship_by", "id"),
+        Index("ix_orders_picked_at", "picked_at", "channel_id", "id"),
         Index("ix_orders_requested_service", "requested_service"),
         Index(
             "ix_orders_status_counts",
