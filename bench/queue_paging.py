@@ -96,7 +96,15 @@ def _prepare(backend: str, orders: int, url: str | None) -> tuple[str, Callable[
             admin.dispose()
 
     seeded = subprocess.run(
-        [sys.executable, str(HERE / "seed_million.py"), url, "--orders", str(orders)],
+        # The queue reads orders and lines only: no picks, labels or returns (seed_history.py).
+        [
+            sys.executable,
+            str(HERE / "seed_million.py"),
+            url,
+            "--orders",
+            str(orders),
+            "--no-history",
+        ],
         check=True,
         capture_output=True,
         text=True,

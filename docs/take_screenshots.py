@@ -127,6 +127,40 @@ def main() -> int:
         station.window.grab().save(str(path))
         print(path)
 
+    def returns_shots(username: str) -> None:
+        """The service desk's look-up, an RMA's detail (supervisor), receiving (packer)."""
+        from wms_desk.domain.scan import interpret
+        from wms_desk.services.returns.views import RmaFilter, list_rmas
+
+        ui = station.window.workspace.ui
+        rmas = list_rmas(ui.services)
+        received = next((r for r in rmas if r.received), rmas[0])
+        waiting = next((r for r in rmas if r.status in ("open", "receiving")), rmas[0])
+        if username == "sam":
+            desk = station.window.show_screen("desk")
+            desk.search.setText(received.order_number)
+            desk.run_search()
+            wait(lambda: desk.order_view.detail is not None and station.tasks.pending == 0)
+            desk.order_view.tabs.setCurrentIndex(0)
+            shot("sam-desk-lookup")
+            desk.order_view.tabs.setCurrentIndex(1)
+            shot("sam-desk-timeline")
+            screen = station.window.show_screen("returns")
+            panel = screen.returns_list
+            screen.tabs.setCurrentIndex(1)
+            panel.filter.setCurrentIndex(panel.filter.findData(RmaFilter.ALL))
+            wait(lambda: panel.model.rowCount() > 0 and station.tasks.pending == 0)
+            panel.table.selectRow([r.number for r in panel.model.rows].index(received.number))
+            wait(lambda: panel.detail.detail is not None and station.tasks.pending == 0)
+            panel.detail.tabs.setCurrentIndex(1)  # each unit's condition and disposition
+            shot("sam-rma-detail")
+            screen.tabs.setCurrentIndex(0)
+        else:
+            screen = station.window.show_screen("returns")
+            screen.handle_scan(interpret(f"RMA:{waiting.number}"))
+            wait(lambda: screen.rma is not None and station.tasks.pending == 0)
+            shot("pat-returns-receiving")
+
     station.start()
     station.window.resize(*SIZE)
     wait(lambda: station.login.sign_in_button.isEnabled())
@@ -151,6 +185,7 @@ def main() -> int:
             shot(f"{username}-{key}")
             if key == "reports":
                 shoot_reports(station, username, wait, shot)
+        returns_shots(username)
         station.window.sign_out()
         wait(lambda: not station.signed_in)
     station.shutdown()

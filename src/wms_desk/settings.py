@@ -66,6 +66,12 @@ OPTIONS: tuple[Option, ...] = (
         "poll_seconds", float, 5.0, "How often screens refresh on SQLite (no push notifications)."
     ),
     Option(
+        "easypost_url",
+        str,
+        "https://api.easypost.com/v2",
+        "EasyPost API address (tracking polls); a test server's for trials.",
+    ),
+    Option(
         "timezone",
         str,
         "UTC",

@@ -35,11 +35,14 @@ class EasyPostServer:
         self.stall_buys = 0  # buy, then hold the answer until close(): the client times out
         self.drop_buys = 0  # close the connection without buying
         self.stall_creates = 0
+        self.stall_refunds = 0  # hold a refund's answer for `stall_s` (it is made first)
+        self.stall_s = 0.0
         self.fail_creates: list[int] = []  # statuses to answer the next creates with
         self.refuse_refunds = False
         self.half_answers = False  # a 201 for a create, missing the shipment's id
         self.broken_files = False  # label files that are not what they claim (HTML error page)
         self.release = threading.Event()
+        self.trackers: dict[str, dict[str, Any]] = {}  # by tracking code
         self.clients: list[Any] = []  # adapters made for this server, closed with it
         self._lock = threading.Lock()
         self._next_tracking = 9400111206213000000
@@ -156,6 +159,13 @@ class EasyPostServer:
         self.scan_forms[form["id"]] = form
         return 201, form
 
+    def add_tracker(self, tracking_code: str, **changes: Any) -> dict[str, Any]:
+        """The documented Tracker for `tracking_code` (changes: fields to replace)."""
+        tracker = payload("tracker")
+        tracker.update(tracking_code=tracking_code, id="trk_" + uuid.uuid4().hex, **changes)
+        self.trackers[tracking_code] = tracker
+        return tracker
+
     def file(self, name: str) -> bytes | None:
         stem, _, ext = name.partition(".")
         if self.broken_files:
@@ -239,7 +249,18 @@ class EasyPostServer:
                         fmt = parse_qs(url.query).get("file_format", ["PDF"])[0]
                         self._json(*server.convert_label(sid, fmt))
                     case "POST", ["v2", "shipments", sid, "refund"]:
-                        self._json(*server.refund(sid))
+                        answer = server.refund(sid)
+                        if server.stall_refunds:
+                            server.stall_refunds -= 1
+                            server.release.wait(server.stall_s)
+                        self._json(*answer)
+                    case "GET", ["v2", "trackers"]:
+                        code = parse_qs(url.query).get("tracking_code", [""])[0]
+                        found = [t for c, t in server.trackers.items() if c == code]
+                        self._json(200, {"trackers": found, "has_more": False})
+                    case "GET", ["v2", "trackers", tid]:
+                        hit = [t for t in server.trackers.values() if t["id"] == tid]
+                        self._json(*((200, hit[0]) if hit else (404, _not_found())))
                     case "POST", ["v2", "scan_forms"]:
                         self._json(*server.scan_form(body))
                     case _:

@@ -29,6 +29,7 @@ TOP_KEYS = {
     "shipments",
     "holds",
     "events",
+    "delivered_at",  # tracking (issue 11 item 6): every live shipment delivered
 }
 # The pack issue added `verified` and `barcodes` per line, `expected_weight_g` per package and
 # `judged` per event (what a pick/pack scan was judged; null for other events).

@@ -72,7 +72,10 @@ def test_import_rate_ship_void_and_close_from_the_command_line(
     shipments = json.loads(out)["shipments"]
     assert [s["status"] for s in shipments] == ["voided", "voided", "manifested", "manifested"]
     assert {s["manifest"] for s in shipments[2:]} == {reference}
-    assert set(shipments[0]) == {"carrier", "service", "tracking", "status", "price", "manifest"}
+    assert set(shipments[0]) == {
+        "carrier", "service", "tracking", "status", "price", "manifest",
+        "tracking_status", "delivered_at", "events",  # tracking (issue 11 item 6)
+    }  # fmt: skip
 
     code, out, err = wms("manifest", "close", "--carrier", "nordpost", "--out", str(pdf))
     assert code == 1 and "no Nordpost labels" in err

@@ -28,3 +28,53 @@ def laptop_screen(qapp) -> QSize:
         f"tests with QT_QPA_PLATFORM=offscreen:configfile={SCREEN_CONFIG}"
     )
     return available
+
+
+@pytest.fixture
+def scanner():
+    """The project's scanner simulator on a real pseudo-terminal, as a station's serial scanner."""
+    from wms_desk.devices.simulators.scanner import ScannerSimulator
+
+    simulator = ScannerSimulator("pty", aim=False, suffix="cr")
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def start_station(qtbot, database, tmp_path: Path, scanner):
+    """`start_station(name, **settings)`: the whole station (window, devices with the scanner
+    simulator and the wedge filter, print worker, change bus) on the test database, started and
+    with its scanner connected; shut down after the test."""
+    from PySide6.QtCore import QSettings
+
+    from wms_desk.app.gui import StationApp
+    from wms_desk.settings import load_settings
+
+    started = []
+
+    def start(name: str, **cli: object) -> StationApp:
+        settings = load_settings(
+            cli={
+                "station": name,
+                "scanner_port": scanner.address,
+                "scanner_suffix": "cr",
+                "poll_seconds": 3600,
+                "data_dir": str(tmp_path),
+                **cli,
+            },
+            environ={},
+            config_path=tmp_path / "none.toml",
+        )
+        qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+        app = StationApp(settings, database=database, qsettings=qsettings)
+        started.append(app)
+        with qtbot.waitSignal(app.station_opened, timeout=20_000):
+            app.start()
+        assert app.devices is not None
+        qtbot.waitUntil(lambda: app.devices.states["scanner"] == "connected", timeout=10_000)
+        return app
+
+    yield start
+    for app in started:
+        app.window.close()
+        app.shutdown()

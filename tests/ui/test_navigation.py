@@ -12,6 +12,7 @@ BUILT = {
     "pack",
     "ship",
     "returns",
+    "desk",
     "inventory",
     "prints",
     "settings",

@@ -4,11 +4,9 @@ simulator on a real pty, items restocked by a bin scan or quarantined by a butto
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from tests.services.test_rma_support import (
     MUG_CODE,
@@ -26,15 +24,7 @@ from wms_desk.services.returns.rma import ReturnLineRequest, create_rma
 from wms_desk.services.returns.views import rma_detail
 from wms_desk.services.stations import ensure_station
 from wms_desk.services.users import add_user
-from wms_desk.settings import load_settings
 from wms_desk.ui.feedback import Tone
-
-
-@pytest.fixture
-def scanner() -> Iterator[ScannerSimulator]:
-    simulator = ScannerSimulator("pty", aim=False, suffix="cr")
-    yield simulator
-    simulator.stop()
 
 
 @pytest.fixture
@@ -48,27 +38,8 @@ def admin(database: Database) -> ServiceContext:
 
 
 @pytest.fixture
-def station(qtbot, admin: ServiceContext, database: Database, tmp_path: Path, scanner):
-    settings = load_settings(
-        cli={
-            "station": "returns-01",
-            "scanner_port": scanner.address,
-            "scanner_suffix": "cr",
-            "poll_seconds": 3600,
-            "data_dir": str(tmp_path),
-        },
-        environ={},
-        config_path=tmp_path / "none.toml",
-    )
-    qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    app = StationApp(settings, database=database, qsettings=qsettings)
-    with qtbot.waitSignal(app.station_opened, timeout=20_000):
-        app.start()
-    assert app.devices is not None
-    qtbot.waitUntil(lambda: app.devices.states["scanner"] == "connected", timeout=10_000)
-    yield app
-    app.window.close()
-    app.shutdown()
+def station(admin: ServiceContext, start_station) -> StationApp:
+    return start_station("returns-01")
 
 
 def _scan_and_wait(qtbot, app: StationApp, scanner: ScannerSimulator, code: str, says: str):

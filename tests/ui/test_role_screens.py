@@ -33,8 +33,24 @@ def _ui(ctx: ServiceContext, tmp_path: Path) -> UiContext:
         ),
         (
             Role.SUPERVISOR,
-            {"dashboard", "queue", "reports", "inventory", "prints", "settings"},
+            {"dashboard", "queue", "reports", "inventory", "prints", "settings", "desk"},
             set(),
+        ),
+        # Customer service: the desk only (it lands there), no pick, pack, stock or settings.
+        (
+            Role.SERVICE,
+            {"desk"},
+            {
+                "dashboard",
+                "queue",
+                "pick",
+                "pack",
+                "ship",
+                "returns",
+                "inventory",
+                "prints",
+                "settings",
+            },
         ),
     ],
 )

@@ -4,11 +4,10 @@ checked: the page, the signed-in user, the feedback line and the sounds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from tests.factories import add_order, add_product
 from wms_desk.app.gui import StationApp
@@ -18,19 +17,11 @@ from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
 from wms_desk.services.stations import ensure_station
 from wms_desk.services.users import add_user
-from wms_desk.settings import load_settings
 from wms_desk.ui.feedback import Tone
 
 
 @pytest.fixture
-def scanner() -> Iterator[ScannerSimulator]:
-    simulator = ScannerSimulator("pty", aim=False, suffix="cr")
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def station(qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator):
+def station(qtbot, database: Database, tmp_path: Path, start_station):
     info = ensure_station(database, "pack-01")
     admin = ServiceContext(database, system_actor(info.id, info.name))
     add_user(admin, "pat", "packer", "packer123", badge="PACK-0001", display_name="Pat Packer")
@@ -39,26 +30,7 @@ def station(qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator
     with database.write_session() as session, session.begin():
         session.add(ProductBarcode(product_id=product_id, code="4006381333931", quantity=1))
     add_order(database, "1042", sku="MUG-BLUE")
-    settings = load_settings(
-        cli={
-            "station": "pack-01",
-            "scanner_port": scanner.address,
-            "scanner_suffix": "cr",
-            "poll_seconds": 3600,
-            "data_dir": str(tmp_path),
-        },
-        environ={},
-        config_path=tmp_path / "none.toml",
-    )
-    qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    app = StationApp(settings, database=database, qsettings=qsettings)
-    with qtbot.waitSignal(app.station_opened, timeout=20_000):
-        app.start()
-    assert app.devices is not None
-    qtbot.waitUntil(lambda: app.devices.states["scanner"] == "connected", timeout=10_000)
-    yield app
-    app.window.close()
-    app.shutdown()
+    return start_station("pack-01")
 
 
 def _scan(qtbot, app: StationApp, scanner: ScannerSimulator, code: str) -> tuple[str, str]:

@@ -5,11 +5,10 @@ What the user sees is checked: the tables, the next-action line and the feedback
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from tests.services.shipdata import import_nordpost, packed_order, ship_from_sweden
 from wms_desk.app.gui import StationApp
@@ -18,7 +17,6 @@ from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
 from wms_desk.services.stations import ensure_station
 from wms_desk.services.users import add_user
-from wms_desk.settings import load_settings
 from wms_desk.ui.feedback import Tone
 from wms_desk.ui.screens.ship_models import BoardModel, RatesModel
 from wms_desk.ui.screens.ship_screen import ShipScreen
@@ -28,14 +26,7 @@ DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def scanner() -> Iterator[ScannerSimulator]:
-    simulator = ScannerSimulator("pty", aim=False, suffix="cr")
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def station(qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator):
+def station(qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator, start_station):
     info = ensure_station(database, "ship-01")
     admin = ServiceContext(database, system_actor(info.id, info.name))
     add_user(admin, "pat", "packer", "packer123", badge="PACK-0001", display_name="Pat Packer")
@@ -44,29 +35,10 @@ def station(qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator
     packed_order(database, "S-100", (900, 1400))
     packed_order(database, "S-101", (700,))
     (tmp_path / "labels").mkdir()
-    settings = load_settings(
-        cli={
-            "station": "ship-01",
-            "scanner_port": scanner.address,
-            "scanner_suffix": "cr",
-            "poll_seconds": 3600,
-            "data_dir": str(tmp_path),
-            "label_printer": (tmp_path / "labels").as_uri(),
-        },
-        environ={},
-        config_path=tmp_path / "none.toml",
-    )
-    qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    app = StationApp(settings, database=database, qsettings=qsettings)
-    with qtbot.waitSignal(app.station_opened, timeout=20_000):
-        app.start()
-    assert app.devices is not None
-    qtbot.waitUntil(lambda: app.devices.states["scanner"] == "connected", timeout=10_000)
+    app = start_station("ship-01", label_printer=(tmp_path / "labels").as_uri())
     with qtbot.waitSignal(app.window_shown, timeout=10_000):
         scanner.scan("BADGE:PACK-0001")
-    yield app
-    app.window.close()
-    app.shutdown()
+    return app
 
 
 def _scan(qtbot, app: StationApp, scanner: ScannerSimulator, code: str) -> str:

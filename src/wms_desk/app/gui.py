@@ -244,6 +244,9 @@ class StationApp(QObject):
         if self.changes is not None:
             self.changes.stop()
         self.tasks.wait_idle(5000)
+        from wms_desk.services.shipping.accounts import close_online_adapters
+
+        close_online_adapters()  # online carriers' pooled HTTP clients
         if self.station is not None:
             self.station.database.dispose()
         elif self._database is not None:

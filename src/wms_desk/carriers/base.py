@@ -66,6 +66,9 @@ class ShipmentRequest:
     residential: bool = False
     label_format: LabelFormat = LabelFormat.PDF
     email: str = ""
+    # A return label: built like the outbound shipment (ship_from = us, ship_to = the customer)
+    # and the carrier swaps them, so the parcel travels from the customer back to ship_from.
+    return_shipment: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import ParamSpec, TypeVar, cast
+from urllib.parse import quote
 
 import httpx
 
@@ -35,7 +36,9 @@ from wms_desk.carriers.easypost_payloads import (
     create_body,
     error_text,
 )
+from wms_desk.carriers.easypost_tracking import POLL_SOURCE, TrackingPayloadError, tracker_events
 from wms_desk.carriers.secrets import ApiKeySource
+from wms_desk.domain.tracking import TrackingEvent
 from wms_desk.printing.label import carrier_label
 
 P = ParamSpec("P")
@@ -366,3 +369,32 @@ class EasyPostCarrier:
             document=document,
             document_url=url or "",
         )
+
+    # -- tracking -----------------------------------------------------------------------------
+
+    def _tracker_events(self, tracker: object, what: str) -> list[TrackingEvent]:
+        try:
+            return tracker_events(tracker, POLL_SOURCE, what)
+        except TrackingPayloadError as exc:
+            raise CarrierError(f"EasyPost sent a tracker this version cannot read: {exc}.") from exc
+
+    def tracker(self, tracker_id: str) -> list[TrackingEvent]:
+        """Every scan of one tracker: `GET /v2/trackers/{id}`."""
+        found = self._call("GET", f"/trackers/{quote(tracker_id)}", what=f"tracker {tracker_id}")
+        return self._tracker_events(found, f"tracker {tracker_id}")
+
+    def track(self, tracking_code: str) -> list[TrackingEvent]:
+        """Every scan of a tracking number: the newest tracker EasyPost keeps for it
+        (`GET /v2/trackers?tracking_code=...`; labels bought through EasyPost have one)."""
+        found = self._call(
+            "GET", f"/trackers?tracking_code={quote(tracking_code)}", what=f"{tracking_code}"
+        )
+        trackers = found.get("trackers") if isinstance(found, dict) else None
+        if not isinstance(trackers, list):
+            raise CarrierError(f"EasyPost answered the tracker list for {tracking_code} oddly.")
+        if not trackers:
+            raise CarrierRejected(
+                f"EasyPost has no tracker for {tracking_code}: it tracks labels bought "
+                "through it, or trackers created for the number."
+            )
+        return self._tracker_events(trackers[0], f"tracker for {tracking_code}")

@@ -46,6 +46,8 @@ class EpShipmentCreate(TypedDict):
     parcel: EpParcel
     options: EpOptions
     reference: str
+    # EasyPost swaps to/from itself for a return (its docs: "is_return").
+    is_return: NotRequired[bool]
 
 
 class EpRate(TypedDict):
@@ -178,7 +180,7 @@ def error_text(body: object) -> tuple[str, str]:
 
 
 def create_body(request: ShipmentRequest, package: Package, label_format: str) -> EpShipmentCreate:
-    return EpShipmentCreate(
+    body = EpShipmentCreate(
         to_address=address(request.ship_to, request.email, request.residential),
         from_address=address(request.ship_from),
         parcel=parcel(package),
@@ -189,3 +191,6 @@ def create_body(request: ShipmentRequest, package: Package, label_format: str) -
         ),
         reference=package.reference or request.reference,
     )
+    if request.return_shipment:
+        body["is_return"] = True
+    return body

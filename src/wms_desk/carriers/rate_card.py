@@ -146,9 +146,16 @@ class RateCardCarrier:
         count = len(request.packages)
         labels = []
         for seq, (package, number) in enumerate(zip(request.packages, numbers, strict=True), 1):
+            # A return goes the other way: from the customer back to our ship-from address,
+            # priced on the same zone (the distance is the same either way).
+            sender, receiver = (
+                (request.ship_to, request.ship_from)
+                if request.return_shipment
+                else (request.ship_from, request.ship_to)
+            )
             document = ShippingLabel(
-                ship_from=request.ship_from,
-                ship_to=request.ship_to,
+                ship_from=sender,
+                ship_to=receiver,
                 service=f"{self.name} {priced.breakdown.service.name}",
                 order_number=request.reference,
                 ship_date=request.ship_date,
@@ -157,6 +164,7 @@ class RateCardCarrier:
                 package_count=count,
                 weight_g=package.weight_g,
                 routing_code=zone.routing_code or zone.zone,
+                return_label=request.return_shipment,
             )
             data = (
                 shipping_label_zpl(document)

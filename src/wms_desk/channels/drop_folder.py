@@ -66,6 +66,13 @@ class DropFolder:
         self._seen = current
         return outcomes
 
+    def process_all(self) -> list[DropOutcome]:
+        """Take every file there now, without the settle check: for a one-shot run (a CLI
+        command) over files that are complete, such as webhook bodies already written."""
+        if not self.folder.is_dir():
+            return []
+        return [self._process(path) for path in self._candidates()]
+
     def _process(self, path: Path) -> DropOutcome:
         started = datetime.now(UTC)
         try:

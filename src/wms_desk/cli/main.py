@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "wms_desk.cli.rules_commands",
     "wms_desk.cli.stock_commands",
     "wms_desk.cli.rma_commands",
+    "wms_desk.cli.tracking_commands",
     "wms_desk.cli.report_commands",
 )
 

@@ -66,6 +66,8 @@ def summary(d: OrderDetail) -> list[str]:
         f"ship by {_when(d.ship_by)}",
         f"Ship to: {', '.join(d.address) or '-'}",
     ]
+    if d.delivered:
+        out.append(d.delivered)
     if d.service:
         out.append(f"Service: {d.service}")
     if d.attention:
@@ -89,7 +91,11 @@ def summary(d: OrderDetail) -> list[str]:
         out.append("Packages: none yet")
     if d.shipments:
         for s in d.shipments:
-            out.append(f"Shipment: {s.carrier} {s.service} {s.tracking} ({s.status})")
+            tracked = f", {s.tracking_status.replace('_', ' ')}" if s.tracking_status else ""
+            out.append(f"Shipment: {s.carrier} {s.service} {s.tracking} ({s.status}{tracked})")
+            for scan in s.events:
+                where = f" {scan.where}" if scan.where else ""
+                out.append(f"  {_when(scan.at)}  {scan.status.replace('_', ' ')}{where}")
     else:
         out.append("Shipments: none yet")
     for h in d.holds:

@@ -1,4 +1,4 @@
-"""`wms-desk rma create|receive|show|list|resolve|export-refunds`: returns from the back office."""
+"""`wms-desk rma create|receive|show|list|resolve|slip|label|policy|export-refunds`: returns."""
 
 from __future__ import annotations
 
@@ -73,6 +73,15 @@ def register(subparsers: Any) -> None:
     slip.add_argument("rma", metavar="RMA")
     slip.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     slip.set_defaults(run=run_slip)
+
+    label = commands.add_parser(
+        "label", help="buy a return label (customer -> us) and queue it on the label printer"
+    )
+    label.add_argument("rma", metavar="RMA")
+    label.add_argument("--carrier", metavar="NAME", help="this carrier (default: the cheapest)")
+    label.add_argument("--printer", metavar="URL", help="label printer (default: the station's)")
+    label.add_argument("--json", action="store_true", help="print one JSON object")
+    label.set_defaults(run=run_label)
 
     policy = commands.add_parser(
         "policy", help="the return policy: window, restocking fees, who gets shipping back"
@@ -240,6 +249,34 @@ def run_slip(env: CliEnv) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)
     env.out(f"Wrote the slip of {env.args.rma.removeprefix('RMA:')} to {out}.")
+    return 0
+
+
+def run_label(env: CliEnv) -> int:
+    from wms_desk.services.documents import company_address
+    from wms_desk.services.returns.documents import buy_return_label
+
+    args = env.args
+    bought = buy_return_label(
+        env.context(), args.rma, company_address(env.settings), args.carrier, args.printer
+    )
+    if args.json:
+        env.out(
+            json.dumps(
+                {
+                    "number": bought.rma,
+                    "order": bought.order_number,
+                    "carrier": bought.carrier,
+                    "service": bought.service,
+                    "tracking": bought.tracking,
+                    "price": str(bought.price),
+                    "currency": bought.currency,
+                    "print_job": bought.print_job_id,
+                }
+            )
+        )
+    else:
+        env.out(bought.message)
     return 0
 
 

@@ -18,6 +18,15 @@ def register(subparsers: Any) -> None:
     imp.add_argument("file", metavar="FILE", help="the rate-card file")
     imp.add_argument("--carrier", metavar="NAME", required=True, help="the carrier account")
     imp.set_defaults(run=run_import_rates)
+    ep = sub.add_parser("add-easypost", help="add (or change) an EasyPost account")
+    ep.add_argument("name", metavar="NAME", help="the account's name, e.g. easypost")
+    ep.add_argument("--api-base", metavar="URL", help="API address (https://api.easypost.com/v2)")
+    # One or the other; the service says so in words when both are given.
+    ep.add_argument("--key-env", metavar="VAR", help="environment variable holding the key")
+    ep.add_argument("--key-file", metavar="PATH", help="file holding the key (chmod 600)")
+    ep.add_argument("--timeout", metavar="SECONDS", type=float, help="per request (20)")
+    ep.add_argument("--retries", metavar="N", type=int, help="extra tries on no answer (2)")
+    ep.set_defaults(run=run_add_easypost)
     lst = sub.add_parser("list", help="carrier accounts, their services and tracking ranges")
     lst.add_argument("--json", action="store_true", help="one JSON object per carrier")
     lst.set_defaults(run=run_list)
@@ -32,6 +41,13 @@ def register(subparsers: Any) -> None:
     ship.add_argument("--service", metavar="CODE", help="service code (or CARRIER:CODE)")
     ship.add_argument("--printer", metavar="URL", help="label printer for this run")
     ship.add_argument("--json", action="store_true", help="one JSON object per package")
+    ship.add_argument(
+        "--tracking", metavar="T", action="append",
+        help="a label made elsewhere: its tracking number, once per package (no label bought)",
+    )  # fmt: skip
+    ship.add_argument(
+        "--carrier", metavar="NAME", help="with --tracking: who made the labels (manual)"
+    )
     ship.set_defaults(run=run_ship)
 
     void = subparsers.add_parser("void", help="void a label before its manifest is closed")
@@ -66,6 +82,18 @@ def run_import_rates(env: CliEnv) -> int:
     return 0
 
 
+def run_add_easypost(env: CliEnv) -> int:
+    from wms_desk.services.shipping.accounts import add_easypost
+
+    a = env.args
+    info = add_easypost(
+        env.context(), a.name, a.api_base or "", a.key_env or "", a.key_file or "",
+        a.timeout, a.retries,
+    )  # fmt: skip
+    env.out(f"Carrier {info.code}: EasyPost at {info.connection}. The key is not stored.")
+    return 0
+
+
 def run_list(env: CliEnv) -> int:
     from wms_desk.services.shipping.accounts import list_carriers
 
@@ -78,7 +106,7 @@ def run_list(env: CliEnv) -> int:
                 "active": c.active,
             }))  # fmt: skip
         else:
-            env.out(f"{c.code:<16} {c.name:<20} {c.kind:<10} {' '.join(c.services)}")
+            env.out(f"{c.code:<16} {c.name:<20} {c.kind:<10} {' '.join(c.services)}{c.connection}")
     return 0
 
 
@@ -115,9 +143,18 @@ def run_ship(env: CliEnv) -> int:
 
     ctx = env.context()
     order = order_detail_by_number(ctx, env.args.order)
-    result = ship_order(
-        ctx, order.id, env.args.service, env.args.printer, company_address(env.settings)
-    )
+    if env.args.tracking:
+        from wms_desk.services.shipping.manual import record_manual_labels
+
+        result = record_manual_labels(
+            ctx, order.id, env.args.carrier or "", env.args.tracking, env.args.service or ""
+        )
+    elif env.args.carrier:
+        raise CommandError("--carrier names who made the labels: give --tracking with it.")
+    else:
+        result = ship_order(
+            ctx, order.id, env.args.service, env.args.printer, company_address(env.settings)
+        )
     for label in result.labels:
         if env.args.json:
             env.out(json.dumps({
@@ -153,11 +190,15 @@ def run_manifest_close(env: CliEnv) -> int:
     try:
         out.write_bytes(info.pdf)
         csv_path.write_text(info.csv, encoding="utf-8")
+        if info.carrier_document:  # the carrier's own form (EasyPost SCAN form) beside ours
+            out.with_name(f"{out.stem}-carrier.pdf").write_bytes(info.carrier_document)
     except OSError as exc:
         raise CommandError(
             f"Manifest {info.reference} is closed but {exc.filename} could not be written "
             f"({exc.strerror}); reprint it from the Ship screen."
         ) from exc
+    for note in info.notes:
+        print(f"wms-desk: {note}", file=env.stderr)
     env.out(
         f"Manifest {info.reference}: {info.package_count} packages, "
         f"{info.total_weight_g / 1000:.3f} kg -> {out} and {csv_path}"

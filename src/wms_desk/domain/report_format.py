@@ -61,7 +61,7 @@ def duration(seconds: int) -> str:
 def filter_text(report: Report) -> str:
     """One line naming the range and every filter, for headings and the CSV's first rows."""
     f = report.filters
-    span = f"{f.start or 'the beginning'} to {f.end or 'today'} ({f.timezone})"
+    span = f"From {f.start or 'the beginning'} to {f.end or 'today'} ({f.timezone})"
     extra = [
         f"{label} {value}"
         for label, value in (

@@ -129,13 +129,20 @@ def check_receivable(rma: str, sku: str, expected: int, received: int, qty: int 
         )
 
 
-def check_serial(sku: str, serial: str, shipped: frozenset[str], received: frozenset[str]) -> None:
+def check_serial(
+    sku: str,
+    serial: str,
+    shipped: frozenset[str],
+    received: frozenset[str],
+    order_number: str = "",
+) -> None:
     """A serial must be one this order shipped (when shipping recorded any) and not seen twice."""
+    order = f"order {order_number}" if order_number else "this order"
     if serial in received:
-        raise ReturnRefused(f"Serial {serial} of {sku} was already received on this return.")
+        raise ReturnRefused(f"Serial {serial} of {sku} was already received back from {order}.")
     if shipped and serial not in shipped:
         raise ReturnRefused(
-            f"Serial {serial} of {sku} did not ship with this order. Put the unit aside for a "
+            f"Serial {serial} of {sku} did not ship with {order}. Put the unit aside for a "
             "supervisor: it may be someone else's."
         )
 

@@ -11,6 +11,7 @@ from wms_desk.printing.pdf import LABEL_4X6, fit_text, render_pages, rule
 from wms_desk.printing.zpl import Zpl
 
 PROVISIONAL_NOTE = "PROVISIONAL REFERENCE - NOT A CARRIER TRACKING NUMBER"
+RETURN_NOTE = "RETURN"
 W, H = LABEL_4X6
 M = 12.0  # margin in points
 
@@ -21,8 +22,16 @@ def tracking_caption(label: ShippingLabel) -> str:
     return f"TRACKING # {label.tracking_number}"
 
 
+def _band(label: ShippingLabel) -> str:
+    """The white-on-black band under the service: a provisional reference or a return."""
+    if label.provisional:
+        return PROVISIONAL_NOTE
+    return RETURN_NOTE if label.return_label else ""
+
+
 def _footer(label: ShippingLabel) -> str:
-    return (
+    kind = "RETURN · " if label.return_label else ""
+    return kind + (
         f"ORDER {label.order_number} · PKG {label.package_seq} of {label.package_count} · "
         f"{label.ship_date.isoformat()}"
     )
@@ -64,11 +73,12 @@ def draw_label(c: Any, label: ShippingLabel) -> None:
     fit_text(c, label.routing_code, W - M - 86, y - 36, 82, 16, bold=True, align="center")
     y -= 50
     rule(c, M, y, W - M, 1.5)
-    if label.provisional:
+    band = _band(label)
+    if band:
         c.setFillGray(0)
         c.rect(M, y - 17, inner, 13, fill=1)
         c.setFillGray(1)
-        fit_text(c, PROVISIONAL_NOTE, M + 2, y - 14, inner - 4, 8, bold=True, align="center")
+        fit_text(c, band, M + 2, y - 14, inner - 4, 8, bold=True, align="center")
         c.setFillGray(0)
     bar_top = y - 22
     # A barcode that drops characters would name another parcel: then the caption alone.
@@ -111,12 +121,13 @@ def shipping_label_zpl(label: ShippingLabel, dpi: int = 203) -> bytes:
         z.text(552, 700, label.routing_code, 60, 220, max_len=12)
     z.box(30, 790, inner, 3)
     y = 800.0
-    if label.provisional:
+    band = _band(label)
+    if band:
         z.box(30, y, inner, 34, 34)
         # Reverse print (^FR) so the warning reads white on black.
         z.parts.append(
             f"^FO{z.d(40)},{z.d(y + 6)}^FR^A0N,{z.d(24)},{z.d(24)}^FB{z.d(inner - 20)},"
-            f"1,0,C,0^FH_^FD{PROVISIONAL_NOTE}^FS"
+            f"1,0,C,0^FH_^FD{band}^FS"
         )
     if code128_safe(label.tracking_number):
         z.code128(50, 850, label.tracking_number, 190, inner - 40)

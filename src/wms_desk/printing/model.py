@@ -40,6 +40,8 @@ class ShippingLabel:
     # True until carriers exist: the "tracking number" is our own reference, marked as such.
     provisional: bool = False
     routing_code: str = ""
+    # A return label: the customer sends the parcel back to us; printed marked RETURN.
+    return_label: bool = False
 
 
 @dataclass(frozen=True)

@@ -69,13 +69,23 @@ def _esc(text: str) -> str:
 
 
 def _table(table: Table, body: Any) -> Any:
+    from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph
 
     if not table.rows:
         return Paragraph("Nothing in this range.", body)
-    rows = [[c.title for c in table.columns]]
+    cell = ParagraphStyle("cell", fontName=SANS, fontSize=8, leading=10)
+    rows: list[list[Any]] = [[c.title for c in table.columns]]
     for row in table.rows[:MOST_ROWS]:
-        rows.append([display(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
+        # Text wraps inside its column (a long product name must not run into the next one).
+        rows.append(
+            [
+                Paragraph(_esc(display(v, c.kind)), cell)
+                if c.kind is ValueKind.TEXT
+                else display(v, c.kind)
+                for v, c in zip(row, table.columns, strict=True)
+            ]
+        )
     width = 515.0 / len(table.columns)
     return _grid(
         rows,
@@ -84,7 +94,7 @@ def _table(table: Table, body: Any) -> Any:
     )
 
 
-def _grid(rows: list[list[str]], widths: list[float], numeric: list[bool] | None = None) -> Any:
+def _grid(rows: list[list[Any]], widths: list[float], numeric: list[bool] | None = None) -> Any:
     from reportlab.lib import colors
     from reportlab.platypus import Table as PdfTable
     from reportlab.platypus import TableStyle
@@ -94,6 +104,7 @@ def _grid(rows: list[list[str]], widths: list[float], numeric: list[bool] | None
         ("FONTNAME", (0, 0), (-1, -1), SANS),
         ("FONTNAME", (0, 0), (-1, 0), SANS_BOLD),
         ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f0f0f0")]),
     ]

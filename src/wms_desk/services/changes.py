@@ -34,6 +34,7 @@ class Topic(StrEnum):
     SHIPMENTS = "shipments"
     RETURNS = "returns"
     OUTBOX = "outbox"
+    ALERTS = "alerts"
     # Every audited action; only what counts audit rows listens (the dashboard: a refused scan
     # writes nothing else).
     AUDIT = "audit"
@@ -68,12 +69,15 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "shipment_labels": Topic.SHIPMENTS,
     "shipping_manifests": Topic.SHIPMENTS,
     "carrier_accounts": Topic.SHIPMENTS,
+    "purchase_intents": Topic.SHIPMENTS,
     "shipping_rules": Topic.SHIPMENTS,
     "rmas": Topic.RETURNS,
     "rma_lines": Topic.RETURNS,
     "rma_units": Topic.RETURNS,
     "refunds": Topic.RETURNS,
     "order_notes": Topic.ORDERS,
+    "shipment_events": Topic.SHIPMENTS,
+    "alerts": Topic.ALERTS,
     "audit_events": Topic.AUDIT,
 }
 

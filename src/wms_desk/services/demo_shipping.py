@@ -139,6 +139,11 @@ def seed_demo_shipping(ctx: ServiceContext, with_orders: bool = True) -> None:
     save_rules(ctx, DEMO_RULES)
     if with_orders:
         _packed_orders(ctx)
+        # Imported here: tracking reaches the shipping services, which import this module's
+        # neighbours; the demo's delivered orders come from the real tracking path.
+        from wms_desk.services.demo_tracking import seed_demo_tracking
+
+        seed_demo_tracking(ctx, DEMO_CARRIER)
 
 
 @unit_of_work(Permission.MANAGE_USERS)

@@ -14,6 +14,7 @@ from wms_desk.domain import order_status
 from wms_desk.domain.codes import ORDER_ID_PREFIX, ORDER_PREFIX, order_id_of
 from wms_desk.domain.money import Money
 from wms_desk.domain.roles import Permission
+from wms_desk.domain.tracking import TrackingEvent, current_state, delivered_words
 from wms_desk.domain.weight import Weight
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
@@ -140,6 +141,14 @@ class PackageDetail:
 
 
 @dataclass(frozen=True)
+class ShipmentEventDetail:
+    at: datetime
+    status: str
+    where: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class ShipmentDetail:
     """One label: its shipment's carrier, service and price, and where it stands."""
 
@@ -149,6 +158,10 @@ class ShipmentDetail:
     status: str  # bought | voided | manifested
     price: str = ""
     manifest: str = ""
+    # The carrier's scans of this parcel, oldest first, and where that leaves it.
+    events: tuple[ShipmentEventDetail, ...] = ()
+    tracking_status: str = ""  # domain.tracking.TrackingStatus value; "" before any scan
+    delivered_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +211,15 @@ class OrderDetail:
     holds: tuple[HoldDetail, ...] = ()
     currency: str = ""
     shipping_paid: Decimal = Decimal(0)
+    # Every live shipment delivered (tracking): when the last parcel arrived.
+    delivered_at: datetime | None = None
+
+    @property
+    def delivered(self) -> str:
+        """'Delivered 3 Dec 2026' (local date), or "" while not delivered."""
+        if self.delivered_at is None:
+            return ""
+        return delivered_words(self.delivered_at.astimezone())
 
     @property
     def goods_weight(self) -> Weight:
@@ -211,6 +233,7 @@ class OrderDetail:
             "number": self.number,
             "channel": self.channel,
             "status": self.status,
+            "delivered_at": _iso(self.delivered_at),
             "priority": self.priority,
             "ship_by": _iso(self.ship_by),
             "ship_to": asdict(self.ship_to),
@@ -256,6 +279,11 @@ class OrderDetail:
                     "status": s.status,
                     "price": s.price,
                     "manifest": s.manifest or None,
+                    "tracking_status": s.tracking_status or None,
+                    "delivered_at": _iso(s.delivered_at),
+                    "events": [
+                        {"at": _iso(e.at), "status": e.status, "where": e.where} for e in s.events
+                    ],
                 }
                 for s in self.shipments
             ],
@@ -457,32 +485,51 @@ def _load_detail(session: Session, order_id: int) -> OrderDetail:
         shipments=_shipments(session, order_id),
         currency=header["currency"],
         shipping_paid=header["shipping_total"],
+        delivered_at=header.get("delivered_at"),
     )
 
 
 def _shipments(session: Session, order_id: int) -> tuple[ShipmentDetail, ...]:
     from sqlalchemy import select
 
-    from wms_desk.db.models import Shipment, ShipmentLabel, ShippingManifest
+    from wms_desk.db.models import Shipment, ShipmentEvent, ShipmentLabel, ShippingManifest
+    from wms_desk.services.shipping.tracking import event_of
 
     rows = session.execute(
-        select(Shipment, ShipmentLabel.tracking, ShippingManifest.reference)
+        select(Shipment, ShipmentLabel.id, ShipmentLabel.tracking, ShippingManifest.reference)
         .join(ShipmentLabel, ShipmentLabel.shipment_id == Shipment.id)
         .outerjoin(ShippingManifest, ShippingManifest.id == Shipment.manifest_id)
         .where(Shipment.order_id == order_id)
         .order_by(Shipment.id, ShipmentLabel.seq)
-    )
-    return tuple(
-        ShipmentDetail(
-            s.carrier,
-            s.service,
-            tracking,
-            "voided" if s.status == "voided" else ("manifested" if ref else s.status),
-            str(s.price),
-            ref or "",
+    ).all()
+    scans: dict[int, list[TrackingEvent]] = {}
+    for event in session.scalars(
+        select(ShipmentEvent)
+        .join(Shipment, Shipment.id == ShipmentEvent.shipment_id)
+        .where(Shipment.order_id == order_id)
+        .order_by(ShipmentEvent.at, ShipmentEvent.id)
+    ):
+        scans.setdefault(event.label_id, []).append(event_of(event))
+    details = []
+    for s, label_id, tracking, ref in rows:
+        mine = scans.get(label_id, [])
+        state = current_state(mine)
+        details.append(
+            ShipmentDetail(
+                s.carrier,
+                s.service,
+                tracking,
+                "voided" if s.status == "voided" else ("manifested" if ref else s.status),
+                str(s.price),
+                ref or "",
+                tuple(
+                    ShipmentEventDetail(e.at, e.status.value, e.where, e.description) for e in mine
+                ),
+                state.status.value if mine else "",
+                state.delivered_at,
+            )
         )
-        for s, tracking, ref in rows
-    )
+    return tuple(details)
 
 
 _load = read_only(_load_detail)

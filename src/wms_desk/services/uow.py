@@ -56,6 +56,13 @@ class UnitOfWork:
         # What this transaction changed; published by run_unit_of_work after the commit.
         self.changes = ChangeCollector()
         session.info[_CHANGES_KEY] = self.changes
+        self.afterwards: list[Callable[[ServiceContext, Any], Any]] = []
+
+    def after_commit(self, step: Callable[[ServiceContext, Any], Any]) -> None:
+        """Run `step(ctx, result)` once this transaction has committed; what it returns becomes
+        the service's result. For work that must not hold the transaction open (an online
+        carrier's network calls); it runs in its own units of work."""
+        self.afterwards.append(step)
 
     def changed(self, topic: Topic, *ids: int | None) -> None:
         """Announce a change the session cannot see (core SQL on a table not in the map)."""
@@ -201,6 +208,8 @@ def run_unit_of_work(
                 ctx.database.changes.publish(
                     uow.changes.freeze(ctx.actor.station_id, ctx.database.origin)
                 )
+            for step in uow.afterwards:
+                result = step(ctx, result)
             return result
         except StaleDataError as exc:
             raise StaleData(

@@ -83,6 +83,12 @@ def _returns(ui: UiContext) -> QWidget:
     return ReturnsScreen(ui)
 
 
+def _desk(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.service_desk_screen import ServiceDeskScreen
+
+    return ServiceDeskScreen(ui)
+
+
 def _settings(ui: UiContext) -> QWidget:
     from wms_desk.ui.screens.settings_screen import SettingsScreen
 
@@ -175,6 +181,18 @@ SCREENS: tuple[ScreenSpec, ...] = (
         ),
         _returns,
         accepts=frozenset({ScanKind.PRODUCT, ScanKind.BIN, ScanKind.ORDER, ScanKind.TRACKING}),
+    ),
+    ScreenSpec(
+        "desk",
+        "Service desk",
+        # Customer service's own screen (their only one, so they land on it); supervisors too.
+        Permission.LOOK_UP_ORDERS,
+        "Find any order, read its story, add notes, amend it before packing, create returns.",
+        (),
+        _desk,
+        accepts=frozenset({ScanKind.ORDER, ScanKind.TRACKING, ScanKind.UNKNOWN}),
+        # Earlier screens win for a supervisor (the queue opens orders, Ship tracking numbers).
+        opens=frozenset({ScanKind.ORDER, ScanKind.TRACKING}),
     ),
     ScreenSpec(
         "inventory",

@@ -19,6 +19,7 @@ from wms_desk.db.models.printing import Counter, PrintJob
 from wms_desk.db.models.returns import OrderNote, Refund, Rma, RmaLine, RmaUnit
 from wms_desk.db.models.shipping import (
     CarrierAccount,
+    PurchaseIntent,
     Shipment,
     ShipmentLabel,
     ShippingManifest,
@@ -26,8 +27,10 @@ from wms_desk.db.models.shipping import (
     TrackingCounter,
 )
 from wms_desk.db.models.stock import BinStock, Reservation, StockMove
+from wms_desk.db.models.tracking import Alert, ShipmentEvent
 
 __all__ = [
+    "Alert",
     "AppSetting",
     "AuditEvent",
     "Base",
@@ -52,12 +55,14 @@ __all__ = [
     "PrintJob",
     "Product",
     "ProductBarcode",
+    "PurchaseIntent",
     "Refund",
     "Reservation",
     "Rma",
     "RmaLine",
     "RmaUnit",
     "Shipment",
+    "ShipmentEvent",
     "ShipmentLabel",
     "ShippingManifest",
     "ShippingRuleSet",

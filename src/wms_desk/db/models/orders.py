@@ -140,6 +140,8 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     shipped_at: Mapped[datetime | None]
+    # Set by tracking when every live shipment of the order is delivered (the last delivery).
+    delivered_at: Mapped[datetime | None]
     # When the last unit was picked (set by picking; NULL for orders picked before 0010).
     picked_at: Mapped[datetime | None]
 

@@ -6,13 +6,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms_desk.db.models.base import Base, Grams, utcnow
 
 SHIPMENT_STATUSES = ("bought", "voided")
 CARRIER_KINDS = ("rate_card", "easypost", "manual")
+INTENT_STATUSES = ("open", "bought", "abandoned")
 
 
 class CarrierAccount(Base):
@@ -32,6 +42,8 @@ class CarrierAccount(Base):
     rate_card: Mapped[str] = mapped_column(Text, default="")
     # Where an API key is (an environment variable name or a key file path), never the key.
     key_source: Mapped[str] = mapped_column(String(300), default="")
+    # An online account's connection: {"api_base": URL, "timeout_s": N, "retries": N}.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -72,6 +84,8 @@ class ShippingManifest(Base):
     total_weight_g: Mapped[Decimal] = mapped_column(Grams)
     document: Mapped[bytes] = mapped_column(LargeBinary)
     csv: Mapped[str] = mapped_column(Text)
+    # The carrier's own form (EasyPost's SCAN form PDF) when it makes one; ours is `document`.
+    carrier_document: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -115,6 +129,10 @@ class Shipment(Base):
     void_reason: Mapped[str] = mapped_column(String(200), default="")
     # A label is on at most one manifest: the shipment points at it, once.
     manifest_id: Mapped[int | None] = mapped_column(ForeignKey("shipping_manifests.id"), index=True)
+    # Where the parcels stand by the carrier's tracking (domain.tracking.shipment_state of its
+    # labels' events, kept current by services/shipping/tracking.py); "" before any event.
+    tracking_status: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    delivered_at: Mapped[datetime | None]
 
     labels: Mapped[list[ShipmentLabel]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan", order_by="ShipmentLabel.seq"
@@ -143,3 +161,41 @@ class ShipmentLabel(Base):
     handed_over_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     shipment: Mapped[Shipment] = relationship(back_populates="labels")
+
+
+class PurchaseIntent(Base):
+    """An online purchase about to be made: the carrier's shipment id, written and committed
+    before the buy call. A retry (or another station) resumes the open intent and buys that same
+    shipment, which the carrier sells once, so a lost answer never becomes a second label."""
+
+    __tablename__ = "purchase_intents"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in INTENT_STATUSES) + ")", name="status"
+        ),
+        # At most one open purchase per package of an order, whichever station starts it.
+        Index(
+            "uq_purchase_intents_open",
+            "order_id",
+            "package_seq",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    carrier: Mapped[str] = mapped_column(String(64))
+    package_seq: Mapped[int]
+    shipment_ref: Mapped[str] = mapped_column(String(100), unique=True)
+    rate_ref: Mapped[str] = mapped_column(String(100))
+    service: Mapped[str] = mapped_column(String(64))
+    service_name: Mapped[str] = mapped_column(String(100), default="")
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    finished_at: Mapped[datetime | None]

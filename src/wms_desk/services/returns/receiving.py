@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from wms_desk.db.models import Order, OrderLine, Product, ProductBarcode, Rma, RmaLine, RmaUnit
+from wms_desk.db.models import (
+    Order,
+    OrderLine,
+    PackCapture,
+    Product,
+    ProductBarcode,
+    Rma,
+    RmaLine,
+    RmaUnit,
+)
 from wms_desk.domain.codes import ORDER_PREFIX
 from wms_desk.domain.returns import (
     RECEIVING_BIN,
@@ -121,6 +130,45 @@ def _product_for_code(uow: UnitOfWork, code: str) -> tuple[Product, int]:
     return product, 1
 
 
+def _shipped_serials(uow: UnitOfWork, line: RmaLine) -> frozenset[str]:
+    return frozenset(
+        uow.session.scalars(
+            select(PackCapture.value).where(
+                PackCapture.order_line_id == line.order_line_id, PackCapture.kind == "serial"
+            )
+        )
+    )
+
+
+def _check_serial(
+    uow: UnitOfWork, rma: Rma, line: RmaLine, sku: str, serial: str | None, demand: bool
+) -> None:
+    """A returned serial must be one packed on this order line (when packing captured any),
+    and not one already received back. `demand`: a unit of a line packed with serials must
+    name its serial (the returns station, one unit per scan)."""
+    session = uow.session
+    shipped = _shipped_serials(uow, line)
+    order_number = session.scalar(select(Order.number).where(Order.id == rma.order_id)) or ""
+    if not serial:
+        if demand and shipped:
+            raise ReturnRefused(
+                f"{sku} shipped on order {order_number} with serial numbers: type this unit's "
+                "serial, then scan the item again."
+            )
+        return
+    seen = frozenset(
+        s
+        for s in session.scalars(
+            select(RmaUnit.serial)
+            .join(RmaLine, RmaLine.id == RmaUnit.rma_line_id)
+            .where(RmaLine.order_line_id == line.order_line_id, RmaUnit.serial.is_not(None))
+        )
+        if s
+    )
+    # A line packed without serial capture has nothing to compare with: the serial is kept.
+    check_serial(sku, serial.strip(), shipped, seen, order_number)
+
+
 def receive_units(
     uow: UnitOfWork,
     rma: Rma,
@@ -128,6 +176,7 @@ def receive_units(
     qty: int,
     event_id: str,
     serial: str | None = None,
+    demand_serial: bool = False,
 ) -> tuple[RmaUnit, ...]:
     """Take `qty` units in against the RMA line for `product`, into the receiving bin."""
     session = uow.session
@@ -143,26 +192,14 @@ def receive_units(
     check_receivable(rma.number, product.sku, expected, received, qty)
     assert line_row is not None
     line: RmaLine = line_row[0]
-    if serial:
-        seen = frozenset(
-            s
-            for s in session.scalars(
-                select(RmaUnit.serial)
-                .join(RmaLine, RmaLine.id == RmaUnit.rma_line_id)
-                .where(RmaLine.order_line_id == line.order_line_id, RmaUnit.serial.is_not(None))
-            )
-            if s
-        )
-        # Packing records no serials yet, so only repeats can be caught until it does; for the
-        # same reason a serial is taken when given, not demanded of products that need one.
-        check_serial(product.sku, serial, frozenset(), seen)
+    _check_serial(uow, rma, line, product.sku, serial, demand_serial and qty == 1)
     receiving = returns_bin(session, RECEIVING_BIN)
     units = []
     for n in range(qty):
         unit = RmaUnit(
             rma_line_id=line.id,
             event_id=event_id if n == 0 else f"{event_id}#{n}",
-            serial=serial,
+            serial=serial.strip() if serial else None,
             received_at=uow.now,
             received_by_id=uow.actor.user_id,
         )
@@ -200,7 +237,10 @@ def receive_scan(
     event_id = event_id or str(uuid.uuid4())
     product, qty = _product_for_code(uow, code.strip())
     replay = session.scalars(select(RmaUnit).where(RmaUnit.event_id == event_id)).all()
-    units = tuple(replay) or receive_units(uow, rma, product, qty, event_id, serial)
+    # One unit per scan at the station: a serialised unit names its serial there.
+    units = tuple(replay) or receive_units(
+        uow, rma, product, qty, event_id, serial, demand_serial=True
+    )
     line = session.get(RmaLine, units[0].rma_line_id)
     assert line is not None
     return Received(

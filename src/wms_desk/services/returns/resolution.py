@@ -39,6 +39,14 @@ class Resolved:
     refund_total: Decimal | None
     replacement_order: str | None
 
+    @property
+    def message(self) -> str:
+        if self.replacement_order:
+            return f"Return {self.rma} resolved: replacement order {self.replacement_order}."
+        if self.refund_total is None:
+            return f"Return {self.rma} resolved."
+        return f"Return {self.rma} resolved: {self.resolution} of {self.refund_total}."
+
 
 def refund_for(uow: UnitOfWork, rma: Rma, order: Order) -> RefundBreakdown:
     """What the received units of this RMA are worth to the customer under the policy."""

@@ -40,6 +40,7 @@ class CreatedRma:
     barcode: str
     order_number: str
     units: int
+    resolution: str = ""
 
 
 def parse_line(spec: str) -> ReturnLineRequest:
@@ -151,9 +152,8 @@ def create_rma(
     """A supervisor or the service desk authorises a return of shipped items."""
     order = load_order(uow, order_ref, channel)
     rma = open_rma(uow, order, lines, resolution, note)
-    return CreatedRma(
-        rma.number, rma_barcode(rma.number), order.number, sum(ln.qty for ln in rma.lines)
-    )
+    units = sum(ln.qty for ln in rma.lines)
+    return CreatedRma(rma.number, rma_barcode(rma.number), order.number, units, rma.resolution)
 
 
 @unit_of_work(Permission.CREATE_RMAS)

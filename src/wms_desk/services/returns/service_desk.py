@@ -11,7 +11,7 @@ from sqlalchemy.sql import ColumnElement
 
 from wms_desk.db.models import Channel, Order, OrderNote, Package, Rma, User
 from wms_desk.domain import order_status
-from wms_desk.domain.codes import ORDER_PREFIX
+from wms_desk.domain.codes import ORDER_PREFIX, order_id_of
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.returns import RMA_PREFIX, ReturnRefused
 from wms_desk.domain.roles import Permission
@@ -72,6 +72,9 @@ def _find(session: Session, text: str, limit: int) -> list[OrderHit]:
             )
         ),
     ]
+    scanned_id = order_id_of(raw)
+    if scanned_id is not None:  # a slip's ORDID: barcode names the order by its id
+        conditions.append(Order.id == scanned_id)
     if len(digits) >= 6:
         # Phones are stored as typed; compare the digits the customer reads out.
         stripped: ColumnElement[str] = Order.ship_phone.expression

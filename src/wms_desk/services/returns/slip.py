@@ -14,8 +14,8 @@ from wms_desk.services.returns.common import find_rma
 from wms_desk.services.uow import read_only
 
 
-@read_only
-def _slip(session: Session, ref: str, company: str) -> RmaSlip:
+def slip_data(session: Session, ref: str, company: str) -> RmaSlip:
+    """What the slip says, in the caller's session (printing queues it in a unit of work)."""
     rma = find_rma(session, ref)
     order = session.get(Order, rma.order_id)
     assert order is not None
@@ -34,6 +34,9 @@ def _slip(session: Session, ref: str, company: str) -> RmaSlip:
         company or "us",
         tuple(RmaSlipLine(sku or "", name, qty, reason) for sku, name, qty, reason in rows),
     )
+
+
+_slip = read_only(slip_data)
 
 
 def rma_slip(ctx: ServiceContext, ref: str, company: str = "") -> bytes:

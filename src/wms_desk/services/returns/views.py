@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import (
@@ -21,7 +22,8 @@ from wms_desk.db.models import (
     RmaUnit,
     User,
 )
-from wms_desk.domain.returns import RmaStatus, rma_barcode
+from wms_desk.domain.codes import ORDER_PREFIX
+from wms_desk.domain.returns import RMA_PREFIX, RmaStatus, rma_barcode
 from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.order_detail import _iso
@@ -254,6 +256,35 @@ def rma_detail(ctx: ServiceContext, ref: str) -> RmaDetail:
     return _show(ctx, ref)
 
 
+class RmaFilter(StrEnum):
+    """The returns list's filters, in the words the desk and the floor use."""
+
+    ALL = "all"
+    OPEN = "open"  # not resolved or cancelled yet
+    WAITING = "waiting"  # waiting for (the rest of) the parcel
+    INSPECTED = "inspected"  # everything in and inspected: ready to resolve
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return _FILTER_LABELS[self]
+
+
+_FILTER_LABELS = {
+    RmaFilter.ALL: "All returns",
+    RmaFilter.OPEN: "Open",
+    RmaFilter.WAITING: "Waiting for receipt",
+    RmaFilter.INSPECTED: "Inspected, to resolve",
+    RmaFilter.RESOLVED: "Resolved",
+}
+_FILTER_STATUSES: dict[RmaFilter, tuple[str, ...]] = {
+    RmaFilter.OPEN: (RmaStatus.OPEN, RmaStatus.RECEIVING, RmaStatus.RECEIVED),
+    RmaFilter.WAITING: (RmaStatus.OPEN, RmaStatus.RECEIVING),
+    RmaFilter.INSPECTED: (RmaStatus.RECEIVED,),
+    RmaFilter.RESOLVED: (RmaStatus.RESOLVED,),
+}
+
+
 @dataclass(frozen=True)
 class RmaSummary:
     number: str
@@ -263,36 +294,96 @@ class RmaSummary:
     units: int
     received: int
     created_at: datetime
+    inspected: int = 0
+    customer: str = ""
+    return_tracking: str = ""
+
+
+def _inspected(session: Session, rma_ids: list[int]) -> dict[int, int]:
+    if not rma_ids:
+        return {}
+    rows = session.execute(
+        select(RmaLine.rma_id, func.count(RmaUnit.id))
+        .join(RmaUnit, RmaUnit.rma_line_id == RmaLine.id)
+        .where(RmaLine.rma_id.in_(rma_ids), RmaUnit.disposition.is_not(None))
+        .group_by(RmaLine.rma_id)
+    ).all()
+    return {rma_id: int(n) for rma_id, n in rows}
 
 
 @read_only
-def _list(session: Session, status: RmaStatus | None, limit: int) -> list[RmaSummary]:
+def _list(
+    session: Session,
+    status: RmaStatus | None,
+    limit: int,
+    which: RmaFilter = RmaFilter.ALL,
+    text: str = "",
+    order_id: int | None = None,
+) -> list[RmaSummary]:
     query = (
-        select(Rma, Order.number)
+        select(Rma, Order.number, Order.customer_name)
         .join(Order, Order.id == Rma.order_id)
         .order_by(Rma.created_at.desc(), Rma.id.desc())
         .limit(limit)
     )
     if status is not None:
         query = query.where(Rma.status == status.value)
-    out = []
-    for rma, number in session.execute(query).all():
-        out.append(
-            RmaSummary(
-                rma.number,
-                number,
-                rma.status,
-                rma.resolution,
-                sum(ln.qty for ln in rma.lines),
-                sum(ln.received_qty for ln in rma.lines),
-                rma.created_at,
+    if which in _FILTER_STATUSES:
+        query = query.where(Rma.status.in_([str(s) for s in _FILTER_STATUSES[which]]))
+    if order_id is not None:
+        query = query.where(Rma.order_id == order_id)
+    raw = text.strip()
+    if raw:
+        number = raw.removeprefix(RMA_PREFIX).removeprefix(ORDER_PREFIX).strip()
+        like = f"%{number.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Rma.number).like(like),
+                func.lower(Order.number).like(like),
+                Rma.return_tracking == raw,
+                func.lower(Order.customer_name).like(like),
             )
         )
+    found = session.execute(query).all()
+    inspected = _inspected(session, [rma.id for rma, _, _ in found])
+    out = []
+    for rma, number, customer in found:
+        summary = RmaSummary(
+            rma.number,
+            number,
+            rma.status,
+            rma.resolution,
+            sum(ln.qty for ln in rma.lines),
+            sum(ln.received_qty for ln in rma.lines),
+            rma.created_at,
+            inspected.get(rma.id, 0),
+            customer,
+            rma.return_tracking or "",
+        )
+        if which is RmaFilter.INSPECTED and summary.inspected < summary.received:
+            continue  # in, but someone still has to decide where some units go
+        out.append(summary)
     return out
 
 
+def _may_list(ctx: ServiceContext) -> None:
+    if not ctx.actor.can(Permission.RECEIVE_RETURNS):
+        ctx.actor.require(Permission.LOOK_UP_ORDERS)
+
+
 def list_rmas(
-    ctx: ServiceContext, status: RmaStatus | None = None, limit: int = 500
+    ctx: ServiceContext,
+    status: RmaStatus | None = None,
+    limit: int = 500,
+    which: RmaFilter = RmaFilter.ALL,
+    text: str = "",
 ) -> list[RmaSummary]:
+    """Returns, newest first: by status (the CLI), or the list's filter and search text."""
+    _may_list(ctx)
+    return _list(ctx, status, limit, which, text)
+
+
+def rmas_of_order(ctx: ServiceContext, order_id: int) -> list[RmaSummary]:
+    """Every return of one order (the service desk's order view)."""
     ctx.actor.require(Permission.LOOK_UP_ORDERS)
-    return _list(ctx, status, limit)
+    return _list(ctx, None, 100, RmaFilter.ALL, "", order_id)

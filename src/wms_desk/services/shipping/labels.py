@@ -9,18 +9,39 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wms_desk.carriers.base import CarrierError, Label, LabelFormat, Purchase, RateQuote
-from wms_desk.db.models import AppSetting, Order, PrintJob, Shipment, ShipmentLabel
+from wms_desk.carriers.base import (
+    CarrierError,
+    Label,
+    LabelFormat,
+    Purchase,
+    RateQuote,
+    VoidResult,
+)
+from wms_desk.carriers.easypost import EasyPostConfig
+from wms_desk.db.models import (
+    AppSetting,
+    CarrierAccount,
+    Order,
+    PrintJob,
+    Shipment,
+    ShipmentLabel,
+)
 from wms_desk.db.models import Package as PackageRow
 from wms_desk.domain import order_status
 from wms_desk.domain.errors import DomainError
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
 from wms_desk.printing.model import Address
+from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, PermissionDenied, ValidationFailed
 from wms_desk.services.print_queue import enqueue
 from wms_desk.services.shipping import customs
-from wms_desk.services.shipping.accounts import carrier_for, find_account
+from wms_desk.services.shipping.accounts import (
+    carrier_for,
+    easypost_adapter,
+    easypost_config,
+    find_account,
+)
 from wms_desk.services.shipping.rating import (
     DEFAULT_SHIP_FROM,
     SHIPPABLE,
@@ -59,20 +80,36 @@ class ShipResult:
     order_status: str
     customs_form: str = ""  # CN22 / CN23 for an international shipment
     notes: tuple[str, ...] = ()
+    made_elsewhere: bool = False  # labels recorded by scanning, not bought here
 
     @property
     def message(self) -> str:
         n = len(self.labels)
         numbers = ", ".join(label.tracking for label in self.labels)
         customs = f" {self.customs_form} customs form printed." if self.customs_form else ""
+        how = (
+            f"recorded ({self.carrier}{' ' + self.service if self.service else ''}, made elsewhere)"
+            if self.made_elsewhere
+            else f"bought ({self.carrier} {self.service}, {self.price} {self.currency})"
+        )
         return " ".join(
             [
-                f"Order {self.order_number}: {n} label{'s' if n != 1 else ''} bought "
-                f"({self.carrier} {self.service}, {self.price} {self.currency}): {numbers}."
+                f"Order {self.order_number}: {n} label{'s' if n != 1 else ''} {how}: {numbers}."
                 + customs,
                 *self.notes,
             ]
         )
+
+
+@dataclass(frozen=True)
+class Bought:
+    """Labels bought or recorded before `ship_in` stores them (online purchases made between
+    transactions, labels made elsewhere): `ship_in` is the one place labels become the order's."""
+
+    purchases: tuple[Purchase, ...]
+    carrier: str  # the account code
+    service_name: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -113,7 +150,12 @@ def complete_and_ship(
     uow: UnitOfWork, order_id: int, printer: PrinterBinding, ship_from: Address
 ) -> str:
     """Called by pack COMPLETE (in its transaction): buy and print, or say why not. A carrier
-    refusal must not undo the packing, so the purchase runs in a savepoint."""
+    refusal must not undo the packing, so the purchase runs in a savepoint. With an online
+    carrier active the labels are bought after packing commits (shipping/at_complete.py)."""
+    from wms_desk.services.shipping.at_complete import buy_after_commit
+
+    if buy_after_commit(uow, order_id, ship_from):
+        return ""
     try:
         with uow.session.begin_nested():
             result = ship_in(uow, order_id, None, None, ship_from, printer)
@@ -179,8 +221,10 @@ def ship_in(
     printer_url: str | None = None,
     ship_from: Address = DEFAULT_SHIP_FROM,
     binding: PrinterBinding | None = None,
+    bought: Bought | None = None,
 ) -> ShipResult:
-    """In the caller's transaction (pack COMPLETE can call this): rate, buy, store, print."""
+    """In the caller's transaction (pack COMPLETE can call this): rate, buy, store, print.
+    With `bought` (an online purchase or a label made elsewhere) it stores and prints those."""
     session = uow.session
     order = load_order(session, order_id)
     if order.status not in SHIPPABLE:
@@ -193,7 +237,13 @@ def ship_in(
         declaration = customs.declaration_for(uow, order, ship_from, "")
     except DomainError as exc:
         raise ValidationFailed(str(exc)) from exc
-    purchases, carrier_code, service_name, reason = _buy(uow, order, service, printer, ship_from)
+    if bought is None:
+        purchases, carrier_code, service_name, reason = _buy(
+            uow, order, service, printer, ship_from
+        )
+    else:
+        purchases, carrier_code = list(bought.purchases), bought.carrier
+        service_name, reason = bought.service_name, bought.reason
     rows = [row for row, _ in packages_of(session, order)]
     total = len(rows)
     labels: list[LabelInfo] = []
@@ -253,6 +303,7 @@ def ship_in(
         order.status,
         declaration.form.value if declaration is not None and not notes else "",
         tuple(notes),
+        all(lb.format is LabelFormat.NONE for p in purchases for lb in p.labels),
     )
 
 
@@ -318,16 +369,30 @@ def _store_label(
 
 
 @unit_of_work(Permission.PICK_AND_PACK)
-def ship_order(
+def ship_offline(
     uow: UnitOfWork,
     order_id: int,
     service: str | None = None,
     printer_url: str | None = None,
     ship_from: Address = DEFAULT_SHIP_FROM,
 ) -> ShipResult:
-    """Rate, buy and print a label per package of a packed order (`service`: CODE or
-    CARRIER:CODE; None = the rules' choice)."""
+    """Rate-card carriers only, in one transaction: they make no network call."""
     return ship_in(uow, order_id, service, printer_url, ship_from)
+
+
+def ship_order(
+    ctx: ServiceContext,
+    order_id: int,
+    service: str | None = None,
+    printer_url: str | None = None,
+    ship_from: Address = DEFAULT_SHIP_FROM,
+) -> ShipResult:
+    """Rate, buy and print a label per package of a packed order (`service`: CODE or
+    CARRIER:CODE; None = the rules' choice), through every active carrier: online ones between
+    short transactions (services/shipping/purchase.py), rate cards in one as before."""
+    from wms_desk.services.shipping.purchase import ship_anywhere
+
+    return ship_anywhere(ctx, order_id, service, printer_url, ship_from)
 
 
 def label_by_tracking(session: Session, tracking: str) -> ShipmentLabel:
@@ -338,9 +403,20 @@ def label_by_tracking(session: Session, tracking: str) -> ShipmentLabel:
     return label
 
 
-@unit_of_work(Permission.PICK_AND_PACK)
-def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
-    """Void the shipment a tracking number belongs to (every label of it) before its manifest."""
+@dataclass(frozen=True)
+class _VoidPlan:
+    """What the checks found, as values: enough to ask an online carrier with no session."""
+
+    online: bool
+    config: EasyPostConfig | None
+    purchase: Purchase
+    carrier_name: str
+
+
+def _void_checks(
+    uow: UnitOfWork, tracking: str, reason: str
+) -> tuple[ShipmentLabel, Shipment, Order, CarrierAccount, Purchase]:
+    """The rules of a void, each time it is asked and again before it is stored."""
     session = uow.session
     label = label_by_tracking(session, tracking)
     # Row lock (PostgreSQL; SQLite writes are serial anyway): a manifest closing at the same
@@ -378,10 +454,19 @@ def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
         shipment.bought_at.replace(tzinfo=UTC) if shipment.bought_at.tzinfo is None
         else shipment.bought_at,
     )  # fmt: skip
-    try:
-        result = carrier_for(session, account).void(purchase)
-    except CarrierError as exc:
-        raise ValidationFailed(f"Order {order.number}: {exc}") from exc
+    return label, shipment, order, account, purchase
+
+
+def _mark_void(
+    uow: UnitOfWork,
+    label: ShipmentLabel,
+    shipment: Shipment,
+    order: Order,
+    account: CarrierAccount,
+    result: VoidResult,
+    reason: str,
+) -> VoidInfo:
+    session = uow.session
     if not result.accepted:
         raise ValidationFailed(
             f"{account.name} did not void label {label.tracking} ({result.status}). "
@@ -389,7 +474,7 @@ def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
         )
     shipment.status = "voided"
     shipment.voided_at = uow.now
-    shipment.voided_by_id = actor.user_id
+    shipment.voided_by_id = uow.actor.user_id
     shipment.void_reason = reason.strip()[:200]
     numbers = tuple(lb.tracking for lb in shipment.labels)
     for lb in shipment.labels:
@@ -416,6 +501,47 @@ def void_label(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo:
         {"status": order.status, "reason": shipment.void_reason, "carrier": result.status},
     )
     return VoidInfo(label.tracking, order.number, numbers, order.status)
+
+
+@unit_of_work(Permission.PICK_AND_PACK)
+def _void_here(uow: UnitOfWork, tracking: str, reason: str) -> VoidInfo | _VoidPlan:
+    """Offline carriers void inside the transaction (no network); an online one gets a plan."""
+    label, shipment, order, account, purchase = _void_checks(uow, tracking, reason)
+    if account.kind == "easypost":
+        return _VoidPlan(True, easypost_config(account), purchase, account.name)
+    try:
+        result = carrier_for(uow.session, account).void(purchase)
+    except CarrierError as exc:
+        raise ValidationFailed(f"Order {order.number}: {exc}") from exc
+    return _mark_void(uow, label, shipment, order, account, result, reason)
+
+
+@unit_of_work(Permission.PICK_AND_PACK)
+def _store_void(uow: UnitOfWork, tracking: str, reason: str, result: VoidResult) -> VoidInfo:
+    try:
+        label, shipment, order, account, _ = _void_checks(uow, tracking, reason)
+    except ValidationFailed as exc:
+        if result.accepted:  # the carrier refunded it while a manifest took it here: say both
+            raise ValidationFailed(
+                f"The carrier accepted the refund of label {result.tracking_number}, but here: "
+                f"{exc} Take the package off the driver's pile and tell the carrier."
+            ) from exc
+        raise
+    return _mark_void(uow, label, shipment, order, account, result, reason)
+
+
+def void_label(ctx: ServiceContext, tracking: str, reason: str) -> VoidInfo:
+    """Void the shipment a tracking number belongs to (every label of it) before its manifest.
+    An online carrier is asked between two short transactions, each checking the rules."""
+    found = _void_here(ctx, tracking, reason)
+    if isinstance(found, VoidInfo):
+        return found
+    assert found.config is not None
+    try:
+        result = easypost_adapter(found.config).void(found.purchase)
+    except CarrierError as exc:
+        raise ValidationFailed(f"{found.carrier_name}: {exc}") from exc
+    return _store_void(ctx, tracking, reason, result)
 
 
 @unit_of_work(Permission.PICK_AND_PACK)

@@ -5,22 +5,30 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wms_desk.carriers.base import CarrierError, Label, LabelFormat, Purchase
-from wms_desk.db.models import Order, Shipment, ShipmentLabel, ShippingManifest
+from wms_desk.carriers.base import CarrierError, Label, LabelFormat, Manifest, Purchase
+from wms_desk.carriers.easypost import EasyPostConfig
+from wms_desk.db.models import CarrierAccount, Order, Shipment, ShipmentLabel, ShippingManifest
 from wms_desk.domain import order_status
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
+from wms_desk.domain.tracking import TrackingStatus, delivered_words
 from wms_desk.printing.barcodes import draw_code128
 from wms_desk.printing.pdf import fit_text, render_pages, rule
+from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import ValidationFailed
-from wms_desk.services.shipping.accounts import carrier_for, find_account
+from wms_desk.services.shipping.accounts import (
+    carrier_for,
+    easypost_adapter,
+    easypost_config,
+    find_account,
+)
 from wms_desk.services.shipping.labels import label_by_tracking, ships_on_manifest
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
@@ -49,6 +57,8 @@ class ManifestInfo:
     rows: tuple[ManifestRow, ...]
     pdf: bytes
     csv: str
+    carrier_document: bytes = b""  # the carrier's own form (EasyPost's SCAN form), if any
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,13 +123,27 @@ def manifest_csv(info: ManifestInfo) -> str:
     return out.getvalue()
 
 
-@unit_of_work(Permission.PICK_AND_PACK)
-def close_manifest(uow: UnitOfWork, carrier: str, ship_date: date | None = None) -> ManifestInfo:
-    """Every bought, not voided, not yet manifested label of `carrier` for the date, on one new
-    form; the shipments point at it from now on, so no label is ever on two."""
-    session = uow.session
-    account = find_account(session, carrier)
-    day = ship_date or uow.now.date()
+@dataclass(frozen=True)
+class _FormPlan:
+    """An online carrier's form to ask for, as values: no session crosses the network call."""
+
+    carrier: str
+    day: date
+    config: EasyPostConfig
+    purchases: tuple[Purchase, ...]
+    shipment_ids: tuple[int, ...]
+
+
+def _purchases(shipments: list[Shipment]) -> list[Purchase]:
+    return [
+        Purchase(s.carrier, s.service,
+                 tuple(Label(lb.tracking, LabelFormat(lb.format), b"", lb.seq, s.master_tracking)
+                       for lb in s.labels), s.price, s.currency, s.shipment_ref)
+        for s in shipments
+    ]  # fmt: skip
+
+
+def _open_shipments(uow: UnitOfWork, account: CarrierAccount, day: date) -> list[Shipment]:
     query = (
         select(Shipment)
         .where(
@@ -132,22 +156,79 @@ def close_manifest(uow: UnitOfWork, carrier: str, ship_date: date | None = None)
     )
     if uow.session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update()
-    shipments = list(session.scalars(query))
+    shipments = list(uow.session.scalars(query))
     if not shipments:
         raise ValidationFailed(
             f"There are no {account.name} labels for {day.isoformat()} left to manifest: every "
             "label bought that day is void or on an earlier manifest."
         )
-    purchases = [
-        Purchase(s.carrier, s.service,
-                 tuple(Label(lb.tracking, LabelFormat(lb.format), b"", lb.seq, s.master_tracking)
-                       for lb in s.labels), s.price, s.currency, s.shipment_ref)
-        for s in shipments
-    ]  # fmt: skip
+    return shipments
+
+
+@unit_of_work(Permission.PICK_AND_PACK)
+def _close_here(uow: UnitOfWork, carrier: str, ship_date: date | None) -> ManifestInfo | _FormPlan:
+    """Offline carriers' forms are made inside the transaction; an online one gets a plan."""
+    session = uow.session
+    account = find_account(session, carrier)
+    day = ship_date or uow.now.date()
+    shipments = _open_shipments(uow, account, day)
+    purchases = _purchases(shipments)
+    if account.kind == "easypost":
+        return _FormPlan(account.code, day, easypost_config(account), tuple(purchases),
+                         tuple(s.id for s in shipments))  # fmt: skip
     try:
         form = carrier_for(session, account).manifest(purchases, day)
     except CarrierError as exc:
         raise ValidationFailed(str(exc)) from exc
+    return _record(uow, account, day, shipments, form)
+
+
+@unit_of_work(Permission.PICK_AND_PACK)
+def _store_form(uow: UnitOfWork, plan: _FormPlan, form: Manifest) -> ManifestInfo:
+    """The carrier made the form: the shipments on it point at it from now on. One voided or
+    taken by another form meanwhile (a race of seconds) is left off ours, and said."""
+    session = uow.session
+    account = find_account(session, plan.carrier)
+    query = select(Shipment).where(Shipment.id.in_(plan.shipment_ids)).order_by(Shipment.id)
+    if session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update()
+    found = list(session.scalars(query.execution_options(populate_existing=True)))
+    keep = [s for s in found if s.status == "bought" and s.manifest_id is None]
+    gone = [s.master_tracking for s in found if s not in keep]
+    notes = (
+        (f"{account.name} form {form.manifest_ref} lists {', '.join(gone)}, voided or "
+         "manifested here meanwhile: keep those packages back.",) if gone else ()
+    )  # fmt: skip
+    if not keep:
+        raise ValidationFailed(" ".join(notes))
+    return _record(uow, account, plan.day, keep, form, notes)
+
+
+def close_manifest(
+    ctx: ServiceContext, carrier: str, ship_date: date | None = None
+) -> ManifestInfo:
+    """Every bought, not voided, not yet manifested label of `carrier` for the date, on one new
+    form; the shipments point at it from now on, so no label is ever on two. An online carrier
+    is asked between two short transactions."""
+    found = _close_here(ctx, carrier, ship_date)
+    if isinstance(found, ManifestInfo):
+        return found
+    try:
+        form = easypost_adapter(found.config).manifest(list(found.purchases), found.day)
+    except CarrierError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    return _store_form(ctx, found, form)
+
+
+def _record(
+    uow: UnitOfWork,
+    account: CarrierAccount,
+    day: date,
+    shipments: list[Shipment],
+    form: Manifest,
+    notes: tuple[str, ...] = (),
+) -> ManifestInfo:
+    session = uow.session
     numbers = {s.order_id: "" for s in shipments}
     for order_id, number in session.execute(
         select(Order.id, Order.number).where(Order.id.in_(numbers))
@@ -160,8 +241,9 @@ def close_manifest(uow: UnitOfWork, carrier: str, ship_date: date | None = None)
     )
     total = sum((r.weight_g for r in rows), Decimal(0))
     info = ManifestInfo(
-        account.code, account.name, form.manifest_ref, day, len(rows), total, rows, b"", ""
-    )
+        account.code, account.name, form.manifest_ref, day, len(rows), total, rows, b"", "",
+        form.document, notes,
+    )  # fmt: skip
     info = ManifestInfo(**{**info.__dict__, "pdf": manifest_pdf(info), "csv": manifest_csv(info)})
     manifest = ShippingManifest(
         carrier=account.code,
@@ -171,6 +253,7 @@ def close_manifest(uow: UnitOfWork, carrier: str, ship_date: date | None = None)
         total_weight_g=total,
         document=info.pdf,
         csv=info.csv,
+        carrier_document=form.document or None,
         created_by_id=uow.actor.user_id,
         created_at=uow.now,
     )
@@ -206,6 +289,16 @@ class BoardRow:
     price: Decimal
     currency: str
     manifest: str
+    # The carrier's tracking of the shipment (domain TrackingStatus value; "" before any scan).
+    tracking_status: str = ""
+    delivered_at: datetime | None = None
+
+    @property
+    def tracking_words(self) -> str:
+        """What the Ship screen says: "Delivered 3 Dec 2026", "In transit", "" when untracked."""
+        if self.delivered_at is not None:
+            return delivered_words(self.delivered_at.astimezone())
+        return TrackingStatus(self.tracking_status).label if self.tracking_status else ""
 
 
 @dataclass(frozen=True)
@@ -239,7 +332,8 @@ def _board(session: Session, day: date) -> ShipBoard:
             status = "manifested" if ref else "bought"
         rows.append(
             BoardRow(label.tracking, number, shipment.carrier, shipment.service, status,
-                     f"{label.seq} of {label.count}", shipment.price, shipment.currency, ref or "")
+                     f"{label.seq} of {label.count}", shipment.price, shipment.currency, ref or "",
+                     shipment.tracking_status, shipment.delivered_at)
         )  # fmt: skip
     return ShipBoard(day, tuple(rows), waiting)
 

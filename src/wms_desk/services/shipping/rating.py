@@ -9,16 +9,23 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wms_desk.carriers.base import CarrierError, LabelFormat, Package, ShipmentRequest
+from wms_desk.carriers.base import CarrierError, LabelFormat, Package, RateQuote, ShipmentRequest
 from wms_desk.db.models import Carton, Channel, Order
 from wms_desk.db.models import Package as PackageRow
-from wms_desk.domain.service_selection import Option, Selection, ShipmentFacts, select_service
+from wms_desk.domain.service_selection import (
+    Option,
+    Selection,
+    ShipmentFacts,
+    ShippingRules,
+    select_service,
+)
 from wms_desk.printing.model import Address
 from wms_desk.services import documents
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.order_detail import resolve_order
 from wms_desk.services.shipping.accounts import active_accounts, carrier_for
+from wms_desk.services.shipping.online import OnlineAccount, online_accounts, rate_online
 from wms_desk.services.shipping.rules import rules_for
 from wms_desk.services.uow import read_only
 
@@ -97,8 +104,8 @@ def facts_of(order: Order, request: ShipmentRequest) -> ShipmentFacts:
     )
 
 
-def shop(session: Session, order: Order, request: ShipmentRequest) -> Selection:
-    """Rate with every active carrier; a carrier that refuses is a note, not a failure."""
+def offline_options(session: Session, request: ShipmentRequest) -> tuple[list[Option], list[str]]:
+    """Every active rate-card account's options (no network); a refusal is a note."""
     options: list[Option] = []
     problems: list[str] = []
     for account in active_accounts(session):
@@ -108,25 +115,37 @@ def shop(session: Session, order: Order, request: ShipmentRequest) -> Selection:
         except CarrierError as exc:
             problems.append(f"{account.code}: {exc}")
             continue
-        options += [
-            Option(
-                account.code,
-                q.service,
-                q.service_name,
-                q.amount,
-                q.currency,
-                q.transit_days,
-                q.delivery_date,
-            )
-            for q in quotes
-        ]
-    channel = session.get(Channel, order.channel_id)
-    rules = rules_for(session, channel.name if channel else "")
-    selection = select_service(options, rules, facts_of(order, request))
+        options += [option_of(account.code, q) for q in quotes]
+    return options, problems
+
+
+def option_of(carrier: str, q: RateQuote) -> Option:
+    return Option(
+        carrier, q.service, q.service_name, q.amount, q.currency, q.transit_days, q.delivery_date
+    )
+
+
+def choose(
+    options: list[Option], problems: list[str], rules: ShippingRules, facts: ShipmentFacts
+) -> Selection:
+    """The rules' choice over every carrier's options (pure: no session, no network)."""
+    selection = select_service(options, rules, facts)
     if not options:
         hint = " ".join(problems) or "No carrier is set up: import a rate card first."
         return Selection((), None, (*selection.notes, hint))
     return Selection(selection.options, selection.chosen, (*selection.notes, *problems))
+
+
+def rules_of(session: Session, order: Order) -> ShippingRules:
+    channel = session.get(Channel, order.channel_id)
+    return rules_for(session, channel.name if channel else "")
+
+
+def shop(session: Session, order: Order, request: ShipmentRequest) -> Selection:
+    """Rate with every active rate-card carrier, inside the caller's transaction (offline only:
+    online carriers are rated between transactions, see `rate_order` and purchase.py)."""
+    options, problems = offline_options(session, request)
+    return choose(options, problems, rules_of(session, order), facts_of(order, request))
 
 
 def load_order(session: Session, order_id: int) -> Order:
@@ -136,16 +155,56 @@ def load_order(session: Session, order_id: int) -> Order:
     return order
 
 
+@dataclass(frozen=True)
+class ShopPlan:
+    """What a rate shop read in its short transaction: everything the online part needs."""
+
+    order_id: int
+    order_number: str
+    order_status: str
+    request: ShipmentRequest
+    package_seqs: tuple[int, ...]
+    facts: ShipmentFacts
+    rules: ShippingRules
+    offline: tuple[Option, ...]
+    problems: tuple[str, ...]
+    online: tuple[OnlineAccount, ...]
+
+
+def plan_in(
+    session: Session,
+    order: Order,
+    today: date,
+    ship_from: Address = DEFAULT_SHIP_FROM,
+    label_format: LabelFormat = LabelFormat.PDF,
+) -> ShopPlan:
+    request = build_request(session, order, today, ship_from, label_format)
+    options, problems = offline_options(session, request)
+    seqs = tuple(row.seq for row, _ in packages_of(session, order))
+    return ShopPlan(
+        order.id, order.number, order.status, request, seqs, facts_of(order, request),
+        rules_of(session, order), tuple(options), tuple(problems), tuple(online_accounts(session)),
+    )  # fmt: skip
+
+
 @read_only
-def _rate(session: Session, ref: str, today: date) -> RateShop:
-    order = load_order(session, resolve_order(session, ref))
-    request = build_request(session, order, today)
-    selection = shop(session, order, request)
-    return RateShop(order.id, order.number, selection.options, selection.chosen, selection.notes)
+def _plan(session: Session, ref: str, today: date) -> ShopPlan:
+    return plan_in(session, load_order(session, resolve_order(session, ref)), today)
 
 
 def rate_order(ctx: ServiceContext, ref: str, today: date | None = None) -> RateShop:
-    """Every option for an order (number, `ORD:` scan), the chosen one marked with its reason."""
+    """Every option for an order (number, `ORD:` scan), the chosen one marked with its reason.
+    Read (short transaction), rate online carriers (no transaction), choose (pure)."""
     from wms_desk.db.models.base import utcnow
 
-    return _rate(ctx, ref, today or utcnow().date())
+    plan = _plan(ctx, ref, today or utcnow().date())
+    online, problems = rate_online(plan.online, plan.request)
+    selection = choose(
+        [*plan.offline, *(o.option for o in online)],
+        [*plan.problems, *problems],
+        plan.rules,
+        plan.facts,
+    )
+    return RateShop(
+        plan.order_id, plan.order_number, selection.options, selection.chosen, selection.notes
+    )

@@ -9,7 +9,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -62,19 +64,44 @@ class ReturnsScreen(QWidget):
             self.disposition_buttons[disposition] = button
             buttons.addWidget(button)
         buttons.addStretch(1)
+        # Typed from the unit's sticker before its scan: checked against what was packed.
+        self.serial = QLineEdit()
+        self.serial.setObjectName("ReturnsSerial")
+        self.serial.setPlaceholderText("next item's serial, if any")
         row = QHBoxLayout()
         row.addWidget(QLabel("Condition:"))
         row.addWidget(self.condition)
+        row.addWidget(QLabel("Serial:"))
+        row.addWidget(self.serial, 1)
         row.addStretch(1)
-        layout = QVBoxLayout(self)
+        receive = QWidget()
+        layout = QVBoxLayout(receive)
         layout.addWidget(self.title)
         layout.addWidget(self.next_action)
         layout.addWidget(self.lines, 1)
         layout.addLayout(row)
         layout.addLayout(buttons)
+        # Receiving is the station's work; the list (filters, search, each RMA's detail) is
+        # where a supervisor finds returns to resolve.
+        from wms_desk.ui.screens.returns_list import ReturnsListPanel
+
+        self.returns_list = ReturnsListPanel(ui)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("ReturnsTabs")
+        self.tabs.addTab(receive, "Receive")
+        self.tabs.addTab(self.returns_list, "All returns")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.tabs)
 
     # -- scans ---------------------------------------------------------------------------------
     def handle_scan(self, scan: ScanResult) -> bool:
+        used = self._handle(scan)
+        if used:  # scans are receiving's: a parcel scanned while the list is in front
+            self.tabs.setCurrentIndex(0)
+        return used
+
+    def _handle(self, scan: ScanResult) -> bool:
         if scan.kind is ScanKind.PRODUCT and self.rma is not None:
             self._receive(scan)
             return True
@@ -116,11 +143,13 @@ class ReturnsScreen(QWidget):
             self.rma,
             scan.data,
             scan.event_id,
+            self.serial.text().strip() or None,
             on_done=guarded(self, self._received),
             on_error=guarded(self, self._failed),
         )
 
     def _received(self, received: Any) -> None:
+        self.serial.clear()
         self.pending_unit = received.unit_ids[-1]
         self._set_buttons(True)
         self._reload(

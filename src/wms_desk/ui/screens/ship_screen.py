@@ -28,10 +28,13 @@ from wms_desk.services.changes import Topic
 from wms_desk.services.documents import company_address
 from wms_desk.services.shipping import labels, manifests
 from wms_desk.services.shipping.accounts import list_carriers
+from wms_desk.services.shipping.manual import record_manual_labels_for
 from wms_desk.services.shipping.rating import RateShop, rate_order
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.feedback import Tone
 from wms_desk.ui.refresh import RefreshOnChange
+from wms_desk.ui.screens.alert_banner import AlertBanner
+from wms_desk.ui.screens.ship_manual import ManualLabelDialog
 from wms_desk.ui.screens.ship_models import BoardModel, RatesModel
 from wms_desk.ui.widgets.named import named
 
@@ -48,12 +51,14 @@ class ShipScreen(QWidget):
     board_loaded = Signal(object)  # ShipBoard
     rates_loaded = Signal(object)  # RateShop
     handed_over = Signal(object)  # Handover
+    manual_recorded = Signal(object)  # ShipResult of labels made elsewhere
 
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ui = ui
         self.setObjectName("ship_screen")
         self._shop: RateShop | None = None
+        self.manual_dialog: ManualLabelDialog | None = None
         self.day = _today()
 
         self.title = named(QLabel("Ship"), "ScreenTitle")
@@ -74,6 +79,8 @@ class ShipScreen(QWidget):
         self.rate_button = QPushButton("Rate", self)
         self.buy_button = QPushButton("Buy && print labels", self)
         self.buy_button.setEnabled(False)
+        self.manual_button = QPushButton("Label made elsewhere…", self)
+        self.manual_button.setObjectName("ship_manual")
         self.rates_model = RatesModel(self)
         self.rates = self._table(self.rates_model, "ship_rates")
         self.rates_note = QLabel(self)
@@ -93,6 +100,7 @@ class ShipScreen(QWidget):
         row.addWidget(self.order, 1)
         row.addWidget(self.rate_button)
         row.addWidget(self.buy_button)
+        row.addWidget(self.manual_button)
         rate_layout.addLayout(row)
         rate_layout.addWidget(self.rates, 1)
         rate_layout.addWidget(self.rates_note)
@@ -113,12 +121,16 @@ class ShipScreen(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.next_action)
         layout.addWidget(self.summary)
+        # Supervisors see open tracking exceptions here, with Acknowledge.
+        self.alerts = AlertBanner(ui, self)
+        layout.addWidget(self.alerts)
         layout.addWidget(rate_box, 2)
         layout.addWidget(board_box, 3)
 
         self.order.returnPressed.connect(self._rate_clicked)
         self.rate_button.clicked.connect(self._rate_clicked)
         self.buy_button.clicked.connect(self._buy_clicked)
+        self.manual_button.clicked.connect(self.open_manual_dialog)
         self.void_button.clicked.connect(self._void_clicked)
         self.reprint_button.clicked.connect(self._reprint_clicked)
         self.manifest_button.clicked.connect(self._manifest_clicked)
@@ -155,7 +167,10 @@ class ShipScreen(QWidget):
     def _load_carriers(self) -> None:
         self._ui.tasks.run(
             list_carriers, self._ui.services,
-            on_done=lambda found: self._fill_carriers([c.code for c in found]),
+            # Labels made elsewhere have no manifest here: those accounts are not offered.
+            on_done=lambda found: self._fill_carriers(
+                [c.code for c in found if c.kind != "manual"]
+            ),
             on_error=self._failed,
         )  # fmt: skip
 
@@ -218,8 +233,43 @@ class ShipScreen(QWidget):
         self._ui.tasks.run(
             labels.ship_order, self._ui.services, self._shop.order_id, service, None,
             company_address(self._ui.settings),
-            on_done=lambda r: self._say(Tone.SUCCESS, r.message), on_error=self._failed,
+            on_done=lambda r: self._say(Tone.SUCCESS, r.message), on_error=self._buy_failed,
         )  # fmt: skip
+
+    def _buy_failed(self, error: BaseException) -> None:
+        # Nothing was half done (the order stays packed): buying again is the way forward.
+        self.buy_button.setEnabled(self._shop is not None and self._shop.chosen is not None)
+        self._failed(error)
+
+    # -- labels made elsewhere -------------------------------------------------------------------
+    def open_manual_dialog(self) -> ManualLabelDialog:
+        """Open (or bring back) the dialog; tracking scans go into it while it is open."""
+        if self.manual_dialog is None:
+            dialog = ManualLabelDialog(self.order.text().strip(), self)
+            dialog.submitted.connect(self._record_manual)
+            dialog.finished.connect(self._manual_closed)
+            self.manual_dialog = dialog
+        self.manual_dialog.open()
+        return self.manual_dialog
+
+    def _manual_closed(self) -> None:
+        if self.manual_dialog is not None:
+            self.manual_dialog.deleteLater()
+        self.manual_dialog = None
+
+    def _record_manual(self, ref: str, carrier: str, numbers: list[str]) -> None:
+        dialog = self.manual_dialog
+        self._ui.tasks.run(
+            record_manual_labels_for, self._ui.services, ref, carrier, numbers,
+            on_done=self._manual_done,
+            on_error=lambda e: dialog.show_error(str(e)) if dialog else self._failed(e),
+        )  # fmt: skip
+
+    def _manual_done(self, result: labels.ShipResult) -> None:
+        if self.manual_dialog is not None:
+            self.manual_dialog.accept()
+        self._say(Tone.SUCCESS, result.message)
+        self.manual_recorded.emit(result)
 
     # -- the day's labels -------------------------------------------------------------------------
     def _selected_tracking(self) -> str | None:
@@ -280,11 +330,20 @@ class ShipScreen(QWidget):
         self._say(
             Tone.SUCCESS,
             f"Manifest {info.reference} closed: {info.package_count} packages, "
-            f"{info.total_weight_g / 1000:.3f} kg.{where}",
+            f"{info.total_weight_g / 1000:.3f} kg.{where}"
+            + "".join(f" {note}" for note in info.notes),
         )
 
     # -- scans ------------------------------------------------------------------------------------
     def handle_scan(self, scan: ScanResult) -> bool:
+        dialog = self.manual_dialog
+        if dialog is not None and dialog.isVisible():
+            # The packer is scanning the labels made elsewhere: the dialog gets them.
+            if scan.kind is ScanKind.ORDER and scan.order_ref:
+                dialog.order.setText(scan.order_ref)
+            else:
+                dialog.add_tracking(scan.data)
+            return True
         if scan.kind is ScanKind.ORDER and scan.order_ref:  # `ORD:<number>` or `ORDID:<id>`
             self.rate(scan.order_ref)
             return True

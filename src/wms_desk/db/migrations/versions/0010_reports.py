@@ -1,7 +1,7 @@
 """reports: when an order was picked, where it was packed, and the indexes the reports read by
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0012
 `orders.picked_at` (set when the last unit is picked) and `pack_progress.station_id` (the
 station that completed packing) were not recorded before; rows from before stay NULL and are left
 out of the picked-to-packed time and the per-station figures.
@@ -15,7 +15,7 @@ from alembic import op
 import wms_desk.db.models.base
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
