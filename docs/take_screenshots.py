@@ -16,6 +16,69 @@ from collections.abc import Callable
 from pathlib import Path
 
 SIZE = (1366, 768)
+# The two reports shown with their own screenshots (besides each screen's first look).
+REPORTS = ("throughput", "fulfilment-time")
+
+
+def floor_activity(ctx: object) -> list[str]:
+    """A morning's work at the demo station, through the real services as the packer: orders
+    packed (one wrong scan among them), two shipped and one label voided, so the dashboard and
+    the reports have today's numbers. Returns what could not be done (printed, not fatal)."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from wms_desk.db.models import Order, OrderLine, ProductBarcode
+    from wms_desk.services import packing
+    from wms_desk.services.shipping.labels import ship_order, void_label
+
+    problems: list[str] = []
+    database = ctx.database  # type: ignore[attr-defined]
+    for n in range(3):
+        session = packing.open_next(ctx)
+        if session is None:
+            break
+        order_id = session.order_id
+        with database.read_session() as s:
+            lines = s.execute(
+                select(OrderLine.product_id, OrderLine.qty - OrderLine.packed_qty).where(
+                    OrderLine.order_id == order_id
+                )
+            ).all()
+            codes = {
+                pid: s.scalar(
+                    select(ProductBarcode.code).where(
+                        ProductBarcode.product_id == pid, ProductBarcode.quantity == 1
+                    )
+                )
+                for pid, _left in lines
+            }
+        if n == 0:
+            packing.verify_scan(ctx, order_id, "0000000000000", str(uuid.uuid4()))
+        for product_id, left in lines:
+            for _ in range(left):
+                packing.verify_scan(ctx, order_id, codes[product_id] or "", str(uuid.uuid4()))
+        box = packing.pack_session(ctx, order_id).packages[-1]
+        packing.record_weight(ctx, order_id, box.expected_weight_g, str(uuid.uuid4()))
+        done = packing.complete(ctx, order_id, str(uuid.uuid4()))
+        if not done.session.completed:
+            problems.append(f"{session.order_number}: {done.message}")
+    with database.read_session() as s:
+        ready = dict(
+            s.execute(select(Order.number, Order.id).where(Order.number.like("SHIP-100%"))).all()
+        )
+    shipped = []
+    for number in ("SHIP-1001", "SHIP-1003"):
+        try:
+            shipped.append(ship_order(ctx, ready[number]))
+        except Exception as exc:  # a screenshot run reports and goes on
+            problems.append(f"ship {number}: {exc}")
+    if len(shipped) == 2:
+        try:
+            void_label(ctx, shipped[1].labels[0].tracking, "Customer changed the address")
+        except Exception as exc:
+            problems.append(f"void: {exc}")
+    return problems
 
 
 def main() -> int:
@@ -102,6 +165,14 @@ def main() -> int:
     station.window.resize(*SIZE)
     wait(lambda: station.login.sign_in_button.isEnabled())
     shot("sign-in")
+    station.login.username.setText("pat")
+    station.login.password.setText("packer123")
+    station.login.sign_in_button.click()
+    wait(lambda: station.signed_in)
+    for problem in floor_activity(station.window.ui.services):
+        print("activity:", problem, file=sys.stderr)
+    station.window.sign_out()
+    wait(lambda: not station.signed_in)
     for username, password in (("sam", "super123"), ("pat", "packer123")):
         station.login.username.setText(username)
         station.login.password.setText(password)
@@ -112,11 +183,30 @@ def main() -> int:
             station.window.show_screen(key)
             wait(lambda: station.tasks.pending == 0)
             shot(f"{username}-{key}")
+            if key == "reports":
+                shoot_reports(station, username, wait, shot)
         returns_shots(username)
         station.window.sign_out()
         wait(lambda: not station.signed_in)
     station.shutdown()
     return 0
+
+
+def shoot_reports(station: object, username: str, wait: Callable, shot: Callable) -> None:
+    """Run two reports over the last 30 days on the Reports screen and grab each."""
+    from PySide6.QtCore import QDate
+
+    from wms_desk.domain.reports import ReportName
+
+    screen = station.window.workspace.current_screen()  # type: ignore[attr-defined]
+    screen.date_from.setDate(QDate.currentDate().addDays(-29))
+    screen.picker.setFocus()  # no half-selected date field in the picture
+    for name in REPORTS:
+        screen.picker.setCurrentRow(list(ReportName).index(ReportName(name)))
+        before = screen.report
+        screen.run()
+        wait(lambda before=before: screen.report is not before and not screen.running)
+        shot(f"{username}-report-{name}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from wms_desk.ui.navigation import SCREENS
 
-BUILT = {"queue", "pick", "pack", "ship", "returns", "desk", "inventory", "prints", "settings"}
+BUILT = {
+    "dashboard",
+    "reports",
+    "queue",
+    "pick",
+    "pack",
+    "ship",
+    "returns",
+    "desk",
+    "inventory",
+    "prints",
+    "settings",
+}
 
 
 def test_built_screens_have_factories_and_the_rest_describe_themselves() -> None:

@@ -26,13 +26,31 @@ def _ui(ctx: ServiceContext, tmp_path: Path) -> UiContext:
 @pytest.mark.parametrize(
     ("role", "offered", "hidden"),
     [
-        (Role.PACKER, {"pick", "pack", "inventory", "prints"}, {"queue", "reports", "settings"}),
-        (Role.SUPERVISOR, {"queue", "inventory", "prints", "settings", "desk"}, set()),
+        (
+            Role.PACKER,
+            {"pick", "pack", "inventory", "prints"},
+            {"dashboard", "queue", "reports", "settings"},
+        ),
+        (
+            Role.SUPERVISOR,
+            {"dashboard", "queue", "reports", "inventory", "prints", "settings", "desk"},
+            set(),
+        ),
         # Customer service: the desk only (it lands there), no pick, pack, stock or settings.
         (
             Role.SERVICE,
             {"desk"},
-            {"queue", "pick", "pack", "ship", "returns", "inventory", "prints", "settings"},
+            {
+                "dashboard",
+                "queue",
+                "pick",
+                "pack",
+                "ship",
+                "returns",
+                "inventory",
+                "prints",
+                "settings",
+            },
         ),
     ],
 )

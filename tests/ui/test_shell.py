@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from wms_desk.app.gui import StationApp as Shell
+from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
 from wms_desk.services.stations import ensure_station
@@ -16,10 +17,12 @@ from wms_desk.services.users import add_user
 from wms_desk.settings import load_settings
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.main_window import MainWindow
+from wms_desk.ui.navigation import ScreenSpec
 from wms_desk.ui.screens.placeholder import PlaceholderScreen
+from wms_desk.ui.screens.reports_screen import ReportsScreen
 from wms_desk.ui.tasks import TaskRunner
 
-SUPERVISOR_SCREENS = {"queue", "reports", "settings"}
+SUPERVISOR_SCREENS = {"dashboard", "queue", "reports", "settings"}
 
 
 @pytest.fixture
@@ -71,16 +74,26 @@ def test_packer_sees_no_supervisor_screens(qtbot, shell: Shell) -> None:
     assert "pack-01" in window.status.station.text()
 
 
-def test_supervisor_navigates_and_unbuilt_screens_say_what_they_will_hold(
+def test_supervisor_lands_on_the_dashboard_with_the_queue_one_click_away(
     qtbot, shell: Shell
 ) -> None:
     window = _sign_in(qtbot, shell, "sam", "super123")
     assert set(window.screen_keys) >= SUPERVISOR_SCREENS
+    assert window.current_screen_key() == "dashboard"
+    assert window.screen_keys[:2] == ["dashboard", "queue"]
     screen = window.show_screen("reports")
-    assert isinstance(screen, PlaceholderScreen)
-    assert "Throughput per station" in screen.planned_list.text()
+    assert isinstance(screen, ReportsScreen)
     assert window.current_screen_key() == "reports"
     assert window.stack.currentWidget() is screen
+
+
+def test_a_screen_not_built_yet_says_what_it_will_hold(qtbot) -> None:
+    spec = ScreenSpec(
+        "later", "Later", Permission.VIEW_QUEUE, "Soon.", ("Throughput per station", "More")
+    )
+    screen = PlaceholderScreen(spec)
+    qtbot.addWidget(screen)
+    assert "Throughput per station" in screen.planned_list.text()
 
 
 def test_badge_scan_signs_in_and_the_station_print_worker_runs(qtbot, shell: Shell) -> None:

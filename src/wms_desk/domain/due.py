@@ -57,6 +57,12 @@ def window_range(
     return ShipByRange(end, None)
 
 
+def tomorrow_range(now: datetime, utc_offset: timedelta = timedelta(0)) -> ShipByRange:
+    """The local day after today: the part of "later" a supervisor plans tomorrow's shift by."""
+    _start, end = day_bounds(now, utc_offset)
+    return ShipByRange(end, end + timedelta(days=1))
+
+
 def due_state(
     ship_by: datetime | None,
     status: OrderStatus | str,

@@ -35,6 +35,9 @@ class Topic(StrEnum):
     RETURNS = "returns"
     OUTBOX = "outbox"
     ALERTS = "alerts"
+    # Every audited action; only what counts audit rows listens (the dashboard: a refused scan
+    # writes nothing else).
+    AUDIT = "audit"
 
 
 # Which topic a write to a table announces: the unit of work sees every ORM flush and every
@@ -76,6 +79,7 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "shipment_events": Topic.SHIPMENTS,
     "alerts": Topic.ALERTS,
     "outbox_messages": Topic.OUTBOX,
+    "audit_events": Topic.AUDIT,
 }
 
 

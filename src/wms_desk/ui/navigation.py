@@ -29,6 +29,18 @@ class ScreenSpec:
     opens: frozenset[ScanKind] = frozenset()
 
 
+def _dashboard(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.dashboard_screen import DashboardScreen
+
+    return DashboardScreen(ui)
+
+
+def _reports(ui: UiContext) -> QWidget:
+    from wms_desk.ui.screens.reports_screen import ReportsScreen
+
+    return ReportsScreen(ui)
+
+
 def _queue(ui: UiContext) -> QWidget:
     from wms_desk.ui.screens.queue_screen import QueueScreen
 
@@ -84,6 +96,15 @@ def _settings(ui: UiContext) -> QWidget:
 
 
 SCREENS: tuple[ScreenSpec, ...] = (
+    # A supervisor's landing screen (first in the list); the queue is the next entry.
+    ScreenSpec(
+        "dashboard",
+        "Dashboard",
+        Permission.VIEW_QUEUE,
+        "The floor now: orders by status, backlog, today's work and exceptions.",
+        (),
+        _dashboard,
+    ),
     ScreenSpec(
         "queue",
         "Queue",
@@ -199,7 +220,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec(
         "reports",
         "Reports",
-        Permission.VIEW_QUEUE,
+        Permission.VIEW_REPORTS,
         "How the floor is doing today and over time.",
         (
             "Throughput per station and packer",
@@ -207,6 +228,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
             "Pick accuracy",
             "Returns by reason",
         ),
+        _reports,
     ),
     ScreenSpec(
         "settings",

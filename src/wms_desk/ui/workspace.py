@@ -91,7 +91,21 @@ class Workspace(QWidget):
         self.stack.setCurrentWidget(self._built[spec.key])
 
     def _build(self, spec: ScreenSpec) -> QWidget:
-        return PlaceholderScreen(spec) if spec.factory is None else spec.factory(self.ui)
+        widget = PlaceholderScreen(spec) if spec.factory is None else spec.factory(self.ui)
+        # A dashboard number opens the queue on the orders behind it.
+        requested = getattr(widget, "orders_requested", None)
+        if requested is not None:
+            requested.connect(self.open_orders)
+        return widget
+
+    def open_orders(self, selection: object) -> None:
+        """Bring the queue to the front showing exactly `selection`'s orders."""
+        if "queue" not in self.screen_keys:
+            return
+        queue = self.show_screen("queue")
+        show = getattr(queue, "show_selection", None)
+        if callable(show):
+            show(selection)
 
     # -- orders -----------------------------------------------------------------------------
     def open_import(self) -> QDialog:

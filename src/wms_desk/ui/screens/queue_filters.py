@@ -172,6 +172,22 @@ class QueueFilterBar(QWidget):
         self.chips[key].setChecked(True)
         self._emit()
 
+    def clear_quietly(self, chip: str = "all") -> None:
+        """Every control back to "any" and `chip` checked, without asking for rows (the caller
+        sets the model's filter itself: a dashboard link the bar has no control for)."""
+        self._search_timer.stop()
+        for widget in (self.search, self.channel, self.service, self.priority, self.ship_by,
+                       self.tag, self.station, self.packer):  # fmt: skip
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in (self.channel, self.service, self.priority, self.ship_by, self.tag,
+                      self.station, self.packer):  # fmt: skip
+            combo.setCurrentIndex(0)
+        self.chips[chip].setChecked(True)
+        for widget in (self.search, self.channel, self.service, self.priority, self.ship_by,
+                       self.tag, self.station, self.packer):  # fmt: skip
+            widget.blockSignals(False)
+
     def current_filter(self) -> QueueFilter:
         chip = self.chip()
         statuses: tuple[str, ...]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -30,6 +31,7 @@ from wms_desk.domain.roles import Permission
 from wms_desk.domain.scan import ScanResult
 from wms_desk.services import queue as queue_service
 from wms_desk.services.changes import Topic
+from wms_desk.services.dashboard import OrderSelection
 from wms_desk.services.queue import FilterChoices
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.feedback import Tone
@@ -87,6 +89,20 @@ class QueueScreen(QueueActions, QueueColumns, QWidget):
         self.detail = OrderDetailPanel(ui, self)
         self.status = QLabel(self)
         self.status.setObjectName("queue_status")
+        # Shown while the queue holds a dashboard number's orders (no filter control says so).
+        self.pinned: OrderSelection | None = None
+        self.pinned_bar = QFrame(self)
+        self.pinned_bar.setObjectName("PinnedBar")
+        self.pinned_text = QLabel(self.pinned_bar)
+        self.pinned_text.setObjectName("queue_pinned")
+        self.pinned_clear = QPushButton("Show the whole queue", self.pinned_bar)
+        self.pinned_clear.setObjectName("queue_pinned_clear")
+        self.pinned_clear.clicked.connect(self.clear_selection)
+        pinned_layout = QHBoxLayout(self.pinned_bar)
+        pinned_layout.setContentsMargins(8, 4, 8, 4)
+        pinned_layout.addWidget(self.pinned_text, 1)
+        pinned_layout.addWidget(self.pinned_clear)
+        self.pinned_bar.hide()
         self._last_message = ""
 
         self.toolbar = QToolBar(self)
@@ -114,6 +130,7 @@ class QueueScreen(QueueActions, QueueColumns, QWidget):
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filters)
+        layout.addWidget(self.pinned_bar)
         layout.addWidget(self.toolbar)
         layout.addWidget(splitter, 1)
         bottom = QHBoxLayout()
@@ -169,7 +186,27 @@ class QueueScreen(QueueActions, QueueColumns, QWidget):
 
     def _filter_changed(self, f: queue_service.QueueFilter) -> None:
         self._last_message = ""  # it was about orders this filter may no longer show
+        self._unpin()
         self.model.set_filter(f)
+
+    def show_selection(self, selection: OrderSelection) -> None:
+        """Show exactly the orders behind a dashboard number, and say which they are."""
+        self._last_message = ""
+        self.pinned = selection
+        self.pinned_text.setText(f"Showing {selection.description}, from the dashboard.")
+        self.pinned_bar.show()
+        self.filters.clear_quietly("all")
+        self.model.set_filter(selection.filter)
+
+    def clear_selection(self) -> None:
+        """Back to the queue as it opens: every order still to ship."""
+        self._unpin()
+        self.filters.clear_quietly("open")
+        self.model.set_filter(self.filters.current_filter())
+
+    def _unpin(self) -> None:
+        self.pinned = None
+        self.pinned_bar.hide()
 
     def refresh(self) -> None:
         """Reload the rows on screen (selection and scroll position are kept)."""

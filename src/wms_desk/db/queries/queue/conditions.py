@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, intersect, select, union
 
 from wms_desk.db.models import Order, OrderTag
 from wms_desk.db.queries.queue.request import QueueFilter, QueueRequest
+from wms_desk.db.queries.queue.rows import among
 from wms_desk.db.queries.queue.text_search import search_parts
 from wms_desk.domain import order_status
 from wms_desk.domain.due import window_range
@@ -41,6 +42,8 @@ def filter_terms(request: QueueRequest, dialect: str) -> list[ColumnElement[bool
             terms.append(o.ship_by >= bounds.lower)
         if bounds.upper is not None:
             terms.append(o.ship_by < bounds.upper)
+    if f.ship_by_before is not None:
+        terms.append(o.ship_by < f.ship_by_before)
     return terms
 
 
@@ -73,6 +76,8 @@ def driving_rows(
     if f.tags:
         t = OrderTag.__table__.c
         sets.append(rows(o.c.id.in_(select(t.order_id).where(t.tag.in_(f.tags)))))
+    if f.order_ids:
+        sets.append(rows(among(o.c.id, sorted(set(f.order_ids)), dialect)))
     if f.station_id is not None:
         sets.append(rows(o.c.assigned_station_id == f.station_id))
     if f.user_id is not None:

@@ -44,6 +44,10 @@ class QueueFilter:
     station_id: int | None = None
     user_id: int | None = None
     search: str = ""
+    # Set by a dashboard link: exactly these orders, or open orders due before this moment
+    # (with ship_window "later": the orders due tomorrow). The filter bar has no control for them.
+    order_ids: tuple[int, ...] = ()
+    ship_by_before: datetime | None = None
 
     def without_status(self) -> QueueFilter:
         return replace(self, statuses=())
