@@ -15,7 +15,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_subject", "subject_type", "subject_id"),
-        # Reports count one kind of event over a range of days (wrong scans, migration 0010).
+        # Reports count one kind of event over a range of days (wrong scans, migration 0011).
         Index("ix_audit_events_action_created_at", "action", "created_at"),
     )
 

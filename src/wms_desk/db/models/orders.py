@@ -60,7 +60,7 @@ class Order(Base):
         Index("ix_orders_assigned_user_id", "assigned_user_id"),
         Index("ix_orders_ship_email", "ship_email"),
         Index("ix_orders_updated_at", "updated_at"),
-        # Reports read shipped orders by the day they shipped, from the index alone (0010).
+        # Reports read shipped orders by the day they shipped, from the index alone (0011).
         Index(
             "ix_orders_shipped_at",
             "shipped_at",
@@ -142,7 +142,7 @@ class Order(Base):
     shipped_at: Mapped[datetime | None]
     # Set by tracking when every live shipment of the order is delivered (the last delivery).
     delivered_at: Mapped[datetime | None]
-    # When the last unit was picked (set by picking; NULL for orders picked before 0010).
+    # When the last unit was picked (set by picking; NULL for orders picked before 0011).
     picked_at: Mapped[datetime | None]
 
     lines: Mapped[list[OrderLine]] = relationship(
@@ -164,7 +164,7 @@ class OrderLine(Base):
         CheckConstraint("picked_qty >= 0 AND picked_qty <= qty", name="picked_within_qty"),
         CheckConstraint("packed_qty >= 0 AND packed_qty <= qty", name="packed_within_qty"),
         Index("ix_order_lines_sku", "sku"),
-        # Covering (0010): reports count units and lines per order from the index.
+        # Covering (0011): reports count units and lines per order from the index.
         Index("ix_order_lines_order_id_qty", "order_id", "qty", "packed_qty", "sku"),
     )
 

@@ -90,7 +90,7 @@ class PackProgress(Base):
     """Where packing of an order stands beyond its counts: the open box, a pending serial scan."""
 
     __tablename__ = "pack_progress"
-    # Covering (migration 0010): throughput reads packer, station and order from the index.
+    # Covering (migration 0011): throughput reads packer, station and order from the index.
     __table_args__ = (
         Index(
             "ix_pack_progress_completed_at",
@@ -111,7 +111,7 @@ class PackProgress(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # The station that completed packing (reports count per station; NULL before 0010).
+    # The station that completed packing (reports count per station; NULL before 0011).
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
 
 

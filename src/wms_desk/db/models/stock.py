@@ -20,7 +20,7 @@ class StockMove(Base):
         Index("ix_stock_moves_product_time", "product_id", "created_at"),
         Index("ix_stock_moves_reference", "reference", "reason"),
         Index("ix_stock_moves_reason_created_at", "reason", "created_at", "product_id", "qty"),
-        # The ledger summed per bin and product in index order (reconciliation, 0010).
+        # The ledger summed per bin and product in index order (reconciliation, 0011).
         Index("ix_stock_moves_to_bin", "to_bin_id", "product_id", "qty"),
         Index("ix_stock_moves_from_bin", "from_bin_id", "product_id", "qty"),
     )

@@ -3,7 +3,7 @@
 Every query is an indexed count or reads only today's rows, so a refresh stays cheap at a
 million orders: the statuses still to ship are counted exactly (a short index range each), the
 closed ones stop at COUNT_CAP, and "today" is a range on an indexed time column (audit events
-by (action, created_at), line shortages by created_at: migration 0010).
+by (action, created_at), line shortages by created_at: migration 0011).
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def _hour_of(session: Session, column: Any, day_start: datetime) -> Any:
 
 def _packed_terms(work: WorkSlice, session: Session) -> list[ColumnElement[bool]]:
     # pack_progress holds one row per order with when, where and by whom it was completed
-    # (0010): an order re-packed today counts once, at its last COMPLETE.
+    # (0011): an order re-packed today counts once, at its last COMPLETE.
     p = PackProgress.__table__.c
     terms = [p.completed_at >= work.day_start, p.completed_at < work.day_end]
     if work.hour is not None:

@@ -1,7 +1,7 @@
 """online carriers: account settings, purchase intents, the carrier's own manifest form
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 Carrier accounts gain their connection settings (an EasyPost account's API base, timeout and
 retries; the key stays in an environment variable or a key file). A purchase intent records the
 carrier's shipment id before an online label is bought, so a retry buys that shipment again
@@ -17,8 +17,8 @@ from alembic import op
 
 from wms_desk.db.models.base import JsonDoc, UTCDateTime
 
-revision = "0012"
-down_revision = "0009"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """outbox: durable messages to the outside world (customer e-mails, channel fulfilments)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0010
+Revises: 0009
 One generic table: a message is written with the business change that causes it (its `key` is
 UNIQUE, so the same intent enqueued twice is one row) and delivered by a worker after commit.
 Shipment labels keep the carrier's tracking link, for the shipment e-mail and its resends.
@@ -14,8 +14,8 @@ from alembic import op
 
 import wms_desk.db.models.base
 
-revision = "0013"
-down_revision = "0012"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

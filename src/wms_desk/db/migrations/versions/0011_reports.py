@@ -1,7 +1,7 @@
 """reports: when an order was picked, where it was packed, and the indexes the reports read by
 
-Revision ID: 0010
-Revises: 0013
+Revision ID: 0011
+Revises: 0010
 `orders.picked_at` (set when the last unit is picked) and `pack_progress.station_id` (the
 station that completed packing) were not recorded before; rows from before stay NULL and are left
 out of the picked-to-packed time and the per-station figures.
@@ -14,8 +14,8 @@ from alembic import op
 
 import wms_desk.db.models.base
 
-revision = "0010"
-down_revision = "0013"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """tracking: shipment events, delivered dates and tracking status, supervisor alerts
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 One row per carrier scan of a label (`event_key` UNIQUE: replays are one row); shipments keep
 their current tracking status and delivery time, orders their delivery time; a generic
@@ -14,7 +14,7 @@ from alembic import op
 
 from wms_desk.db.models.base import UTCDateTime
 
-revision = "0009"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
