@@ -90,7 +90,7 @@ def test_a_refused_update_is_toasted_listed_and_retried(
     settings = station.window.show_screen("settings")
     panel = settings.outbox_panel
     assert panel is not None
-    settings.tabs.setCurrentWidget(panel)
+    settings.show_panel(panel)
     assert_fits(station.window, QSize(1366, 768))
 
     # The label is bought (as at a pack station); this station's outbox worker sends it.
@@ -140,7 +140,7 @@ def test_a_failing_export_is_listed_and_cancelled(
     settings = station.window.show_screen("settings")
     panel = settings.outbox_panel
     assert panel is not None
-    settings.tabs.setCurrentWidget(panel)
+    settings.show_panel(panel)
     labels.ship_order(admin, order, printer_url=(tmp_path / "labels").as_uri())
     qtbot.waitUntil(
         lambda: [m.status for m in panel.model.messages] == [OutboxStatus.FAILED], timeout=WAIT

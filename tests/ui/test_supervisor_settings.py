@@ -76,7 +76,7 @@ def _panel(qtbot, app: StationApp) -> ShippingRulesPanel:
     assert screen.rules_panel is not None
     panel = screen.rules_panel
     assert isinstance(panel, ShippingRulesPanel)
-    screen.tabs.setCurrentWidget(panel)
+    screen.show_panel(panel)
     qtbot.waitUntil(lambda: panel.preferred.count() > 1 and app.tasks.pending == 0, timeout=10_000)
     return panel
 
@@ -158,7 +158,7 @@ def test_supervisor_changes_the_return_policy(qtbot, station, laptop_screen, tmp
     assert isinstance(screen, SettingsScreen)
     panel = screen.policy_panel
     assert isinstance(panel, ReturnPolicyPanel)
-    screen.tabs.setCurrentWidget(panel)
+    screen.show_panel(panel)
     qtbot.waitUntil(lambda: panel.window_days.value() == 30, timeout=10_000)
     assert panel.fees[Reason.NO_LONGER_NEEDED].value() == 15
     assert panel.shipping[Reason.DAMAGED].isChecked()
@@ -183,4 +183,5 @@ def test_supervisor_changes_the_return_policy(qtbot, station, laptop_screen, tmp
     assert Reason.DAMAGED not in policy.refund_shipping_reasons
     shots = DOCS_SCREENSHOTS if os.environ.get("WMS_DESK_SCREENSHOTS") else tmp_path / "shots"
     shots.mkdir(parents=True, exist_ok=True)
+    station.window.resize(laptop_screen)
     assert station.window.grab().save(str(shots / "settings-returns-policy.png"))

@@ -89,7 +89,7 @@ def test_an_admin_adds_and_manages_a_user_by_typing(
     screen, tasks = _settings_screen(qtbot, admin, tmp_path)
     panel = screen.users_panel
     assert panel is not None and screen.tabs.tabText(screen.tabs.count() - 1) == "Users"
-    screen.tabs.setCurrentWidget(panel)
+    screen.show_panel(panel)
     station = ensure_station(database, "pack-1")
 
     # Add: every field typed, key by key.

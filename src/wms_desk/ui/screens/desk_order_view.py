@@ -87,13 +87,18 @@ class DeskOrderView(QWidget):
         self.tabs.addTab(self.notes, "Notes")
         self.tabs.addTab(self.returns, "Returns")
 
-        self.note_button = QPushButton("Add note…")
-        self.address_button = QPushButton("Change address…")
+        self.note_button = QPushButton("Note…")
+        self.address_button = QPushButton("Address…")
         self.hold_button = QPushButton("Hold…")
         self.rma_button = QPushButton("Create RMA…")
         self.open_rma_button = QPushButton("Open return")
-        self.resend_button = QPushButton("Resend shipment e-mail")
+        self.resend_button = QPushButton("Resend e-mail")
         self.resend_button.clicked.connect(self.resend_email)
+        # Short labels keep the row inside a 1366-pixel screen beside the navigation; the
+        # tooltips say the rest.
+        self.note_button.setToolTip("Add a note to the order (everyone sees it)")
+        self.address_button.setToolTip("Change the ship-to address (only before packing starts)")
+        self.resend_button.setToolTip("Queue the shipment e-mail to the customer again")
         self.note_button.clicked.connect(self.add_note)
         self.address_button.clicked.connect(self.change_address)
         self.hold_button.clicked.connect(self.hold)

@@ -39,7 +39,7 @@ class PortLine(QWidget):
         super().__init__(parent)
         self.port = QComboBox()
         self.port.setEditable(True)  # socket://host:port, rfc2217://, loop:// are typed
-        self.port.setMinimumContentsLength(28)
+        self.port.setMinimumContentsLength(20)
         self.baud = QComboBox()
         self.baud.addItems(BAUD_RATES)
         self.baud.setEditable(True)
@@ -49,7 +49,11 @@ class PortLine(QWidget):
         self.parity.addItems(["N", "E", "O"])
         self.stopbits = QComboBox()
         self.stopbits.addItems(["1", "2"])
-        self.bind_usb = QCheckBox("Find again by USB id if renamed")
+        self.bind_usb = QCheckBox("Follow its USB id")
+        self.bind_usb.setToolTip(
+            "Find the device again by its USB vendor, product and serial number when the "
+            "system gives it another port name (after a replug or a restart)"
+        )
         self._loaded: tuple[str, UsbMatch | None] = ("", None)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
