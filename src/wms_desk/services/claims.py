@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wms_desk.db.models import (
     AuditEvent,
@@ -178,7 +179,14 @@ def acquire(uow: UnitOfWork, order: Order, operation: Operation) -> ClaimInfo:
 
 def renew(uow: UnitOfWork, order: Order, operation: Operation) -> ClaimInfo:
     until = lease_until(uow.now)
-    uow.session.execute(update(Order).where(Order.id == order.id).values(lease_until=until))
+    uow.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    # The loaded order now says what the row says, without reading it back.
+    set_committed_value(order, "lease_until", until)
     return ClaimInfo(
         order.id, order.number, operation, uow.actor.station_id, uow.actor.user_id, until
     )

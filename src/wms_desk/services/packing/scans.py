@@ -186,8 +186,7 @@ def verify_scan(
             return work.verdict(ScanOutcome.COMPLETED, f"Order {order.number} is already packed.")
         message = f"Order {order.number} is already packed. Scan the next order."
         return work.verdict(ScanOutcome.NOT_COMPLETE, message)
-    claims.hold(uow, work.order, Operation.PACK)
-    uow.session.refresh(work.order)
+    claims.hold(uow, work.order, Operation.PACK)  # keeps `work.order` current: no re-read
     return judge_and_apply(work, result, event_id)
 
 
