@@ -160,6 +160,8 @@ def _command(work: Work, scan: ScanResult, event_id: str | None) -> ScanVerdict:
     if command is StationCommand.REPRINT:
         return finish.reprint_in(work, event_id)
     message = "Sign out from the station menu or with your badge."
+    if command is StationCommand.NEXT_BATCH:
+        message = f"Next batch is for the Pick screen. Order {work.order.number} stays open."
     return work.verdict(ScanOutcome.UNKNOWN_CODE, message)
 
 

@@ -210,6 +210,9 @@ class PackScreen(QWidget):
         """A station command from its barcode, its button or its key: one path for all three."""
         event_id = event_id or new_event_id()
         session = self.session
+        if command is StationCommand.NEXT_BATCH:
+            self._feedback(Tone.WARNING, "Next batch is for the Pick screen (batch picking).")
+            return
         if session is None:
             self._feedback(Tone.WARNING, f"No order is open for {command.label}. {IDLE_ACTION}.")
             return
