@@ -153,6 +153,7 @@ def add_item(work: Work, line: PackLine, qty: int) -> Package:
         update(OrderLine)
         .where(OrderLine.id == line.line_id)
         .values(packed_qty=OrderLine.packed_qty + qty)
+        .execution_options(synchronize_session=False)  # no OrderLine entity is loaded here
     )
     item = session.get(PackageItem, (package.id, line.line_id))
     if item is None:
