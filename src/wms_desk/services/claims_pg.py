@@ -49,6 +49,7 @@ from wms_desk.domain.station_rules import Operation, StationRules, lease_until
 from wms_desk.services import claims
 from wms_desk.services.changes import NOTIFY_CHANNEL, ChangeCollector, Topic
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.errors import ServiceError
 from wms_desk.services.uow import run_autocommit
 
 
@@ -223,6 +224,9 @@ def claim_next(ctx: ServiceContext, operation: Operation) -> claims.ClaimInfo | 
                 row.id, row.number, operation, actor.station_id, actor.user_id, until
             )
             return info, _changes(row.id)
-        raise RuntimeError("the station's rules kept changing while claiming")  # pragma: no cover
+        raise ServiceError(
+            f"The work rules of station {actor.station_name} changed three times while an order "
+            "was being claimed. Press Next order again."
+        )
 
     return run_autocommit(ctx, attempt, Permission.PICK_AND_PACK)
