@@ -119,3 +119,43 @@ def test_a_batch_goes_into_totes_and_quantity_entry_where_allowed(qtbot, pack_st
     assert screen.next_action.text().startswith("Put in tote")
     totes = dict(zip(wave.order_ids, wave.totes, strict=True))
     assert scan(qtbot, pack_station, totes[a]).outcome is PickOutcome.IN_TOTE
+
+
+def test_next_batch_by_command_scan_then_straight_on_to_the_next_when_one_is_done(
+    qtbot, pack_station
+) -> None:
+    _stock(pack_station)
+    admin = ServiceContext(pack_station.database, system_actor(pack_station.station_id, "pack-01"))
+    calm = waves.create_wave(admin, [_allocated(pack_station, "2101", [(MUG.sku, 1)])])
+    urgent_order = _allocated(pack_station, "2102", [(MUG.sku, 1)])
+    with pack_station.database.write_session() as s, s.begin():
+        from sqlalchemy import update
+
+        from wms_desk.db.models import Order
+
+        s.execute(update(Order).where(Order.id == urgent_order).values(priority=2))
+    urgent = waves.create_wave(admin, [urgent_order])
+    screen = _pick_screen(qtbot, pack_station)
+    assert screen.buttons["batch"].isEnabled()
+    opened = scan(qtbot, pack_station, "CMD:NEXT-BATCH")
+    assert opened.name == urgent.name  # the most urgent batch first
+    assert pack_station.app.window.feedback_line.text.startswith(f"Picking {urgent.name}")
+    screen.buttons["batch"].click()  # one batch at a time
+    assert pack_station.app.window.feedback_line.text == f"{urgent.name} is still being picked."
+    scan(qtbot, pack_station, "A-01-02")
+    done = scan(qtbot, pack_station, MUG.code)
+    assert done.session.done
+    # Finishing a batch claims the next one, as pressing Next batch would.
+    qtbot.waitUntil(lambda: screen.session is not None and screen.session.name == calm.name)
+    qtbot.waitUntil(lambda: screen.idle, timeout=10_000)
+    assert calm.name in screen.title.text()
+    assert screen.next_action.text() == "Scan bin A-01-02"
+    scan(qtbot, pack_station, "A-01-02")
+    scan(qtbot, pack_station, MUG.code)
+    qtbot.waitUntil(lambda: screen.idle, timeout=10_000)
+    qtbot.waitUntil(lambda: "No batch is waiting" in pack_station.app.window.feedback_line.text)
+    assert pack_station.app.window.feedback_line.text.startswith(f"{calm.name} is picked.")
+    with qtbot.waitSignal(screen.scan_answered, timeout=10_000) as nothing:
+        screen.buttons["batch"].click()
+    assert nothing.args[0] == "no batch to pick"
+    assert "No batch is waiting to be picked" in pack_station.app.window.feedback_line.text

@@ -30,7 +30,10 @@ def describe_url(url: str | URL) -> str:
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url, **kwargs)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: it was one extra round trip on every checkout (every unit of work). A server
+    # that dropped a pooled connection is handled where the error surfaces: the unit of work
+    # retries once on a fresh connection when nothing can have been committed (services/uow.py).
+    kwargs.setdefault("pool_pre_ping", False)
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, **kwargs)

@@ -25,6 +25,7 @@ class StationCommand(StrEnum):
     REPRINT = "REPRINT"
     CANCEL = "CANCEL"
     LOGOUT = "LOGOUT"
+    NEXT_BATCH = "NEXT-BATCH"  # cluster picking: claim the most urgent open batch
 
     @property
     def label(self) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wms_desk.db.models import (
     AuditEvent,
@@ -178,7 +179,14 @@ def acquire(uow: UnitOfWork, order: Order, operation: Operation) -> ClaimInfo:
 
 def renew(uow: UnitOfWork, order: Order, operation: Operation) -> ClaimInfo:
     until = lease_until(uow.now)
-    uow.session.execute(update(Order).where(Order.id == order.id).values(lease_until=until))
+    uow.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    # The loaded order now says what the row says, without reading it back.
+    set_committed_value(order, "lease_until", until)
     return ClaimInfo(
         order.id, order.number, operation, uow.actor.station_id, uow.actor.user_id, until
     )
@@ -198,7 +206,7 @@ def hold(uow: UnitOfWork, order: Order, operation: Operation) -> None:
     acquire(uow, order, operation)
 
 
-def _filtered(query: Select[Any], rules: StationRules, operation: Operation) -> Select[Any]:
+def filtered(query: Select[Any], rules: StationRules, operation: Operation) -> Select[Any]:
     work = rules.work
     if work.services:
         query = query.where(Order.requested_service.in_(work.services))
@@ -230,7 +238,7 @@ def claim_next_in(uow: UnitOfWork, operation: Operation) -> ClaimInfo | None:
     )
     if operation is Operation.PICK:
         candidate = candidate.where(Order.batch_id.is_(None))  # batches are claimed whole
-    candidate = _filtered(candidate, station_rules(session, uow.actor.station_id), operation)
+    candidate = filtered(candidate, station_rules(session, uow.actor.station_id), operation)
     candidate = (
         candidate.order_by(
             Order.priority.desc(),
@@ -273,9 +281,18 @@ def claim_next_in(uow: UnitOfWork, operation: Operation) -> ClaimInfo | None:
 
 
 @unit_of_work(Permission.PICK_AND_PACK)
-def claim_next(uow: UnitOfWork, operation: Operation) -> ClaimInfo | None:
-    """The most urgent free order for this operation at this station, claimed; None if none."""
+def _claim_next_uow(uow: UnitOfWork, operation: Operation) -> ClaimInfo | None:
     return claim_next_in(uow, operation)
+
+
+def claim_next(ctx: ServiceContext, operation: Operation) -> ClaimInfo | None:
+    """The most urgent free order for this operation at this station, claimed; None if none.
+    PostgreSQL: one statement, one round trip (claims_pg); SQLite: BEGIN IMMEDIATE + UPDATE."""
+    if ctx.database.is_sqlite:
+        return _claim_next_uow(ctx, operation)
+    from wms_desk.services import claims_pg  # it builds on this module
+
+    return claims_pg.claim_next(ctx, operation)
 
 
 @unit_of_work(Permission.PICK_AND_PACK)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.exc import StaleDataError
@@ -175,6 +175,15 @@ def is_connection_lost(exc: DBAPIError) -> bool:
     )
 
 
+def stale_connection(exc: DBAPIError, attempt: int) -> bool:
+    """A pooled connection the server dropped while it sat idle (a restart, a failover, an idle
+    timeout): worth exactly one more try on a fresh one. The pool has no pre-ping (it cost a
+    round trip on every checkout); SQLAlchemy marks the error `connection_invalidated` and
+    recycles every older pooled connection, so the retry connects anew. A failure to connect
+    at all is never invalidated: that is a lost database, reported at once."""
+    return attempt == 1 and exc.connection_invalidated
+
+
 def run_unit_of_work(
     ctx: ServiceContext,
     work: Callable[[UnitOfWork], T],
@@ -191,6 +200,7 @@ def run_unit_of_work(
     while True:
         attempt += 1
         session = ctx.database.write_session()
+        committing = False
         try:
             with session.begin():
                 uow = UnitOfWork(session, ctx.actor, ctx.bindings)
@@ -204,6 +214,8 @@ def run_unit_of_work(
                         text("SELECT pg_notify(:channel, :payload)"),
                         {"channel": NOTIFY_CHANNEL, "payload": payload},
                     )
+                # A connection lost from here on may have committed: never retried blindly.
+                committing = True
             if uow.changes:
                 ctx.database.changes.publish(
                     uow.changes.freeze(ctx.actor.station_id, ctx.database.origin)
@@ -231,11 +243,48 @@ def run_unit_of_work(
                 log.info("retrying after %s (attempt %d): %.3fs", exc.orig, attempt, delay)
                 sleep(delay)
                 continue
+            if not committing and stale_connection(exc, attempt):
+                log.info("pooled connection was dropped by the server; trying a fresh one")
+                continue
             if is_connection_lost(exc):
                 raise DatabaseUnavailable(unavailable_message(ctx.database, exc)) from exc
             raise
         finally:
             session.close()
+
+
+def run_autocommit(
+    ctx: ServiceContext,
+    work: Callable[[Connection], tuple[T, ChangeCollector | None]],
+    permission: Permission | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """One statement that is its own transaction (PostgreSQL autocommit), for hot paths whose
+    whole unit of work fits one atomic statement (claims_pg): no BEGIN/COMMIT round trips, no
+    ORM session. `work` returns its result and what it changed (published after it returns,
+    i.e. after the statement committed); its NOTIFY must be inside the statement itself.
+    Retried as run_unit_of_work retries; a stale pooled connection gets one fresh try (the
+    statement cannot have run: the server had dropped the connection before it was sent)."""
+    if permission is not None:
+        ctx.actor.require(permission)
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            with ctx.database.autocommit_engine.connect() as connection:
+                result, changes = work(connection)
+        except DBAPIError as exc:
+            if is_retryable(exc) and attempt < MAX_TRIES:
+                sleep(random.uniform(0, 0.02 * 2**attempt))
+                continue
+            if stale_connection(exc, attempt):
+                continue
+            if is_connection_lost(exc):
+                raise DatabaseUnavailable(unavailable_message(ctx.database, exc)) from exc
+            raise
+        if changes:
+            ctx.database.changes.publish(changes.freeze(ctx.actor.station_id, ctx.database.origin))
+        return result
 
 
 def unit_of_work(
@@ -279,6 +328,8 @@ def read_only(
                         time.sleep(busy_backoff(attempt))
                         continue
                     raise DatabaseUnavailable(busy_message(ctx.database, waited)) from exc
+                if stale_connection(exc, attempt):
+                    continue  # a read is always safe to repeat
                 if is_connection_lost(exc):
                     raise DatabaseUnavailable(unavailable_message(ctx.database, exc)) from exc
                 raise

@@ -76,8 +76,7 @@ def load(uow: UnitOfWork, order_id: int, hold: bool = True) -> Work:
     if order is None:
         raise NotFound(f"Order id {order_id} no longer exists.")
     if hold:
-        claims.hold(uow, order, Operation.PACK)
-        uow.session.refresh(order)
+        claims.hold(uow, order, Operation.PACK)  # keeps `order` current: no re-read
     progress = uow.session.get(PackProgress, order.id)
     if progress is None:
         progress = PackProgress(order_id=order.id, current_seq=1, started_at=uow.now)
@@ -123,7 +122,7 @@ def current_package(work: Work) -> Package:
     )
     if package is not None:
         return package
-    carton = suggest(session, work.lines())
+    carton = suggest(session, work.lines(), work.order.id)
     package = Package(
         order_id=work.order.id,
         seq=work.progress.current_seq,
@@ -154,6 +153,7 @@ def add_item(work: Work, line: PackLine, qty: int) -> Package:
         update(OrderLine)
         .where(OrderLine.id == line.line_id)
         .values(packed_qty=OrderLine.packed_qty + qty)
+        .execution_options(synchronize_session=False)  # no OrderLine entity is loaded here
     )
     item = session.get(PackageItem, (package.id, line.line_id))
     if item is None:

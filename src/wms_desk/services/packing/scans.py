@@ -160,6 +160,8 @@ def _command(work: Work, scan: ScanResult, event_id: str | None) -> ScanVerdict:
     if command is StationCommand.REPRINT:
         return finish.reprint_in(work, event_id)
     message = "Sign out from the station menu or with your badge."
+    if command is StationCommand.NEXT_BATCH:
+        message = f"Next batch is for the Pick screen. Order {work.order.number} stays open."
     return work.verdict(ScanOutcome.UNKNOWN_CODE, message)
 
 
@@ -186,8 +188,7 @@ def verify_scan(
             return work.verdict(ScanOutcome.COMPLETED, f"Order {order.number} is already packed.")
         message = f"Order {order.number} is already packed. Scan the next order."
         return work.verdict(ScanOutcome.NOT_COMPLETE, message)
-    claims.hold(uow, work.order, Operation.PACK)
-    uow.session.refresh(work.order)
+    claims.hold(uow, work.order, Operation.PACK)  # keeps `work.order` current: no re-read
     return judge_and_apply(work, result, event_id)
 
 

@@ -6,8 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import (
@@ -107,76 +108,125 @@ class ScanVerdict:
         return self.outcome.accepted
 
 
+def _core(session: Session) -> Connection:
+    """Column reads of a 200-line order go straight to the session's connection: the ORM's
+    result machinery costs several times what the rows do. Flushed first, as the ORM would."""
+    session.flush()
+    return session.connection()
+
+
 def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
     """The order's pickable lines with product facts, verified and shorted counts.
 
     Plain columns, not ORM entities: this runs on every scan of a 200-line order, and loading
     entities was most of a scan's time.
     """
-    rows = session.execute(
-        select(
-            OrderLine.id,
-            OrderLine.line_no,
-            OrderLine.sku,
-            OrderLine.name,
-            OrderLine.product_id,
-            OrderLine.qty,
-            OrderLine.packed_qty,
-            OrderLine.picked_qty,
-            Product.name.label("product_name"),
-            Product.needs_serial,
-            Product.needs_lot,
-            Product.image_path,
-            Product.unit_weight_g,
-        )
-        .outerjoin(Product, Product.id == OrderLine.product_id)
-        .where(OrderLine.order_id == order.id, OrderLine.pickable.is_(True))
-        .order_by(OrderLine.line_no)
-    ).all()
-    line_ids = [row.id for row in rows]
-    product_ids = [row.product_id for row in rows if row.product_id is not None]
-    shorted = dict(
-        session.execute(
-            select(LineShortage.order_line_id, LineShortage.qty).where(
-                LineShortage.order_line_id.in_(line_ids), LineShortage.stage == "pack"
+    rows = (
+        _core(session)
+        .execute(
+            select(
+                OrderLine.id,
+                OrderLine.line_no,
+                OrderLine.sku,
+                OrderLine.name,
+                OrderLine.product_id,
+                OrderLine.qty,
+                OrderLine.packed_qty,
+                OrderLine.picked_qty,
+                Product.name.label("product_name"),
+                Product.needs_serial,
+                Product.needs_lot,
+                Product.image_path,
+                Product.unit_weight_g,
+                LineShortage.qty.label("shorted"),
             )
-        ).all()
-    )
-    coded = set(
-        session.scalars(
-            select(ProductBarcode.product_id).where(ProductBarcode.product_id.in_(product_ids))
+            .outerjoin(Product, Product.id == OrderLine.product_id)
+            .outerjoin(
+                LineShortage,
+                (LineShortage.order_line_id == OrderLine.id) & (LineShortage.stage == "pack"),
+            )
+            .where(OrderLine.order_id == order.id, OrderLine.pickable.is_(True))
+            .order_by(OrderLine.line_no)
         )
+        .all()
     )
+    coded = set(order_barcodes(session, order))
     bins = _pick_bins(session, order)
+    # Rows unpacked by position: attribute access on a Row costs about a microsecond a name,
+    # 15 names x 200 lines on every scan.
     return tuple(
         PackLine(
-            row.id,
-            row.line_no,
-            row.sku or "",
-            row.name or (row.product_name or ""),
-            row.product_id,
-            row.qty,
-            row.packed_qty,
-            int(shorted.get(row.id, 0)),
-            bins.get(row.product_id or -1, ""),
-            bool(row.needs_serial),
-            bool(row.needs_lot),
-            row.product_id in coded,
-            row.image_path,
-            row.unit_weight_g if row.unit_weight_g is not None else Decimal(0),
-            row.picked_qty,
+            line_id,
+            line_no,
+            sku or "",
+            name or (product_name or ""),
+            product_id,
+            qty,
+            packed,
+            int(shorted or 0),
+            bins.get(product_id or -1, ""),
+            bool(needs_serial),
+            bool(needs_lot),
+            product_id in coded,
+            image_path,
+            weight if weight is not None else Decimal(0),
+            picked,
         )
-        for row in rows
+        for (
+            line_id,
+            line_no,
+            sku,
+            name,
+            product_id,
+            qty,
+            packed,
+            picked,
+            product_name,
+            needs_serial,
+            needs_lot,
+            image_path,
+            weight,
+            shorted,
+        ) in rows
     )
+
+
+def order_barcodes(session: Session, order: Order) -> dict[int, list[Barcode]]:
+    """The barcodes of the order's products, per product (one read per unit of work: Work
+    keeps it, so the lines and the snapshot after a scan share it)."""
+    cached = session.info.get(_BARCODES_KEY)
+    if cached is not None and cached[0] == order.id:
+        return cast(dict[int, list[Barcode]], cached[1])
+    barcodes: dict[int, list[Barcode]] = defaultdict(list)
+    for product_id, code, qty in _core(session).execute(
+        select(ProductBarcode.product_id, ProductBarcode.code, ProductBarcode.quantity)
+        .where(
+            ProductBarcode.product_id.in_(
+                select(OrderLine.product_id).where(OrderLine.order_id == order.id)
+            )
+        )
+        .order_by(ProductBarcode.id)
+    ):
+        barcodes[product_id].append(Barcode(code, qty))
+    session.info[_BARCODES_KEY] = (order.id, barcodes)
+    return barcodes
+
+
+# Per session (= per unit of work): a scan's transaction reads the barcodes once.
+_BARCODES_KEY = "wms_pack_barcodes"
 
 
 def _pick_bins(session: Session, order: Order) -> dict[int, str]:
     """Where each product was picked from (the ledger's pick moves for this order)."""
-    rows = session.execute(
-        select(StockMove.product_id, Bin.code)
-        .join(Bin, Bin.id == StockMove.from_bin_id)
-        .where(StockMove.reason == "pick", StockMove.reference == order.number)
-    ).all()
+    rows = (
+        _core(session)
+        .execute(
+            select(StockMove.product_id, Bin.code)
+            .join(Bin, Bin.id == StockMove.from_bin_id)
+            .where(StockMove.reason == "pick", StockMove.reference == order.number)
+        )
+        .all()
+    )
     return {product_id: code for product_id, code in rows}
 
 
@@ -188,7 +238,7 @@ def package_states(
     )
     items: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if packages:
-        for row in session.execute(
+        for row in _core(session).execute(
             select(PackageItem.package_id, PackageItem.order_line_id, PackageItem.qty).where(
                 PackageItem.package_id.in_([p.id for p in packages])
             )
@@ -210,21 +260,28 @@ def package_states(
     return result
 
 
-def suggest(session: Session, lines: tuple[PackLine, ...]) -> Carton | None:
-    """The smallest active carton for what is still to pack (remaining units of every line)."""
+def suggest(
+    session: Session, lines: tuple[PackLine, ...], order_id: int | None = None
+) -> Carton | None:
+    """The smallest active carton for what is still to pack (remaining units of every line).
+    With `order_id` (the lines are that order's) the sizes are read by a join, not 200 ids."""
     cartons = list(session.scalars(select(Carton).where(Carton.active.is_(True))))
     if not cartons:
         return None
     products = {
         p.id: p
-        for p in session.execute(
+        for p in _core(session).execute(
             select(
                 Product.id,
                 Product.length_mm,
                 Product.width_mm,
                 Product.height_mm,
                 Product.unit_weight_g,
-            ).where(Product.id.in_([line.product_id for line in lines]))
+            ).where(
+                Product.id.in_(select(OrderLine.product_id).where(OrderLine.order_id == order_id))
+                if order_id is not None
+                else Product.id.in_({line.product_id for line in lines if line.product_id})
+            )
         )
     }
     sizes = []
@@ -272,15 +329,9 @@ def build_session(
             order.number, lines, states, current_seq, awaiting, policy.require_weight
         )
     )
-    barcodes: dict[int, list[Barcode]] = defaultdict(list)
-    for row in session.execute(
-        select(ProductBarcode.product_id, ProductBarcode.code, ProductBarcode.quantity).where(
-            ProductBarcode.product_id.in_([line.product_id for line in lines])
-        )
-    ):
-        barcodes[row.product_id].append(Barcode(row.code, row.quantity))
+    barcodes = order_barcodes(session, order)
     sku_of = {line.line_id: line.sku for line in lines}
-    carton = suggest(session, lines)
+    carton = suggest(session, lines, order.id)
     return PackSession(
         order.id,
         order.number,

@@ -2,7 +2,8 @@
 
 API (every call takes the picker's ServiceContext and returns a frozen snapshot):
 - `open_pick(ctx, ref)` -> PickSession: an order number / `ORD:` slip or a batch name, claimed
-  (orders through services.claims, batches with a lease of their own). `pick_next(ctx)`.
+  (orders through services.claims, batches with a lease of their own). `pick_next(ctx)`;
+  `pick_next_batch(ctx)`: the most urgent open batch (like "Next order" does for orders).
 - `pick_scan(ctx, ref, scan, event_id)` -> PickVerdict(outcome, message, session): the bin
   (when the station requires it), the item (a case counts its pack quantity when allowed), the
   tote (when the station requires a tote scan). `session.next_action` always says what to scan
@@ -22,6 +23,7 @@ from wms_desk.services.picking.open import (
     current_pick_session,
     open_pick,
     pick_next,
+    pick_next_batch,
     pick_policy,
     pick_session,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "current_pick_session",
     "open_pick",
     "pick_next",
+    "pick_next_batch",
     "pick_policy",
     "pick_quantity",
     "pick_scan",

@@ -31,7 +31,7 @@ from wms_desk.services.packing.session import PackageView, PackSession, ScanVerd
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.feedback import Tone
 from wms_desk.ui.screens import pack_actions
-from wms_desk.ui.screens.pack_lines import THUMB, PackLinesModel
+from wms_desk.ui.screens.pack_lines import THUMB, VERIFIED, PackLinesModel
 from wms_desk.ui.screens.pack_side import PackSide
 from wms_desk.ui.widgets.named import named
 
@@ -210,6 +210,9 @@ class PackScreen(QWidget):
         """A station command from its barcode, its button or its key: one path for all three."""
         event_id = event_id or new_event_id()
         session = self.session
+        if command is StationCommand.NEXT_BATCH:
+            self._feedback(Tone.WARNING, "Next batch is for the Pick screen (batch picking).")
+            return
         if session is None:
             self._feedback(Tone.WARNING, f"No order is open for {command.label}. {IDLE_ACTION}.")
             return
@@ -415,7 +418,9 @@ class PackScreen(QWidget):
             self.table.setColumnHidden(0, not any(line.image_path for line in session.lines))
             row = self.model.row_of(last_line_id)
             if row is not None:
-                self.table.scrollTo(self.model.index(row, 0))
+                # Column 0 (pictures) is hidden when the catalogue has none, and a table
+                # never scrolls to an index in a hidden column: aim at the count itself.
+                self.table.scrollTo(self.model.index(row, VERIFIED))
         self.side.show_session(session, self.has_scale)
         self.session_shown.emit(session)
 

@@ -159,6 +159,7 @@ class PickScreen(QWidget):
         button_font.setBold(True)
         entries = (
             ("next", "Next order", "F2", self.next_order),
+            ("batch", "Next batch", "F3", self.next_batch),
             ("qty", "Enter quantity", "F4", self.enter_quantity),
             ("skip", "Skip", "F5", self.skip),
             ("short", "Stock-out", "F6", self.short),
@@ -225,7 +226,9 @@ class PickScreen(QWidget):
         return ref == self.session.name or (own_id is not None and order_id_of(ref) == own_id)
 
     def _command(self, command: StationCommand | None) -> None:
-        if self.session is not None and self.session.done:
+        if command is StationCommand.NEXT_BATCH:
+            self.next_batch()
+        elif self.session is not None and self.session.done:
             self._feedback(Tone.INFO, self.session.next_action)
         elif command is StationCommand.CANCEL and self.session is not None:
             self._feedback(Tone.INFO, f"Scan the next item or press Skip: {self.next_text}")
@@ -242,6 +245,13 @@ class PickScreen(QWidget):
             self._feedback(Tone.ERROR, f"{self.session.name} is still being picked.")
             return
         self.call(picking.pick_next, self._opened, self.ui.services)
+
+    def next_batch(self) -> None:
+        """Cluster picking: the most urgent open batch (button, F3 or the NEXT-BATCH code)."""
+        if self.session is not None and not self.session.done:
+            self._feedback(Tone.ERROR, f"{self.session.name} is still being picked.")
+            return
+        self.call(picking.pick_next_batch, self._opened_batch, self.ui.services)
 
     def enter_quantity(self) -> None:
         if self.session is None or self.session.done:
@@ -279,13 +289,30 @@ class PickScreen(QWidget):
         self._feedback(Tone.SUCCESS, f"Picking {session.name}. {session.next_action}")
         self.scan_answered.emit(session)
 
+    def _opened_batch(self, session: PickSession | None, finished: str | None = None) -> None:
+        if session is None:
+            done = f"{finished} is picked. " if finished else ""
+            self._feedback(Tone.INFO, f"{done}No batch is waiting to be picked at this station.")
+            self.scan_answered.emit("no batch to pick")
+            return
+        self._opened(session)
+
     def answered(self, verdict: PickVerdict) -> None:
         self._show(verdict.session)
         tone = Tone.SUCCESS if verdict.accepted else Tone.ERROR
-        if verdict.session.done and verdict.accepted:
+        finished_batch = verdict.session.done and verdict.accepted
+        if finished_batch:
             tone = Tone.COMPLETE
         self._feedback(tone, verdict.message)  # the next action is in the big line below
         self.scan_answered.emit(verdict)
+        if finished_batch and verdict.session.ref.batch_id is not None:
+            # A batch picker goes straight on to the next batch, as "Next batch" would.
+            name = verdict.session.name
+            self.call(
+                picking.pick_next_batch,
+                lambda session: self._opened_batch(session, finished=name),
+                self.ui.services,
+            )
 
     def refused(self, error: BaseException) -> None:
         text = str(error) if isinstance(error, DomainError) else f"Could not do that: {error}"
@@ -296,7 +323,7 @@ class PickScreen(QWidget):
         self.session = session
         working = session is not None and not session.done
         for key, button in self.buttons.items():
-            button.setEnabled(working or key == "next")
+            button.setEnabled(working or key in ("next", "batch"))
         allow_qty = not self.policy.scan_every_unit
         self.qty.setVisible(allow_qty)
         self.buttons["qty"].setVisible(allow_qty)
