@@ -138,14 +138,15 @@ class StationApp(QObject):
         gc.freeze()
         self.login.set_ready(True)
         self.station_opened.emit(station)
-        # While the first person signs in, load the GS1 parser on a worker: the first scan then
-        # answers as fast as every later one, and the sign-in itself is not slowed down.
+        # While the first person signs in, load the GS1 parser and the label renderers on a
+        # worker: the first scan and the first COMPLETE then answer as fast as every later one,
+        # and the sign-in itself is not slowed down.
         QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
 
     def _warm_up(self) -> None:
-        from wms_desk.domain import scan
+        from wms_desk.app.station import warm_up
 
-        self.tasks.run(scan.warm_up, on_error=lambda _error: None)
+        self.tasks.run(warm_up, on_error=lambda _error: None)
 
     def _start_workers(self, station: Station) -> None:
         from wms_desk.services.notifications import RemoteChanges
