@@ -71,7 +71,7 @@ class BoardModel(RowsModel[BoardRow]):
                 ("Package", lambda r: r.package),
                 ("Status", lambda r: r.status),
                 ("Tracking status", lambda r: r.tracking_words),
-                ("Shipment price", lambda r: f"{r.price} {r.currency}"),
+                ("Price", lambda r: f"{r.price} {r.currency}"),
                 ("Manifest", lambda r: r.manifest),
             ),
             parent,

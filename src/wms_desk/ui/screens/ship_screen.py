@@ -88,6 +88,10 @@ class ShipScreen(QWidget):
 
         self.board_model = BoardModel(self)
         self.board = self._table(self.board_model, "ship_board")
+        # Tracking numbers are long and must be read whole; the short columns take what they need.
+        board_header = self.board.horizontalHeader()
+        board_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        board_header.setStretchLastSection(True)
         self.void_button = QPushButton("Void label…", self)
         self.reprint_button = QPushButton("Reprint label", self)
         self.carrier = QComboBox(self)
