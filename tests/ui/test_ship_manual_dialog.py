@@ -3,22 +3,18 @@ and a serial scanner's scans go into it, a refusal shows in it, the labels land 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 
 from tests.services.shipdata import import_nordpost, packed_order, ship_from_sweden
 from tests.ui.fit import assert_fits
 from tests.ui.keyboard import scan, type_text
-from wms_desk.app.gui import StationApp
-from wms_desk.devices.simulators.scanner import ScannerSimulator
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
 from wms_desk.services.stations import ensure_station
 from wms_desk.services.users import add_user
-from wms_desk.settings import load_settings
 from wms_desk.ui.feedback import Tone
 from wms_desk.ui.screens.ship_screen import ShipScreen
 
@@ -28,43 +24,17 @@ HUMAN_MS = 70  # slower than the keyboard-wedge filter's scan timing: typing, no
 
 
 @pytest.fixture
-def scanner() -> Iterator[ScannerSimulator]:
-    simulator = ScannerSimulator("pty", aim=False, suffix="cr")
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def station(qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator):
+def station(qtbot, database: Database, tmp_path: Path, start_station, scanner):
     info = ensure_station(database, "ship-02")
     admin = ServiceContext(database, system_actor(info.id, info.name))
     add_user(admin, "pat", "packer", "packer123", badge="PACK-0001", display_name="Pat Packer")
     import_nordpost(admin)
     ship_from_sweden(database)
     packed_order(database, "S-200", (900, 1400, 500))
-    settings = load_settings(
-        cli={
-            "station": "ship-02",
-            "scanner_port": scanner.address,
-            "scanner_suffix": "cr",
-            "poll_seconds": 3600,
-            "data_dir": str(tmp_path),
-            "label_printer": (tmp_path / "labels").as_uri(),
-        },
-        environ={},
-        config_path=tmp_path / "none.toml",
-    )
-    qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    app = StationApp(settings, database=database, qsettings=qsettings)
-    with qtbot.waitSignal(app.station_opened, timeout=20_000):
-        app.start()
-    assert app.devices is not None
-    qtbot.waitUntil(lambda: app.devices.states["scanner"] == "connected", timeout=10_000)
+    app = start_station("ship-02", label_printer=(tmp_path / "labels").as_uri())
     with qtbot.waitSignal(app.window_shown, timeout=10_000):
         scanner.scan("BADGE:PACK-0001")
-    yield app
-    app.window.close()
-    app.shutdown()
+    return app
 
 
 def test_labels_made_elsewhere_are_typed_and_scanned_into_the_dialog(

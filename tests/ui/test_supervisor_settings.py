@@ -4,17 +4,15 @@ edits the rules typing real keys (through the wedge filter), saves; the rate sho
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidget
 
 from tests.services.shipdata import import_nordpost, packed_order, ship_from_sweden
 from tests.ui.fit import assert_fits
 from wms_desk.app.gui import StationApp
-from wms_desk.devices.simulators.scanner import ScannerSimulator
 from wms_desk.domain.service_selection import Strategy
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
@@ -22,7 +20,6 @@ from wms_desk.services.shipping.rating import rate_order
 from wms_desk.services.shipping.rules import get_rules
 from wms_desk.services.stations import ensure_station
 from wms_desk.services.users import add_user
-from wms_desk.settings import load_settings
 from wms_desk.ui.screens.settings_screen import SettingsScreen
 from wms_desk.ui.screens.shipping_rules_panel import ShippingRulesPanel
 
@@ -32,42 +29,17 @@ DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def scanner() -> Iterator[ScannerSimulator]:
-    simulator = ScannerSimulator("pty", aim=False, suffix="cr")
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def station(qtbot, database: Database, tmp_path: Path, scanner: ScannerSimulator):
+def station(qtbot, database: Database, start_station, scanner):
     info = ensure_station(database, "desk-01")
     admin = ServiceContext(database, system_actor(info.id, info.name))
     add_user(admin, "sue", "supervisor", "super123", badge="SUP-0001", display_name="Sue Lead")
     import_nordpost(admin)
     ship_from_sweden(database)
     packed_order(database, "R-100", (900,))
-    settings = load_settings(
-        cli={
-            "station": "desk-01",
-            "scanner_port": scanner.address,
-            "scanner_suffix": "cr",
-            "poll_seconds": 3600,
-            "data_dir": str(tmp_path),
-        },
-        environ={},
-        config_path=tmp_path / "none.toml",
-    )
-    qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    app = StationApp(settings, database=database, qsettings=qsettings)
-    with qtbot.waitSignal(app.station_opened, timeout=20_000):
-        app.start()
-    assert app.devices is not None
-    qtbot.waitUntil(lambda: app.devices.states["scanner"] == "connected", timeout=10_000)
+    app = start_station("desk-01")
     with qtbot.waitSignal(app.window_shown, timeout=10_000):
         scanner.scan("BADGE:SUP-0001")
-    yield app
-    app.window.close()
-    app.shutdown()
+    return app
 
 
 def _panel(qtbot, app: StationApp) -> ShippingRulesPanel:
