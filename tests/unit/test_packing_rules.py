@@ -121,6 +121,27 @@ def test_the_suggested_carton_fits_and_no_smaller_one_does(boxes, items) -> None
     assert all(c.volume >= choice.volume for c in fitting)
 
 
+def _fits_item_by_item(carton: cartons.CartonSpec, items: list[cartons.ItemSize]) -> bool:
+    """The rule as a packer states it: each item fits on its own (longest side to longest
+    side), and all of them together by volume and weight."""
+    room = sorted((carton.length_mm, carton.width_mm, carton.height_mm))
+    volume, weight = 0, carton.tare_g
+    for item in items:
+        weight += item.weight_g * item.qty
+        sides = (item.length_mm, item.width_mm, item.height_mm)
+        if any(side is None or side <= 0 for side in sides):
+            continue
+        if any(s > r for s, r in zip(sorted(sides), room, strict=True)):  # type: ignore[type-var]
+            return False
+        volume += item.length_mm * item.width_mm * item.height_mm * item.qty  # type: ignore[operator]
+    return volume <= carton.volume and weight <= carton.max_weight_g
+
+
+@given(carton_st, st.lists(item_st, max_size=6))
+def test_fitting_the_items_summary_is_fitting_each_item(box, items) -> None:
+    assert cartons.fits(box, items) == _fits_item_by_item(box, items)
+
+
 def test_an_item_too_long_for_a_roomy_carton_does_not_fit() -> None:
     flat = cartons.CartonSpec("F", 300, 300, 50, Decimal(5000))
     pole = cartons.ItemSize(400, 20, 20, Decimal(100), 1)

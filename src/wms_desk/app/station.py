@@ -128,4 +128,3 @@ def warm_up() -> None:
 
     scan.warm_up()
     fonts.ensure_fonts()
-

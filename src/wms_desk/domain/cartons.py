@@ -49,24 +49,50 @@ class ItemSize:
         return a, b, c
 
 
+@dataclass(frozen=True)
+class ItemsSummary:
+    """What any carton needs to know of the items: the longest side, middle side and shortest
+    side over all items (sorted sides: every item fits on its own exactly when each of these
+    fits), total volume of those with dimensions, and total weight. One pass over the items, so
+    choosing among the cartons costs nothing per item (a 200-line order is summarised once per
+    scan, not once per carton)."""
+
+    sides: tuple[int, int, int]
+    volume: int
+    weight_g: Decimal
+
+    @classmethod
+    def of(cls, items: Iterable[ItemSize]) -> ItemsSummary:
+        longest = middle = shortest = volume = 0
+        weight = Decimal(0)
+        for item in items:
+            weight += item.weight_g * item.qty
+            dims = item.dims
+            if dims is None:
+                continue
+            longest, middle, shortest = (
+                max(longest, dims[0]),
+                max(middle, dims[1]),
+                max(shortest, dims[2]),
+            )
+            volume += dims[0] * dims[1] * dims[2] * item.qty
+        return cls((longest, middle, shortest), volume, weight)
+
+    def fit(self, carton: CartonSpec) -> bool:
+        if any(side > room for side, room in zip(self.sides, carton.dims, strict=True)):
+            return False
+        return self.volume <= carton.volume and self.weight_g + carton.tare_g <= carton.max_weight_g
+
+
 def fits(carton: CartonSpec, items: Iterable[ItemSize]) -> bool:
     """Every item fits the carton on its own (sorted sides), and together by volume and weight."""
-    volume = 0
-    weight = carton.tare_g
-    for item in items:
-        weight += item.weight_g * item.qty
-        dims = item.dims
-        if dims is None:
-            continue
-        if any(side > room for side, room in zip(dims, carton.dims, strict=True)):
-            return False
-        volume += dims[0] * dims[1] * dims[2] * item.qty
-    return volume <= carton.volume and weight <= carton.max_weight_g
+    return ItemsSummary.of(items).fit(carton)
 
 
 def suggest_carton(cartons: Sequence[CartonSpec], items: Sequence[ItemSize]) -> CartonSpec | None:
     """The smallest (by volume, then code) carton that fits, or None when none does."""
+    summary = ItemsSummary.of(items)
     for carton in sorted(cartons, key=lambda c: (c.volume, c.code)):
-        if fits(carton, items):
+        if summary.fit(carton):
             return carton
     return None

@@ -67,6 +67,10 @@ class PackLine:
     image_path: str | None = None
     unit_weight_g: Decimal = Decimal(0)
     picked: int | None = None  # what picking put in the tote: no more can be verified
+    # The product's outer size (None when unknown): what the carton suggestion needs.
+    length_mm: int | None = None
+    width_mm: int | None = None
+    height_mm: int | None = None
 
     @property
     def remaining(self) -> int:

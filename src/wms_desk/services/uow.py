@@ -129,26 +129,68 @@ def insert_ignoring_duplicates(
     session: Session, model: type[Any], values: dict[str, Any], *conflict_columns: str
 ) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on either backend; True if the row was inserted."""
-    # Dialect modules are imported on first use: a SQLite station never loads PostgreSQL's.
     dialect = session.get_bind().dialect.name
+    statement = _ignoring_duplicates(dialect, model, conflict_columns)
+    return session.execute(statement, values).first() is not None
+
+
+@functools.cache
+def _ignoring_duplicates(dialect: str, model: type[Any], conflict_columns: tuple[str, ...]) -> Any:
+    """The statement, built once per shape: every scan audits itself through it, and building
+    an insert costs more than running it on SQLite."""
+    # Dialect modules are imported on first use: a SQLite station never loads PostgreSQL's.
     statement: Any
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        statement = postgresql.insert(model)
+        statement = postgresql.insert(model.__table__)
     elif dialect == "sqlite":
         from sqlalchemy.dialects import sqlite
 
-        statement = sqlite.insert(model)
+        statement = sqlite.insert(model.__table__)
     else:  # pragma: no cover - only the two backends above are supported
         raise NotImplementedError(f"no upsert for {dialect}")
     # RETURNING tells reliably whether a row went in (rowcount is -1 on PostgreSQL here).
-    statement = (
-        statement.values(values)
-        .on_conflict_do_nothing(index_elements=list(conflict_columns))
-        .returning(*inspect(model).primary_key)
+    # No .values(): the columns come from the parameters at execution (compiled once per set).
+    return statement.on_conflict_do_nothing(index_elements=list(conflict_columns)).returning(
+        *inspect(model).primary_key
     )
-    return session.execute(statement).first() is not None
+
+
+def insert_or_add(
+    session: Session,
+    model: type[Any],
+    values: dict[str, Any],
+    conflict_columns: tuple[str, ...],
+    counter: str,
+) -> None:
+    """INSERT the row, or add `values[counter]` to the existing row's counter, in one statement
+    (ON CONFLICT DO UPDATE on either backend). Bypasses the identity map: for rows the session
+    never loads as entities."""
+    dialect = session.get_bind().dialect.name
+    session.execute(_inserting_or_adding(dialect, model, conflict_columns, counter), values)
+
+
+@functools.cache
+def _inserting_or_adding(
+    dialect: str, model: type[Any], conflict_columns: tuple[str, ...], counter: str
+) -> Any:
+    statement: Any
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        statement = postgresql.insert(model.__table__)
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(model.__table__)
+    else:  # pragma: no cover - only the two backends above are supported
+        raise NotImplementedError(f"no upsert for {dialect}")
+    column = model.__table__.c[counter]
+    return statement.on_conflict_do_update(
+        index_elements=list(conflict_columns),
+        set_={counter: column + statement.excluded[counter]},
+    )
 
 
 def is_retryable(exc: BaseException) -> bool:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from wms_desk.db.models import (
-    AuditEvent,
     Carton,
     Order,
     OrderLine,
@@ -20,14 +19,16 @@ from wms_desk.domain.packing import PackLine, ScanOutcome
 from wms_desk.domain.station_rules import Operation, PackPolicy
 from wms_desk.services import claims
 from wms_desk.services.errors import NotFound
+from wms_desk.services.packing import statements
 from wms_desk.services.packing.session import (
     PackSession,
     ScanVerdict,
     build_session,
+    flushed_connection,
     pack_lines,
     suggest,
 )
-from wms_desk.services.uow import UnitOfWork
+from wms_desk.services.uow import UnitOfWork, insert_or_add
 
 
 @dataclass
@@ -90,9 +91,11 @@ def replayed(uow: UnitOfWork, event_id: str | None) -> str | None:
     """The message of an already recorded event with this id, or None when it is new."""
     if not event_id:
         return None
-    row = uow.session.execute(
-        select(AuditEvent.id, AuditEvent.after).where(AuditEvent.event_id == event_id)
-    ).first()
+    row = (
+        flushed_connection(uow.session)
+        .execute(statements.EVENT_BY_ID, {"event_id": event_id})
+        .first()
+    )
     if row is None:
         return None
     after = row.after or {}
@@ -122,7 +125,7 @@ def current_package(work: Work) -> Package:
     )
     if package is not None:
         return package
-    carton = suggest(session, work.lines(), work.order.id)
+    carton = suggest(session, work.lines())
     package = Package(
         order_id=work.order.id,
         seq=work.progress.current_seq,
@@ -155,11 +158,13 @@ def add_item(work: Work, line: PackLine, qty: int) -> Package:
         .values(packed_qty=OrderLine.packed_qty + qty)
         .execution_options(synchronize_session=False)  # no OrderLine entity is loaded here
     )
-    item = session.get(PackageItem, (package.id, line.line_id))
-    if item is None:
-        session.add(PackageItem(package_id=package.id, order_line_id=line.line_id, qty=qty))
-    else:
-        item.qty += qty
+    insert_or_add(
+        session,
+        PackageItem,
+        {"package_id": package.id, "order_line_id": line.line_id, "qty": qty},
+        ("package_id", "order_line_id"),
+        "qty",
+    )
     work.counted(line.line_id, qty)
     package.last_item_at = work.uow.now
     package.expected_weight_g = (package.expected_weight_g or Decimal(0)) + (

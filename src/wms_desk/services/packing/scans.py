@@ -5,12 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from wms_desk.db.models import (
-    Carton,
     LineShortage,
     Order,
     PackCapture,
-    Product,
-    ProductBarcode,
 )
 from wms_desk.domain import packing
 from wms_desk.domain.codes import COMMAND_PREFIX, StationCommand
@@ -20,7 +17,7 @@ from wms_desk.domain.scan import ScanResult, interpret
 from wms_desk.domain.station_rules import Operation
 from wms_desk.services import claims
 from wms_desk.services.errors import NotFound, PermissionDenied, ValidationFailed
-from wms_desk.services.packing import boxes, finish
+from wms_desk.services.packing import boxes, finish, statements
 from wms_desk.services.packing.common import (
     Work,
     add_item,
@@ -30,7 +27,7 @@ from wms_desk.services.packing.common import (
     replayed,
     set_carton,
 )
-from wms_desk.services.packing.session import ScanVerdict
+from wms_desk.services.packing.session import ScanVerdict, all_cartons, flushed_connection
 from wms_desk.services.uow import UnitOfWork, unit_of_work
 
 
@@ -44,12 +41,11 @@ def _codes_for(scan: ScanResult) -> list[str]:
 
 
 def _product_for(work: Work, scan: ScanResult) -> ScannedProduct | None:
-    row = work.uow.session.execute(
-        select(ProductBarcode.quantity, Product.id, Product.sku, Product.name)
-        .join(Product, Product.id == ProductBarcode.product_id)
-        .where(ProductBarcode.code.in_(_codes_for(scan)))
-        .limit(1)
-    ).first()
+    row = (
+        flushed_connection(work.uow.session)
+        .execute(statements.PRODUCT_BY_CODE, {"codes": _codes_for(scan)})
+        .first()
+    )
     if row is None:
         return None
     qty = row.quantity if work.policy.accept_case_barcodes or row.quantity == 1 else 0
@@ -93,7 +89,8 @@ def judge_and_apply(work: Work, scan: ScanResult, event_id: str | None) -> ScanV
     lines = work.lines()
     if scan.kind == "command" or scan.data.startswith(COMMAND_PREFIX):
         return _command(work, scan, event_id)
-    carton = session.scalar(select(Carton).where(Carton.barcode == scan.data.strip()))
+    code = scan.data.strip()
+    carton = next((c for c in all_cartons(session) if c.barcode == code), None)
     if carton is not None:
         message = f"Box {work.progress.current_seq} of order {order.number} is a {carton.code}."
         if not record(work, event_id, "pack.scan", ScanOutcome.CARTON_SET, message, code=scan.data):

@@ -8,27 +8,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import (
-    Bin,
     Carton,
-    LineShortage,
     Order,
-    OrderLine,
     Package,
-    PackageItem,
     PackProgress,
-    Product,
-    ProductBarcode,
-    StockMove,
 )
 from wms_desk.domain import cartons as carton_rules
 from wms_desk.domain import packing
 from wms_desk.domain.packing import PackageState, PackLine, ScanOutcome
 from wms_desk.domain.station_rules import PackPolicy
 from wms_desk.domain.weighing import WeightCheck
+from wms_desk.services.packing import statements
 
 
 @dataclass(frozen=True)
@@ -86,7 +80,7 @@ class PackSession:
     lines: tuple[SessionLine, ...]
     packages: tuple[PackageView, ...]
     current_seq: int
-    suggested_carton: str | None
+    suggested_carton: str | None  # for the current box while it has no carton
     awaiting_capture: str | None  # "serial of SKU-1" while a serial/lot scan is due
     next_action: str
     can_complete: bool
@@ -108,7 +102,7 @@ class ScanVerdict:
         return self.outcome.accepted
 
 
-def _core(session: Session) -> Connection:
+def flushed_connection(session: Session) -> Connection:
     """Column reads of a 200-line order go straight to the session's connection: the ORM's
     result machinery costs several times what the rows do. Flushed first, as the ORM would."""
     session.flush()
@@ -122,33 +116,7 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
     entities was most of a scan's time.
     """
     rows = (
-        _core(session)
-        .execute(
-            select(
-                OrderLine.id,
-                OrderLine.line_no,
-                OrderLine.sku,
-                OrderLine.name,
-                OrderLine.product_id,
-                OrderLine.qty,
-                OrderLine.packed_qty,
-                OrderLine.picked_qty,
-                Product.name.label("product_name"),
-                Product.needs_serial,
-                Product.needs_lot,
-                Product.image_path,
-                Product.unit_weight_g,
-                LineShortage.qty.label("shorted"),
-            )
-            .outerjoin(Product, Product.id == OrderLine.product_id)
-            .outerjoin(
-                LineShortage,
-                (LineShortage.order_line_id == OrderLine.id) & (LineShortage.stage == "pack"),
-            )
-            .where(OrderLine.order_id == order.id, OrderLine.pickable.is_(True))
-            .order_by(OrderLine.line_no)
-        )
-        .all()
+        flushed_connection(session).execute(statements.LINES, {statements.ORDER_ID: order.id}).all()
     )
     coded = set(order_barcodes(session, order))
     bins = _pick_bins(session, order)
@@ -171,6 +139,9 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
             image_path,
             weight if weight is not None else Decimal(0),
             picked,
+            length,
+            width,
+            height,
         )
         for (
             line_id,
@@ -187,6 +158,9 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
             image_path,
             weight,
             shorted,
+            length,
+            width,
+            height,
         ) in rows
     )
 
@@ -198,14 +172,8 @@ def order_barcodes(session: Session, order: Order) -> dict[int, list[Barcode]]:
     if cached is not None and cached[0] == order.id:
         return cast(dict[int, list[Barcode]], cached[1])
     barcodes: dict[int, list[Barcode]] = defaultdict(list)
-    for product_id, code, qty in _core(session).execute(
-        select(ProductBarcode.product_id, ProductBarcode.code, ProductBarcode.quantity)
-        .where(
-            ProductBarcode.product_id.in_(
-                select(OrderLine.product_id).where(OrderLine.order_id == order.id)
-            )
-        )
-        .order_by(ProductBarcode.id)
+    for product_id, code, qty in flushed_connection(session).execute(
+        statements.BARCODES, {statements.ORDER_ID: order.id}
     ):
         barcodes[product_id].append(Barcode(code, qty))
     session.info[_BARCODES_KEY] = (order.id, barcodes)
@@ -218,32 +186,20 @@ _BARCODES_KEY = "wms_pack_barcodes"
 
 def _pick_bins(session: Session, order: Order) -> dict[int, str]:
     """Where each product was picked from (the ledger's pick moves for this order)."""
-    rows = (
-        _core(session)
-        .execute(
-            select(StockMove.product_id, Bin.code)
-            .join(Bin, Bin.id == StockMove.from_bin_id)
-            .where(StockMove.reason == "pick", StockMove.reference == order.number)
-        )
-        .all()
-    )
+    rows = flushed_connection(session).execute(statements.PICK_BINS, {"order_number": order.number})
     return {product_id: code for product_id, code in rows}
 
 
 def package_states(
     session: Session, order: Order, lines: tuple[PackLine, ...]
 ) -> list[tuple[Package, PackageState, list[tuple[int, int]]]]:
-    packages = list(
-        session.scalars(select(Package).where(Package.order_id == order.id).order_by(Package.seq))
-    )
+    packages = list(session.scalars(statements.PACKAGES, {statements.ORDER_ID: order.id}))
     items: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if packages:
-        for row in _core(session).execute(
-            select(PackageItem.package_id, PackageItem.order_line_id, PackageItem.qty).where(
-                PackageItem.package_id.in_([p.id for p in packages])
-            )
+        for package_id, line_id, qty in flushed_connection(session).execute(
+            statements.PACKAGE_ITEMS, {statements.ORDER_ID: order.id}
         ):
-            items[row.package_id].append((row.order_line_id, row.qty))
+            items[package_id].append((line_id, qty))
     result = []
     for package in packages:
         check = WeightCheck(package.weight_check) if package.weight_check else None
@@ -260,49 +216,44 @@ def package_states(
     return result
 
 
-def suggest(
-    session: Session, lines: tuple[PackLine, ...], order_id: int | None = None
-) -> Carton | None:
-    """The smallest active carton for what is still to pack (remaining units of every line).
-    With `order_id` (the lines are that order's) the sizes are read by a join, not 200 ids."""
-    cartons = list(session.scalars(select(Carton).where(Carton.active.is_(True))))
+def suggest(session: Session, lines: tuple[PackLine, ...]) -> Carton | None:
+    """The smallest active carton for what is still to pack (the remaining units; the whole
+    order once nothing remains)."""
+    cartons = [carton for carton in all_cartons(session) if carton.active]
     if not cartons:
         return None
-    products = {
-        p.id: p
-        for p in _core(session).execute(
-            select(
-                Product.id,
-                Product.length_mm,
-                Product.width_mm,
-                Product.height_mm,
-                Product.unit_weight_g,
-            ).where(
-                Product.id.in_(select(OrderLine.product_id).where(OrderLine.order_id == order_id))
-                if order_id is not None
-                else Product.id.in_({line.product_id for line in lines if line.product_id})
-            )
+    products = [line for line in lines if line.product_id is not None]
+    open_lines = [line for line in products if line.remaining > 0]
+    sizes = [
+        carton_rules.ItemSize(
+            line.length_mm,
+            line.width_mm,
+            line.height_mm,
+            line.unit_weight_g,
+            line.remaining if open_lines else line.ordered,
         )
-    }
-    sizes = []
-    for line in lines:
-        product = products.get(line.product_id or -1)
-        qty = max(line.remaining, 0) or line.ordered
-        if product is None:
-            continue
-        sizes.append(
-            carton_rules.ItemSize(
-                product.length_mm, product.width_mm, product.height_mm, product.unit_weight_g, qty
-            )
-        )
-    specs = {
-        c.code: carton_rules.CartonSpec(
+        for line in open_lines or products
+    ]
+    specs = [
+        carton_rules.CartonSpec(
             c.code, c.length_mm, c.width_mm, c.height_mm, c.max_weight_g, c.tare_g
         )
         for c in cartons
-    }
-    choice = carton_rules.suggest_carton(list(specs.values()), sizes)
+    ]
+    choice = carton_rules.suggest_carton(specs, sizes)
     return next((c for c in cartons if choice and c.code == choice.code), None)
+
+
+def all_cartons(session: Session) -> list[Carton]:
+    """Every carton (a handful), read once per unit of work: a scan looks its code up among
+    them and the suggestion chooses among the active ones."""
+    cached = session.info.get(_CARTONS_KEY)
+    if cached is None:
+        cached = session.info[_CARTONS_KEY] = list(session.scalars(statements.CARTONS))
+    return cast(list[Carton], cached)
+
+
+_CARTONS_KEY = "wms_pack_cartons"
 
 
 def build_session(
@@ -331,7 +282,10 @@ def build_session(
     )
     barcodes = order_barcodes(session, order)
     sku_of = {line.line_id: line.sku for line in lines}
-    carton = suggest(session, lines, order.id)
+    # The suggestion is for a box without a carton (the screen shows the box's own otherwise);
+    # a 200-line order's suggestion is not worked out again on every scan into a chosen box.
+    current = next((state for state in states if state.seq == current_seq), None)
+    carton = suggest(session, lines) if current is None or not current.carton_code else None
     return PackSession(
         order.id,
         order.number,

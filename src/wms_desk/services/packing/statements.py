@@ -1,0 +1,95 @@
+"""The reads every pack scan makes, built once per process.
+
+A scan of a 200-line order runs about twenty statements. Building a `select()` with a dozen
+columns and two joins costs more than running it on SQLite (about 0.6 ms of a 7 ms scan went
+to constructing the line read alone), so the hot statements are module constants with bound
+parameters; SQLAlchemy's compiled cache does the rest.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select
+
+from wms_desk.db.models import (
+    AuditEvent,
+    Bin,
+    Carton,
+    LineShortage,
+    OrderLine,
+    Package,
+    PackageItem,
+    Product,
+    ProductBarcode,
+    StockMove,
+)
+
+ORDER_ID = "order_id"
+
+# The order's pickable lines with the product facts the packer and the rules need.
+LINES = (
+    select(
+        OrderLine.id,
+        OrderLine.line_no,
+        OrderLine.sku,
+        OrderLine.name,
+        OrderLine.product_id,
+        OrderLine.qty,
+        OrderLine.packed_qty,
+        OrderLine.picked_qty,
+        Product.name.label("product_name"),
+        Product.needs_serial,
+        Product.needs_lot,
+        Product.image_path,
+        Product.unit_weight_g,
+        LineShortage.qty.label("shorted"),
+        Product.length_mm,
+        Product.width_mm,
+        Product.height_mm,
+    )
+    .outerjoin(Product, Product.id == OrderLine.product_id)
+    .outerjoin(
+        LineShortage,
+        (LineShortage.order_line_id == OrderLine.id) & (LineShortage.stage == "pack"),
+    )
+    .where(OrderLine.order_id == bindparam(ORDER_ID), OrderLine.pickable.is_(True))
+    .order_by(OrderLine.line_no)
+)
+
+BARCODES = (
+    select(ProductBarcode.product_id, ProductBarcode.code, ProductBarcode.quantity)
+    .where(
+        ProductBarcode.product_id.in_(
+            select(OrderLine.product_id).where(OrderLine.order_id == bindparam(ORDER_ID))
+        )
+    )
+    .order_by(ProductBarcode.id)
+)
+
+PICK_BINS = (
+    select(StockMove.product_id, Bin.code)
+    .join(Bin, Bin.id == StockMove.from_bin_id)
+    .where(StockMove.reason == "pick", StockMove.reference == bindparam("order_number"))
+)
+
+PACKAGES = select(Package).where(Package.order_id == bindparam(ORDER_ID)).order_by(Package.seq)
+
+PACKAGE_ITEMS = (
+    select(PackageItem.package_id, PackageItem.order_line_id, PackageItem.qty)
+    .join(Package, Package.id == PackageItem.package_id)
+    .where(Package.order_id == bindparam(ORDER_ID))
+)
+
+# Every carton, active or not (there are a handful): a scan may name any of them by barcode,
+# and the suggestion picks among the active ones.
+CARTONS = select(Carton)
+
+PRODUCT_BY_CODE = (
+    select(ProductBarcode.quantity, Product.id, Product.sku, Product.name)
+    .join(Product, Product.id == ProductBarcode.product_id)
+    .where(ProductBarcode.code.in_(bindparam("codes", expanding=True)))
+    .limit(1)
+)
+
+EVENT_BY_ID = select(AuditEvent.id, AuditEvent.after).where(
+    AuditEvent.event_id == bindparam("event_id")
+)
