@@ -14,11 +14,11 @@ Usage:
   PostgreSQL), split into `of_which_verify_scan` (the service call, timed on its worker thread)
   and `of_which_screen` (routing, the thread hops, the model update and the paint); and
   `verify_scan_only`: the same scans through packing.verify_scan alone, without the GUI.
-- claims_per_s: --stations threads, each a station with its own Database (engine and pool) as a
-  separate station would have, connected and warmed up before a common start; they claim pack
-  work with `claims.claim_next` on PostgreSQL until --claim-orders seeded orders are all taken.
-  Threads share one interpreter (and its GIL) on this machine, so this is a lower bound for
-  separate stations.
+- claims_per_s: --stations stations, each its own process (--claim-mode processes, the default:
+  stations are separate programs) with its own Database, connected before a common start; they
+  claim pack work with `claims.claim_next` on PostgreSQL until --claim-orders seeded orders are
+  all taken. --claim-mode threads runs them as threads of one interpreter instead (sharing its
+  GIL: a lower bound). --claim-orders 0 skips it.
 - --pack-orders N also runs the whole flow (claim, scan every unit, weigh, COMPLETE) with
   --stations threads on PostgreSQL and reports orders/s and the invariants.
 - load_average: the 1-minute load at the start and the end (other work on the machine skews
@@ -271,12 +271,40 @@ def scan_to_feedback(backend: str, lines: int) -> dict[str, object]:
 
 
 # -- claims per second ----------------------------------------------------------------------------
-def claims_per_second(orders: int, stations: int) -> dict[str, object]:
-    from tests.services import pack_load
-
+def _claim_until_none(url: str, actor: Any, ready: Any, go: Any) -> tuple[int, float]:
+    """One station: connected before the common start (as a running station is), then
+    "next order" until nothing is left. Returns how many it took and when it finished."""
     from wms_desk.domain.station_rules import Operation
     from wms_desk.services import claims
     from wms_desk.services.context import ServiceContext
+    from wms_desk.services.database import Database
+
+    own = Database(url)
+    ctx = ServiceContext(own, actor)
+    try:
+        with own.engine.connect():
+            pass
+        ready.wait()
+        go.wait()
+        done = 0
+        while claims.claim_next(ctx, Operation.PACK) is not None:
+            done += 1
+        return done, time.monotonic()
+    finally:
+        own.dispose()
+
+
+def _station_process(url: str, actor: Any, ready: Any, go: Any, results: Any) -> None:
+    results.put(_claim_until_none(url, actor, ready, go))
+
+
+def claims_per_second(orders: int, stations: int, mode: str) -> dict[str, object]:
+    """`stations` stations claim pack work at once: as separate processes (each its own
+    interpreter, as stations are) or as threads of this one (sharing its GIL: a lower bound)."""
+    import multiprocessing
+
+    from tests.services import pack_load
+
     from wms_desk.services.database import Database
 
     name = f"wms_bench_claims_{uuid.uuid4().hex[:6]}"
@@ -285,30 +313,31 @@ def claims_per_second(orders: int, stations: int) -> dict[str, object]:
     try:
         pack_load.seed(database, orders)
         actors = [pack_load.station_actor(database, n) for n in range(stations)]
-        ready = threading.Barrier(stations + 1)
-        go = threading.Event()
-
-        def station(actor: Any) -> tuple[int, float]:
-            own = Database(url)
-            ctx = ServiceContext(own, actor)
-            try:
-                with own.engine.connect():  # connected before the start, as a running station is
-                    pass
-                ready.wait()
-                go.wait()
-                done = 0
-                while claims.claim_next(ctx, Operation.PACK) is not None:
-                    done += 1
-                return done, time.perf_counter()
-            finally:
-                own.dispose()
-
-        with ThreadPoolExecutor(stations) as pool:
-            futures = [pool.submit(station, actor) for actor in actors]
+        if mode == "processes":
+            spawn = multiprocessing.get_context("spawn")  # no forked Qt or open connections
+            ready, go, queue = spawn.Barrier(stations + 1), spawn.Event(), spawn.Queue()
+            children = [
+                spawn.Process(target=_station_process, args=(url, actor, ready, go, queue))
+                for actor in actors
+            ]
+            for child in children:
+                child.start()
             ready.wait()
-            started = time.perf_counter()
+            started = time.monotonic()
             go.set()
-            results = [f.result() for f in futures]
+            results = [queue.get(timeout=300) for _ in children]
+            for child in children:
+                child.join()
+        else:
+            ready_t, go_t = threading.Barrier(stations + 1), threading.Event()
+            with ThreadPoolExecutor(stations) as pool:
+                futures = [
+                    pool.submit(_claim_until_none, url, actor, ready_t, go_t) for actor in actors
+                ]
+                ready_t.wait()
+                started = time.monotonic()
+                go_t.set()
+                results = [f.result() for f in futures]
         elapsed = max(end for _, end in results) - started
         claimed = sum(done for done, _ in results)
         assert claimed == orders, (claimed, orders)
@@ -317,7 +346,7 @@ def claims_per_second(orders: int, stations: int) -> dict[str, object]:
             "goal_per_s": CLAIM_GOAL_PER_S,
             "stations": stations,
             "orders": orders,
-            "mode": "threads",
+            "mode": mode,
         }
     finally:
         database.dispose()
@@ -361,6 +390,7 @@ def main() -> int:
     parser.add_argument("--claim-orders", type=int, default=2000)
     parser.add_argument("--stations", type=int, default=16)
     parser.add_argument("--pack-orders", type=int, default=0)
+    parser.add_argument("--claim-mode", choices=("processes", "threads"), default="processes")
     args = parser.parse_args()
     from wms_desk.ui.application import make_application
 
@@ -370,9 +400,10 @@ def main() -> int:
         "lines": args.lines,
         "load_average_start": round(os.getloadavg()[0], 2),
     }
-    for backend in args.backends.split(","):
+    for backend in filter(None, args.backends.split(",")):
         figures[f"scan_to_feedback_{backend}"] = scan_to_feedback(backend, args.lines)
-    figures["claims"] = claims_per_second(args.claim_orders, args.stations)
+    if args.claim_orders:  # --claim-orders 0 times the scans alone
+        figures["claims"] = claims_per_second(args.claim_orders, args.stations, args.claim_mode)
     if args.pack_orders:
         figures["pack_flow"] = full_flow(args.pack_orders, args.stations)
     figures["load_average_end"] = round(os.getloadavg()[0], 2)
