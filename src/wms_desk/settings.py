@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import tomllib
@@ -74,11 +75,23 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "timezone",
         str,
-        "UTC",
-        "The site's time zone (IANA name, e.g. Europe/Berlin): reports count its days and hours.",
+        None,
+        "The site's time zone (IANA name, e.g. Europe/Berlin): reports count its days and hours. "
+        "Unset: this computer's own zone, the one every screen shows times in.",
     ),
 )
 OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
+
+
+@functools.cache
+def machine_timezone() -> str:
+    """This computer's IANA zone name (tzlocal reads it on Linux, macOS and Windows)."""
+    try:
+        import tzlocal
+
+        return str(tzlocal.get_localzone_name() or "UTC")
+    except Exception:  # an unnamed or broken local zone: count in UTC rather than fail
+        return "UTC"
 
 
 def default_config_path() -> Path:
@@ -106,6 +119,12 @@ class Settings:
     @property
     def station_name(self) -> str:
         return self.values.get("station") or socket.gethostname() or "station-1"
+
+    @property
+    def timezone(self) -> str:
+        """The zone reports count days in: as set, else this machine's, so that a report of
+        "today" and the dashboard's today are the same day without any setting."""
+        return str(self.values.get("timezone") or machine_timezone())
 
     @property
     def data_path(self) -> Path:

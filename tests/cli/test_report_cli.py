@@ -31,7 +31,8 @@ def test_report_list_names_every_report(wms) -> None:
     assert [line.split("\t")[0] for line in out.splitlines()] == NAMES
 
 
-def test_json_report_with_every_filter(wms, seeded) -> None:
+def test_json_report_with_every_filter(wms, seeded, monkeypatch) -> None:
+    monkeypatch.setenv("WMS_DESK_TIMEZONE", "UTC")  # the site's zone, set (unset: the machine's)
     code, out, err = wms(
         "report", "throughput", "--from", "2026-03-02", "--to", "2026-03-06",
         "--channel", "Shop", "--carrier", "UPS", "--station", "PACK-1", "--packer", "anna",

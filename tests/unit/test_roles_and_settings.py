@@ -64,6 +64,19 @@ def test_settings_layers_cli_over_env_over_file_over_default(tmp_path: Path) -> 
     assert load_settings(cli={}, environ={}, config_path=tmp_path / "none.toml").poll_seconds == 5.0
 
 
+def test_the_site_zone_is_the_machines_own_unless_set(tmp_path: Path) -> None:
+    """Reports count days in it; the screens show times in the machine's zone, so by default
+    a report of today and the dashboard's today are the same day."""
+    import tzlocal
+
+    unset = load_settings(cli={}, environ={}, config_path=tmp_path / "none.toml")
+    assert unset.timezone == tzlocal.get_localzone_name()
+    berlin = load_settings(
+        cli={}, environ={"WMS_DESK_TIMEZONE": "Europe/Berlin"}, config_path=tmp_path / "none.toml"
+    )
+    assert berlin.timezone == "Europe/Berlin"
+
+
 def test_a_bad_config_file_says_which_file_and_what_is_wrong(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("stationn = 'typo'\n")
