@@ -62,6 +62,7 @@ class StationApp(QObject):
         self._database = database
         self.qsettings = qsettings or QSettings(ORGANISATION, ORGANISATION)
         self.tasks = TaskRunner(self)
+        self.warmed_up = False  # the warm-up after the station opened has finished
         self.station: Station | None = None
         self.devices: DeviceHub | None = None
         self.print_worker: QtPrintWorker | None = None
@@ -146,7 +147,10 @@ class StationApp(QObject):
     def _warm_up(self) -> None:
         from wms_desk.app.station import warm_up
 
-        self.tasks.run(warm_up, on_error=lambda _error: None)
+        def done(_result: object) -> None:
+            self.warmed_up = True
+
+        self.tasks.run(warm_up, on_done=done, on_error=lambda _error: None)
 
     def _start_workers(self, station: Station) -> None:
         from wms_desk.services.notifications import RemoteChanges
