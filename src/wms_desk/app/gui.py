@@ -10,6 +10,7 @@ user's screens get all of it in one declared UiContext.
 from __future__ import annotations
 
 import gc
+import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,10 @@ class StationApp(QObject):
         self._database = database
         self.qsettings = qsettings or QSettings(ORGANISATION, ORGANISATION)
         self.tasks = TaskRunner(self)
-        self.warmed_up = False  # the warm-up after the station opened has finished
+        self._warmed = threading.Event()
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.timeout.connect(self._warm_up)
         self.station: Station | None = None
         self.devices: DeviceHub | None = None
         self.print_worker: QtPrintWorker | None = None
@@ -142,15 +146,24 @@ class StationApp(QObject):
         # While the first person signs in, load the GS1 parser and the label renderers on a
         # worker: the first scan and the first COMPLETE then answer as fast as every later one,
         # and the sign-in itself is not slowed down.
-        QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
+        # The app's own timer, stopped at shutdown: a bare singleShot outlived a station closed
+        # within the delay and started the warm-up on a pool whose app was gone (a crash in
+        # the UI tests, where stations open and close within a second).
+        self._warm_timer.start(WARM_UP_DELAY_MS)
 
     def _warm_up(self) -> None:
         from wms_desk.app.station import warm_up
 
-        def done(_result: object) -> None:
-            self.warmed_up = True
+        # The callback must not hold the app itself: a pending task would close a reference
+        # cycle through `self.tasks`, and the collector may then destroy the app's Qt objects
+        # on whatever thread it runs in (a crash seen in the UI tests).
+        warmed = self._warmed
+        self.tasks.run(warm_up, on_done=lambda _result: warmed.set(), on_error=lambda _e: None)
 
-        self.tasks.run(warm_up, on_done=done, on_error=lambda _error: None)
+    @property
+    def warmed_up(self) -> bool:
+        """The warm-up after the station opened has finished."""
+        return self._warmed.is_set()
 
     def _start_workers(self, station: Station) -> None:
         from wms_desk.services.notifications import RemoteChanges
@@ -267,6 +280,7 @@ class StationApp(QObject):
         self.login.reset()
 
     def shutdown(self) -> None:
+        self._warm_timer.stop()
         if self.remote is not None:
             self.remote.stop()
         if self.print_worker is not None:

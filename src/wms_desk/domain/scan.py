@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -299,13 +300,34 @@ def _unknown(data: str, aim: str | None, symbology: str) -> ScanResult:
 
 # biip is imported on the first scan that needs it, not when the station opens (it costs about
 # 0.1 s); the GUI warms it on a worker after sign-in so even the first scan does not wait.
+# Its package imports its own modules in a circle that only resolves in one thread at a time:
+# a scan interpreted while the warm-up was importing it failed with "cannot import name
+# 'GS1Message' from partially initialized module". So the whole package is loaded once, behind
+# a lock, before any of it is used.
+_biip_lock = threading.Lock()
+_biip_loaded = False
+
+
+def _load_biip() -> None:
+    global _biip_loaded
+    if _biip_loaded:
+        return
+    with _biip_lock:
+        if not _biip_loaded:
+            import biip  # noqa: F401  (the package imports every module the parsers below use)
+
+            _biip_loaded = True
+
+
 def _valid_gtin(digits: str) -> bool:
+    _load_biip()
     from biip.checksums import gs1_standard_check_digit
 
     return gs1_standard_check_digit(digits[:-1]) == int(digits[-1])
 
 
 def _as_gtin(data: str, aim: str | None, symbology: str) -> ScanResult:
+    _load_biip()
     from biip import ParseError
     from biip.gtin import Gtin
 
@@ -325,6 +347,7 @@ def _as_gtin(data: str, aim: str | None, symbology: str) -> ScanResult:
 
 
 def _as_sscc(data: str, aim: str | None = None, symbology: str = "unknown") -> ScanResult:
+    _load_biip()
     from biip import ParseError
     from biip.sscc import Sscc
 
@@ -336,6 +359,7 @@ def _as_sscc(data: str, aim: str | None = None, symbology: str = "unknown") -> S
 
 
 def _as_gs1(data: str, aim: str | None, symbology: str) -> ScanResult:
+    _load_biip()
     from biip import ParseError
     from biip.gs1_messages import GS1Message
 
@@ -377,6 +401,7 @@ def _component_check(ai: str, value: str) -> str | None:
     digits = value[span[0] : span[1]]
     if len(digits) != span[1] - span[0] or not digits.isdigit():
         return None  # biip's pattern match already rejects malformed values
+    _load_biip()
     from biip.checksums import gs1_standard_check_digit
 
     expected = gs1_standard_check_digit(digits[:-1])
@@ -387,8 +412,7 @@ def _component_check(ai: str, value: str) -> str | None:
 
 def warm_up() -> None:
     """Import the GS1 parser now (on a worker), so the first real scan does not pay for it."""
-    import biip.gs1_messages  # noqa: F401
-
+    _load_biip()
     interpret("4006381333931")
 
 
