@@ -48,6 +48,7 @@ from wms_desk.services.outbox import (
     register_delivery,
 )
 from wms_desk.services.uow import UnitOfWork, read_only, run_unit_of_work
+from wms_desk.services.uow_reads import channel as order_channel
 
 log = logging.getLogger(__name__)
 ALERT_KIND = "channel.writeback"  # a supervisor alert's kind when a shop refuses an update
@@ -149,7 +150,7 @@ def _payload(
 def enqueue_fulfilment(uow: UnitOfWork, order: Order, shipment: Shipment) -> bool:
     """In the labels' transaction: queue the write-back when the order's channel has a target.
     False when it has none (manual orders, channels nobody pointed anywhere) or it was queued."""
-    channel = uow.session.get(Channel, order.channel_id)
+    channel = order_channel(uow.session, order.channel_id)  # rules_of read it already
     if channel is None or target_of(channel) is None:
         return False
     uow.session.flush()  # the shipment's id is the message key

@@ -16,6 +16,7 @@ from wms_desk.domain.emails import is_address
 from wms_desk.domain.roles import Permission
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
+from wms_desk.services.uow_reads import setting_value
 
 SMTP_KEY = "email.smtp"
 PASSWORD_ENV = "WMS_DESK_SMTP_PASSWORD"
@@ -102,8 +103,8 @@ def _from_value(value: dict[str, Any]) -> SmtpSettings:
 
 
 def load(session: Session) -> SmtpSettings:
-    row = session.get(AppSetting, SMTP_KEY)
-    return _from_value(row.value) if row is not None else SmtpSettings()
+    value = setting_value(session, SMTP_KEY)  # read once per unit of work (services/uow_reads)
+    return _from_value(value) if value is not None else SmtpSettings()
 
 
 @read_only

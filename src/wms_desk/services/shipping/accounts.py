@@ -24,7 +24,8 @@ from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.shipping.tracking_poll import DEFAULT_KEY_VARIABLE
 from wms_desk.services.shipping.tracking_poll import key_source_of as tracking_key_source
-from wms_desk.services.uow import UnitOfWork, insert_ignoring_duplicates, read_only, unit_of_work
+from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
+from wms_desk.services.uow_reads import carrier_accounts
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,15 @@ class DbSerialSource:
         self.session = session
 
     def take(self, card_code: str, tracking: TrackingRange, count: int) -> list[int]:
-        insert_ignoring_duplicates(
-            self.session,
-            TrackingCounter,
-            {"card_code": card_code, "next_serial": tracking.start},
-            "card_code",
-        )
+        # One upsert (one round trip): the first use makes the row past the range's first
+        # `count` serials, every later one moves it on under the row lock (either backend).
         after = self.session.execute(
             text(
-                "UPDATE tracking_counters SET next_serial = next_serial + :n "
-                "WHERE card_code = :code RETURNING next_serial"
+                "INSERT INTO tracking_counters (card_code, next_serial) VALUES (:code, :first) "
+                "ON CONFLICT (card_code) DO UPDATE "
+                "SET next_serial = tracking_counters.next_serial + :n RETURNING next_serial"
             ),
-            {"n": count, "code": card_code},
+            {"code": card_code, "first": tracking.start + count, "n": count},
         ).scalar_one()
         serials = list(range(int(after) - count, int(after)))
         tracking.format(serials[-1])  # raises TrackingRangeError when the range is used up
@@ -139,7 +137,7 @@ def close_online_adapters() -> None:
 def find_account(session: Session, name: str) -> CarrierAccount:
     """By account code, name or rate-card code, ignoring case."""
     wanted = name.strip().lower()
-    for account in session.scalars(select(CarrierAccount).order_by(CarrierAccount.id)):
+    for account in carrier_accounts(session):
         card_code = card_of(account).code.lower() if account.kind == "rate_card" else ""
         if wanted in (account.code.lower(), account.name.lower(), card_code):
             return account
@@ -154,13 +152,7 @@ def active_accounts(
     session: Session, kinds: tuple[str, ...] = ("rate_card",)
 ) -> list[CarrierAccount]:
     """Active accounts that rate (manual ones never do); rate cards only unless asked."""
-    return list(
-        session.scalars(
-            select(CarrierAccount)
-            .where(CarrierAccount.active.is_(True), CarrierAccount.kind.in_(kinds))
-            .order_by(CarrierAccount.id)
-        )
-    )
+    return [a for a in carrier_accounts(session) if a.active and a.kind in kinds]
 
 
 def _info(session: Session, account: CarrierAccount) -> CarrierInfo:

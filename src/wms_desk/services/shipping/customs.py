@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from wms_desk.db.models import AppSetting, Order, OrderLine, Product
+from wms_desk.db.models import Order, OrderLine, Product
 from wms_desk.domain.customs import (
     CustomsForm,
     CustomsItem,
@@ -20,6 +20,7 @@ from wms_desk.printing.barcodes import draw_code128
 from wms_desk.printing.model import Address
 from wms_desk.printing.pdf import fit_text, render_pages, rule
 from wms_desk.services.uow import UnitOfWork
+from wms_desk.services.uow_reads import setting_value
 
 HOME_KEY = "shipping.home_country"  # {"country": "US"}: where the warehouse ships from
 INCH = 72.0
@@ -28,9 +29,9 @@ A4 = (595.0, 842.0)
 
 
 def home_country(uow: UnitOfWork, ship_from: Address) -> str:
-    row = uow.session.get(AppSetting, HOME_KEY)
-    if row is not None and row.value.get("country"):
-        return str(row.value["country"]).upper()
+    value = setting_value(uow.session, HOME_KEY)
+    if value is not None and value.get("country"):
+        return str(value["country"]).upper()
     if ship_from.country:
         return ship_from.country.upper()
     last = ship_from.lines[-1].strip() if ship_from.lines else ""

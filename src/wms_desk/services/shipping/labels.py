@@ -17,6 +17,7 @@ from wms_desk.carriers.base import (
     RateQuote,
     VoidResult,
 )
+from wms_desk.carriers.base import Package as CarrierPackage
 from wms_desk.carriers.easypost import EasyPostConfig
 from wms_desk.db.models import (
     AppSetting,
@@ -54,6 +55,7 @@ from wms_desk.services.shipping.rating import (
 )
 from wms_desk.services.station_bindings import PrinterBinding, bindings_of
 from wms_desk.services.uow import UnitOfWork, unit_of_work
+from wms_desk.services.uow_reads import setting_value
 
 SHIP_ON_KEY = "shipping.ship_on"  # {"when": "labels"} (default) or {"when": "manifest"}
 # {"buy": true, "stations": ["pack-1", ...]} ([] or absent: every station): pack COMPLETE buys
@@ -123,15 +125,15 @@ class VoidInfo:
 
 
 def ships_on_manifest(session: Session) -> bool:
-    row = session.get(AppSetting, SHIP_ON_KEY)
-    return bool(row and row.value.get("when") == "manifest")
+    value = setting_value(session, SHIP_ON_KEY)
+    return bool(value and value.get("when") == "manifest")
 
 
 def buys_at_complete(uow: UnitOfWork) -> bool:
-    row = uow.session.get(AppSetting, AT_COMPLETE_KEY)
-    if row is None or not row.value.get("buy"):
+    value = setting_value(uow.session, AT_COMPLETE_KEY)
+    if value is None or not value.get("buy"):
         return False
-    stations = row.value.get("stations") or []
+    stations = value.get("stations") or []
     return not stations or uow.actor.station_name in stations
 
 
@@ -173,11 +175,16 @@ def _printer(uow: UnitOfWork, printer_url: str | None) -> PrinterBinding:
 
 
 def _buy(
-    uow: UnitOfWork, order: Order, service: str | None, printer: PrinterBinding, ship_from: Address
+    uow: UnitOfWork,
+    order: Order,
+    service: str | None,
+    printer: PrinterBinding,
+    ship_from: Address,
+    packed: list[tuple[PackageRow, CarrierPackage]],
 ) -> tuple[list[Purchase], str, str, str]:
     session = uow.session
     fmt = LabelFormat.ZPL if printer.format == "zpl" else LabelFormat.PDF
-    request = build_request(session, order, uow.now.date(), ship_from, fmt)
+    request = build_request(session, order, uow.now.date(), ship_from, fmt, packed=packed)
     selection = shop(session, order, request)
     if service:
         carrier_code, _, code = service.rpartition(":")
@@ -239,14 +246,15 @@ def ship_in(
         declaration = customs.declaration_for(uow, order, ship_from, "")
     except DomainError as exc:
         raise ValidationFailed(str(exc)) from exc
+    packed = packages_of(session, order)  # read once: the request and the labels share it
     if bought is None:
         purchases, carrier_code, service_name, reason = _buy(
-            uow, order, service, printer, ship_from
+            uow, order, service, printer, ship_from, packed
         )
     else:
         purchases, carrier_code = list(bought.purchases), bought.carrier
         service_name, reason = bought.service_name, bought.reason
-    rows = [row for row, _ in packages_of(session, order)]
+    rows = [row for row, _ in packed]
     total = len(rows)
     labels: list[LabelInfo] = []
     shipments: list[Shipment] = []

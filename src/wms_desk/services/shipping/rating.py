@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms_desk.carriers.base import CarrierError, LabelFormat, Package, RateQuote, ShipmentRequest
-from wms_desk.db.models import Carton, Channel, Order
+from wms_desk.db.models import Carton, Order
 from wms_desk.db.models import Package as PackageRow
 from wms_desk.domain.service_selection import (
     Option,
@@ -28,6 +28,7 @@ from wms_desk.services.shipping.accounts import active_accounts, carrier_for
 from wms_desk.services.shipping.online import OnlineAccount, online_accounts, rate_online
 from wms_desk.services.shipping.rules import rules_for
 from wms_desk.services.uow import read_only
+from wms_desk.services.uow_reads import channel
 
 SHIPPABLE = ("packed",)
 DEFAULT_SHIP_FROM = Address("Warehouse")
@@ -43,22 +44,23 @@ class RateShop:
 
 
 def packages_of(session: Session, order: Order) -> list[tuple[PackageRow, Package]]:
-    rows = list(
-        session.scalars(
-            select(PackageRow).where(PackageRow.order_id == order.id).order_by(PackageRow.seq)
-        )
-    )
+    # The cartons come with their packages: one read, not one more a box.
+    rows = session.execute(
+        select(PackageRow, Carton)
+        .outerjoin(Carton, Carton.id == PackageRow.carton_id)
+        .where(PackageRow.order_id == order.id)
+        .order_by(PackageRow.seq)
+    ).all()
     if not rows:
         raise ValidationFailed(f"Order {order.number} has no packages; pack it before shipping.")
     out = []
-    for row in rows:
+    for row, carton in rows:
         weight = row.weight_g if row.weight_g is not None else row.expected_weight_g
         if weight is None or weight <= 0:
             raise ValidationFailed(
                 f"Package {row.seq} of order {order.number} has no weight; weigh it at the "
                 "pack station before buying its label."
             )
-        carton = session.get(Carton, row.carton_id) if row.carton_id else None
         dims = (
             (Decimal(carton.length_mm), Decimal(carton.width_mm), Decimal(carton.height_mm))
             if carton
@@ -75,8 +77,10 @@ def build_request(
     ship_from: Address = DEFAULT_SHIP_FROM,
     label_format: LabelFormat = LabelFormat.PDF,
     service: str = "",
+    packed: list[tuple[PackageRow, Package]] | None = None,
 ) -> ShipmentRequest:
-    packages = tuple(p for _, p in packages_of(session, order))
+    """`packed`: what `packages_of` returned, when the caller has read it already."""
+    packages = tuple(p for _, p in (packed if packed is not None else packages_of(session, order)))
     return ShipmentRequest(
         ship_from=ship_from,
         ship_to=documents.ship_to(order),
@@ -137,8 +141,8 @@ def choose(
 
 
 def rules_of(session: Session, order: Order) -> ShippingRules:
-    channel = session.get(Channel, order.channel_id)
-    return rules_for(session, channel.name if channel else "")
+    found = channel(session, order.channel_id)
+    return rules_for(session, found.name if found else "")
 
 
 def shop(session: Session, order: Order, request: ShipmentRequest) -> Selection:
