@@ -12,11 +12,20 @@ from sqlalchemy.orm import Session
 from wms_desk.db.models import Bin, BinStock, Product, Reservation, StockMove
 from wms_desk.domain.roles import Permission
 from wms_desk.services.errors import NotFound, ValidationFailed
-from wms_desk.services.uow import UnitOfWork, insert_ignoring_duplicates, unit_of_work
+from wms_desk.services.uow import (
+    UnitOfWork,
+    insert_ignoring_duplicates,
+    insert_or_add,
+    unit_of_work,
+)
 
 
 class NotEnoughStock(ValidationFailed):
     pass
+
+
+class _Refused(Exception):
+    """The bin has no stock row for the product: refused as the CHECK refuses a negative."""
 
 
 def _ensure_cache_row(session: Session, bin_id: int, product_id: int) -> None:
@@ -27,6 +36,31 @@ def _ensure_cache_row(session: Session, bin_id: int, product_id: int) -> None:
         "bin_id",
         "product_id",
     )
+
+
+def _take_out(session: Session, bin_id: int, product_id: int, qty: int) -> bool:
+    """False when the bin has no cache row for the product (it holds none of it)."""
+    result = session.execute(
+        update(BinStock)
+        .where(BinStock.bin_id == bin_id, BinStock.product_id == product_id)
+        .values(on_hand=BinStock.on_hand - qty)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _put_in(session: Session, bin_id: int, product_id: int, qty: int) -> None:
+    """One upsert: the cache row is made with `qty`, or `qty` is added to it."""
+    insert_or_add(
+        session,
+        BinStock,
+        {"bin_id": bin_id, "product_id": product_id, "on_hand": qty, "reserved": 0},
+        ("bin_id", "product_id"),
+        "on_hand",
+    )
+    # An UPDATE would have told a loaded row of the new on-hand; an upsert does not.
+    loaded = session.identity_map.get(session.identity_key(BinStock, (bin_id, product_id)))
+    if loaded is not None:
+        session.expire(loaded, ["on_hand"])
 
 
 def apply_move(
@@ -57,22 +91,14 @@ def apply_move(
     )
     try:
         # A savepoint keeps the caller's transaction usable when the CHECK refuses the move.
+        # One statement a bin (ensuring the cache row and then updating it took two): a bin
+        # with no row for the product holds none, which the CHECK would have refused anyway.
         with session.begin_nested():
-            if from_bin_id is not None:
-                _ensure_cache_row(session, from_bin_id, product_id)
-                session.execute(
-                    update(BinStock)
-                    .where(BinStock.bin_id == from_bin_id, BinStock.product_id == product_id)
-                    .values(on_hand=BinStock.on_hand - qty)
-                )
+            if from_bin_id is not None and not _take_out(session, from_bin_id, product_id, qty):
+                raise _Refused
             if to_bin_id is not None:
-                _ensure_cache_row(session, to_bin_id, product_id)
-                session.execute(
-                    update(BinStock)
-                    .where(BinStock.bin_id == to_bin_id, BinStock.product_id == product_id)
-                    .values(on_hand=BinStock.on_hand + qty)
-                )
-    except IntegrityError as exc:
+                _put_in(session, to_bin_id, product_id, qty)
+    except (IntegrityError, _Refused) as exc:
         bin_code = session.scalar(select(Bin.code).where(Bin.id == from_bin_id)) or "?"
         sku = session.scalar(select(Product.sku).where(Product.id == product_id)) or "?"
         raise NotEnoughStock(
