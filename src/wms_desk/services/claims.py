@@ -348,13 +348,27 @@ def heartbeat(uow: UnitOfWork) -> int:
 
 
 def _release(uow: UnitOfWork, order: Order, why: str) -> None:
-    uow.session.execute(
+    order_id = order.id
+    stamp = uow.session.execute(
         update(Order)
-        .where(Order.id == order.id)
+        .where(Order.id == order_id)
         .values(claimed_by_station_id=None, claimed_by_user_id=None, lease_until=None)
-    )
-    uow.session.expire(order)
-    uow.audit("order.released", "order", order.id, after={"why": why})
+        .returning(Order.updated_at)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if stamp is None:  # the row is gone: the next read says so
+        uow.session.expire(order)
+    else:
+        # The loaded order now says what the row says, without reading it back (expiring it
+        # cost a SELECT of the whole order on its next read: COMPLETE reads it at once).
+        for name, value in (
+            ("claimed_by_station_id", None),
+            ("claimed_by_user_id", None),
+            ("lease_until", None),
+            ("updated_at", stamp),  # set by the column's onupdate
+        ):
+            set_committed_value(order, name, value)
+    uow.audit("order.released", "order", order_id, after={"why": why})
 
 
 def release_order(uow: UnitOfWork, order: Order, why: str) -> None:

@@ -49,6 +49,13 @@ class Work:
             self._lines = pack_lines(self.uow.session, self.order)
         return self._lines
 
+    def unchanging_lines(self) -> tuple[PackLine, ...]:
+        """The lines, kept for every snapshot of this action: for one that changes no count,
+        short or pick (COMPLETE), so its snapshots before and after need no second read."""
+        lines = self.lines()
+        self._lines_current = True
+        return lines
+
     def counted(self, line_id: int, qty: int) -> None:
         """`qty` more units of a line are verified (what add_item just wrote)."""
         if self._lines is None:

@@ -11,7 +11,6 @@ from wms_desk.db.models import (
     Bin,
     Order,
     Package,
-    PackageItem,
     PackProgress,
     PickBatch,
     PrintJob,
@@ -46,6 +45,16 @@ def internal_bin(session: Session, code: str, zone: str) -> int:
     bin_id = session.scalar(select(Bin.id).where(Bin.code == code))
     assert bin_id is not None
     return bin_id
+
+
+def internal_bins(session: Session, zones: dict[str, str]) -> dict[str, int]:
+    """`internal_bin` for several codes (code -> zone): one read once they exist, as they do
+    after the first COMPLETE (making each on demand cost an INSERT and a SELECT every time)."""
+    ids = {c: i for c, i in session.execute(select(Bin.code, Bin.id).where(Bin.code.in_(zones)))}
+    for code, zone in zones.items():
+        if code not in ids:
+            ids[code] = internal_bin(session, code, zone)
+    return ids
 
 
 def tote_code(order: Order) -> str:
@@ -129,6 +138,8 @@ def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanV
     if work.progress.completed_at is not None:
         return work.verdict(ScanOutcome.COMPLETED, f"Order {order.number} is already packed.")
     session = uow.session
+    # COMPLETE changes no count, short or pick: the lines read once serve every snapshot.
+    lines = work.unchanging_lines()
     view = work.session_view()
     if not view.can_complete:
         message = " ".join(view.blockers)
@@ -136,18 +147,17 @@ def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanV
         return work.verdict(ScanOutcome.NOT_COMPLETE, message)
     if not record(work, event_id, "pack.complete", ScanOutcome.COMPLETED, "completed"):
         return work.verdict(ScanOutcome.REPLAYED, "Already recorded.")
-    # An empty box left by a last NEW BOX is dropped; the others keep their numbers.
-    all_ids = list(session.scalars(select(Package.id).where(Package.order_id == order.id)))
-    filled = set(
-        session.scalars(select(PackageItem.package_id).where(PackageItem.package_id.in_(all_ids)))
-    )
-    for package_id in set(all_ids) - filled:
-        session.execute(delete(Package).where(Package.id == package_id))
+    # An empty box left by a last NEW BOX is dropped; the others keep their numbers. The
+    # snapshot just taken lists every box with its item rows.
+    empty = [package.seq for package in view.packages if not package.items]
+    if empty:
+        session.execute(delete(Package).where(Package.order_id == order.id, Package.seq.in_(empty)))
     session.expire(order, ["packages"])
     # Packed goods leave the tote (or staging) for the dock, in the ledger.
-    tote = internal_bin(session, tote_code(order), "TOTE")
-    dock = internal_bin(session, DOCK_BIN, "OUT")
-    for line in work.lines():
+    tote_bin = tote_code(order)
+    bins = internal_bins(session, {tote_bin: "TOTE", DOCK_BIN: "OUT"})
+    tote, dock = bins[tote_bin], bins[DOCK_BIN]
+    for line in lines:
         if line.verified > 0 and line.product_id is not None:
             apply_move(uow, line.product_id, line.verified, "pack", tote, dock, order.number)
     order_status.check_transition(order.status, OrderStatus.PACKED)
@@ -160,10 +170,13 @@ def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanV
     session.flush()
     claims.release_order(uow, order, "completed")
     notes = _print(work, settings)
-    session.refresh(order)
-    count = len(order.packages)
+    # The order object is current (the release and a purchase write through it; a purchase
+    # rolled back to its savepoint expires what it touched), so no refresh: the snapshot
+    # reads the boxes anyway.
+    after = work.session_view()
+    count = len(after.packages)
     message = f"Order {order.number} packed in {count} box{'es' if count != 1 else ''}."
-    return work.verdict(ScanOutcome.COMPLETED, " ".join([message, *notes]))
+    return ScanVerdict(ScanOutcome.COMPLETED, " ".join([message, *notes]), after)
 
 
 @unit_of_work(Permission.PICK_AND_PACK)
