@@ -119,12 +119,13 @@ def _prepare_demo(settings: Settings, database: Database, info: StationInfo) -> 
 def warm_up() -> None:
     """Load, on a worker while the first person signs in, what the first scan and the first
     COMPLETE would otherwise load while a packer waits: the GS1 parser, the packing and label
-    services, the label renderers and their fonts (about 0.15 s, once per start)."""
+    services, the label renderers and their fonts (about 0.3 s, once per start)."""
     import wms_desk.services.packing.finish
     import wms_desk.services.shipping.labels
     import wms_desk.services.shipping.rating  # noqa: F401
     from wms_desk.domain import scan
-    from wms_desk.printing import fonts
+    from wms_desk.printing import fonts, pdf
 
     scan.warm_up()
     fonts.ensure_fonts()
+    pdf.load_renderer()

@@ -14,6 +14,13 @@ LABEL_4X6 = (4 * INCH, 6 * INCH)
 MIN_SIZE = 5.0
 
 
+def load_renderer() -> None:
+    """Import what the first PDF page would otherwise import while a packer waits (reportlab's
+    canvas and Code 128: ~0.1 s); the station calls it on a worker at start (app.station)."""
+    from reportlab.graphics.barcode import code128  # noqa: F401
+    from reportlab.pdfgen import canvas  # noqa: F401
+
+
 def render_pages(
     pagesize: tuple[float, float],
     title: str,
