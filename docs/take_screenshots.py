@@ -30,7 +30,8 @@ def floor_activity(ctx: object) -> list[str]:
 
     from wms_desk.db.models import Order, OrderLine, ProductBarcode
     from wms_desk.services import packing
-    from wms_desk.services.shipping.labels import ship_order, void_label
+    from wms_desk.services.shipping.labels import ship_order
+    from wms_desk.services.shipping.voids import void_label
 
     problems: list[str] = []
     database = ctx.database  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ from wms_desk.services.channel_targets import set_writeback
 from wms_desk.services.channel_writeback import ChannelFulfilmentDelivery, FulfilmentPayload
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.outbox import OutboxKind, OutboxStatus, OutboxWorker
-from wms_desk.services.shipping import labels
+from wms_desk.services.shipping import labels, voids
 
 KIND = OutboxKind.CHANNEL_FULFILMENT
 
@@ -175,7 +175,7 @@ def test_void_cancels_the_shopify_fulfilment(make_ctx, system_ctx, database, sho
     result = labels.ship_order(packer, order_id, printer_url=printer)
     worker(database).drain()
     assert len(shopify.live_fulfilments()) == 1
-    labels.void_label(packer, result.labels[0].tracking, "wrong box")
+    voids.void_label(packer, result.labels[0].tracking, "wrong box")
     done = worker(database).drain()
     assert [m.key.split(":")[0] for m in done] == ["fulfilment-cancel"]
     assert done[0].status is OutboxStatus.SENT and done[0].reference.endswith("cancelled")
@@ -267,7 +267,7 @@ def test_a_cancel_waits_for_a_fulfilment_in_flight(
         return lambda uow: setattr(uow.session.get(OutboxRow, fulfil.id), "status", value)
 
     run_unit_of_work(system_ctx, status("sending"))  # another station is sending it now
-    labels.void_label(packer, result.labels[0].tracking, "wrong box")
+    voids.void_label(packer, result.labels[0].tracking, "wrong box")
     waiting = worker(database).run_once()
     assert waiting is not None and waiting.key.startswith("fulfilment-cancel:")
     assert waiting.status is OutboxStatus.FAILED and "being sent right now" in waiting.last_error
@@ -287,7 +287,7 @@ def test_woocommerce_void_marks_the_shipment_entry_void(
     packer = make_ctx("packer")
     result = labels.ship_order(packer, order_id, printer_url=printer)
     worker(database).drain()
-    labels.void_label(packer, result.labels[0].tracking, "wrong box")
+    voids.void_label(packer, result.labels[0].tracking, "wrong box")
     (voided,) = worker(database).drain()
     assert (
         voided.status is OutboxStatus.SENT and voided.reference == "order 727: tracking marked void"

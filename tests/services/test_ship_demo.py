@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from wms_desk.db.models import Order
 from wms_desk.services.demo import seed_demo
-from wms_desk.services.shipping import labels, manifests
+from wms_desk.services.shipping import labels, manifests, voids
 from wms_desk.services.shipping.accounts import list_carriers
 from wms_desk.services.shipping.rating import rate_order
 
@@ -30,6 +30,6 @@ def test_demo_orders_rate_ship_void_and_manifest(system_ctx, database, tmp_path)
     shipped = {n: labels.ship_order(system_ctx, ids[n], printer_url=printer) for n in sorted(ids)}
     assert [len(r.labels) for r in shipped.values()] == [1, 2, 1, 1, 2]
     assert [r.customs_form for r in shipped.values()] == ["", "", "", "CN22", "CN22"]
-    labels.void_label(system_ctx, shipped["SHIP-1003"].labels[0].tracking, "demo void")
+    voids.void_label(system_ctx, shipped["SHIP-1003"].labels[0].tracking, "demo void")
     form = manifests.close_manifest(system_ctx, "demopost")
     assert form.package_count == 6  # 7 labels bought, 1 voided

@@ -17,7 +17,7 @@ from tests.services.shipdata import import_nordpost, packed_order
 from tests.services.shipeasypost import add_account, serve
 from wms_desk.db.models import AuditEvent, Order, PrintJob, PurchaseIntent, Shipment
 from wms_desk.services.errors import ValidationFailed
-from wms_desk.services.shipping import labels, manifests, purchase
+from wms_desk.services.shipping import labels, manifests, purchase, voids
 from wms_desk.services.shipping.accounts import easypost_adapter
 from wms_desk.services.shipping.online import rate_online
 from wms_desk.services.shipping.rating import DEFAULT_SHIP_FROM, rate_order
@@ -220,9 +220,9 @@ def test_void_and_scan_form_through_easypost(
     # While EasyPost takes its time over the refund, no transaction of ours holds the shipment.
     easypost.stall_refunds, easypost.stall_s = 1, 0.6
     worker = threading.Thread(
-        target=lambda: done.append(labels.void_label(supervisor, wrong.labels[0].tracking, "x"))
+        target=lambda: done.append(voids.void_label(supervisor, wrong.labels[0].tracking, "x"))
     )
-    done: list[labels.VoidInfo] = []
+    done: list[voids.VoidInfo] = []
     worker.start()
     deadline = time.monotonic() + 10
     while easypost.count("POST", "/refund") == 0 and time.monotonic() < deadline:
@@ -248,12 +248,12 @@ def test_void_and_scan_form_through_easypost(
     assert [r.tracking for r in form.rows] == [kept.labels[0].tracking]
     assert easypost.scan_forms[form.reference]["tracking_codes"] == [kept.labels[0].tracking]
     with pytest.raises(ValidationFailed, match="closed manifest"):
-        labels.void_label(supervisor, kept.labels[0].tracking, "too late")
+        voids.void_label(supervisor, kept.labels[0].tracking, "too late")
     # A refund EasyPost refuses is said, and the label stays.
     easypost.refuse_refunds = True
     again = labels.ship_order(packer, voided_id, printer_url=printer)
     with pytest.raises(ValidationFailed, match="EasyPost would not refund label"):
-        labels.void_label(supervisor, again.labels[0].tracking, "changed my mind")
+        voids.void_label(supervisor, again.labels[0].tracking, "changed my mind")
     assert _status(database, voided_id) == "shipped"
     with database.read_session() as session:
         stored = session.scalar(
@@ -316,7 +316,7 @@ def test_a_label_voided_while_easypost_makes_the_form_is_left_off_ours_and_said(
     # The form is asked for between two transactions: a void can land in between.
     plan = manifests._close_here(supervisor, "easypost", None)
     assert isinstance(plan, manifests._FormPlan) and len(plan.shipment_ids) == 2
-    labels.void_label(supervisor, late.labels[0].tracking, "customer cancelled")
+    voids.void_label(supervisor, late.labels[0].tracking, "customer cancelled")
     form = easypost_adapter(plan.config).manifest(list(plan.purchases), plan.day)
     info = manifests._store_form(supervisor, plan, form)
     assert [r.tracking for r in info.rows] == [kept.labels[0].tracking]

@@ -13,7 +13,7 @@ from wms_desk.db.models import AuditEvent, Order, PrintJob, ShipmentLabel
 from wms_desk.domain.tracking_numbers import CheckRule, TrackingRange
 from wms_desk.services.errors import PermissionDenied, ValidationFailed
 from wms_desk.services.order_detail import order_detail
-from wms_desk.services.shipping import labels, manifests
+from wms_desk.services.shipping import labels, manifests, voids
 from wms_desk.services.shipping.rating import rate_order
 
 S10 = TrackingRange("RR", 10000000, 10999999, CheckRule.S10, "SE", 8)
@@ -60,10 +60,10 @@ def test_two_packages_labels_void_rebuy_and_manifests(make_ctx, database, printe
 
     # Another packer may not void it; the supervisor may, with a reason, before the manifest.
     with pytest.raises(PermissionDenied):
-        labels.void_label(make_ctx("packer"), numbers[1], "wrong box")
+        voids.void_label(make_ctx("packer"), numbers[1], "wrong box")
     with pytest.raises(ValidationFailed, match="reason"):
-        labels.void_label(supervisor, numbers[1], " ")
-    void = labels.void_label(supervisor, numbers[1], "wrong box")
+        voids.void_label(supervisor, numbers[1], " ")
+    void = voids.void_label(supervisor, numbers[1], "wrong box")
     assert void.voided == tuple(numbers) and void.order_status == "packed"
     assert _status(database, order_id) == "packed"
 
@@ -79,7 +79,7 @@ def test_two_packages_labels_void_rebuy_and_manifests(make_ctx, database, printe
     assert first.csv.count("\n") == 3
 
     with pytest.raises(ValidationFailed, match="manifest"):
-        labels.void_label(supervisor, new_numbers[0], "too late")
+        voids.void_label(supervisor, new_numbers[0], "too late")
     with pytest.raises(ValidationFailed, match="no Nordpost labels"):
         manifests.close_manifest(supervisor, "nordpost")
 
@@ -114,7 +114,7 @@ def test_handover_counts_what_the_driver_has_not_got(system_ctx, database, print
     board = manifests.ship_board(system_ctx, date.today())
     assert [r.status for r in board.rows] == ["handed over", "bought"]
     assert board.not_handed_over == 1
-    job = labels.reprint_label(system_ctx, result.labels[1].tracking, "smudged")
+    job = voids.reprint_label(system_ctx, result.labels[1].tracking, "smudged")
     with database.read_session() as session:
         reprint = session.get(PrintJob, job)
         assert reprint.reprint_of == result.labels[1].print_job_id

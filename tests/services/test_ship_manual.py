@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.services.shipdata import packed_order
 from wms_desk.db.models import AuditEvent, CarrierAccount, Order, PrintJob, Shipment
 from wms_desk.services.errors import ValidationFailed
-from wms_desk.services.shipping import labels, manifests
+from wms_desk.services.shipping import manifests, voids
 from wms_desk.services.shipping.manual import record_manual_labels
 
 UPS_1, UPS_2 = "1Z999AA10123456784", "1Z999AA10123456785"
@@ -81,7 +81,7 @@ def test_a_tracking_number_is_never_reused_even_after_a_void(make_ctx, database)
     record_manual_labels(packer, first, "manual", [UPS_1])
     with pytest.raises(ValidationFailed, match=f"{UPS_1} is already recorded for order M-3"):
         record_manual_labels(packer, other, "manual", [UPS_1])
-    info = labels.void_label(supervisor, UPS_1, "label torn")
+    info = voids.void_label(supervisor, UPS_1, "label torn")
     assert info.order_status == "packed"
     with pytest.raises(ValidationFailed, match="already recorded for order M-3"):
         record_manual_labels(packer, first, "manual", [UPS_1])

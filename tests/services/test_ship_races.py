@@ -10,7 +10,7 @@ from tests.services.shipdata import import_nordpost, packed_order
 from wms_desk.db.models import Shipment
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import ValidationFailed
-from wms_desk.services.shipping import labels, manifests
+from wms_desk.services.shipping import labels, manifests, voids
 
 ROUNDS = 6
 
@@ -23,7 +23,7 @@ def _race(ctx: ServiceContext, tracking: str) -> dict[str, object]:
     def void() -> None:
         start.wait()
         try:
-            results["void"] = labels.void_label(ctx, tracking, "race")
+            results["void"] = voids.void_label(ctx, tracking, "race")
         except ValidationFailed as exc:
             results["void"] = exc
 
@@ -52,7 +52,7 @@ def test_void_and_manifest_racing_never_leave_a_void_label_on_a_manifest(
         tracking = labels.ship_order(system_ctx, order_id, printer_url=printer).labels[0].tracking
         results = _race(system_ctx, tracking)
         # Another error type would leave its key missing: the KeyError fails the test loudly.
-        voided = isinstance(results["void"], labels.VoidInfo)
+        voided = isinstance(results["void"], voids.VoidInfo)
         manifested = isinstance(results["manifest"], manifests.ManifestInfo)
         assert voided != manifested, results  # exactly one of them won
     with database.read_session() as session:

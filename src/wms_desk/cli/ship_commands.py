@@ -171,7 +171,7 @@ def run_ship(env: CliEnv) -> int:
 
 
 def run_void(env: CliEnv) -> int:
-    from wms_desk.services.shipping.labels import void_label
+    from wms_desk.services.shipping.voids import void_label
 
     info = void_label(env.context(), env.args.tracking, env.args.reason)
     env.out(

@@ -29,7 +29,8 @@ from wms_desk.services.shipping.accounts import (
     easypost_config,
     find_account,
 )
-from wms_desk.services.shipping.labels import label_by_tracking, ships_on_manifest
+from wms_desk.services.shipping.labels import ships_on_manifest
+from wms_desk.services.shipping.voids import label_by_tracking
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
 A4 = (595.0, 842.0)

@@ -31,7 +31,7 @@ from wms_desk.printing.model import Address
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import ValidationFailed
 from wms_desk.services.shipping import customs
-from wms_desk.services.shipping.labels import Bought, ShipResult, _printer, ship_in, ship_offline
+from wms_desk.services.shipping.labels import Bought, ShipResult, printer_for, ship_in, ship_offline
 from wms_desk.services.shipping.online import OnlineAccount, OnlineOption, rate_online
 from wms_desk.services.shipping.rating import (
     DEFAULT_SHIP_FROM,
@@ -111,7 +111,7 @@ def _read(uow: UnitOfWork, order_id: int, printer_url: str | None, ship_from: Ad
     order = load_order(session, order_id)
     if order.status not in SHIPPABLE:
         raise _not_shippable(order)
-    printer = _printer(uow, printer_url)
+    printer = printer_for(uow, printer_url)
     fmt = LabelFormat.ZPL if printer.format == "zpl" else LabelFormat.PDF
     plan = plan_in(session, order, uow.now.date(), ship_from, fmt)
     return _Read(plan, fmt, tuple(_intent(r) for r in _open_rows(session, order_id)))

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from wms_desk.domain.scan import ScanKind, ScanResult
 from wms_desk.services.changes import Topic
 from wms_desk.services.documents import company_address
-from wms_desk.services.shipping import labels, manifests
+from wms_desk.services.shipping import labels, manifests, voids
 from wms_desk.services.shipping.accounts import list_carriers
 from wms_desk.services.shipping.manual import record_manual_labels_for
 from wms_desk.services.shipping.rating import RateShop, rate_order
@@ -293,7 +293,7 @@ class ShipScreen(QWidget):
 
     def void(self, tracking: str, reason: str) -> None:
         self._ui.tasks.run(
-            labels.void_label, self._ui.services, tracking, reason,
+            voids.void_label, self._ui.services, tracking, reason,
             on_done=lambda v: self._say(
                 Tone.SUCCESS, f"Voided {', '.join(v.voided)}; order {v.order_number} is "
                 f"{v.order_status} again."),
@@ -304,7 +304,7 @@ class ShipScreen(QWidget):
         tracking = self._selected_tracking()
         if tracking is not None:
             self._ui.tasks.run(
-                labels.reprint_label, self._ui.services, tracking, "Ship screen reprint",
+                voids.reprint_label, self._ui.services, tracking, "Ship screen reprint",
                 on_done=lambda _job: self._say(Tone.SUCCESS, f"Reprinting {tracking}."),
                 on_error=self._failed,
             )  # fmt: skip
