@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy import Connection, Table, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.exc import StaleDataError
@@ -130,31 +130,8 @@ def insert_ignoring_duplicates(
 ) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on either backend; True if the row was inserted."""
     dialect = session.get_bind().dialect.name
-    statement = _ignoring_duplicates(dialect, model, conflict_columns)
+    statement = _ignoring_duplicates(dialect, model.__table__, conflict_columns)
     return session.execute(statement, values).first() is not None
-
-
-@functools.cache
-def _ignoring_duplicates(dialect: str, model: type[Any], conflict_columns: tuple[str, ...]) -> Any:
-    """The statement, built once per shape: every scan audits itself through it, and building
-    an insert costs more than running it on SQLite."""
-    # Dialect modules are imported on first use: a SQLite station never loads PostgreSQL's.
-    statement: Any
-    if dialect == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        statement = postgresql.insert(model.__table__)
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects import sqlite
-
-        statement = sqlite.insert(model.__table__)
-    else:  # pragma: no cover - only the two backends above are supported
-        raise NotImplementedError(f"no upsert for {dialect}")
-    # RETURNING tells reliably whether a row went in (rowcount is -1 on PostgreSQL here).
-    # No .values(): the columns come from the parameters at execution (compiled once per set).
-    return statement.on_conflict_do_nothing(index_elements=list(conflict_columns)).returning(
-        *inspect(model).primary_key
-    )
 
 
 def insert_or_add(
@@ -168,29 +145,45 @@ def insert_or_add(
     (ON CONFLICT DO UPDATE on either backend). Bypasses the identity map: for rows the session
     never loads as entities."""
     dialect = session.get_bind().dialect.name
-    session.execute(_inserting_or_adding(dialect, model, conflict_columns, counter), values)
+    statement = _inserting_or_adding(dialect, model.__table__, conflict_columns, counter)
+    session.execute(statement, values)
+
+
+# The upsert statements are built once per shape (every scan audits itself through one, and
+# building an insert costs more than running it on SQLite). No .values(): the columns come from
+# the parameters at execution, compiled once per set.
+@functools.cache
+def _ignoring_duplicates(dialect: str, table: Table, conflict_columns: tuple[str, ...]) -> Any:
+    # RETURNING tells reliably whether a row went in (rowcount is -1 on PostgreSQL here).
+    return (
+        _dialect_insert(dialect, table)
+        .on_conflict_do_nothing(index_elements=list(conflict_columns))
+        .returning(*table.primary_key.columns)
+    )
 
 
 @functools.cache
 def _inserting_or_adding(
-    dialect: str, model: type[Any], conflict_columns: tuple[str, ...], counter: str
+    dialect: str, table: Table, conflict_columns: tuple[str, ...], counter: str
 ) -> Any:
-    statement: Any
+    statement = _dialect_insert(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=list(conflict_columns),
+        set_={counter: table.c[counter] + statement.excluded[counter]},
+    )
+
+
+def _dialect_insert(dialect: str, table: Table) -> Any:
+    # Dialect modules are imported on first use: a SQLite station never loads PostgreSQL's.
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        statement = postgresql.insert(model.__table__)
-    elif dialect == "sqlite":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
         from sqlalchemy.dialects import sqlite
 
-        statement = sqlite.insert(model.__table__)
-    else:  # pragma: no cover - only the two backends above are supported
-        raise NotImplementedError(f"no upsert for {dialect}")
-    column = model.__table__.c[counter]
-    return statement.on_conflict_do_update(
-        index_elements=list(conflict_columns),
-        set_={counter: column + statement.excluded[counter]},
-    )
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no upsert for {dialect}")  # pragma: no cover
 
 
 def is_retryable(exc: BaseException) -> bool:
