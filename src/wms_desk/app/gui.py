@@ -185,12 +185,10 @@ class StationApp(QObject):
             self.print_worker = print_worker.install(station.database, station.info.id, self.window)
         if self.outbox_worker is None:
             # E-mails and channel updates queued before a restart go out now, from any station.
-            from wms_desk.services import channel_writeback
-            from wms_desk.services.emails import smtp as email_delivery
             from wms_desk.services.outbox import OutboxWorker
+            from wms_desk.services.outbox_deliveries import register_all
 
-            email_delivery.register()
-            channel_writeback.register()
+            register_all()
             self.outbox_worker = OutboxWorker(
                 station.database, name=f"outbox-{station.info.name}", station_id=station.info.id
             )
