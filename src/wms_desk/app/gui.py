@@ -126,6 +126,8 @@ class StationApp(QObject):
         if gc.isenabled():
             gc.disable()
             self._collect_after_start = True
+            # Never left off: also back on if this app goes away before its station opens.
+            self.destroyed.connect(_collector_back)
         self.window.show()
         self.tasks.run(
             open_station,
@@ -299,6 +301,7 @@ class StationApp(QObject):
 
     def shutdown(self) -> None:
         self._warm_timer.stop()
+        self._resume_collector()
         if self.remote is not None:
             self.remote.stop()
         if self.print_worker is not None:
@@ -317,6 +320,10 @@ class StationApp(QObject):
             self.station.database.dispose()
         elif self._database is not None:
             self._database.dispose()
+
+
+def _collector_back(*_args: object) -> None:
+    gc.enable()
 
 
 def run(settings: Settings) -> int:
