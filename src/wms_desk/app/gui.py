@@ -75,6 +75,7 @@ class StationApp(QObject):
         self.changes: ChangeSignals | None = None
         self.remote: RemoteChanges | None = None
         self.scan_pad: ScanPad | None = None  # demo mode only
+        self._collect_after_start = False
         self.login = SignInPanel(
             self.tasks,
             self._check_password,
@@ -119,28 +120,49 @@ class StationApp(QObject):
     def start(self) -> None:
         """Show the window at once; the database opens on a worker meanwhile."""
         self.login.set_ready(False, "Opening the database…")
+        # Opening the station makes some 130,000 tracked objects (SQLAlchemy, models, services)
+        # and frees almost none: the collector would only walk them again and again, ~40 ms of
+        # the start. It is back on once the station is open, with all of it frozen (below).
+        if gc.isenabled():
+            gc.disable()
+            self._collect_after_start = True
+            # Never left off: also back on if this app goes away before its station opens.
+            self.destroyed.connect(_collector_back)
         self.window.show()
         self.tasks.run(
             open_station,
             self.settings,
             self._database,
             on_done=self._station_ready,
-            on_error=lambda error: self.login.set_unavailable(str(error)),
+            on_error=self._station_failed,
         )
+
+    def _resume_collector(self) -> None:
+        if self._collect_after_start:
+            self._collect_after_start = False
+            gc.enable()
+
+    def _station_failed(self, error: BaseException) -> None:
+        self._resume_collector()
+        self.login.set_unavailable(str(error))
 
     def _station_ready(self, station: Station) -> None:
         self.station = station
-        self.window.set_station(station.database, station.info.name)
-        from wms_desk.ui.change_signals import ChangeSignals
+        try:
+            self.window.set_station(station.database, station.info.name)
+            from wms_desk.ui.change_signals import ChangeSignals
 
-        if self.changes is None:
-            self.changes = ChangeSignals(station.database.changes, self)
-        if self.start_workers:
-            self._start_workers(station)
-        # Everything built so far (Qt wrappers, SQLAlchemy mappers, compiled queries) lives as
-        # long as the app: out of the collector's sight, a full collection no longer walks it.
-        # A full collection of the whole heap was the longest pause behind a scan (~200 ms).
-        gc.freeze()
+            if self.changes is None:
+                self.changes = ChangeSignals(station.database.changes, self)
+            if self.start_workers:
+                self._start_workers(station)
+        finally:
+            # Everything built so far (Qt wrappers, SQLAlchemy mappers, compiled queries) lives
+            # as long as the app: out of the collector's sight, a full collection no longer
+            # walks it. A full collection of the whole heap was the longest pause behind a scan
+            # (~200 ms).
+            gc.freeze()
+            self._resume_collector()
         self.login.set_ready(True)
         self.station_opened.emit(station)
         # While the first person signs in, load the GS1 parser and the label renderers on a
@@ -185,12 +207,10 @@ class StationApp(QObject):
             self.print_worker = print_worker.install(station.database, station.info.id, self.window)
         if self.outbox_worker is None:
             # E-mails and channel updates queued before a restart go out now, from any station.
-            from wms_desk.services import channel_writeback
-            from wms_desk.services.emails import smtp as email_delivery
             from wms_desk.services.outbox import OutboxWorker
+            from wms_desk.services.outbox_deliveries import register_all
 
-            email_delivery.register()
-            channel_writeback.register()
+            register_all()
             self.outbox_worker = OutboxWorker(
                 station.database, name=f"outbox-{station.info.name}", station_id=station.info.id
             )
@@ -281,6 +301,7 @@ class StationApp(QObject):
 
     def shutdown(self) -> None:
         self._warm_timer.stop()
+        self._resume_collector()
         if self.remote is not None:
             self.remote.stop()
         if self.print_worker is not None:
@@ -299,6 +320,10 @@ class StationApp(QObject):
             self.station.database.dispose()
         elif self._database is not None:
             self._database.dispose()
+
+
+def _collector_back(*_args: object) -> None:
+    gc.enable()
 
 
 def run(settings: Settings) -> int:

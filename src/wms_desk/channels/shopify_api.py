@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
-
-import httpx
+from typing import TYPE_CHECKING, Any, cast
 
 from wms_desk.carriers.secrets import ApiKeySource
 from wms_desk.channels.writeback import (
@@ -16,6 +14,9 @@ from wms_desk.channels.writeback import (
     WritebackResult,
     WritebackUnavailable,
 )
+
+if TYPE_CHECKING:
+    import httpx  # loaded with the HTTP core (writeback.py) when a shop is called
 
 API_VERSION = "2024-07"
 # Fulfilments in these states carry tracking; cancelled/error/failure ones no longer count.

@@ -10,9 +10,7 @@ write an update: repeating it changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
-
-import httpx
+from typing import TYPE_CHECKING, Any, cast
 
 from wms_desk.carriers.secrets import ApiKeyMissing, ApiKeySource
 from wms_desk.channels.writeback import (
@@ -22,6 +20,9 @@ from wms_desk.channels.writeback import (
     WritebackResult,
     WritebackUnavailable,
 )
+
+if TYPE_CHECKING:
+    import httpx  # loaded with the HTTP core (writeback.py) when a shop is called
 
 META_PREFIX = "_wms_desk_shipment_"  # + our shipment id; "_" keeps it out of the customer's view
 # A shop that cancelled or refunded the order must not see it flip to completed.

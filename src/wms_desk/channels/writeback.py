@@ -7,9 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import httpx
+if TYPE_CHECKING:
+    # httpx (with the click and rich its CLI pulls in) costs ~0.1 s to import: the station loads
+    # it when it first calls a shop, not at start-up, where the outbox only registers deliveries.
+    import httpx
 
 # A Retry-After longer than this is not waited out inside one delivery: the outbox retries later.
 MAX_WAIT_S = 5.0
@@ -86,6 +89,8 @@ def shared_client() -> httpx.Client:
     context), more than a whole write-back, and it keeps connections to a shop alive. httpx
     clients are thread-safe; timeouts and credentials are given per request."""
     global _SHARED
+    import httpx
+
     with _SHARED_LOCK:
         if _SHARED is None or _SHARED.is_closed:
             _SHARED = httpx.Client()
@@ -120,6 +125,8 @@ class JsonHttp:
         self.error_text = error_text
         self.retries = retries
         self.timeout_s = timeout_s
+        import httpx
+
         self._owned = transport is not None
         self.client = httpx.Client(transport=transport) if transport else shared_client()
 
@@ -135,6 +142,8 @@ class JsonHttp:
         headers: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
     ) -> object:
+        import httpx
+
         url = self.base_url + path
         try:
             response = self.client.request(

@@ -91,11 +91,10 @@ def run_list(env: CliEnv) -> int:
 
 
 def run_send(env: CliEnv) -> int:
-    from wms_desk.services import channel_writeback, outbox
-    from wms_desk.services.emails import smtp
+    from wms_desk.services import outbox
+    from wms_desk.services.outbox_deliveries import register_all
 
-    smtp.register()
-    channel_writeback.register()
+    register_all()
     ctx = env.context()
     worker = outbox.OutboxWorker(ctx.database, name="outbox-cli", station_id=ctx.actor.station_id)
     done = worker.drain()

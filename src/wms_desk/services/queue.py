@@ -25,7 +25,6 @@ from wms_desk.db.queries.queue import (
 from wms_desk.domain.money import Money
 from wms_desk.domain.roles import Permission
 from wms_desk.services.context import ServiceContext
-from wms_desk.services.csv_export import write_csv
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.uow import UnitOfWork, read_only, unit_of_work
 
@@ -224,6 +223,9 @@ def export_csv(
     csv_export.write_csv neutralises every cell: a customer called "=HYPERLINK(...)" stays
     text in Excel.
     """
+    # Loaded on the first export (with the import settings it reads), not with the queue screen.
+    from wms_desk.services.csv_export import write_csv
+
     _require_view(ctx)
     rows = _export_rows(ctx, request, ids, max_rows)
     with path.open("w", newline="", encoding="utf-8-sig") as out:

@@ -14,8 +14,6 @@ from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QToolBar, QWidget
 
-from wms_desk.services import allocation, waves
-from wms_desk.services import orders as order_service
 from wms_desk.services import queue as queue_service
 from wms_desk.services.queue import FilterChoices
 from wms_desk.ui.context import UiContext
@@ -26,6 +24,10 @@ from wms_desk.ui.widgets.toast import Toast
 
 # Type checkers see the widget the mixin lands on; at run time it is a plain class.
 if TYPE_CHECKING:
+    # The services behind the actions (orders, waves, allocation) load with the first action
+    # taken, not with the queue screen, whose first build is on the way to a signed-in station.
+    from wms_desk.services import allocation, waves
+
     _Base = QWidget
 else:
     _Base = object
@@ -164,12 +166,16 @@ class QueueActions(_Base):
             return
         reason = self.prompts.reason("Hold orders", f"Why hold {len(ids)} order(s)?")
         if reason:
+            from wms_desk.services import orders as order_service
+
             outcome = self._summaries(Act.HOLD, ids, reason)
             self._run_action("Hold", outcome, order_service.hold_orders, ids, reason)
 
     def release_selected(self) -> None:
         ids = self.selected_ids()
         if ids:
+            from wms_desk.services import orders as order_service
+
             reason = self.prompts.reason("Release orders", "Note for the history (optional):")
             outcome = self._summaries(Act.RELEASE, ids)
             self._run_action("Release", outcome, order_service.release_orders, ids, reason or "")
@@ -181,6 +187,8 @@ class QueueActions(_Base):
         row = self.model.row_data(self.model.row_of(ids[0]) or 0)
         value = self.prompts.priority(row.priority if row else 0)
         if value is not None:
+            from wms_desk.services import orders as order_service
+
             shown = f"{value:+d}" if value else "0 (normal)"
             outcome = self._summaries(Act.PRIORITY, ids, target=shown)
             self._run_action("Priority", outcome, order_service.set_priority, ids, value)
@@ -192,6 +200,7 @@ class QueueActions(_Base):
         choice = self.prompts.assignment(self.choices)
         if choice is None:
             return
+        from wms_desk.services import waves
 
         def outcome(result: waves.AssignmentResult) -> Outcome:
             who = " / ".join(p for p in (result.station, result.packer) if p)
@@ -215,6 +224,8 @@ class QueueActions(_Base):
             return
         reason = self.prompts.reason("Cancel orders", "Why are they cancelled?")
         if reason:
+            from wms_desk.services import orders as order_service
+
             outcome = self._summaries(Act.CANCEL, ids, reason)
             self._run_action("Cancel", outcome, order_service.cancel_orders, ids, reason)
 
@@ -228,11 +239,15 @@ class QueueActions(_Base):
     def wave_selected(self) -> None:
         ids = self.selected_ids()
         if ids:
+            from wms_desk.services import waves
+
             self._run_action("Wave", self._wave_outcome(ids), waves.create_wave, ids)
 
     def wave_by_rule(self) -> None:
         rule = self.prompts.wave_rule(self.choices)
         if rule is not None:
+            from wms_desk.services import waves
+
             self._run_action(
                 "Wave",
                 self._wave_outcome(()),
@@ -245,6 +260,8 @@ class QueueActions(_Base):
     def reallocate(self) -> None:
         """Try every backordered order against the stock there is now (stock counted or moved
         outside the app, or a supervisor who wants to see it happen)."""
+        from wms_desk.services import allocation
+
         self._run_action("Re-allocation", _reallocation_outcome, allocation.reallocate_backorders)
 
     def print_selected(self, kind: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,9 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from wms_desk.domain import order_status
-from wms_desk.services.order_detail import OrderDetail, order_detail
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.models.queue_model import format_time, guarded, status_label
+
+if TYPE_CHECKING:
+    from wms_desk.services.context import ServiceContext
+    from wms_desk.services.order_detail import OrderDetail
 
 LINE_HEADERS = ("#", "SKU", "Item", "Qty", "Picked", "Packed", "Stock")
 TIMELINE_HEADERS = ("When", "What", "Who", "Details")
@@ -41,6 +45,13 @@ def _readonly_table(headers: tuple[str, ...], parent: QWidget) -> QTableWidget:
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.setWordWrap(False)
     return table
+
+
+def _load_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
+    # On the worker: the detail's queries load with the first order shown, not with the queue.
+    from wms_desk.services.order_detail import order_detail
+
+    return order_detail(ctx, order_id)
 
 
 class OrderDetailPanel(QWidget):
@@ -110,7 +121,7 @@ class OrderDetailPanel(QWidget):
                 self._clear(str(error))
 
         self._ui.tasks.run(
-            order_detail,
+            _load_detail,
             self._ui.services,
             order_id,
             on_done=guarded(self, done),

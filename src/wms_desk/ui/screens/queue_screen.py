@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -31,7 +31,6 @@ from wms_desk.domain.roles import Permission
 from wms_desk.domain.scan import ScanResult
 from wms_desk.services import queue as queue_service
 from wms_desk.services.changes import Topic
-from wms_desk.services.dashboard import OrderSelection
 from wms_desk.services.queue import FilterChoices
 from wms_desk.ui.context import UiContext
 from wms_desk.ui.feedback import Tone
@@ -43,6 +42,9 @@ from wms_desk.ui.screens.queue_detail import OrderDetailPanel
 from wms_desk.ui.screens.queue_filters import QueueFilterBar
 from wms_desk.ui.screens.queue_prompts import QueuePrompts
 from wms_desk.ui.widgets.toast import Toast
+
+if TYPE_CHECKING:
+    from wms_desk.services.dashboard import OrderSelection  # the dashboard's, not loaded here
 
 REFRESH_DEBOUNCE_MS = 250
 REFRESH_TOPICS = frozenset({Topic.ORDERS, Topic.STOCK, Topic.PACKAGES, Topic.SHIPMENTS})
