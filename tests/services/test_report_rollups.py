@@ -1,0 +1,173 @@
+"""Rollups and the ledger checkpoint give the same reports as computing everything live."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select, update
+
+from tests.services.reportdata import seed_history, t
+from wms_desk.db.models import (
+    BinStock,
+    Channel,
+    LedgerCheckpoint,
+    Order,
+    OrderLine,
+    PackProgress,
+    ReportRollup,
+    StockMove,
+)
+from wms_desk.db.queries.reports import rollups, throughput
+from wms_desk.domain.report_periods import Window
+from wms_desk.domain.reports import Report, ReportFilters, ReportName
+from wms_desk.services import report_rollups
+from wms_desk.services.context import ServiceContext, system_actor
+from wms_desk.services.database import Database
+from wms_desk.services.reports import run_report
+
+MARCH = ReportFilters(start=date(2026, 3, 2), end=date(2026, 3, 6))
+BERLIN = "Europe/Berlin"
+
+
+@pytest.fixture
+def ctx(any_db_url: str):
+    db = Database(any_db_url)
+    seed_history(db)
+    yield ServiceContext(db, system_actor(None, "rollups"))
+    db.dispose()
+
+
+def shape(report: Report) -> tuple[object, ...]:
+    return (report.figures, report.tables, report.chart, report.notes)
+
+
+def live(ctx: ServiceContext, name: ReportName, filters: ReportFilters, monkeypatch) -> Report:
+    """The report with every pre-aggregate ignored: each day and the whole ledger summed."""
+    with monkeypatch.context() as m:
+        m.setattr(throughput, "from_days", lambda _q: False)
+        m.setattr(report_rollups, "bring_up_to_date", lambda *_a, **_k: None)
+        m.setattr("wms_desk.db.queries.reports.ledger.checkpoint", lambda _s: (0, {}))
+        return run_report(ctx, name, filters)
+
+
+def stored_days(ctx: ServiceContext) -> set[date]:
+    with ctx.database.read_session() as session:
+        return set(session.scalars(select(ReportRollup.day)))
+
+
+def test_throughput_from_closed_days_equals_live(ctx: ServiceContext, monkeypatch) -> None:
+    first = run_report(ctx, ReportName.THROUGHPUT, MARCH)  # fills the days
+    assert stored_days(ctx) == {date(2026, 3, d) for d in range(2, 7)}
+    warm = run_report(ctx, ReportName.THROUGHPUT, MARCH)  # reads them
+    assert (
+        shape(first) == shape(warm) == shape(live(ctx, ReportName.THROUGHPUT, MARCH, monkeypatch))
+    )
+    assert {f.key: f.value for f in warm.figures}["orders_packed"] == 4
+
+
+def test_a_late_pack_in_a_rolled_up_day_is_counted(ctx: ServiceContext, monkeypatch) -> None:
+    run_report(ctx, ReportName.THROUGHPUT, MARCH)
+    with ctx.database.write_session() as session, session.begin():
+        channel = session.scalars(select(Channel)).first()
+        assert channel is not None
+        order = Order(channel_id=channel.id, external_id="late", number="LATE", status="packed")
+        order.lines = [OrderLine(line_no=1, sku="SKU-A", qty=5, packed_qty=5)]
+        session.add(order)
+        session.flush()
+        # Packed on 3 March (a stored day), recorded only now (a station's queue, a clock).
+        session.add(PackProgress(order_id=order.id, started_at=t(3, 15), completed_at=t(3, 15)))
+    assert date(2026, 3, 3) not in stored_days(ctx)  # the trigger forgot that day
+    report = run_report(ctx, ReportName.THROUGHPUT, MARCH)
+    assert shape(report) == shape(live(ctx, ReportName.THROUGHPUT, MARCH, monkeypatch))
+    figures = {f.key: f.value for f in report.figures}
+    assert (figures["orders_packed"], figures["units_packed"], figures["active_hours"]) == (
+        5,
+        15,
+        5,
+    )
+
+
+def test_units_changed_on_a_packed_order_forget_its_day(ctx: ServiceContext, monkeypatch) -> None:
+    run_report(ctx, ReportName.THROUGHPUT, MARCH)
+    with ctx.database.write_session() as session, session.begin():
+        o1 = session.scalars(select(Order).where(Order.number == "O1")).one()
+        session.execute(update(OrderLine).where(OrderLine.order_id == o1.id).values(packed_qty=0))
+    assert date(2026, 3, 2) not in stored_days(ctx)
+    report = run_report(ctx, ReportName.THROUGHPUT, MARCH)
+    assert shape(report) == shape(live(ctx, ReportName.THROUGHPUT, MARCH, monkeypatch))
+    assert {f.key: f.value for f in report.figures}["units_packed"] == 10 - 3
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2026, 3, 29), date(2026, 10, 25)],  # 23 and 25 hours in Berlin
+)
+def test_days_across_a_daylight_saving_change(ctx: ServiceContext, day: date, monkeypatch) -> None:
+    with ctx.database.write_session() as session, session.begin():
+        channel = session.scalars(select(Channel)).first()
+        assert channel is not None
+        for n, hour in enumerate((0, 1, 2, 22, 23)):
+            at = datetime(day.year, day.month, day.day, hour, 30, tzinfo=UTC)
+            order = Order(
+                channel_id=channel.id, external_id=f"d{n}", number=f"D{n}", status="packed"
+            )
+            order.lines = [OrderLine(line_no=1, sku="SKU-A", qty=1, packed_qty=1)]
+            session.add(order)
+            session.flush()
+            session.add(PackProgress(order_id=order.id, started_at=at, completed_at=at))
+    for filters in (
+        ReportFilters(start=day, end=day, timezone=BERLIN),  # hourly, both ends mid-UTC-day
+        ReportFilters(start=date(day.year, day.month, 1), end=day, timezone=BERLIN),  # daily
+        ReportFilters(start=date(2026, 1, 1), end=date(2026, 11, 30), timezone=BERLIN),  # monthly
+    ):
+        warm = run_report(ctx, ReportName.THROUGHPUT, filters)
+        assert shape(warm) == shape(live(ctx, ReportName.THROUGHPUT, filters, monkeypatch))
+    assert stored_days(ctx)  # the long ranges did read closed days
+
+
+def test_a_half_hour_zone_is_computed_live_and_agrees(ctx: ServiceContext, monkeypatch) -> None:
+    filters = ReportFilters(start=date(2026, 3, 2), end=date(2026, 3, 6), timezone="Asia/Kolkata")
+    report = run_report(ctx, ReportName.THROUGHPUT, filters)
+    assert not stored_days(ctx)  # boundaries at :30 UTC: no day is read or stored
+    assert shape(report) == shape(live(ctx, ReportName.THROUGHPUT, filters, monkeypatch))
+
+
+def test_closed_days_leave_today_and_the_grace_period_live() -> None:
+    now = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)  # 9 March ended an hour ago
+    window = Window(datetime(2026, 3, 7, 23, tzinfo=UTC), datetime(2026, 3, 10, 23, tzinfo=UTC))
+    assert rollups.closed_days(window, now) == (date(2026, 3, 8), date(2026, 3, 8))
+    later = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+    days = rollups.closed_days(window, later)
+    assert days == (date(2026, 3, 8), date(2026, 3, 9))
+    assert rollups.pieces(window, days) == [
+        Window(window.start, datetime(2026, 3, 8, tzinfo=UTC)),
+        Window(datetime(2026, 3, 10, tzinfo=UTC), window.end),
+    ]
+
+
+def test_the_ledger_checkpoint_moves_forward_and_stays_exact(
+    ctx: ServiceContext, monkeypatch
+) -> None:
+    db = ctx.database
+    assert report_rollups.refresh_ledger(db, after_moves=1) is not None
+    with db.read_session() as session:
+        first = session.scalar(select(LedgerCheckpoint.through_move_id))
+        assert first == session.scalar(select(func.max(StockMove.id)))
+    # Moves after the checkpoint (one of them puts BIN-1's SKU-A right, one puts B wrong).
+    with db.write_session() as session, session.begin():
+        a_bin1 = session.scalars(select(BinStock).where(BinStock.on_hand == 10)).one()
+        session.add(
+            StockMove(
+                product_id=a_bin1.product_id, qty=1, reason="count", from_bin_id=a_bin1.bin_id
+            )
+        )
+        b = session.scalars(select(BinStock).where(BinStock.on_hand == 0)).one()
+        session.add(StockMove(product_id=b.product_id, qty=3, reason="receive", to_bin_id=b.bin_id))
+    expected = shape(live(ctx, ReportName.STOCK, MARCH, monkeypatch))
+    report = run_report(ctx, ReportName.STOCK, MARCH)  # 2 moves after: checkpoint not moved
+    assert shape(report) == expected
+    mismatches = next(x for x in report.tables if x.key == "ledger_mismatches").rows
+    assert [(r[1], r[4]) for r in mismatches] == [("SKU-B", 3)]
+    assert report_rollups.refresh_ledger(db, after_moves=1) == first + 2
+    assert shape(run_report(ctx, ReportName.STOCK, MARCH)) == expected
