@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, update
@@ -16,9 +17,11 @@ from wms_desk.db.models import (
     OrderLine,
     PackProgress,
     ReportRollup,
+    Shipment,
+    ShipmentLabel,
     StockMove,
 )
-from wms_desk.db.queries.reports import rollups, throughput
+from wms_desk.db.queries.reports import carrier_spend, rollups, throughput
 from wms_desk.domain.report_periods import Window
 from wms_desk.domain.reports import Report, ReportFilters, ReportName
 from wms_desk.services import report_rollups
@@ -46,14 +49,19 @@ def live(ctx: ServiceContext, name: ReportName, filters: ReportFilters, monkeypa
     """The report with every pre-aggregate ignored: each day and the whole ledger summed."""
     with monkeypatch.context() as m:
         m.setattr(throughput, "from_days", lambda _q: False)
+        m.setattr(carrier_spend, "from_days", lambda _q: False)
         m.setattr(report_rollups, "bring_up_to_date", lambda *_a, **_k: None)
         m.setattr("wms_desk.db.queries.reports.ledger.checkpoint", lambda _s: (0, {}))
         return run_report(ctx, name, filters)
 
 
-def stored_days(ctx: ServiceContext) -> set[date]:
+def stored_days(ctx: ServiceContext, report: str = "throughput") -> set[date]:
     with ctx.database.read_session() as session:
-        return set(session.scalars(select(ReportRollup.day)))
+        return set(session.scalars(select(ReportRollup.day).where(ReportRollup.report == report)))
+
+
+def spend(report: Report) -> dict[str, object]:
+    return {f.key: f.value for f in report.figures}
 
 
 def test_throughput_from_closed_days_equals_live(ctx: ServiceContext, monkeypatch) -> None:
@@ -171,3 +179,46 @@ def test_the_ledger_checkpoint_moves_forward_and_stays_exact(
     assert [(r[1], r[4]) for r in mismatches] == [("SKU-B", 3)]
     assert report_rollups.refresh_ledger(db, after_moves=1) == first + 2
     assert shape(run_report(ctx, ReportName.STOCK, MARCH)) == expected
+
+
+def test_carrier_spend_from_closed_days_equals_live(ctx: ServiceContext, monkeypatch) -> None:
+    first = run_report(ctx, ReportName.CARRIER_SPEND, MARCH)
+    assert stored_days(ctx, "carrier-spend") == {date(2026, 3, d) for d in range(2, 7)}
+    warm = run_report(ctx, ReportName.CARRIER_SPEND, MARCH)
+    expected = live(ctx, ReportName.CARRIER_SPEND, MARCH, monkeypatch)
+    assert shape(first) == shape(warm) == shape(expected)
+    assert spend(warm)["spend_usd"] == Decimal("34.50")  # the hand count (test_reports.py)
+
+
+def test_a_void_and_a_second_day_of_the_same_order(ctx: ServiceContext, monkeypatch) -> None:
+    run_report(ctx, ReportName.CARRIER_SPEND, MARCH)
+    with ctx.database.write_session() as session, session.begin():
+        bought = session.scalars(
+            select(Shipment)
+            .where(Shipment.status == "bought", Shipment.bought_at >= t(1, 0))
+            .order_by(Shipment.bought_at)
+        ).all()
+        first, other = bought[0], bought[1]
+        voided_day = first.bought_at.date()
+        first.status, first.voided_at = "voided", datetime.now(UTC)
+        # The other order bought again, same carrier and service, two days later (a rolled-up
+        # day): it is one order of that group, not two.
+        at = other.bought_at + timedelta(days=2)
+        again = Shipment(
+            order_id=other.order_id, carrier=other.carrier, service=other.service,
+            price=Decimal("5.00"), currency=other.currency, master_tracking="T-AGAIN",
+            status="bought", ship_date=at.date(), bought_at=at,
+        )  # fmt: skip
+        again.labels = [
+            ShipmentLabel(seq=1, count=1, tracking="T-AGAIN-0", format="zpl", data=b"",
+                          weight_g=Decimal(500))
+        ]  # fmt: skip
+        session.add(again)
+    assert voided_day not in stored_days(ctx, "carrier-spend")
+    report = run_report(ctx, ReportName.CARRIER_SPEND, MARCH)
+    assert shape(report) == shape(live(ctx, ReportName.CARRIER_SPEND, MARCH, monkeypatch))
+    assert spend(report)["voided"] == 2
+    assert spend(report)["orders_usd"] == 2  # 3 orders, one voided; the other bought twice
+    warm = run_report(ctx, ReportName.CARRIER_SPEND, MARCH)  # every day stored again
+    assert shape(warm) == shape(report)
+    assert stored_days(ctx, "carrier-spend") == {date(2026, 3, d) for d in range(2, 7)}

@@ -1,10 +1,11 @@
 """Bring the reports' pre-aggregates up to date before a report reads them: short writes.
 
 Stock: the ledger checkpoint moves forward once REFRESH_AFTER_MOVES moves came after it (the new
-sums are the old ones plus the moves in between). Throughput: the closed UTC days of the asked
-range that have no stored row are computed and stored, a month per transaction so a station's
-writes never wait long. Either is only a speed-up: a report computes whatever is missing live,
-so a refresh that cannot run now (a busy database) is logged and the report is still exact.
+sums are the old ones plus the moves in between). Throughput and carrier spend: the closed UTC
+days of the asked range that have no stored row are computed and stored, a month per
+transaction so a station's writes never wait long. Either is only a speed-up: a report
+computes whatever is missing live, so a refresh that cannot run now (a busy database) is
+logged and the report is still exact.
 """
 
 from __future__ import annotations
@@ -12,16 +13,22 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from wms_desk.db.queries.reports import common, ledger, rollups, throughput, throughput_days
+from wms_desk.db.queries.reports import carrier_spend, common, ledger, rollups, throughput
 from wms_desk.db.queries.reports.common import Query
 from wms_desk.domain.reports import ReportFilters, ReportName
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.database import Database
 
 log = logging.getLogger(__name__)
+
+ROLLUPS: dict[ReportName, rollups.Rollup[Any]] = {
+    ReportName.THROUGHPUT: throughput.ROLLUP,
+    ReportName.CARRIER_SPEND: carrier_spend.ROLLUP,
+}
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,8 @@ def bring_up_to_date(
     try:
         if name is ReportName.STOCK:
             return Refreshed(checkpoint=refresh_ledger(ctx.database))
-        if name is ReportName.THROUGHPUT:
-            return Refreshed(days=_throughput(ctx.database, filters, cancel))
+        if name in ROLLUPS:
+            return Refreshed(days=refresh_days(ctx.database, ROLLUPS[name], filters, cancel))
     except (DBAPIError, common.UnknownFilter, ValueError) as exc:
         # The report itself says what is wrong with the filters; a busy database only costs
         # this run its speed-up.
@@ -69,25 +76,28 @@ def refresh_ledger(database: Database, after_moves: int = ledger.REFRESH_AFTER_M
     return last if stored else None
 
 
-def _throughput(database: Database, filters: ReportFilters, cancel: threading.Event | None) -> int:
+def refresh_days(
+    database: Database,
+    rollup: rollups.Rollup[Any],
+    filters: ReportFilters,
+    cancel: threading.Event | None = None,
+) -> int:
+    """Store the closed days of the range `filters` asks for that are not stored; how many."""
     with database.read_session() as session, session.begin():
         q = Query(session, common.resolve(session, filters))
         days = rollups.closed_days(q.scope.window, q.scope.now)
-        if days is None or not throughput.from_days(q):
+        if days is None or not rollup.eligible(q):
             return 0
-        todo = rollups.missing(session, throughput_days.REPORT, *days)
+        todo = rollups.missing(session, rollup.report, *days)
     stored = 0
-    for run in throughput_days.runs(todo):
+    for run in rollups.runs(todo):
         if cancel is not None and cancel.is_set():
             break
         with database.write_session() as session, session.begin():
             rollups.lock_for_refresh(session)
             q = Query(session, common.resolve(session, filters))
-            wanted = [d for d in run if d not in set(rollups.stored_days(session,
-                      throughput_days.REPORT, run[0], run[-1]))]  # fmt: skip
-            parts = throughput_days.compute(q, wanted)
-            rollups.store(
-                session, throughput_days.REPORT, {d: p.to_json() for d, p in parts.items()}
-            )
+            have = set(rollups.stored_days(session, rollup.report, run[0], run[-1]))
+            parts = rollups.compute(q, rollup, [d for d in run if d not in have])
+            rollups.store(session, rollup.report, {d: rollup.encode(p) for d, p in parts.items()})
             stored += len(parts)
     return stored

@@ -22,71 +22,67 @@ depends_on = None
 
 _WHEN = wms_desk.db.models.base.UTCDateTime
 
-# Throughput's days are the UTC days packing completed; a line's packed units count on the day
-# its order's packing completed.
-_SQLITE_TRIGGERS = {
-    "rollup_pack_progress_insert": """
-        AFTER INSERT ON pack_progress WHEN NEW.completed_at IS NOT NULL BEGIN
-          DELETE FROM report_rollups WHERE report = 'throughput'
-            AND day = substr(NEW.completed_at, 1, 10);
-        END""",
-    "rollup_pack_progress_update": """
-        AFTER UPDATE ON pack_progress BEGIN
-          DELETE FROM report_rollups WHERE report = 'throughput'
-            AND day IN (substr(OLD.completed_at, 1, 10), substr(NEW.completed_at, 1, 10));
-        END""",
-    "rollup_pack_progress_delete": """
-        AFTER DELETE ON pack_progress WHEN OLD.completed_at IS NOT NULL BEGIN
-          DELETE FROM report_rollups WHERE report = 'throughput'
-            AND day = substr(OLD.completed_at, 1, 10);
-        END""",
-    "rollup_order_lines_insert": """
-        AFTER INSERT ON order_lines BEGIN
-          DELETE FROM report_rollups WHERE report = 'throughput' AND day IN (
-            SELECT substr(completed_at, 1, 10) FROM pack_progress
-            WHERE order_id = NEW.order_id AND completed_at IS NOT NULL);
-        END""",
-    "rollup_order_lines_update": """
-        AFTER UPDATE OF packed_qty, order_id ON order_lines BEGIN
-          DELETE FROM report_rollups WHERE report = 'throughput' AND day IN (
-            SELECT substr(completed_at, 1, 10) FROM pack_progress
-            WHERE order_id IN (OLD.order_id, NEW.order_id) AND completed_at IS NOT NULL);
-        END""",
-    "rollup_order_lines_delete": """
-        AFTER DELETE ON order_lines BEGIN
-          DELETE FROM report_rollups WHERE report = 'throughput' AND day IN (
-            SELECT substr(completed_at, 1, 10) FROM pack_progress
-            WHERE order_id = OLD.order_id AND completed_at IS NOT NULL);
-        END""",
+# Which stored days a write makes stale, per source table: (report, SQL selecting the days)
+# with NEW/OLD for the written row. Throughput's days are the UTC days packing completed (a
+# line's units count on its order's day); carrier spend's are the days shipments were bought,
+# every day of the order's shipments (whether an order was bought on several days decides
+# how its orders add up) and, for a label, its shipment's day.
+_DAYS = {
+    "pack_progress": (
+        "throughput",
+        "SELECT {day}(OLD.completed_at) UNION SELECT {day}(NEW.completed_at)",
+    ),
+    "order_lines": (
+        "throughput",
+        "SELECT {day}(completed_at) FROM pack_progress "
+        "WHERE order_id IN (OLD.order_id, NEW.order_id)",
+    ),
+    "shipments": (
+        "carrier-spend",
+        "SELECT {day}(bought_at) FROM shipments WHERE order_id IN (OLD.order_id, NEW.order_id) "
+        "UNION SELECT {day}(OLD.bought_at)",
+    ),
+    "shipment_labels": (
+        "carrier-spend",
+        "SELECT {day}(bought_at) FROM shipments WHERE id IN (OLD.shipment_id, NEW.shipment_id)",
+    ),
 }
+# SQLite has no NEW in a DELETE trigger nor OLD in an INSERT one: those read as NULL here.
+_SQLITE_ROW = {"INSERT": ("NULL", "NEW"), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD", "NULL")}
 
-# On PostgreSQL a write for today skips the DELETE (no day of today is ever rolled up), so the
-# packing stations' own writes never take a lock on report_rollups; the refresh locks the table
-# (SHARE ROW EXCLUSIVE) so a write to a past day waits for it or is seen by it, never missed.
-_PG_FUNCTIONS = {
-    "pack_progress": """
-        IF TG_OP <> 'INSERT' AND OLD.completed_at < date_trunc('day', now() AT TIME ZONE 'UTC')
-        THEN
-          DELETE FROM report_rollups WHERE report = 'throughput'
-            AND day = OLD.completed_at::date;
-        END IF;
-        IF TG_OP <> 'DELETE' AND NEW.completed_at < date_trunc('day', now() AT TIME ZONE 'UTC')
-        THEN
-          DELETE FROM report_rollups WHERE report = 'throughput'
-            AND day = NEW.completed_at::date;
-        END IF;""",
-    "order_lines": """
-        IF TG_OP = 'UPDATE' AND NEW.packed_qty IS NOT DISTINCT FROM OLD.packed_qty
-           AND NEW.order_id = OLD.order_id THEN
-          RETURN NULL;
-        END IF;
-        DELETE FROM report_rollups WHERE report = 'throughput' AND day IN (
-          SELECT completed_at::date FROM pack_progress
-          WHERE order_id IN (
-              CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE OLD.order_id END,
-              CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE NEW.order_id END)
-            AND completed_at < date_trunc('day', now() AT TIME ZONE 'UTC'));""",
-}
+
+def _sqlite_days(sql: str, event: str) -> str:
+    old, new = _SQLITE_ROW[event]
+    sql = sql.format(day="date")
+    for column in ("completed_at", "order_id", "bought_at", "shipment_id"):
+        sql = sql.replace(f"OLD.{column}", f"{old}.{column}" if old != "NULL" else "NULL")
+        sql = sql.replace(f"NEW.{column}", f"{new}.{column}" if new != "NULL" else "NULL")
+    return sql
+
+
+def _sqlite_triggers() -> dict[str, str]:
+    out = {}
+    for table, (report, days) in _DAYS.items():
+        for event in _SQLITE_ROW:
+            out[f"rollups_{table}_{event.lower()}"] = (
+                f"AFTER {event} ON {table} BEGIN DELETE FROM report_rollups "
+                f"WHERE report = '{report}' AND day IN ({_sqlite_days(days, event)}); END"
+            )
+    return out
+
+
+# On PostgreSQL a write that touches no past day skips the DELETE (no day of today is ever
+# stored), so the stations' own writes never lock report_rollups; a refresh locks the table
+# (SHARE ROW EXCLUSIVE), so a write to a past day waits for it or is seen by it, never missed.
+def _pg_function(table: str) -> str:
+    report, days = _DAYS[table]
+    days = days.format(day="date")
+    today = "date_trunc('day', now() AT TIME ZONE 'UTC')::date"
+    return f"""
+        IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN RETURN NULL; END IF;
+        IF EXISTS (SELECT 1 FROM ({days}) AS d (day) WHERE d.day < {today}) THEN
+          DELETE FROM report_rollups WHERE report = '{report}' AND day IN ({days});
+        END IF;"""
 
 
 def upgrade() -> None:
@@ -121,27 +117,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("report", "day", name=op.f("pk_report_rollups")),
     )
     if op.get_bind().dialect.name == "postgresql":
-        for table, body in _PG_FUNCTIONS.items():
+        for table in _DAYS:
             op.execute(
                 f"CREATE FUNCTION report_rollups_forget_{table}() RETURNS trigger "
-                f"LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
+                f"LANGUAGE plpgsql AS $$ BEGIN {_pg_function(table)} RETURN NULL; END $$"
             )
             op.execute(
                 f"CREATE TRIGGER {table}_report_rollups AFTER INSERT OR UPDATE OR DELETE "
                 f"ON {table} FOR EACH ROW EXECUTE FUNCTION report_rollups_forget_{table}()"
             )
     else:
-        for name, body in _SQLITE_TRIGGERS.items():
+        for name, body in _sqlite_triggers().items():
             op.execute(f"CREATE TRIGGER {name} {body}")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for table in _PG_FUNCTIONS:
+        for table in _DAYS:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_report_rollups ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS report_rollups_forget_{table}()")
     else:
-        for name in _SQLITE_TRIGGERS:
+        for name in _sqlite_triggers():
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("report_rollups")
     op.drop_table("ledger_checkpoint_sums")

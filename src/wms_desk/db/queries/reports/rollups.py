@@ -14,19 +14,73 @@ so a change is either seen by the refresh or deletes what it stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Generic, TypeVar
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import ReportRollup
+from wms_desk.db.queries.reports.common import Query
 from wms_desk.domain.report_periods import Window
 
 # Transactions are short and station clocks agree to well within this: no write made after a
 # day is rolled up carries a time in that day (a late one is still caught by the triggers).
 GRACE = timedelta(hours=2)
 DAY = timedelta(days=1)
+CHUNK_DAYS = 31  # a refresh computes (and stores) this many days per query and transaction
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Rollup(Generic[P]):
+    """How one report is kept per day: its part of a day (P), computed live for any window."""
+
+    report: str
+    eligible: Callable[[Query], bool]  # whether this run may read stored days
+    live: Callable[[Query, Window], dict[date, P]]  # each UTC day's part of `window`
+    empty: Callable[[], P]
+    encode: Callable[[P], str]
+    decode: Callable[[str], P]
+
+
+def runs(days: list[date]) -> list[list[date]]:
+    """Consecutive days in runs of at most CHUNK_DAYS (one query, or one refresh, each)."""
+    out: list[list[date]] = []
+    for day in sorted(days):
+        if out and day == out[-1][-1] + DAY and len(out[-1]) < CHUNK_DAYS:
+            out[-1].append(day)
+        else:
+            out.append([day])
+    return out
+
+
+def compute(q: Query, rollup: Rollup[P], days: list[date]) -> dict[date, P]:
+    """Every one of `days`, live (an empty part for a day with nothing in it)."""
+    out: dict[date, P] = {day: rollup.empty() for day in days}
+    for run in runs(days):
+        out.update(rollup.live(q, Window(midnight(run[0]), midnight(run[-1]) + DAY)))
+    return out
+
+
+def gather(q: Query, rollup: Rollup[P], window: Window, now: datetime) -> dict[date, P]:
+    """`window` as day parts: stored closed days, every other day and piece computed live.
+
+    The pieces lie before the first and after the last closed day, so no day is in two.
+    """
+    days = closed_days(window, now)
+    out: dict[date, P] = {}
+    if days is not None:
+        q.check()
+        found = stored(q.session, rollup.report, *days)
+        out.update({day: rollup.decode(payload) for day, payload in found.items()})
+        out.update(compute(q, rollup, [d for d in each_day(*days) if d not in found]))
+    for piece in pieces(window, days):
+        out.update(rollup.live(q, piece))
+    return out
 
 
 def midnight(day: date) -> datetime:

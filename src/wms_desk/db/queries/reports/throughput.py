@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, distinct, func, literal, select, union_all
 
 from wms_desk.db.models import Order, OrderLine, PackProgress, Station, User
-from wms_desk.db.queries.reports import throughput_days
+from wms_desk.db.queries.reports import rollups, throughput_days
 from wms_desk.db.queries.reports.common import (
     Parts,
     Query,
@@ -83,12 +83,22 @@ def from_days(q: Query) -> bool:
                for e in edges)  # fmt: skip
 
 
+ROLLUP = rollups.Rollup[throughput_days.DayPart](
+    report=throughput_days.REPORT,
+    eligible=from_days,
+    live=throughput_days.live,
+    empty=throughput_days.DayPart,
+    encode=throughput_days.DayPart.to_json,
+    decode=throughput_days.DayPart.from_json,
+)
+
+
 def build(q: Query) -> Parts:
     return _parts(q, _gather_days(q) if from_days(q) else _gather_live(q))
 
 
 def _gather_days(q: Query) -> Gathered:
-    parts = throughput_days.gather(q, q.scope.window, q.scope.now)
+    parts = rollups.gather(q, ROLLUP, q.scope.window, q.scope.now)
     cells: dict[tuple[int | None, int | None], throughput_days.Cell] = {}
     by_packer: dict[int | None, int] = {}
     by_station: dict[int | None, int] = {}

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
 from wms_desk.db.models import OrderLine, PackProgress
-from wms_desk.db.queries.reports import rollups
 from wms_desk.db.queries.reports.common import Query, in_window
 from wms_desk.domain.report_periods import Window
 
 REPORT = "throughput"
-CHUNK_DAYS = 31  # a refresh computes this many days per query
 Key = tuple[int | None, int | None]  # (packer, station)
 
 
@@ -91,40 +89,4 @@ def live(q: Query, window: Window) -> dict[date, DayPart]:
         .group_by(*keys)
     ):
         cell(text, packer, station)[1].units += int(units or 0)
-    return out
-
-
-def runs(days: list[date]) -> list[list[date]]:
-    """Consecutive days in runs of at most CHUNK_DAYS (one query, or one refresh, each)."""
-    out: list[list[date]] = []
-    for day in sorted(days):
-        if out and day == out[-1][-1] + rollups.DAY and len(out[-1]) < CHUNK_DAYS:
-            out[-1].append(day)
-        else:
-            out.append([day])
-    return out
-
-
-def compute(q: Query, days: list[date]) -> dict[date, DayPart]:
-    """Every one of `days` (an empty part where nothing was packed)."""
-    out: dict[date, DayPart] = {day: DayPart() for day in days}
-    for run in runs(days):
-        out.update(
-            live(q, Window(rollups.midnight(run[0]), rollups.midnight(run[-1]) + rollups.DAY))
-        )
-    return out
-
-
-def gather(q: Query, window: Window, now: datetime | None = None) -> dict[date, DayPart]:
-    """`window` as day parts: stored closed days, everything else computed live."""
-    days = rollups.closed_days(window, now or datetime.now(UTC))
-    out: dict[date, DayPart] = {}
-    if days is not None:
-        q.check()
-        found = rollups.stored(q.session, REPORT, *days)
-        out.update({day: DayPart.from_json(payload) for day, payload in found.items()})
-        out.update(compute(q, [d for d in rollups.each_day(*days) if d not in found]))
-    for piece in rollups.pieces(window, days):
-        for day, part in live(q, piece).items():
-            out.setdefault(day, DayPart()).add(part)
     return out
