@@ -10,18 +10,21 @@ from sqlalchemy import func, select, update
 
 from tests.services.reportdata import seed_history, t
 from wms_desk.db.models import (
+    AuditEvent,
     BinStock,
     Channel,
     LedgerCheckpoint,
+    LineShortage,
     Order,
     OrderLine,
+    Package,
     PackProgress,
     ReportRollup,
     Shipment,
     ShipmentLabel,
     StockMove,
 )
-from wms_desk.db.queries.reports import carrier_spend, rollups, throughput
+from wms_desk.db.queries.reports import accuracy, carrier_spend, rollups, throughput
 from wms_desk.domain.report_periods import Window
 from wms_desk.domain.reports import Report, ReportFilters, ReportName
 from wms_desk.services import report_rollups
@@ -50,6 +53,7 @@ def live(ctx: ServiceContext, name: ReportName, filters: ReportFilters, monkeypa
     with monkeypatch.context() as m:
         m.setattr(throughput, "from_days", lambda _q: False)
         m.setattr(carrier_spend, "from_days", lambda _q: False)
+        m.setattr(accuracy, "from_days", lambda _q: False)
         m.setattr(report_rollups, "bring_up_to_date", lambda *_a, **_k: None)
         m.setattr("wms_desk.db.queries.reports.ledger.checkpoint", lambda _s: (0, {}))
         return run_report(ctx, name, filters)
@@ -222,3 +226,42 @@ def test_a_void_and_a_second_day_of_the_same_order(ctx: ServiceContext, monkeypa
     warm = run_report(ctx, ReportName.CARRIER_SPEND, MARCH)  # every day stored again
     assert shape(warm) == shape(report)
     assert stored_days(ctx, "carrier-spend") == {date(2026, 3, d) for d in range(2, 7)}
+
+
+def test_accuracy_from_closed_days_equals_live(ctx: ServiceContext, monkeypatch) -> None:
+    first = run_report(ctx, ReportName.ACCURACY, MARCH)
+    assert stored_days(ctx, "accuracy") == {date(2026, 3, d) for d in range(2, 7)}
+    warm = run_report(ctx, ReportName.ACCURACY, MARCH)
+    assert shape(first) == shape(warm) == shape(live(ctx, ReportName.ACCURACY, MARCH, monkeypatch))
+    assert spend(warm)["wrong_pack_scans"] == 3  # the hand count (test_reports.py)
+
+
+def test_late_scans_boxes_and_shorts_reach_accuracy(ctx: ServiceContext, monkeypatch) -> None:
+    run_report(ctx, ReportName.ACCURACY, MARCH)
+    with ctx.database.write_session() as session, session.begin():
+        o3 = session.scalars(select(Order).where(Order.number == "O3")).one()
+        # A wrong scan synced late into 4 March, a box re-checked on its day, a short on O3.
+        session.add(
+            AuditEvent(
+                event_id="late-scan", user_id=None, created_at=t(4, 9), action="pack.scan",
+                subject_type="order", subject_id=str(o3.id),
+                after={"outcome": "wrong_item", "message": ""},
+            )
+        )  # fmt: skip
+        box = session.scalars(select(Package).where(Package.weight_check == "warn")).first()
+        assert box is not None and box.weighed_at is not None
+        changed_day = box.weighed_at.date()
+        box.weight_check = "ok"
+        session.add(
+            LineShortage(
+                order_line_id=o3.lines[0].id, stage="pick", qty=2, reason="bin empty",
+                created_at=t(5, 9),
+            )
+        )  # fmt: skip
+    stale = {date(2026, 3, 4), changed_day, date(2026, 3, 5)}
+    assert not stale & stored_days(ctx, "accuracy")
+    report = run_report(ctx, ReportName.ACCURACY, MARCH)
+    assert shape(report) == shape(live(ctx, ReportName.ACCURACY, MARCH, monkeypatch))
+    figures = spend(report)
+    assert (figures["wrong_pack_scans"], figures["weight_mismatches"]) == (4, 1)
+    assert (figures["short_pick_lines"], figures["short_pick_units"]) == (2, 3)

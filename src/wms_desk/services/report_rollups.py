@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from wms_desk.db.queries.reports import carrier_spend, common, ledger, rollups, throughput
+from wms_desk.db.queries.reports import accuracy, carrier_spend, common, ledger, rollups, throughput
 from wms_desk.db.queries.reports.common import Query
 from wms_desk.domain.reports import ReportFilters, ReportName
 from wms_desk.services.context import ServiceContext
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 ROLLUPS: dict[ReportName, rollups.Rollup[Any]] = {
     ReportName.THROUGHPUT: throughput.ROLLUP,
     ReportName.CARRIER_SPEND: carrier_spend.ROLLUP,
+    ReportName.ACCURACY: accuracy.ROLLUP,
 }
 
 
@@ -95,7 +96,7 @@ def refresh_days(
             break
         with database.write_session() as session, session.begin():
             rollups.lock_for_refresh(session)
-            q = Query(session, common.resolve(session, filters))
+            q = Query(session, common.resolve(session, filters), cancel)
             have = set(rollups.stored_days(session, rollup.report, run[0], run[-1]))
             parts = rollups.compute(q, rollup, [d for d in run if d not in have])
             rollups.store(session, rollup.report, {d: rollup.encode(p) for d, p in parts.items()})

@@ -10,6 +10,8 @@ from is written, so a report never reads a stale day (it computes a missing day 
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,52 +24,102 @@ depends_on = None
 
 _WHEN = wms_desk.db.models.base.UTCDateTime
 
-# Which stored days a write makes stale, per source table: (report, SQL selecting the days)
-# with NEW/OLD for the written row. Throughput's days are the UTC days packing completed (a
-# line's units count on its order's day); carrier spend's are the days shipments were bought,
-# every day of the order's shipments (whether an order was bought on several days decides
-# how its orders add up) and, for a label, its shipment's day.
-_DAYS = {
-    "pack_progress": (
-        "throughput",
-        "SELECT {day}(OLD.completed_at) UNION SELECT {day}(NEW.completed_at)",
-    ),
-    "order_lines": (
-        "throughput",
-        "SELECT {day}(completed_at) FROM pack_progress "
-        "WHERE order_id IN (OLD.order_id, NEW.order_id)",
-    ),
-    "shipments": (
-        "carrier-spend",
-        "SELECT {day}(bought_at) FROM shipments WHERE order_id IN (OLD.order_id, NEW.order_id) "
-        "UNION SELECT {day}(OLD.bought_at)",
-    ),
-    "shipment_labels": (
-        "carrier-spend",
-        "SELECT {day}(bought_at) FROM shipments WHERE id IN (OLD.shipment_id, NEW.shipment_id)",
-    ),
+# Which stored days a write makes stale, per source table: (report, the columns an UPDATE must
+# change to matter, SQL selecting the days with NEW/OLD for the written row). Each report's days are the UTC days of its own events:
+# throughput's, packing completed (a line's units count on its order's day); carrier spend's,
+# the days shipments were bought (all of an order's days: whether it was bought on several
+# decides how its orders add up; a label counts on its shipment's day); accuracy's, packing
+# completed (orders, lines), scans made, boxes weighed (under the packer of their order),
+# orders picked (lines) and lines found short.
+_DAYS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
+    "pack_progress": [
+        (
+            "throughput",
+            ("completed_at", "completed_by_id", "station_id", "order_id"),
+            "SELECT date(OLD.completed_at) UNION SELECT date(NEW.completed_at)",
+        ),
+        (
+            "accuracy",
+            ("completed_at", "completed_by_id", "order_id"),
+            "SELECT date(OLD.completed_at) UNION SELECT date(NEW.completed_at) UNION "
+            "SELECT date(weighed_at) FROM packages WHERE order_id IN (OLD.order_id, NEW.order_id)",
+        ),
+    ],
+    "order_lines": [
+        (
+            "throughput",
+            ("packed_qty", "order_id"),
+            "SELECT date(completed_at) FROM pack_progress "
+            "WHERE order_id IN (OLD.order_id, NEW.order_id)",
+        ),
+        (
+            "accuracy",
+            ("order_id", "sku"),
+            "SELECT date(completed_at) FROM pack_progress "
+            "WHERE order_id IN (OLD.order_id, NEW.order_id) UNION "
+            "SELECT date(picked_at) FROM orders WHERE id IN (OLD.order_id, NEW.order_id) UNION "
+            "SELECT date(created_at) FROM line_shortages WHERE order_line_id IN (OLD.id, NEW.id)",
+        ),
+    ],
+    "orders": [
+        ("accuracy", ("picked_at",), "SELECT date(OLD.picked_at) UNION SELECT date(NEW.picked_at)"),
+    ],
+    "audit_events": [
+        (
+            "accuracy",
+            ("created_at", "action", "user_id", "after"),
+            "SELECT date(OLD.created_at) UNION SELECT date(NEW.created_at)",
+        ),
+    ],
+    "packages": [
+        (
+            "accuracy",
+            ("weighed_at", "weight_check", "order_id"),
+            "SELECT date(OLD.weighed_at) UNION SELECT date(NEW.weighed_at)",
+        ),
+    ],
+    "line_shortages": [
+        (
+            "accuracy",
+            ("created_at", "stage", "qty", "user_id", "order_line_id"),
+            "SELECT date(OLD.created_at) UNION SELECT date(NEW.created_at)",
+        ),
+    ],
+    "shipments": [
+        (
+            "carrier-spend",
+            ("bought_at", "status", "carrier", "service", "currency", "price", "order_id"),
+            "SELECT date(bought_at) FROM shipments WHERE order_id IN (OLD.order_id, NEW.order_id) "
+            "UNION SELECT date(OLD.bought_at)",
+        ),
+    ],
+    "shipment_labels": [
+        (
+            "carrier-spend",
+            ("shipment_id",),
+            "SELECT date(bought_at) FROM shipments WHERE id IN (OLD.shipment_id, NEW.shipment_id)",
+        ),
+    ],
 }
 # SQLite has no NEW in a DELETE trigger nor OLD in an INSERT one: those read as NULL here.
-_SQLITE_ROW = {"INSERT": ("NULL", "NEW"), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD", "NULL")}
+_SQLITE_ROW = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}
+_ROW_COLUMN = re.compile(r"\b(OLD|NEW)\.(\w+)")
 
 
-def _sqlite_days(sql: str, event: str) -> str:
-    old, new = _SQLITE_ROW[event]
-    sql = sql.format(day="date")
-    for column in ("completed_at", "order_id", "bought_at", "shipment_id"):
-        sql = sql.replace(f"OLD.{column}", f"{old}.{column}" if old != "NULL" else "NULL")
-        sql = sql.replace(f"NEW.{column}", f"{new}.{column}" if new != "NULL" else "NULL")
-    return sql
+def _bind(days: str, rows: tuple[str, ...]) -> str:
+    return _ROW_COLUMN.sub(lambda m: m.group(0) if m.group(1) in rows else "NULL", days)
 
 
 def _sqlite_triggers() -> dict[str, str]:
     out = {}
-    for table, (report, days) in _DAYS.items():
-        for event in _SQLITE_ROW:
-            out[f"rollups_{table}_{event.lower()}"] = (
-                f"AFTER {event} ON {table} BEGIN DELETE FROM report_rollups "
-                f"WHERE report = '{report}' AND day IN ({_sqlite_days(days, event)}); END"
-            )
+    for table, forgets in _DAYS.items():
+        for i, (report, columns, days) in enumerate(forgets):
+            for event, rows in _SQLITE_ROW.items():
+                on = f"UPDATE OF {', '.join(columns)}" if event == "UPDATE" else event
+                out[f"rollups_{table}_{i}_{event.lower()}"] = (
+                    f"AFTER {on} ON {table} BEGIN DELETE FROM report_rollups "
+                    f"WHERE report = '{report}' AND day IN ({_bind(days, rows)}); END"
+                )
     return out
 
 
@@ -75,14 +127,17 @@ def _sqlite_triggers() -> dict[str, str]:
 # stored), so the stations' own writes never lock report_rollups; a refresh locks the table
 # (SHARE ROW EXCLUSIVE), so a write to a past day waits for it or is seen by it, never missed.
 def _pg_function(table: str) -> str:
-    report, days = _DAYS[table]
-    days = days.format(day="date")
     today = "date_trunc('day', now() AT TIME ZONE 'UTC')::date"
-    return f"""
-        IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN RETURN NULL; END IF;
-        IF EXISTS (SELECT 1 FROM ({days}) AS d (day) WHERE d.day < {today}) THEN
-          DELETE FROM report_rollups WHERE report = '{report}' AND day IN ({days});
-        END IF;"""
+    body = []
+    for report, columns, days in _DAYS[table]:
+        new = ", ".join(f"NEW.{c}" for c in columns)
+        old = ", ".join(f"OLD.{c}" for c in columns)
+        body.append(
+            f"IF (TG_OP <> 'UPDATE' OR ROW({new}) IS DISTINCT FROM ROW({old})) "
+            f"AND EXISTS (SELECT 1 FROM ({days}) AS d (day) WHERE d.day < {today}) THEN "
+            f"DELETE FROM report_rollups WHERE report = '{report}' AND day IN ({days}); END IF;"
+        )
+    return " ".join(body)
 
 
 def upgrade() -> None:

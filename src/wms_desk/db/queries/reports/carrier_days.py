@@ -17,10 +17,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, select
+from sqlalchemy import and_, distinct, exists, func, select
 
 from wms_desk.db.models import Shipment, ShipmentLabel
-from wms_desk.db.queries.reports.common import Query, in_window
+from wms_desk.db.queries.reports.common import Query, day_text, in_window
 from wms_desk.domain.report_periods import Window
 
 REPORT = "carrier-spend"
@@ -72,12 +72,6 @@ class CarrierDay:
             {cur: list(e) for cur, _n, e in doc["currencies"] if e},
             int(doc["voided"]),
         )
-
-
-def day_text(dialect: str, column: Any) -> ColumnElement[Any]:
-    if dialect == "postgresql":
-        return func.to_char(column, "YYYY-MM-DD")
-    return func.substr(column, 1, 10)
 
 
 def live(q: Query, window: Window) -> dict[date, CarrierDay]:
