@@ -19,12 +19,15 @@ from wms_desk.db.models import (
     OrderLine,
     Package,
     PackProgress,
+    Refund,
     ReportRollup,
+    Rma,
+    RmaLine,
     Shipment,
     ShipmentLabel,
     StockMove,
 )
-from wms_desk.db.queries.reports import accuracy, carrier_spend, rollups, throughput
+from wms_desk.db.queries.reports import accuracy, carrier_spend, returns, rollups, throughput
 from wms_desk.domain.report_periods import Window
 from wms_desk.domain.reports import Report, ReportFilters, ReportName
 from wms_desk.services import report_rollups
@@ -54,6 +57,7 @@ def live(ctx: ServiceContext, name: ReportName, filters: ReportFilters, monkeypa
         m.setattr(throughput, "from_days", lambda _q: False)
         m.setattr(carrier_spend, "from_days", lambda _q: False)
         m.setattr(accuracy, "from_days", lambda _q: False)
+        m.setattr(returns, "from_days", lambda _q: False)
         m.setattr(report_rollups, "bring_up_to_date", lambda *_a, **_k: None)
         m.setattr("wms_desk.db.queries.reports.ledger.checkpoint", lambda _s: (0, {}))
         return run_report(ctx, name, filters)
@@ -265,3 +269,37 @@ def test_late_scans_boxes_and_shorts_reach_accuracy(ctx: ServiceContext, monkeyp
     figures = spend(report)
     assert (figures["wrong_pack_scans"], figures["weight_mismatches"]) == (4, 1)
     assert (figures["short_pick_lines"], figures["short_pick_units"]) == (2, 3)
+
+
+def test_returns_from_closed_days_equals_live(ctx: ServiceContext, monkeypatch) -> None:
+    first = run_report(ctx, ReportName.RETURNS, MARCH)
+    assert stored_days(ctx, "returns") == {date(2026, 3, d) for d in range(2, 7)}
+    warm = run_report(ctx, ReportName.RETURNS, MARCH)
+    assert shape(first) == shape(warm) == shape(live(ctx, ReportName.RETURNS, MARCH, monkeypatch))
+    assert spend(warm)["orders_returned"] == 2  # the hand count (test_reports.py)
+
+
+def test_a_late_return_a_refund_and_a_void_reach_returns(ctx: ServiceContext, monkeypatch) -> None:
+    run_report(ctx, ReportName.RETURNS, MARCH)
+    with ctx.database.write_session() as session, session.begin():
+        o2 = session.scalars(select(Order).where(Order.number == "O2")).one()
+        o3 = session.scalars(select(Order).where(Order.number == "O3")).one()
+        late = Rma(number="R-LATE", order_id=o2.id, status="resolved", created_at=datetime.now(UTC))
+        late.lines = [RmaLine(order_line_id=o2.lines[0].id, qty=1, reason="damaged")]
+        session.add(late)
+        session.flush()
+        session.add(
+            Refund(
+                rma_id=late.id, method="original", currency="USD", goods=Decimal("4.00"),
+                discount=Decimal(0), tax=Decimal(0), restocking_fee=Decimal(0),
+                shipping=Decimal(0), total=Decimal("4.00"), created_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+        days = {o2.shipped_at.date(), o3.shipped_at.date()}  # type: ignore[union-attr]
+        o3.shipped_at = None  # its label voided: no longer shipped
+    assert not days & stored_days(ctx, "returns")
+    report = run_report(ctx, ReportName.RETURNS, MARCH)
+    assert shape(report) == shape(live(ctx, ReportName.RETURNS, MARCH, monkeypatch))
+    figures = spend(report)
+    assert (figures["orders_shipped"], figures["orders_returned"]) == (2, 2)  # O1, O2
+    assert figures["refunded_usd"] == Decimal("13.99")  # 9.99 (O1) + 4.00 (O2)

@@ -17,7 +17,15 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from wms_desk.db.queries.reports import accuracy, carrier_spend, common, ledger, rollups, throughput
+from wms_desk.db.queries.reports import (
+    accuracy,
+    carrier_spend,
+    common,
+    ledger,
+    returns,
+    rollups,
+    throughput,
+)
 from wms_desk.db.queries.reports.common import Query
 from wms_desk.domain.reports import ReportFilters, ReportName
 from wms_desk.services.context import ServiceContext
@@ -29,6 +37,7 @@ ROLLUPS: dict[ReportName, rollups.Rollup[Any]] = {
     ReportName.THROUGHPUT: throughput.ROLLUP,
     ReportName.CARRIER_SPEND: carrier_spend.ROLLUP,
     ReportName.ACCURACY: accuracy.ROLLUP,
+    ReportName.RETURNS: returns.ROLLUP,
 }
 
 

@@ -30,7 +30,13 @@ _WHEN = wms_desk.db.models.base.UTCDateTime
 # the days shipments were bought (all of an order's days: whether it was bought on several
 # decides how its orders add up; a label counts on its shipment's day); accuracy's, packing
 # completed (orders, lines), scans made, boxes weighed (under the packer of their order),
-# orders picked (lines) and lines found short.
+# orders picked (lines) and lines found short; returns', the day the order shipped (its
+# lines, carriers, returns and refunds count there, whenever they were recorded).
+_SHIPPED_DAY = "SELECT date(shipped_at) FROM orders WHERE id IN (OLD.order_id, NEW.order_id)"
+_RMA_DAY = (
+    "SELECT date(o.shipped_at) FROM orders o JOIN rmas r ON r.order_id = o.id "
+    "WHERE r.id IN (OLD.rma_id, NEW.rma_id)"
+)
 _DAYS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
     "pack_progress": [
         (
@@ -60,9 +66,15 @@ _DAYS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
             "SELECT date(picked_at) FROM orders WHERE id IN (OLD.order_id, NEW.order_id) UNION "
             "SELECT date(created_at) FROM line_shortages WHERE order_line_id IN (OLD.id, NEW.id)",
         ),
+        ("returns", ("qty", "sku", "order_id"), _SHIPPED_DAY),
     ],
     "orders": [
         ("accuracy", ("picked_at",), "SELECT date(OLD.picked_at) UNION SELECT date(NEW.picked_at)"),
+        (
+            "returns",
+            ("shipped_at", "channel_id"),
+            "SELECT date(OLD.shipped_at) UNION SELECT date(NEW.shipped_at)",
+        ),
     ],
     "audit_events": [
         (
@@ -92,7 +104,11 @@ _DAYS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
             "SELECT date(bought_at) FROM shipments WHERE order_id IN (OLD.order_id, NEW.order_id) "
             "UNION SELECT date(OLD.bought_at)",
         ),
+        ("returns", ("status", "carrier", "order_id"), _SHIPPED_DAY),
     ],
+    "rmas": [("returns", ("status", "order_id"), _SHIPPED_DAY)],
+    "rma_lines": [("returns", ("qty", "reason", "order_line_id", "rma_id"), _RMA_DAY)],
+    "refunds": [("returns", ("total", "currency", "rma_id"), _RMA_DAY)],
     "shipment_labels": [
         (
             "carrier-spend",
