@@ -27,7 +27,14 @@ from wms_desk.db.models import (
     ShipmentLabel,
     StockMove,
 )
-from wms_desk.db.queries.reports import accuracy, carrier_spend, returns, rollups, throughput
+from wms_desk.db.queries.reports import (
+    accuracy,
+    carrier_spend,
+    returns,
+    rollups,
+    status,
+    throughput,
+)
 from wms_desk.domain.report_periods import Window
 from wms_desk.domain.reports import Report, ReportFilters, ReportName
 from wms_desk.services import report_rollups
@@ -58,6 +65,7 @@ def live(ctx: ServiceContext, name: ReportName, filters: ReportFilters, monkeypa
         m.setattr(carrier_spend, "from_days", lambda _q: False)
         m.setattr(accuracy, "from_days", lambda _q: False)
         m.setattr(returns, "from_days", lambda _q: False)
+        m.setattr(status, "from_days", lambda _q: False)
         m.setattr(report_rollups, "bring_up_to_date", lambda *_a, **_k: None)
         m.setattr("wms_desk.db.queries.reports.ledger.checkpoint", lambda _s: (0, {}))
         return run_report(ctx, name, filters)
@@ -303,3 +311,17 @@ def test_a_late_return_a_refund_and_a_void_reach_returns(ctx: ServiceContext, mo
     figures = spend(report)
     assert (figures["orders_shipped"], figures["orders_returned"]) == (2, 2)  # O1, O2
     assert figures["refunded_usd"] == Decimal("13.99")  # 9.99 (O1) + 4.00 (O2)
+
+
+def test_status_from_closed_days_follows_every_change(ctx: ServiceContext, monkeypatch) -> None:
+    first = run_report(ctx, ReportName.STATUS, MARCH)
+    assert stored_days(ctx, "status") == {date(2026, 3, d) for d in range(2, 7)}
+    assert shape(first) == shape(live(ctx, ReportName.STATUS, MARCH, monkeypatch))
+    with ctx.database.write_session() as session, session.begin():
+        new = session.scalars(select(Order).where(Order.status == "new")).one()
+        day = new.created_at.date()
+        new.status = "cancelled"  # weeks after the day it came in
+    assert day not in stored_days(ctx, "status")
+    report = run_report(ctx, ReportName.STATUS, MARCH)
+    assert shape(report) == shape(live(ctx, ReportName.STATUS, MARCH, monkeypatch))
+    assert {f.key: f.value for f in report.figures}["cancelled"] == 2

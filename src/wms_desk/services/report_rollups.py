@@ -24,6 +24,7 @@ from wms_desk.db.queries.reports import (
     ledger,
     returns,
     rollups,
+    status,
     throughput,
 )
 from wms_desk.db.queries.reports.common import Query
@@ -38,6 +39,7 @@ ROLLUPS: dict[ReportName, rollups.Rollup[Any]] = {
     ReportName.CARRIER_SPEND: carrier_spend.ROLLUP,
     ReportName.ACCURACY: accuracy.ROLLUP,
     ReportName.RETURNS: returns.ROLLUP,
+    ReportName.STATUS: status.ROLLUP,
 }
 
 

@@ -31,7 +31,8 @@ _WHEN = wms_desk.db.models.base.UTCDateTime
 # decides how its orders add up; a label counts on its shipment's day); accuracy's, packing
 # completed (orders, lines), scans made, boxes weighed (under the packer of their order),
 # orders picked (lines) and lines found short; returns', the day the order shipped (its
-# lines, carriers, returns and refunds count there, whenever they were recorded).
+# lines, carriers, returns and refunds count there, whenever they were recorded); status',
+# the day an order was created (its status now: every change of status forgets that day).
 _SHIPPED_DAY = "SELECT date(shipped_at) FROM orders WHERE id IN (OLD.order_id, NEW.order_id)"
 _RMA_DAY = (
     "SELECT date(o.shipped_at) FROM orders o JOIN rmas r ON r.order_id = o.id "
@@ -74,6 +75,11 @@ _DAYS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
             "returns",
             ("shipped_at", "channel_id"),
             "SELECT date(OLD.shipped_at) UNION SELECT date(NEW.shipped_at)",
+        ),
+        (
+            "status",
+            ("status", "channel_id", "created_at", "ship_by"),
+            "SELECT date(OLD.created_at) UNION SELECT date(NEW.created_at)",
         ),
     ],
     "audit_events": [

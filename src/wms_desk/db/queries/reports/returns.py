@@ -67,7 +67,8 @@ def _from_days(q: Query) -> Gathered:
 
     shipped_channel: dict[str, list[int]] = {}
     shipped_carrier: dict[str, list[int]] = {}
-    units: dict[str, list[int]] = {}
+    units: dict[str, int] = {}
+    units_get = units.get
     back_channel: dict[str, list[int]] = {}
     back_carrier: dict[str, list[int]] = {}
     lines: dict[tuple[str, str], list[int]] = {}
@@ -77,8 +78,9 @@ def _from_days(q: Query) -> Gathered:
             add(shipped_channel, names.get(cid, str(cid)), [n])
         for carrier, n in d.shipped_by_carrier.items():
             add(shipped_carrier, carrier, [n])
+        # Thousands of SKUs a day: added with a plain dict (this loop is most of a year's time).
         for sku, n in d.units_by_sku.items():
-            add(units, sku, [n])
+            units[sku] = units_get(sku, 0) + n
         for cid, values in d.returned_by_channel.items():
             add(back_channel, names.get(cid, str(cid)), values)
         for carrier, values in d.returned_by_carrier.items():
@@ -92,12 +94,12 @@ def _from_days(q: Query) -> Gathered:
     return Gathered(
         shipped_by_channel=[(k, v[0]) for k, v in shipped_channel.items()],
         shipped_by_carrier=[(k, v[0]) for k, v in shipped_carrier.items()],
-        units_shipped=sum(v[0] for v in units.values()),
+        units_shipped=sum(units.values()),
         returned_by_channel=[(k, v[0], v[1]) for k, v in back_channel.items()],
         returned_by_carrier=[(k, v[0], v[1]) for k, v in back_carrier.items()],
         lines=[(r, sku, v[0], v[1]) for (r, sku), v in lines.items()],
         refunds=[(cur, int(v[0]), v[1]) for cur, v in sorted(refunds.items())],
-        units_by_sku=lambda skus: {s: units[s][0] for s in skus if s and s in units},
+        units_by_sku=lambda skus: {s: units[s] for s in skus if s and s in units},
     )
 
 

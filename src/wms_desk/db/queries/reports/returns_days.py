@@ -39,7 +39,11 @@ class ReturnsDay:
             {
                 "sc": sorted(self.shipped_by_channel.items()),
                 "sk": sorted(self.shipped_by_carrier.items()),
-                "u": sorted(self.units_by_sku.items()),
+                # Two arrays, not pairs: a year of days decodes in half the time.
+                "u": [
+                    sorted(self.units_by_sku),
+                    [n for _s, n in sorted(self.units_by_sku.items())],
+                ],
                 "rc": sorted([k, *v] for k, v in self.returned_by_channel.items()),
                 "rk": sorted([k, *v] for k, v in self.returned_by_carrier.items()),
                 "l": sorted([*k, *v] for k, v in self.lines.items()),
@@ -54,7 +58,7 @@ class ReturnsDay:
         return cls(
             {int(k): n for k, n in d["sc"]},
             dict(d["sk"]),
-            dict(d["u"]),
+            dict(zip(d["u"][0], d["u"][1], strict=True)),
             {int(k): [o, u] for k, o, u in d["rc"]},
             {k: [o, u] for k, o, u in d["rk"]},
             {(r, s): [n, u] for r, s, n, u in d["l"]},
