@@ -30,6 +30,7 @@ from wms_desk.db.models import (
 from wms_desk.db.queries.reports import (
     accuracy,
     carrier_spend,
+    fulfilment,
     returns,
     rollups,
     status,
@@ -66,6 +67,7 @@ def live(ctx: ServiceContext, name: ReportName, filters: ReportFilters, monkeypa
         m.setattr(accuracy, "from_days", lambda _q: False)
         m.setattr(returns, "from_days", lambda _q: False)
         m.setattr(status, "from_days", lambda _q: False)
+        m.setattr(fulfilment, "from_days", lambda _q: False)
         m.setattr(report_rollups, "bring_up_to_date", lambda *_a, **_k: None)
         m.setattr("wms_desk.db.queries.reports.ledger.checkpoint", lambda _s: (0, {}))
         return run_report(ctx, name, filters)
@@ -325,3 +327,36 @@ def test_status_from_closed_days_follows_every_change(ctx: ServiceContext, monke
     report = run_report(ctx, ReportName.STATUS, MARCH)
     assert shape(report) == shape(live(ctx, ReportName.STATUS, MARCH, monkeypatch))
     assert {f.key: f.value for f in report.figures}["cancelled"] == 2
+
+
+def test_fulfilment_percentiles_from_closed_days_equal_live(
+    ctx: ServiceContext, monkeypatch
+) -> None:
+    first = run_report(ctx, ReportName.FULFILMENT_TIME, MARCH)
+    assert stored_days(ctx, "fulfilment-time") == {date(2026, 3, d) for d in range(2, 7)}
+    expected = shape(live(ctx, ReportName.FULFILMENT_TIME, MARCH, monkeypatch))
+    assert shape(first) == shape(run_report(ctx, ReportName.FULFILMENT_TIME, MARCH)) == expected
+    assert spend(first)["placed_to_shipped_median_s"] == 24 * 3600  # the hand count
+    with ctx.database.write_session() as session, session.begin():
+        # O2 corrected: shipped two hours earlier than recorded, on the same stored day.
+        o2 = session.scalars(select(Order).where(Order.number == "O2")).one()
+        assert o2.shipped_at is not None
+        o2.shipped_at = o2.shipped_at - timedelta(hours=2)
+        day = o2.shipped_at.date()
+    assert day not in stored_days(ctx, "fulfilment-time")
+    report = run_report(ctx, ReportName.FULFILMENT_TIME, MARCH)
+    assert shape(report) == shape(live(ctx, ReportName.FULFILMENT_TIME, MARCH, monkeypatch))
+    assert spend(report)["placed_to_shipped_median_s"] == 22 * 3600
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 11, 99, 100, 101])
+def test_kth_over_sorted_days_is_the_nearest_rank(n: int) -> None:
+    from array import array
+
+    from wms_desk.db.queries.reports.fulfilment_days import kth
+
+    values = [(i * 7919) % 1000 - 300 for i in range(n)]  # repeats and negatives
+    days = [array("q", sorted(values[i::3])) for i in range(3)]
+    for p in (50, 90):
+        k = (n * p + 99) // 100
+        assert kth(days, k) == sorted(values)[k - 1]

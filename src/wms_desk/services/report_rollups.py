@@ -21,6 +21,7 @@ from wms_desk.db.queries.reports import (
     accuracy,
     carrier_spend,
     common,
+    fulfilment,
     ledger,
     returns,
     rollups,
@@ -40,6 +41,7 @@ ROLLUPS: dict[ReportName, rollups.Rollup[Any]] = {
     ReportName.ACCURACY: accuracy.ROLLUP,
     ReportName.RETURNS: returns.ROLLUP,
     ReportName.STATUS: status.ROLLUP,
+    ReportName.FULFILMENT_TIME: fulfilment.ROLLUP,
 }
 
 

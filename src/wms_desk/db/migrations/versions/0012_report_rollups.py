@@ -32,7 +32,8 @@ _WHEN = wms_desk.db.models.base.UTCDateTime
 # completed (orders, lines), scans made, boxes weighed (under the packer of their order),
 # orders picked (lines) and lines found short; returns', the day the order shipped (its
 # lines, carriers, returns and refunds count there, whenever they were recorded); status',
-# the day an order was created (its status now: every change of status forgets that day).
+# the day an order was created (its status now: every change of status forgets that day);
+# fulfilment time's, the day the order shipped (its times, and when its packing completed).
 _SHIPPED_DAY = "SELECT date(shipped_at) FROM orders WHERE id IN (OLD.order_id, NEW.order_id)"
 _RMA_DAY = (
     "SELECT date(o.shipped_at) FROM orders o JOIN rmas r ON r.order_id = o.id "
@@ -51,6 +52,7 @@ _DAYS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
             "SELECT date(OLD.completed_at) UNION SELECT date(NEW.completed_at) UNION "
             "SELECT date(weighed_at) FROM packages WHERE order_id IN (OLD.order_id, NEW.order_id)",
         ),
+        ("fulfilment-time", ("completed_at", "order_id"), _SHIPPED_DAY),
     ],
     "order_lines": [
         (
@@ -74,6 +76,11 @@ _DAYS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
         (
             "returns",
             ("shipped_at", "channel_id"),
+            "SELECT date(OLD.shipped_at) UNION SELECT date(NEW.shipped_at)",
+        ),
+        (
+            "fulfilment-time",
+            ("shipped_at", "ordered_at", "created_at", "picked_at", "ship_by"),
             "SELECT date(OLD.shipped_at) UNION SELECT date(NEW.shipped_at)",
         ),
         (

@@ -62,9 +62,7 @@ def _scan_terms(q: Query, action: str, wrong: tuple[str, ...]) -> list[ColumnEle
 
 
 def from_days(q: Query) -> bool:
-    """Whether this run may read closed days: a range and no other filter."""
-    f = q.scope.filters
-    return not (f.start is None or f.end is None or f.channel or f.carrier or f.station or f.packer)
+    return rollups.site_wide_range(q)
 
 
 ROLLUP = rollups.Rollup[accuracy_days.AccuracyDay](

@@ -20,10 +20,7 @@ from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Ta
 
 
 def from_days(q: Query) -> bool:
-    """Whether this run may read closed days: a range and no other filter (the days are the
-    whole site's)."""
-    f = q.scope.filters
-    return not (f.start is None or f.end is None or f.channel or f.carrier or f.station or f.packer)
+    return rollups.site_wide_range(q)
 
 
 ROLLUP = rollups.Rollup[carrier_days.CarrierDay](

@@ -47,6 +47,15 @@ class Rollup(Generic[P]):
     decode: Callable[[str], P]
 
 
+def site_wide_range(q: Query) -> bool:
+    """Whether a run may read stored days: a range with no other filter (a day is the whole
+    site's) that holds at least one closed day (else the live query alone is quicker)."""
+    f = q.scope.filters
+    if f.start is None or f.end is None or f.channel or f.carrier or f.station or f.packer:
+        return False
+    return closed_days(q.scope.window, q.scope.now) is not None
+
+
 def runs(days: list[date]) -> list[list[date]]:
     """Consecutive days in runs of at most CHUNK_DAYS (one query, or one refresh, each)."""
     out: list[list[date]] = []

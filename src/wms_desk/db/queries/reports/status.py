@@ -85,9 +85,7 @@ def _live_days(q: Query, window: Window) -> dict[date, StatusDay]:
 
 
 def from_days(q: Query) -> bool:
-    """Whether this run may read closed days: a range and no other filter."""
-    f = q.scope.filters
-    return not (f.start is None or f.end is None or f.channel or f.carrier or f.station or f.packer)
+    return rollups.site_wide_range(q)
 
 
 # A day's orders change status long after it closed: every change forgets the day it was

@@ -74,8 +74,8 @@ class Gathered:
 def from_days(q: Query) -> bool:
     """Whether this run can read closed days: no filter but the range, and every boundary on
     a whole UTC hour (a half-hour zone's day or chart bucket would split an hour)."""
-    s, f = q.scope, q.scope.filters
-    if f.start is None or f.end is None or f.channel or f.carrier or f.station or f.packer:
+    s = q.scope
+    if not rollups.site_wide_range(q):
         return False
     _size, bs = chart_buckets(q, None, None)
     edges = [s.window.start, s.window.end, *(b.start for b in bs), *(b.end for b in bs)]
