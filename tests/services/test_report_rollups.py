@@ -34,6 +34,7 @@ from wms_desk.db.queries.reports import (
     returns,
     rollups,
     status,
+    stock_days,
     throughput,
 )
 from wms_desk.domain.report_periods import Window
@@ -68,6 +69,7 @@ def live(ctx: ServiceContext, name: ReportName, filters: ReportFilters, monkeypa
         m.setattr(returns, "from_days", lambda _q: False)
         m.setattr(status, "from_days", lambda _q: False)
         m.setattr(fulfilment, "from_days", lambda _q: False)
+        m.setattr(stock_days, "eligible", lambda _q: False)
         m.setattr(report_rollups, "bring_up_to_date", lambda *_a, **_k: None)
         m.setattr("wms_desk.db.queries.reports.ledger.checkpoint", lambda _s: (0, {}))
         return run_report(ctx, name, filters)
@@ -360,3 +362,22 @@ def test_kth_over_sorted_days_is_the_nearest_rank(n: int) -> None:
     for p in (50, 90):
         k = (n * p + 99) // 100
         assert kth(days, k) == sorted(values)[k - 1]
+
+
+def test_stock_demand_from_closed_days_and_a_late_pick(ctx: ServiceContext, monkeypatch) -> None:
+    first = run_report(ctx, ReportName.STOCK, MARCH)
+    assert stored_days(ctx, "stock") == {date(2026, 3, d) for d in range(2, 7)}
+    assert shape(first) == shape(live(ctx, ReportName.STOCK, MARCH, monkeypatch))
+    with ctx.database.write_session() as session, session.begin():
+        a_bin1 = session.scalars(select(BinStock).where(BinStock.on_hand == 10)).one()
+        # A pick made on 4 March, synced only now (and the cache kept in step).
+        session.add(
+            StockMove(product_id=a_bin1.product_id, qty=3, reason="pick",
+                      from_bin_id=a_bin1.bin_id, created_at=t(4, 12))
+        )  # fmt: skip
+        a_bin1.on_hand -= 3
+    assert date(2026, 3, 4) not in stored_days(ctx, "stock")
+    report = run_report(ctx, ReportName.STOCK, MARCH)
+    assert shape(report) == shape(live(ctx, ReportName.STOCK, MARCH, monkeypatch))
+    cover = {r[0]: r[5] for r in next(x for x in report.tables if x.key == "days_of_cover").rows}
+    assert cover["SKU-A"] == 2 + 3

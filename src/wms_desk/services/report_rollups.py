@@ -26,6 +26,7 @@ from wms_desk.db.queries.reports import (
     returns,
     rollups,
     status,
+    stock_days,
     throughput,
 )
 from wms_desk.db.queries.reports.common import Query
@@ -61,7 +62,9 @@ def bring_up_to_date(
 ) -> Refreshed:
     try:
         if name is ReportName.STOCK:
-            return Refreshed(checkpoint=refresh_ledger(ctx.database))
+            checkpoint = refresh_ledger(ctx.database)
+            days = refresh_days(ctx.database, stock_days.ROLLUP, filters, cancel)
+            return Refreshed(days=days, checkpoint=checkpoint)
         if name in ROLLUPS:
             return Refreshed(days=refresh_days(ctx.database, ROLLUPS[name], filters, cancel))
     except (DBAPIError, common.UnknownFilter, ValueError) as exc:

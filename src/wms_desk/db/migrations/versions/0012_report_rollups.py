@@ -33,7 +33,8 @@ _WHEN = wms_desk.db.models.base.UTCDateTime
 # orders picked (lines) and lines found short; returns', the day the order shipped (its
 # lines, carriers, returns and refunds count there, whenever they were recorded); status',
 # the day an order was created (its status now: every change of status forgets that day);
-# fulfilment time's, the day the order shipped (its times, and when its packing completed).
+# fulfilment time's, the day the order shipped (its times, and when its packing completed);
+# stock's demand, the day a pick move was made (moves are append-only: only a late one).
 _SHIPPED_DAY = "SELECT date(shipped_at) FROM orders WHERE id IN (OLD.order_id, NEW.order_id)"
 _RMA_DAY = (
     "SELECT date(o.shipped_at) FROM orders o JOIN rmas r ON r.order_id = o.id "
@@ -120,6 +121,13 @@ _DAYS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
         ("returns", ("status", "carrier", "order_id"), _SHIPPED_DAY),
     ],
     "rmas": [("returns", ("status", "order_id"), _SHIPPED_DAY)],
+    "stock_moves": [
+        (
+            "stock",
+            ("created_at", "reason", "product_id", "qty"),
+            "SELECT date(OLD.created_at) UNION SELECT date(NEW.created_at)",
+        )
+    ],
     "rma_lines": [("returns", ("qty", "reason", "order_line_id", "rma_id"), _RMA_DAY)],
     "refunds": [("returns", ("total", "currency", "rma_id"), _RMA_DAY)],
     "shipment_labels": [

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from wms_desk.db.models import Bin, BinStock, Product, StockMove
-from wms_desk.db.queries.reports import ledger
+from wms_desk.db.queries.reports import ledger, stock_days
 from wms_desk.db.queries.reports.common import Parts, Query, in_window
 from wms_desk.domain import report_periods
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
@@ -49,14 +49,17 @@ def build(q: Query) -> Parts:
             .group_by(bs.c.product_id)
         )
     }
-    demand = {
-        pid: int(units)
-        for pid, units in q.rows(
-            select(m.c.product_id, func.sum(m.c.qty))
-            .where(m.c.reason == "pick", *in_window(m.c.created_at, window))
-            .group_by(m.c.product_id)
-        )
-    }
+    if stock_days.eligible(q):
+        demand = stock_days.demand(q)
+    else:
+        demand = {
+            pid: int(units)
+            for pid, units in q.rows(
+                select(m.c.product_id, func.sum(m.c.qty))
+                .where(m.c.reason == "pick", *in_window(m.c.created_at, window))
+                .group_by(m.c.product_id)
+            )
+        }
     mismatches = _reconcile(q)
     wanted = set(demand) | {pid for _, pid, _, _ in mismatches}
     skus: dict[int, tuple[str, str]] = {}
