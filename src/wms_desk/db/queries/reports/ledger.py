@@ -10,7 +10,7 @@ SHARE lock, which waits for every transaction that is inserting moves (see `safe
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import LedgerCheckpoint, LedgerCheckpointSum, StockMove
@@ -100,7 +100,7 @@ def store(session: Session, through: int, balances: Balances) -> bool:
     session.execute(delete(LedgerCheckpointSum))
     rows = [{"bin_id": b, "product_id": p, "qty": q} for (b, p), q in sorted(balances.items()) if q]
     if rows:
-        session.execute(LedgerCheckpointSum.__table__.insert(), rows)
+        session.execute(insert(LedgerCheckpointSum), rows)
     if current is None:
         session.add(LedgerCheckpoint(id=CHECKPOINT_ID, through_move_id=through))
     else:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import ReportRollup
@@ -168,7 +168,7 @@ def store(session: Session, report: str, payloads: dict[date, str]) -> None:
         )
     )
     session.execute(
-        ReportRollup.__table__.insert(),
+        insert(ReportRollup),
         [
             {"report": report, "day": day, "payload": payload, "computed_at": datetime.now(UTC)}
             for day, payload in sorted(payloads.items())
