@@ -250,6 +250,38 @@ def _secondary_indexes(conn: Any, dialect: str) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
+def _rollup_triggers(conn: Any, dialect: str, enable: bool, saved: list[str]) -> list[str]:
+    """Switch the report rollups' triggers (migration 0012) off for the load and on after:
+    nothing is rolled up in a fresh database, and with the secondary indexes dropped their
+    look-ups would scan whole tables for every row loaded."""
+    if dialect == "sqlite":
+        if enable:
+            for sql in saved:
+                conn.execute(text(sql))
+            return saved
+        rows = conn.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE 'rollups_%'"
+            )
+        ).all()
+        for name, _sql in rows:
+            conn.execute(text(f'DROP TRIGGER "{name}"'))
+        return [r[1] for r in rows]
+    tables = [
+        r[0]
+        for r in conn.execute(
+            text(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname LIKE '%report_rollups'"
+            )
+        ).all()
+    ]
+    switch = "ENABLE" if enable else "DISABLE"
+    for table in tables:
+        conn.execute(text(f"ALTER TABLE {table} {switch} TRIGGER {table}_report_rollups"))
+    return saved
+
+
 class _Writer:
     """Rows into a table: executemany on SQLite, COPY on PostgreSQL (one COPY per chunk)."""
 
@@ -297,6 +329,7 @@ def seed(
         indexes = _secondary_indexes(conn, dialect)
         for name, _sql in indexes:
             conn.execute(text(f'DROP INDEX "{name}"'))
+        triggers = _rollup_triggers(conn, dialect, False, [])
     raw = engine.raw_connection()
     try:
         driver = raw.driver_connection
@@ -354,6 +387,7 @@ def seed(
     with engine.begin() as conn:
         for _name, sql in indexes:
             conn.execute(text(sql))
+        _rollup_triggers(conn, dialect, True, triggers)
     if dialect == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))

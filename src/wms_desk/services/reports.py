@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -30,9 +31,12 @@ from wms_desk.db.queries.reports import (
 from wms_desk.db.queries.reports.common import Parts, Query
 from wms_desk.domain.reports import Report, ReportCancelled, ReportFilters, ReportName
 from wms_desk.domain.roles import Permission
+from wms_desk.services import report_rollups
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
 from wms_desk.services.uow import read_only
+
+REPORT_WORK_MEM = "64MB"
 
 BUILDERS: dict[ReportName, Callable[[Query], Parts]] = {
     ReportName.STATUS: status.build,
@@ -63,6 +67,7 @@ def run_report(
         raise NotFound(f"There is no report called {name.value!r}.")
     if cancel is not None and cancel.is_set():
         raise ReportCancelled("The report was cancelled.")
+    report_rollups.bring_up_to_date(ctx, name, filters, cancel)
     return _run(ctx, name, filters, cancel)
 
 
@@ -76,6 +81,10 @@ def _run(
         raise NotFound(f"{exc} Check the spelling or leave that filter out.") from exc
     except ValueError as exc:  # an unknown time zone
         raise ValidationFailed(str(exc)) from exc
+    if session.get_bind().dialect.name == "postgresql":
+        # A year of orders is ranked (percentiles) and counted distinct in memory: with the
+        # default 4 MB each sort spills to disk and takes twice as long. LOCAL: this read only.
+        session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
     query = Query(session, scope, cancel)
     try:
         with _interrupt_on(cancel, session):

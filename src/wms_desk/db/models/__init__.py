@@ -17,6 +17,7 @@ from wms_desk.db.models.packing import (
 )
 from wms_desk.db.models.people import AppSetting, Station, User
 from wms_desk.db.models.printing import Counter, PrintJob
+from wms_desk.db.models.reports import LedgerCheckpoint, LedgerCheckpointSum, ReportRollup
 from wms_desk.db.models.returns import OrderNote, Refund, Rma, RmaLine, RmaUnit
 from wms_desk.db.models.shipping import (
     CarrierAccount,
@@ -42,6 +43,8 @@ __all__ = [
     "Channel",
     "Counter",
     "CsvProfile",
+    "LedgerCheckpoint",
+    "LedgerCheckpointSum",
     "LineShortage",
     "Order",
     "OrderLine",
@@ -59,6 +62,7 @@ __all__ = [
     "ProductBarcode",
     "PurchaseIntent",
     "Refund",
+    "ReportRollup",
     "Reservation",
     "Rma",
     "RmaLine",

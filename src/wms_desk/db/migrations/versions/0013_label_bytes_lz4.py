@@ -1,7 +1,7 @@
 """label bytes: PostgreSQL compresses them with lz4, not pglz
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 A 4x6 PDF label is ~80 KB (two embedded font subsets) and is stored twice at COMPLETE: the
 print job's payload and the shipment label's data. PostgreSQL's default TOAST compression
 (pglz) spent ~1.5 ms of server time on each copy, most of a PDF label's cost on a busy server;
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

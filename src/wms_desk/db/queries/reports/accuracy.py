@@ -21,6 +21,7 @@ from wms_desk.db.models import (
     PackProgress,
     User,
 )
+from wms_desk.db.queries.reports import accuracy_days, rollups
 from wms_desk.db.queries.reports.common import (
     Parts,
     Query,
@@ -32,9 +33,11 @@ from wms_desk.db.queries.reports.common import (
 from wms_desk.db.queries.reports.throughput import UNKNOWN, packed_terms
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
 
-WRONG_PACK = ("wrong_item", "over_scan", "unknown_code", "duplicate_serial")
-WRONG_PICK = ("wrong_bin", "wrong_item", "over_pick", "wrong_tote", "unknown_code")
-MISMATCH = ("warn", "block")
+WRONG_PACK, WRONG_PICK, MISMATCH = (
+    accuracy_days.WRONG_PACK,
+    accuracy_days.WRONG_PICK,
+    accuracy_days.MISMATCH,
+)
 
 
 def _scan_terms(q: Query, action: str, wrong: tuple[str, ...]) -> list[ColumnElement[bool]]:
@@ -58,7 +61,28 @@ def _scan_terms(q: Query, action: str, wrong: tuple[str, ...]) -> list[ColumnEle
     return terms
 
 
+def from_days(q: Query) -> bool:
+    return rollups.site_wide_range(q)
+
+
+ROLLUP = rollups.Rollup[accuracy_days.AccuracyDay](
+    report=accuracy_days.REPORT,
+    eligible=from_days,
+    live=accuracy_days.live,
+    empty=accuracy_days.AccuracyDay,
+    encode=accuracy_days.AccuracyDay.to_json,
+    decode=accuracy_days.AccuracyDay.from_json,
+)
+
+
 def build(q: Query) -> Parts:
+    if from_days(q):
+        days = rollups.gather(q, ROLLUP, q.scope.window, q.scope.now)
+        return _parts(q, accuracy_days.add_up(list(days.values())))
+    return _parts(q, _live(q))
+
+
+def _live(q: Query) -> accuracy_days.Totals:
     a, o, ol, p, pk = (
         AuditEvent.__table__,
         Order.__table__,
@@ -135,7 +159,6 @@ def build(q: Query) -> Parts:
         .select_from(short_source)
         .where(*short_terms)
         .group_by(ol.c.sku)
-        .order_by(func.sum(s.c.qty).desc(), ol.c.sku)
     )
     for who, lines, units in q.rows(
         select(s.c.user_id, func.count(), func.sum(s.c.qty))
@@ -146,6 +169,17 @@ def build(q: Query) -> Parts:
         row = per_picker.setdefault(who, [0, 0, 0])
         row[1], row[2] = int(lines), int(units)
 
+    return accuracy_days.Totals(
+        per_packer,
+        int(lines_picked),
+        per_picker,
+        accuracy_days.sort_skus((sku or "", int(n), int(u)) for sku, n, u in by_sku),
+    )
+
+
+def _parts(q: Query, totals: accuracy_days.Totals) -> Parts:
+    per_packer, per_picker, by_sku = totals.per_packer, totals.per_picker, totals.by_sku
+    lines_picked = totals.lines_picked
     ids = {i for i in (*per_packer, *per_picker) if i is not None}
     names: dict[Any, str] = {None: UNKNOWN}
     if ids:
@@ -222,7 +256,7 @@ def build(q: Query) -> Parts:
                 Column("lines", "Lines short", ValueKind.COUNT),
                 Column("units", "Units short", ValueKind.COUNT),
             ),
-            tuple((sku or "", int(n), int(u)) for sku, n, u in by_sku),
+            tuple(by_sku),
         ),
     )
     chart = Chart(

@@ -14,11 +14,33 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 
 from wms_desk.db.models import Order, Shipment, ShipmentLabel
+from wms_desk.db.queries.reports import carrier_days, rollups
 from wms_desk.db.queries.reports.common import Parts, Query, in_window, order_terms, ratio
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
 
 
+def from_days(q: Query) -> bool:
+    return rollups.site_wide_range(q)
+
+
+ROLLUP = rollups.Rollup[carrier_days.CarrierDay](
+    report=carrier_days.REPORT,
+    eligible=from_days,
+    live=carrier_days.live,
+    empty=carrier_days.CarrierDay,
+    encode=carrier_days.CarrierDay.to_json,
+    decode=carrier_days.CarrierDay.from_json,
+)
+
+
 def build(q: Query) -> Parts:
+    if from_days(q):
+        days = rollups.gather(q, ROLLUP, q.scope.window, q.scope.now)
+        return _parts(carrier_days.add_up(list(days.values())))
+    return _parts(_live(q))
+
+
+def _live(q: Query) -> carrier_days.Totals:
     s, lb, o = Shipment.__table__, ShipmentLabel.__table__, Order.__table__
     scope = q.scope
     # The carrier filter is this table's own column; the rest are the order's (as a subquery,
@@ -35,7 +57,6 @@ def build(q: Query) -> Parts:
         select(*keys, func.count(), func.count(distinct(s.c.order_id)), func.sum(s.c.price))
         .where(s.c.status == "bought", *bought)
         .group_by(*keys)
-        .order_by(s.c.currency, s.c.carrier, s.c.service)
     )
     labelled = {
         (carrier, service, currency): int(n)
@@ -46,10 +67,6 @@ def build(q: Query) -> Parts:
             .group_by(*keys)
         )
     }
-    rows = [
-        (c, sv, cur, n, orders, labelled.get((c, sv, cur), 0), spend)
-        for c, sv, cur, n, orders, spend in spent
-    ]
     (voided,) = q.one(select(func.count()).select_from(s).where(s.c.status == "voided", *bought))
     # An order shipped twice in one currency (two services) is one order of that currency.
     orders_by_currency = dict(
@@ -59,6 +76,24 @@ def build(q: Query) -> Parts:
             .group_by(s.c.currency)
         )
     )
+    return carrier_days.Totals(
+        spent=[(c, sv, cur, int(n), int(o), Decimal(sp)) for c, sv, cur, n, o, sp in spent],
+        labelled=labelled,
+        voided=int(voided),
+        orders_by_currency={cur: int(n) for cur, n in orders_by_currency.items()},
+    )
+
+
+def _parts(totals: carrier_days.Totals) -> Parts:
+    # Sorted here, not by the database's collation, so both paths and both backends agree.
+    rows = sorted(
+        (
+            (c, sv, cur, n, orders, totals.labelled.get((c, sv, cur), 0), spend)
+            for c, sv, cur, n, orders, spend in totals.spent
+        ),
+        key=lambda r: (r[2], r[0], r[1]),
+    )
+    voided, orders_by_currency = totals.voided, totals.orders_by_currency
     per_currency: list[tuple[Any, ...]] = []
     for currency in sorted({r[2] for r in rows}):
         mine = [r for r in rows if r[2] == currency]

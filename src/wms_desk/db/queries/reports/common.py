@@ -155,6 +155,13 @@ def utc_hour(dialect: str, column: Any) -> ColumnElement[Any]:
     return func.substr(column, 1, 13)
 
 
+def day_text(dialect: str, column: Any) -> ColumnElement[Any]:
+    """The UTC day an instant falls in as 'YYYY-MM-DD' on both backends (days of a rollup)."""
+    if dialect == "postgresql":
+        return func.to_char(column, "YYYY-MM-DD")
+    return func.substr(column, 1, 10)
+
+
 def chart_buckets(
     q: Query, first: datetime | None, last: datetime | None
 ) -> tuple[BucketSize, tuple[Bucket, ...]]:

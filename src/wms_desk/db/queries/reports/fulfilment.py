@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import case, literal
 
-from wms_desk.db.models import Order, PackProgress
+from wms_desk.db.models import Order
+from wms_desk.db.queries.reports import fulfilment_days, rollups
 from wms_desk.db.queries.reports.common import (
+    Distribution,
     Parts,
     Query,
     distributions,
     in_window,
     order_terms,
     percent,
-    seconds_between,
 )
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
 
@@ -36,24 +37,41 @@ SPANS = (
 )
 
 
+def from_days(q: Query) -> bool:
+    return rollups.site_wide_range(q)
+
+
+ROLLUP = rollups.Rollup[fulfilment_days.FulfilmentDay](
+    report=fulfilment_days.REPORT,
+    eligible=from_days,
+    live=fulfilment_days.live,
+    empty=fulfilment_days.FulfilmentDay,
+    encode=fulfilment_days.FulfilmentDay.to_json,
+    decode=fulfilment_days.FulfilmentDay.from_json,
+)
+
+
 def build(q: Query) -> Parts:
-    o, p = Order.__table__, PackProgress.__table__
+    edges = [h * HOUR for h in EDGES_H]
+    if from_days(q):
+        days = rollups.gather(q, ROLLUP, q.scope.window, q.scope.now)
+        keys = [key for key, _ in SPANS]
+        results, sums = fulfilment_days.add_up(list(days.values()), keys, edges)
+    else:
+        results, sums = _live(q, edges)
+    return _parts(results, sums)
+
+
+def _live(q: Query, edges: list[int]) -> tuple[dict[str, Distribution], dict[str, int]]:
+    o = Order.__table__
     scope = q.scope
-    source = o.outerjoin(p, p.c.order_id == o.c.id)
+    spans, source, shipped = fulfilment_days.spans(q)
     where = [
-        o.c.shipped_at.is_not(None),
+        *shipped,
         *in_window(o.c.shipped_at, scope.window),
         *order_terms(scope, o.c.id, o.c.channel_id),
     ]
-    spans = {
-        "placed_to_shipped": seconds_between(
-            q.dialect, func.coalesce(o.c.ordered_at, o.c.created_at), o.c.shipped_at
-        ),
-        "picked_to_packed": seconds_between(q.dialect, o.c.picked_at, p.c.completed_at),
-        "packed_to_shipped": seconds_between(q.dialect, p.c.completed_at, o.c.shipped_at),
-    }
-    edges = [h * HOUR for h in EDGES_H]
-    results, sums = distributions(
+    return distributions(
         q,
         spans,
         source,
@@ -65,6 +83,9 @@ def build(q: Query) -> Parts:
             "on_time": case((o.c.shipped_at <= o.c.ship_by, 1), else_=0),
         },
     )
+
+
+def _parts(results: dict[str, Distribution], sums: dict[str, int]) -> Parts:
     shipped, with_ship_by, on_time = sums["shipped"], sums["with_ship_by"], sums["on_time"]
     figures = [Figure("shipped_orders", "Orders shipped", int(shipped))]
     for key, label in SPANS:

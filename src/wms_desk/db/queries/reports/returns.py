@@ -7,19 +7,101 @@ An order's carrier is that of its bought shipment (an order shipped with two cou
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import distinct, func, select
 
 from wms_desk.db.models import Channel, Order, OrderLine, Refund, Rma, RmaLine, Shipment
+from wms_desk.db.queries.reports import returns_days, rollups
 from wms_desk.db.queries.reports.common import Parts, Query, in_window, order_terms, percent
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
 
 NO_CARRIER = "(none)"
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """The cohort's counts, however they were read (live, or closed days + live ends)."""
+
+    shipped_by_channel: list[tuple[str, int]]
+    shipped_by_carrier: list[tuple[str | None, int]]
+    units_shipped: int
+    returned_by_channel: list[tuple[str, int, int]]
+    returned_by_carrier: list[tuple[str | None, int, int]]
+    lines: list[tuple[str, str | None, int, int]]  # reason, sku, lines, units
+    refunds: list[tuple[str, int, Decimal]]  # by currency
+    units_by_sku: Callable[[list[str]], dict[str, int]]  # units shipped of these SKUs
+
+
+def from_days(q: Query) -> bool:
+    return rollups.site_wide_range(q)
+
+
+ROLLUP = rollups.Rollup[returns_days.ReturnsDay](
+    report=returns_days.REPORT,
+    eligible=from_days,
+    live=returns_days.live,
+    empty=returns_days.ReturnsDay,
+    encode=returns_days.ReturnsDay.to_json,
+    decode=returns_days.ReturnsDay.from_json,
+)
+
+
 def build(q: Query) -> Parts:
+    return _parts(_from_days(q) if from_days(q) else _live(q))
+
+
+def _from_days(q: Query) -> Gathered:
+    days = rollups.gather(q, ROLLUP, q.scope.window, q.scope.now).values()
+    names = dict(q.rows(select(Channel.id, Channel.name)))
+
+    def add(into: dict[Any, list[int]], key: Any, values: Any) -> None:
+        row = into.setdefault(key, [0] * len(values))
+        for i, v in enumerate(values):
+            row[i] += v
+
+    shipped_channel: dict[str, list[int]] = {}
+    shipped_carrier: dict[str, list[int]] = {}
+    units: dict[str, int] = {}
+    units_get = units.get
+    back_channel: dict[str, list[int]] = {}
+    back_carrier: dict[str, list[int]] = {}
+    lines: dict[tuple[str, str], list[int]] = {}
+    refunds: dict[str, list[Any]] = {}
+    for d in days:
+        for cid, n in d.shipped_by_channel.items():
+            add(shipped_channel, names.get(cid, str(cid)), [n])
+        for carrier, n in d.shipped_by_carrier.items():
+            add(shipped_carrier, carrier, [n])
+        # Thousands of SKUs a day: added with a plain dict (this loop is most of a year's time).
+        for sku, n in d.units_by_sku.items():
+            units[sku] = units_get(sku, 0) + n
+        for cid, values in d.returned_by_channel.items():
+            add(back_channel, names.get(cid, str(cid)), values)
+        for carrier, values in d.returned_by_carrier.items():
+            add(back_carrier, carrier, values)
+        for key, values in d.lines.items():
+            add(lines, key, values)
+        for cur, (n, total) in d.refunds.items():
+            row = refunds.setdefault(cur, [0, Decimal(0)])
+            row[0] += n
+            row[1] += total
+    return Gathered(
+        shipped_by_channel=[(k, v[0]) for k, v in shipped_channel.items()],
+        shipped_by_carrier=[(k, v[0]) for k, v in shipped_carrier.items()],
+        units_shipped=sum(units.values()),
+        returned_by_channel=[(k, v[0], v[1]) for k, v in back_channel.items()],
+        returned_by_carrier=[(k, v[0], v[1]) for k, v in back_carrier.items()],
+        lines=[(r, sku, v[0], v[1]) for (r, sku), v in lines.items()],
+        refunds=[(cur, int(v[0]), v[1]) for cur, v in sorted(refunds.items())],
+        units_by_sku=lambda skus: {s: units[s] for s in skus if s and s in units},
+    )
+
+
+def _live(q: Query) -> Gathered:
     o, ol, c = Order.__table__, OrderLine.__table__, Channel.__table__
     r, rl, rf = Rma.__table__, RmaLine.__table__, Refund.__table__
     scope = q.scope
@@ -84,6 +166,35 @@ def build(q: Query) -> Parts:
         .order_by(rf.c.currency)
     )
 
+    def units_by_sku(skus: list[str]) -> dict[str, int]:
+        if not skus:
+            return {}
+        return {
+            sku or "": int(n)
+            for sku, n in q.rows(
+                select(ol.c.sku, func.sum(ol.c.qty))
+                .select_from(o.join(ol, ol.c.order_id == o.c.id))
+                .where(*cohort, ol.c.sku.in_([s for s in skus if s]))
+                .group_by(ol.c.sku)
+            )
+        }
+
+    return Gathered(
+        shipped_by_channel=[(k, int(n)) for k, n in shipped_by_channel],
+        shipped_by_carrier=[(k, int(n)) for k, n in shipped_by_carrier],
+        units_shipped=int(units_shipped),
+        returned_by_channel=[(k, int(n), int(u)) for k, n, u in returned_by_channel],
+        returned_by_carrier=[(k, int(n), int(u)) for k, n, u in returned_by_carrier],
+        lines=[(r, sku, int(n), int(u)) for r, sku, n, u in lines],
+        refunds=[(cur, int(n), Decimal(t)) for cur, n, t in refunds],
+        units_by_sku=units_by_sku,
+    )
+
+
+def _parts(g: Gathered) -> Parts:
+    shipped_by_channel, shipped_by_carrier = g.shipped_by_channel, g.shipped_by_carrier
+    returned_by_channel, returned_by_carrier = g.returned_by_channel, g.returned_by_carrier
+    lines, refunds, units_shipped = g.lines, g.refunds, g.units_shipped
     by_channel: dict[str, list[int]] = {}
     by_carrier: dict[str, list[int]] = {}
     for into, counts in ((by_channel, shipped_by_channel), (by_carrier, shipped_by_carrier)):
@@ -101,18 +212,7 @@ def build(q: Query) -> Parts:
             row = into.setdefault(key, [0, 0])
             row[0] += int(n)
             row[1] += int(units)
-    sku_shipped: dict[str, int] = {}
-    if by_sku:
-        sku_shipped = {
-            sku or "": int(n)
-            for sku, n in q.rows(
-                select(ol.c.sku, func.sum(ol.c.qty))
-                .select_from(o.join(ol, ol.c.order_id == o.c.id))
-                .where(*cohort, ol.c.sku.in_([s for s in by_sku if s]))
-                .group_by(ol.c.sku)
-            )
-        }
-
+    sku_shipped = g.units_by_sku(list(by_sku))
     orders_shipped = sum(v[0] for v in by_channel.values())
     orders_returned = sum(v[1] for v in by_channel.values())
     units_returned = sum(v[2] for v in by_channel.values())

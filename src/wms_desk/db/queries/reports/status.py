@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import bisect
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 
 from wms_desk.db.models import Channel, Order
 from wms_desk.db.models.base import UTCDateTime
-from wms_desk.db.queries.reports.common import Parts, Query, in_window, order_terms, percent
+from wms_desk.db.queries.reports import rollups
+from wms_desk.db.queries.reports.common import (
+    Parts,
+    Query,
+    day_text,
+    in_window,
+    order_terms,
+    percent,
+)
 from wms_desk.domain import order_status
+from wms_desk.domain.report_periods import Window
 from wms_desk.domain.reports import (
     Chart,
     ChartKind,
@@ -23,11 +37,96 @@ from wms_desk.domain.reports import (
 S = order_status.OrderStatus
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass
+class StatusDay:
+    """Orders created on one UTC day, by their status now and channel (by id), and the ship-by
+    of those still open (microseconds since 1970): late is "open and ship-by before now", and
+    now moves, so the day keeps what late is decided from."""
+
+    counts: dict[tuple[str, int], int] = field(default_factory=dict)
+    open_ship_by: list[int] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        counts = sorted([s, c, n] for (s, c), n in self.counts.items())
+        return json.dumps({"c": counts, "o": sorted(self.open_ship_by)}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, payload: str) -> StatusDay:
+        doc = json.loads(payload)
+        return cls({(s, c): n for s, c, n in doc["c"]}, list(doc["o"]))
+
+
+def _live_days(q: Query, window: Window) -> dict[date, StatusDay]:
+    o = Order.__table__
+    day = day_text(q.dialect, o.c.created_at)
+    out: dict[date, StatusDay] = {}
+    for d, status, channel, n in q.rows(
+        select(day, o.c.status, o.c.channel_id, func.count())
+        .where(*in_window(o.c.created_at, window))
+        .group_by(day, o.c.status, o.c.channel_id)
+    ):
+        part = out.setdefault(datetime.strptime(d, "%Y-%m-%d").date(), StatusDay())
+        part.counts[(status, int(channel))] = int(n)
+    is_open = o.c.status.in_(order_status.in_order(order_status.OPEN))
+    for d, ship_by in q.rows(
+        select(day, o.c.ship_by).where(
+            is_open, o.c.ship_by.is_not(None), *in_window(o.c.created_at, window)
+        )
+    ):
+        part = out.setdefault(datetime.strptime(d, "%Y-%m-%d").date(), StatusDay())
+        part.open_ship_by.append((ship_by - EPOCH) // MICROSECOND)
+    for part in out.values():
+        part.open_ship_by.sort()
+    return out
+
+
+def from_days(q: Query) -> bool:
+    return rollups.site_wide_range(q)
+
+
+# A day's orders change status long after it closed: every change forgets the day it was
+# created on (migration 0012), so a busy recent day is computed live until it settles.
+ROLLUP = rollups.Rollup[StatusDay](
+    report="status",
+    eligible=from_days,
+    live=_live_days,
+    empty=StatusDay,
+    encode=StatusDay.to_json,
+    decode=StatusDay.from_json,
+)
+
+
 def build(q: Query) -> Parts:
-    scope = q.scope
+    return _parts(_from_days(q) if from_days(q) else _live(q))
+
+
+def _late(q: Query) -> ColumnElement[Any]:
     o = Order.__table__
     is_open = o.c.status.in_(order_status.in_order(order_status.OPEN))
-    late = case((is_open & (o.c.ship_by < literal(scope.now, UTCDateTime())), 1), else_=0)
+    return is_open & (o.c.ship_by < literal(q.scope.now, UTCDateTime()))
+
+
+def _from_days(q: Query) -> tuple[list[tuple[str, str, int]], int]:
+    names = dict(q.rows(select(Channel.id, Channel.name)))
+    now = (q.scope.now - EPOCH) // MICROSECOND
+    counts: dict[tuple[str, str], int] = {}
+    late = 0
+    for part in rollups.gather(q, ROLLUP, q.scope.window, q.scope.now).values():
+        for (status, channel), n in part.counts.items():
+            key = (status, names.get(channel, str(channel)))
+            counts[key] = counts.get(key, 0) + n
+        late += bisect.bisect_left(part.open_ship_by, now)  # sorted: those before now
+    return [(s, c, n) for (s, c), n in counts.items()], late
+
+
+def _live(q: Query) -> tuple[list[tuple[str, str, int]], int]:
+    scope = q.scope
+    o = Order.__table__
+    late = case((_late(q), 1), else_=0)
     rows = q.rows(
         select(o.c.status, Channel.name, func.count(), func.sum(late))
         .select_from(o.join(Channel, Channel.id == o.c.channel_id))
@@ -36,17 +135,20 @@ def build(q: Query) -> Parts:
         )
         .group_by(o.c.status, Channel.name)
     )
+    return [(s, c, int(n)) for s, c, n, _late_n in rows], sum(int(x or 0) for *_r, x in rows)
+
+
+def _parts(gathered: tuple[list[tuple[str, str, int]], int]) -> Parts:
+    rows, late_total = gathered
     by_status: dict[str, int] = {}
     by_channel: dict[str, list[int]] = {}
-    late_total = 0
-    for status, channel, count, late_count in rows:
+    for status, channel, count in rows:
         by_status[status] = by_status.get(status, 0) + int(count)
         per = by_channel.setdefault(channel, [0, 0, 0, 0])
         per[0] += int(count)
         per[1] += int(count) if status in order_status.OPEN else 0
         per[2] += int(count) if status in order_status.SHIPPED_OR_LATER else 0
         per[3] += int(count) if status == S.CANCELLED else 0
-        late_total += int(late_count or 0)
     total = sum(by_status.values())
     shipped = sum(n for s, n in by_status.items() if s in order_status.SHIPPED_OR_LATER)
     open_ = sum(n for s, n in by_status.items() if s in order_status.OPEN)

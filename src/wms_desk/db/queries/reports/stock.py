@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from wms_desk.db.models import Bin, BinStock, Product, StockMove
+from wms_desk.db.queries.reports import ledger, stock_days
 from wms_desk.db.queries.reports.common import Parts, Query, in_window
 from wms_desk.domain import report_periods
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
@@ -48,14 +49,17 @@ def build(q: Query) -> Parts:
             .group_by(bs.c.product_id)
         )
     }
-    demand = {
-        pid: int(units)
-        for pid, units in q.rows(
-            select(m.c.product_id, func.sum(m.c.qty))
-            .where(m.c.reason == "pick", *in_window(m.c.created_at, window))
-            .group_by(m.c.product_id)
-        )
-    }
+    if stock_days.eligible(q):
+        demand = stock_days.demand(q)
+    else:
+        demand = {
+            pid: int(units)
+            for pid, units in q.rows(
+                select(m.c.product_id, func.sum(m.c.qty))
+                .where(m.c.reason == "pick", *in_window(m.c.created_at, window))
+                .group_by(m.c.product_id)
+            )
+        }
     mismatches = _reconcile(q)
     wanted = set(demand) | {pid for _, pid, _, _ in mismatches}
     skus: dict[int, tuple[str, str]] = {}
@@ -148,26 +152,25 @@ def build(q: Query) -> Parts:
 def _reconcile(q: Query) -> list[tuple[int, int, int, int]]:
     """(bin, product, cached, ledger) wherever they differ.
 
-    Moves in and moves out are summed per bin and product by two scans of covering indexes
-    that are already in (bin, product) order (no sort, no temporary table), then compared with
-    the cache here: the ledger is the biggest table the reports read.
+    The ledger is the checkpoint's sums (moves up to N, ledger.py) plus the moves after N,
+    summed per bin and product: the same numbers as summing every move, without reading a
+    year of moves. Without a checkpoint N is 0 and every move is summed.
     """
-    m, bs = StockMove.__table__, BinStock.__table__
-    ledger: dict[tuple[int, int], int] = {}
-    for column, sign in ((m.c.to_bin_id, 1), (m.c.from_bin_id, -1)):
-        for bid, pid, qty in q.rows(
-            select(column, m.c.product_id, func.sum(m.c.qty))
-            .where(column.is_not(None))
-            .group_by(column, m.c.product_id)
-        ):
-            key = (int(bid), int(pid))
-            ledger[key] = ledger.get(key, 0) + sign * int(qty)
+    bs = BinStock.__table__
+    q.check()
+    through, ledger_sums = ledger.checkpoint(q.session)
+    q.check()
+    # No checkpoint yet: the whole ledger, grouped in index order; else the moves after it.
+    after = ledger.tail(q.session, through) if through else ledger.sums(q.session, 0, None)
+    q.check()
+    for key, qty in after.items():
+        ledger_sums[key] = ledger_sums.get(key, 0) + qty
     cached = {
         (int(bid), int(pid)): int(n)
         for bid, pid, n in q.rows(select(bs.c.bin_id, bs.c.product_id, bs.c.on_hand))
     }
     return [
-        (bid, pid, cached.get((bid, pid), 0), ledger.get((bid, pid), 0))
-        for bid, pid in sorted(set(ledger) | set(cached))
-        if cached.get((bid, pid), 0) != ledger.get((bid, pid), 0)
+        (bid, pid, cached.get((bid, pid), 0), ledger_sums.get((bid, pid), 0))
+        for bid, pid in sorted(set(ledger_sums) | set(cached))
+        if cached.get((bid, pid), 0) != ledger_sums.get((bid, pid), 0)
     ]

@@ -1,0 +1,49 @@
+"""What the reports keep pre-aggregated: the ledger's checkpoint and closed-day rollups."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wms_desk.db.models.base import Base, utcnow
+
+
+class LedgerCheckpoint(Base):
+    """The single row saying up to which stock move the checkpoint sums go (id 1).
+
+    The ledger is append-only, so the sums of moves up to `through_move_id` never change: the
+    reconciliation adds the moves after it instead of summing the whole ledger.
+    """
+
+    __tablename__ = "ledger_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    through_move_id: Mapped[int]
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LedgerCheckpointSum(Base):
+    """Moves in less moves out per bin and product, over the moves up to the checkpoint."""
+
+    __tablename__ = "ledger_checkpoint_sums"
+
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bins.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    qty: Mapped[int]
+
+
+class ReportRollup(Base):
+    """One report's figures for one closed UTC day, as JSON (the report's own partial shape).
+
+    A day's row is written only once the day has ended (plus a grace period); database triggers
+    delete it when a row it was computed from changes, so a missing row means "compute again".
+    """
+
+    __tablename__ = "report_rollups"
+
+    report: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

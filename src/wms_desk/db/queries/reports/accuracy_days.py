@@ -1,0 +1,171 @@
+"""Accuracy per UTC day: each count on the day of its own event (packing completed, scan made,
+box weighed, order picked, line short), so days add up to any range exactly.
+
+The whole site's (no filters): what report_rollups keeps for report "accuracy", and what the
+live ends of a range are computed as.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from wms_desk.db.models import AuditEvent, LineShortage, Order, OrderLine, Package, PackProgress
+from wms_desk.db.queries.reports.common import Query, day_text, in_window
+from wms_desk.domain.report_periods import Window
+
+REPORT = "accuracy"
+WRONG_PACK = ("wrong_item", "over_scan", "unknown_code", "duplicate_serial")
+WRONG_PICK = ("wrong_bin", "wrong_item", "over_pick", "wrong_tote", "unknown_code")
+MISMATCH = ("warn", "block")
+Who = int | None
+
+
+@dataclass
+class AccuracyDay:
+    packers: dict[Who, list[int]] = field(default_factory=dict)  # orders, lines, wrong, weights
+    lines_picked: int = 0
+    pickers: dict[Who, int] = field(default_factory=dict)  # wrong pick scans
+    shorts: dict[tuple[Who, str], list[int]] = field(default_factory=dict)  # (user, sku): n, qty
+
+    def packer(self, who: Who) -> list[int]:
+        return self.packers.setdefault(who, [0, 0, 0, 0])
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "packers": [[w, *v] for w, v in sorted(self.packers.items(), key=_by_id)],
+                "picked": self.lines_picked,
+                "pickers": [[w, n] for w, n in sorted(self.pickers.items(), key=_by_id)],
+                "shorts": [
+                    [w, sku, *v]
+                    for (w, sku), v in sorted(
+                        self.shorts.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1])
+                    )
+                ],
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, payload: str) -> AccuracyDay:
+        doc = json.loads(payload)
+        return cls(
+            {w: [o, ln, wr, wt] for w, o, ln, wr, wt in doc["packers"]},
+            int(doc["picked"]),
+            {w: n for w, n in doc["pickers"]},
+            {(w, sku): [n, u] for w, sku, n, u in doc["shorts"]},
+        )
+
+
+def _by_id(kv: tuple[Who, Any]) -> int:
+    return kv[0] or 0
+
+
+def live(q: Query, window: Window) -> dict[date, AccuracyDay]:
+    """Each UTC day's part of what happened in `window`."""
+    a, o, ol = AuditEvent.__table__, Order.__table__, OrderLine.__table__
+    p, pk, s = PackProgress.__table__, Package.__table__, LineShortage.__table__
+    out: dict[date, AccuracyDay] = {}
+
+    def part(text: str) -> AccuracyDay:
+        return out.setdefault(datetime.strptime(text, "%Y-%m-%d").date(), AccuracyDay())
+
+    packed_day = day_text(q.dialect, p.c.completed_at)
+    packed = [p.c.completed_at.is_not(None), *in_window(p.c.completed_at, window)]
+    for d, who, n in q.rows(
+        select(packed_day, p.c.completed_by_id, func.count())
+        .where(*packed)
+        .group_by(packed_day, p.c.completed_by_id)
+    ):
+        part(d).packer(who)[0] = int(n)
+    for d, who, n in q.rows(
+        select(packed_day, p.c.completed_by_id, func.count())
+        .select_from(p.join(ol, ol.c.order_id == p.c.order_id))
+        .where(*packed)
+        .group_by(packed_day, p.c.completed_by_id)
+    ):
+        part(d).packer(who)[1] = int(n)
+    scan_day = day_text(q.dialect, a.c.created_at)
+    for action, wrong in (("pack.scan", WRONG_PACK), ("pick.scan", WRONG_PICK)):
+        for d, who, n in q.rows(
+            select(scan_day, a.c.user_id, func.count())
+            .where(
+                a.c.action == action,
+                *in_window(a.c.created_at, window),
+                AuditEvent.after["outcome"].as_string().in_(wrong),
+            )
+            .group_by(scan_day, a.c.user_id)
+        ):
+            if action == "pack.scan":
+                part(d).packer(who)[2] = int(n)
+            else:
+                part(d).pickers[who] = int(n)
+    weighed_day = day_text(q.dialect, pk.c.weighed_at)
+    for d, who, n in q.rows(
+        select(weighed_day, p.c.completed_by_id, func.count())
+        .select_from(
+            pk.join(o, o.c.id == pk.c.order_id).outerjoin(p, p.c.order_id == pk.c.order_id)
+        )
+        .where(pk.c.weight_check.in_(MISMATCH), *in_window(pk.c.weighed_at, window))
+        .group_by(weighed_day, p.c.completed_by_id)
+    ):
+        part(d).packer(who)[3] = int(n)
+    picked_day = day_text(q.dialect, o.c.picked_at)
+    for d, n in q.rows(
+        select(picked_day, func.count(ol.c.id))
+        .select_from(o.join(ol, ol.c.order_id == o.c.id))
+        .where(o.c.picked_at.is_not(None), *in_window(o.c.picked_at, window))
+        .group_by(picked_day)
+    ):
+        part(d).lines_picked = int(n)
+    short_day = day_text(q.dialect, s.c.created_at)
+    for d, who, sku, n, units in q.rows(
+        select(short_day, s.c.user_id, ol.c.sku, func.count(), func.sum(s.c.qty))
+        .select_from(s.join(ol, ol.c.id == s.c.order_line_id).join(o, o.c.id == ol.c.order_id))
+        .where(s.c.stage == "pick", *in_window(s.c.created_at, window))
+        .group_by(short_day, s.c.user_id, ol.c.sku)
+    ):
+        part(d).shorts[(who, sku or "")] = [int(n), int(units)]
+    return out
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Days added up: what the accuracy report is made of."""
+
+    per_packer: dict[Who, list[int]]  # orders, lines, wrong scans, weight mismatches
+    lines_picked: int
+    per_picker: dict[Who, list[int]]  # wrong scans, short lines, short units
+    by_sku: list[tuple[str, int, int]]  # sku, lines, units; most units first
+
+
+def add_up(days: list[AccuracyDay]) -> Totals:
+    packers: dict[Who, list[int]] = {}
+    pickers: dict[Who, list[int]] = {}
+    skus: dict[str, list[int]] = {}
+    picked = 0
+    for part in days:
+        picked += part.lines_picked
+        for who, values in part.packers.items():
+            mine = packers.setdefault(who, [0, 0, 0, 0])
+            for i, v in enumerate(values):
+                mine[i] += v
+        for who, n in part.pickers.items():
+            pickers.setdefault(who, [0, 0, 0])[0] += n
+        for (who, sku), (n, units) in part.shorts.items():
+            row = pickers.setdefault(who, [0, 0, 0])
+            row[1] += n
+            row[2] += units
+            by = skus.setdefault(sku, [0, 0])
+            by[0] += n
+            by[1] += units
+    return Totals(packers, picked, pickers, sort_skus((s, n, u) for s, (n, u) in skus.items()))
+
+
+def sort_skus(rows: Any) -> list[tuple[str, int, int]]:
+    return sorted(rows, key=lambda r: (-r[2], r[0]))
