@@ -128,12 +128,12 @@ def _fits_item_by_item(carton: cartons.CartonSpec, items: list[cartons.ItemSize]
     volume, weight = 0, carton.tare_g
     for item in items:
         weight += item.weight_g * item.qty
-        sides = (item.length_mm, item.width_mm, item.height_mm)
-        if any(side is None or side <= 0 for side in sides):
+        sides = [side or 0 for side in (item.length_mm, item.width_mm, item.height_mm)]
+        if min(sides) <= 0:
             continue
-        if any(s > r for s, r in zip(sorted(sides), room, strict=True)):  # type: ignore[type-var]
+        if any(s > r for s, r in zip(sorted(sides), room, strict=True)):
             return False
-        volume += item.length_mm * item.width_mm * item.height_mm * item.qty  # type: ignore[operator]
+        volume += sides[0] * sides[1] * sides[2] * item.qty
     return volume <= carton.volume and weight <= carton.max_weight_g
 
 
