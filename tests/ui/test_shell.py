@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QWidget
 
 from wms_desk.app.gui import StationApp as Shell
@@ -167,3 +167,30 @@ def test_supervisor_imports_from_the_orders_menu_and_a_packer_has_none(qtbot, sh
     qtbot.waitUntil(lambda: not shell.signed_in, timeout=5_000)
     packer = _sign_in(qtbot, shell, "pat", "packer123")
     assert "&Orders" not in _menu_titles(packer)
+
+
+def test_a_station_that_cannot_open_says_why_and_retry_opens_it_once_fixed(
+    qtbot, qsettings: QSettings, tmp_path: Path
+) -> None:
+    # The database's folder cannot be made: a file stands where it should be.
+    blocker = tmp_path / "shared-drive"
+    blocker.write_text("not a folder")
+    settings = load_settings(
+        cli={"station": "pack-01", "db": str(blocker / "station.sqlite3")},
+        environ={},
+        config_path=tmp_path / "none.toml",
+    )
+    shell = Shell(settings, qsettings=qsettings, start_workers=False)
+    try:
+        shell.start()  # the first open waits for the window's first paint
+        qtbot.waitUntil(lambda: shell.login.retry_button.isVisible(), timeout=10_000)
+        assert not shell.login.sign_in_button.isEnabled()
+        assert "shared-drive" in shell.login.error.text()  # says which file and why
+        blocker.unlink()  # the cause fixed, the person presses Retry
+        with qtbot.waitSignal(shell.station_opened, timeout=10_000):
+            qtbot.mouseClick(shell.login.retry_button, Qt.MouseButton.LeftButton)
+        assert shell.login.sign_in_button.isEnabled()
+        assert not shell.login.retry_button.isVisible()
+    finally:
+        shell.window.close()
+        shell.shutdown()

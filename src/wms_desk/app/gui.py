@@ -21,6 +21,7 @@ from wms_desk.app.station import open_station
 from wms_desk.settings import Settings
 from wms_desk.ui.application import ORGANISATION, install_error_hook, make_application
 from wms_desk.ui.feedback import ScanFeedback, Sounds
+from wms_desk.ui.first_paint import after_first_paint
 from wms_desk.ui.main_window import MainWindow
 from wms_desk.ui.scan_router import ScanRouter
 from wms_desk.ui.sign_in import SignInPanel
@@ -78,6 +79,7 @@ class StationApp(QObject):
         self.checkpoints: WalCheckpointer | None = None  # embedded database only
         self.scan_pad: ScanPad | None = None  # demo mode only
         self._collect_after_start = False
+        self._first_start = True
         self.login = SignInPanel(
             self.tasks,
             self._check_password,
@@ -131,6 +133,16 @@ class StationApp(QObject):
             # Never left off: also back on if this app goes away before its station opens.
             self.destroyed.connect(_collector_back)
         self.window.show()
+        if self._first_start:
+            # Python runs one thread at a time: the worker importing SQLAlchemy and the models
+            # while the GUI thread builds the first frame only delayed that frame (a quarter of
+            # the window's start). Opened once it has painted, the station is ready as soon.
+            self._first_start = False
+            after_first_paint(self.window, self._open_station)
+        else:  # "Try again" after a failure: the window is on screen already
+            self._open_station()
+
+    def _open_station(self) -> None:
         self.tasks.run(
             open_station,
             self.settings,

@@ -30,6 +30,10 @@ def describe_url(url: str | URL) -> str:
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url, **kwargs)
+    from wms_desk.db.models import Base
+    from wms_desk.db.models.postgresql_options import add_postgresql_options
+
+    add_postgresql_options(Base.metadata)
     # No pre-ping: it was one extra round trip on every checkout (every unit of work). A server
     # that dropped a pooled connection is handled where the error surfaces: the unit of work
     # retries once on a fresh connection when nothing can have been committed (services/uow.py).

@@ -43,13 +43,9 @@ class Order(Base):
         Index("ix_orders_status_ship_by", "status", "ship_by"),
         Index("ix_orders_ship_by", "ship_by"),
         Index("ix_orders_number", "number"),
-        # A pg_trgm GIN index on PostgreSQL (substring search); a plain index on SQLite.
-        Index(
-            "ix_orders_customer_name",
-            "customer_name",
-            postgresql_using="gin",
-            postgresql_ops={"customer_name": "gin_trgm_ops"},
-        ),
+        # A pg_trgm GIN index on PostgreSQL (substring search; its options are added with a
+        # PostgreSQL engine: db/models/postgresql_options.py); a plain index on SQLite.
+        Index("ix_orders_customer_name", "customer_name"),
         Index("ix_orders_created_at", "created_at"),
         # The queue sorts within each status: one short index range per status (migration 0002).
         Index("ix_orders_status_created_at", "status", "created_at"),

@@ -181,8 +181,7 @@ class PurchaseIntent(Base):
             "order_id",
             "package_seq",
             unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),  # PostgreSQL's: db/models/postgresql_options.py
         ),
     )
 
