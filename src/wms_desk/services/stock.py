@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import Bin, BinStock, Product, Reservation, StockMove
@@ -25,7 +24,7 @@ class NotEnoughStock(ValidationFailed):
 
 
 class _Refused(Exception):
-    """The bin has no stock row for the product: refused as the CHECK refuses a negative."""
+    """The bin does not hold the units free (no cache row, or too few beside what is reserved)."""
 
 
 def _ensure_cache_row(session: Session, bin_id: int, product_id: int) -> None:
@@ -39,10 +38,18 @@ def _ensure_cache_row(session: Session, bin_id: int, product_id: int) -> None:
 
 
 def _take_out(session: Session, bin_id: int, product_id: int, qty: int) -> bool:
-    """False when the bin has no cache row for the product (it holds none of it)."""
+    """False when the bin does not hold `qty` free of the product (no cache row, or fewer
+    units than taken plus reserved): the row is then left as it was. The condition is the
+    table's two CHECKs on the new on-hand, so the statement never fails on them and needs no
+    savepoint to keep the caller's transaction usable."""
     result = session.execute(
         update(BinStock)
-        .where(BinStock.bin_id == bin_id, BinStock.product_id == product_id)
+        .where(
+            BinStock.bin_id == bin_id,
+            BinStock.product_id == product_id,
+            BinStock.on_hand - qty >= 0,
+            BinStock.reserved <= BinStock.on_hand - qty,
+        )
         .values(on_hand=BinStock.on_hand - qty)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -90,15 +97,15 @@ def apply_move(
         )
     )
     try:
-        # A savepoint keeps the caller's transaction usable when the CHECK refuses the move.
-        # One statement a bin (ensuring the cache row and then updating it took two): a bin
-        # with no row for the product holds none, which the CHECK would have refused anyway.
-        with session.begin_nested():
-            if from_bin_id is not None and not _take_out(session, from_bin_id, product_id, qty):
-                raise _Refused
-            if to_bin_id is not None:
-                _put_in(session, to_bin_id, product_id, qty)
-    except (IntegrityError, _Refused) as exc:
+        # One statement a bin (ensuring the cache row and then updating it took two). No
+        # savepoint (two round trips on PostgreSQL): the take-out refuses by its condition,
+        # not by a CHECK violation, so the transaction stays usable for the message below,
+        # and putting a positive quantity in cannot violate either CHECK.
+        if from_bin_id is not None and not _take_out(session, from_bin_id, product_id, qty):
+            raise _Refused
+        if to_bin_id is not None:
+            _put_in(session, to_bin_id, product_id, qty)
+    except _Refused as exc:
         bin_code = session.scalar(select(Bin.code).where(Bin.id == from_bin_id)) or "?"
         sku = session.scalar(select(Product.sku).where(Product.id == product_id)) or "?"
         raise NotEnoughStock(
