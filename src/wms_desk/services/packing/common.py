@@ -21,11 +21,13 @@ from wms_desk.services import claims
 from wms_desk.services.errors import NotFound
 from wms_desk.services.packing import statements
 from wms_desk.services.packing.session import (
+    BoxRead,
     PackSession,
     ScanVerdict,
     build_session,
     flushed_connection,
     pack_lines,
+    package_states,
     suggest,
 )
 from wms_desk.services.uow import UnitOfWork, insert_or_add
@@ -66,11 +68,19 @@ class Work:
         )
         self._lines_current = True
 
-    def session_view(self) -> PackSession:
+    def session_view(self, packages: list[BoxRead] | None = None) -> PackSession:
+        """`packages`: the boxes as the caller knows them to be now (None: read them)."""
         self.uow.session.flush()
         # Only a count kept the cached lines true; anything else (a short, a box) re-reads.
         lines = self._lines if self._lines_current else None
-        return build_session(self.uow.session, self.order, self.policy, self.progress, lines)
+        return build_session(
+            self.uow.session, self.order, self.policy, self.progress, lines, packages
+        )
+
+    def boxes(self) -> list[BoxRead]:
+        """The boxes with their items, read now (for an action that shows them twice)."""
+        self.uow.session.flush()
+        return package_states(self.uow.session, self.order, self.lines())
 
     def verdict(
         self, outcome: ScanOutcome, message: str, line_id: int | None = None, qty: int = 0

@@ -140,7 +140,11 @@ def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanV
     session = uow.session
     # COMPLETE changes no count, short or pick: the lines read once serve every snapshot.
     lines = work.unchanging_lines()
-    view = work.session_view()
+    # The boxes are read once: COMPLETE changes none of what the snapshot shows of them (a
+    # purchase sets tracking numbers, which it does not show), so the snapshot after it is
+    # built from the same rows, less the empty box dropped below.
+    boxes = work.boxes()
+    view = work.session_view(boxes)
     if not view.can_complete:
         message = " ".join(view.blockers)
         record(work, event_id, "pack.complete", ScanOutcome.NOT_COMPLETE, message)
@@ -171,9 +175,9 @@ def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanV
     claims.release_order(uow, order, "completed")
     notes = _print(work, settings)
     # The order object is current (the release and a purchase write through it; a purchase
-    # rolled back to its savepoint expires what it touched), so no refresh: the snapshot
-    # reads the boxes anyway.
-    after = work.session_view()
+    # rolled back to its savepoint expires what it touched, and a box expired so is loaded
+    # again when the snapshot reads it), so no refresh and no second read of the boxes.
+    after = work.session_view([box for box in boxes if box[2]])
     count = len(after.packages)
     message = f"Order {order.number} packed in {count} box{'es' if count != 1 else ''}."
     return ScanVerdict(ScanOutcome.COMPLETED, " ".join([message, *notes]), after)

@@ -190,9 +190,11 @@ def _pick_bins(session: Session, order: Order) -> dict[int, str]:
     return {product_id: code for product_id, code in rows}
 
 
-def package_states(
-    session: Session, order: Order, lines: tuple[PackLine, ...]
-) -> list[tuple[Package, PackageState, list[tuple[int, int]]]]:
+# A box as the snapshot reads it: the row, its rules' state, its (line id, qty) items.
+BoxRead = tuple[Package, PackageState, list[tuple[int, int]]]
+
+
+def package_states(session: Session, order: Order, lines: tuple[PackLine, ...]) -> list[BoxRead]:
     packages = list(session.scalars(statements.PACKAGES, {statements.ORDER_ID: order.id}))
     items: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if packages:
@@ -262,10 +264,14 @@ def build_session(
     policy: PackPolicy,
     progress: PackProgress | None,
     lines: tuple[PackLine, ...] | None = None,
+    packages: list[BoxRead] | None = None,
 ) -> PackSession:
+    """`lines` and `packages`: what the caller has read in this unit of work and knows to be
+    current (None: read here)."""
     if lines is None:
         lines = pack_lines(session, order)
-    packages = package_states(session, order, lines)
+    if packages is None:
+        packages = package_states(session, order, lines)
     states = tuple(state for _, state, _ in packages)
     awaiting = next(
         (line for line in lines if progress and line.line_id == progress.awaiting_line_id), None
