@@ -192,11 +192,15 @@ def renew(uow: UnitOfWork, order: Order, operation: Operation) -> ClaimInfo:
     )
 
 
-def hold(uow: UnitOfWork, order: Order, operation: Operation) -> None:
-    """Every scan: the lease must be ours (or lapsed and free again); it is renewed."""
+def hold(uow: UnitOfWork, order: Order, operation: Operation, renewing: bool = True) -> bool:
+    """Every scan: the lease must be ours (or lapsed and free again); it is renewed. With
+    `renewing` False a lease found ours is left as it is (the caller renews it, or releases it
+    in this transaction: COMPLETE), and True says so."""
     if _mine(uow, order) and order.status == WORKING[operation].value:
+        if not renewing:
+            return True
         renew(uow, order, operation)
-        return
+        return False
     if lease_is_live(order.lease_until, uow.now):
         holder = _holder(uow.session, order)
         raise LeaseLost(
@@ -204,6 +208,7 @@ def hold(uow: UnitOfWork, order: Order, operation: Operation) -> None:
             "Put its items aside for them and scan another order."
         )
     acquire(uow, order, operation)
+    return False
 
 
 def filtered(query: Select[Any], rules: StationRules, operation: Operation) -> Select[Any]:
@@ -374,6 +379,16 @@ def _release(uow: UnitOfWork, order: Order, why: str) -> None:
 def release_order(uow: UnitOfWork, order: Order, why: str) -> None:
     """In the caller's unit of work (completion, cancel)."""
     _release(uow, order, why)
+
+
+def release_with_change(uow: UnitOfWork, order: Order, why: str) -> None:
+    """`release_order` for an order the caller is changing itself (COMPLETE sets its status):
+    the lease is cleared on the loaded order, so the caller's flush writes both in one UPDATE
+    (the release's own UPDATE was a second round trip). Audited the same way."""
+    order.claimed_by_station_id = None
+    order.claimed_by_user_id = None
+    order.lease_until = None
+    uow.audit("order.released", "order", order.id, after={"why": why})
 
 
 @unit_of_work(Permission.PICK_AND_PACK)

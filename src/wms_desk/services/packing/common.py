@@ -45,6 +45,15 @@ class Work:
     # counted an item, so the snapshot after a scan needs no second read of a 200-line order.
     _lines: tuple[PackLine, ...] | None = field(default=None, repr=False)
     _lines_current: bool = field(default=False, repr=False)
+    # The lease was found ours and left for now (load with renewing=False): `keep_lease`
+    # renews it, or the action releases it.
+    lease_due: bool = field(default=False, repr=False)
+
+    def keep_lease(self) -> None:
+        """Renew a lease `load` left for later (the action is not releasing it after all)."""
+        if self.lease_due:
+            claims.renew(self.uow, self.order, Operation.PACK)
+            self.lease_due = False
 
     def lines(self) -> tuple[PackLine, ...]:
         if self._lines is None:
@@ -88,20 +97,24 @@ class Work:
         return ScanVerdict(outcome, message, self.session_view(), line_id, qty)
 
 
-def load(uow: UnitOfWork, order_id: int, hold: bool = True) -> Work:
-    """The order with its pack progress; `hold` checks and renews this station's lease."""
+def load(uow: UnitOfWork, order_id: int, hold: bool = True, renewing: bool = True) -> Work:
+    """The order with its pack progress; `hold` checks and renews this station's lease
+    (`renewing` False: checks it, and the lease is renewed by `Work.keep_lease`)."""
     order = uow.session.get(Order, order_id)
     if order is None:
         raise NotFound(f"Order id {order_id} no longer exists.")
-    if hold:
-        claims.hold(uow, order, Operation.PACK)  # keeps `order` current: no re-read
+    due = False
+    if hold:  # keeps `order` current: no re-read
+        due = claims.hold(uow, order, Operation.PACK, renewing)
     progress = uow.session.get(PackProgress, order.id)
     if progress is None:
         progress = PackProgress(order_id=order.id, current_seq=1, started_at=uow.now)
         uow.session.add(progress)
         uow.session.flush()
     policy = claims.station_rules(uow.session, uow.actor.station_id).pack
-    return Work(uow, order, policy, progress)
+    work = Work(uow, order, policy, progress)
+    work.lease_due = due
+    return work
 
 
 def replayed(uow: UnitOfWork, event_id: str | None) -> str | None:

@@ -136,6 +136,7 @@ def _print(work: Work, settings: Any) -> list[str]:
 def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanVerdict:
     uow, order = work.uow, work.order
     if work.progress.completed_at is not None:
+        work.keep_lease()
         return work.verdict(ScanOutcome.COMPLETED, f"Order {order.number} is already packed.")
     session = uow.session
     # COMPLETE changes no count, short or pick: the lines read once serve every snapshot.
@@ -146,10 +147,12 @@ def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanV
     boxes = work.boxes()
     view = work.session_view(boxes)
     if not view.can_complete:
+        work.keep_lease()
         message = " ".join(view.blockers)
         record(work, event_id, "pack.complete", ScanOutcome.NOT_COMPLETE, message)
         return work.verdict(ScanOutcome.NOT_COMPLETE, message)
     if not record(work, event_id, "pack.complete", ScanOutcome.COMPLETED, "completed"):
+        work.keep_lease()
         return work.verdict(ScanOutcome.REPLAYED, "Already recorded.")
     # An empty box left by a last NEW BOX is dropped; the others keep their numbers. The
     # snapshot just taken lists every box with its item rows.
@@ -171,8 +174,11 @@ def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanV
     work.progress.completed_by_id = uow.actor.user_id
     work.progress.station_id = uow.actor.station_id  # throughput per station
     work.progress.awaiting_line_id = None
+    # The lease goes with the status: one UPDATE of the order (a lease left for later by
+    # `load` is not renewed first: it ends here).
+    claims.release_with_change(uow, order, "completed")
+    work.lease_due = False
     session.flush()
-    claims.release_order(uow, order, "completed")
     notes = _print(work, settings)
     # The order object is current (the release and a purchase write through it; a purchase
     # rolled back to its savepoint expires what it touched, and a box expired so is loaded
@@ -195,7 +201,7 @@ def complete(
     if progress is not None and progress.completed_at is not None:
         work = load(uow, order_id, hold=False)
         return work.verdict(ScanOutcome.COMPLETED, f"Order {work.order.number} is already packed.")
-    return complete_in(load(uow, order_id), event_id, settings)
+    return complete_in(load(uow, order_id, renewing=False), event_id, settings)
 
 
 def cancel_in(work: Work, event_id: str | None) -> ScanVerdict:
