@@ -25,6 +25,7 @@ from wms_desk.printing.model import Address
 from wms_desk.services import claims, documents
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
+from wms_desk.services.packing import statements
 from wms_desk.services.packing.common import Work, load, record, replayed
 from wms_desk.services.packing.session import PackSession, ScanVerdict, build_session
 from wms_desk.services.print_queue import enqueue
@@ -197,7 +198,11 @@ def complete(
     already = replayed(uow, event_id)
     if already is not None:
         return load(uow, order_id, hold=False).verdict(ScanOutcome.REPLAYED, already)
-    progress = uow.session.get(PackProgress, order_id)
+    # One read for both; `found` holds them, so `load` finds them in the (weak) identity map.
+    found = uow.session.execute(
+        statements.ORDER_WITH_PROGRESS, {statements.ORDER_ID: order_id}
+    ).first()
+    progress = found[1] if found is not None else None
     if progress is not None and progress.completed_at is not None:
         work = load(uow, order_id, hold=False)
         return work.verdict(ScanOutcome.COMPLETED, f"Order {work.order.number} is already packed.")

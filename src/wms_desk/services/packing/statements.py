@@ -15,9 +15,11 @@ from wms_desk.db.models import (
     Bin,
     Carton,
     LineShortage,
+    Order,
     OrderLine,
     Package,
     PackageItem,
+    PackProgress,
     Product,
     ProductBarcode,
     StockMove,
@@ -88,6 +90,13 @@ PRODUCT_BY_CODE = (
     .join(Product, Product.id == ProductBarcode.product_id)
     .where(ProductBarcode.code.in_(bindparam("codes", expanding=True)))
     .limit(1)
+)
+
+# COMPLETE's first read: the order and its pack progress (if any) in one statement.
+ORDER_WITH_PROGRESS = (
+    select(Order, PackProgress)
+    .outerjoin(PackProgress, PackProgress.order_id == Order.id)
+    .where(Order.id == bindparam(ORDER_ID))
 )
 
 EVENT_BY_ID = select(AuditEvent.id, AuditEvent.after).where(
