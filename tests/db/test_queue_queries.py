@@ -302,7 +302,7 @@ def test_search_index_and_change_trigger_exist_at_head(system_ctx: ServiceContex
                     text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'orders'::regclass")
                 )
             )
-            assert "orders_changed_notify" in names
+            assert "orders_changed_notify" not in names  # dropped by migration 0014
             using = connection.scalar(
                 text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_orders_customer_name'")
             )

@@ -180,3 +180,30 @@ def test_a_lost_database_is_still_a_clear_message_on_the_short_path() -> None:
             run_unit_of_work(ctx, lambda uow: uow.audit("x", "y", str(uuid.uuid4())))
     finally:
         database.dispose()
+
+
+@only_postgresql
+def test_the_claims_unsynchronised_commit_stays_in_its_own_transaction(
+    make_ctx, system_ctx
+) -> None:
+    """The claim turns synchronous_commit off for its own commit only (claims_pg._DURABLE says
+    why): every connection the pool hands out afterwards commits to disk as before."""
+    packdata.add_items(system_ctx.database, MUG)
+    ctx = make_ctx(Role.PACKER, "anna")
+    for n in range(3):
+        packdata.order(ctx.database, f"S-{n}", [("SKU-MUG", 1)])
+    while claims.claim_next(ctx, Operation.PACK) is not None:
+        pass
+    pool = ctx.database.engine.pool
+    held = [ctx.database.engine.connect() for _ in range(max(1, pool.checkedin()))]
+    try:
+        settings = {c.exec_driver_sql("SHOW synchronous_commit").scalar_one() for c in held}
+    finally:
+        for connection in held:
+            connection.close()
+    assert settings == {"on"}
+    with ctx.database.engine.connect() as c:
+        claimed = c.execute(
+            select(AuditEvent.subject_id).where(AuditEvent.action == "order.claimed")
+        ).scalars()
+        assert len(list(claimed)) == 3  # each claim committed with its audit row

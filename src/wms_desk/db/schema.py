@@ -14,16 +14,20 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision. Start-up compares against it without loading Alembic,
 # which keeps opening the app fast; a test keeps it equal to the real Alembic head.
-SCHEMA_HEAD = "0013"
+SCHEMA_HEAD = "0014"
 VERSION_TABLE = "alembic_version"
 
 
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic hook: hide objects models cannot express (FTS5 tables) from autogenerate."""
+    """Alembic hook: hide objects models cannot express (FTS5 tables, PostgreSQL's claim-queue
+    indexes) from autogenerate."""
+    from wms_desk.db.queries.claim_queue import is_unmodelled_index
     from wms_desk.db.queries.search import is_unmodelled_table
 
+    if type_ == "index" and reflected and is_unmodelled_index(name):
+        return False
     return not (type_ == "table" and reflected and is_unmodelled_table(name))
 
 

@@ -16,6 +16,11 @@ A single statement is atomic, so the lease, its audit row and the NOTIFY commit 
 at all. The station's rules (its work filter) are read once and kept with their `updated_at`;
 the statement claims only if the row still carries that stamp, and returns the stamp it saw,
 so a supervisor's change is applied on the very next claim (re-read, claimed again), never late.
+
+The statement is sent through the driver (services/driver_sql.py: compiled once, no per-call
+SQLAlchemy work) and commits without waiting for the disk; a second tiny statement then waits
+for it (_DURABLE says why). Leased orders are passed over inside the claim-queue index
+(db/queries/claim_queue.py), which gives the urgency order without a sort.
 """
 
 from __future__ import annotations
@@ -23,12 +28,13 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import (
     Connection,
-    Select,
+    Dialect,
     String,
     bindparam,
     case,
@@ -36,7 +42,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    or_,
+    literal_column,
     select,
     true,
     update,
@@ -44,11 +50,13 @@ from sqlalchemy import (
 
 from wms_desk.db.models import AuditEvent, Order, StationRule
 from wms_desk.db.models.base import utcnow
+from wms_desk.db.queries import claim_queue
 from wms_desk.domain.roles import Permission
 from wms_desk.domain.station_rules import Operation, StationRules, lease_until
 from wms_desk.services import claims
 from wms_desk.services.changes import NOTIFY_CHANNEL, ChangeCollector, Topic
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.driver_sql import DriverStatement, fetch_one
 from wms_desk.services.errors import ServiceError
 from wms_desk.services.uow import run_autocommit
 
@@ -64,28 +72,36 @@ class _Rules:
 # would not be.
 _RULES: dict[tuple[str, int | None], _Rules] = {}
 _RULES_LOCK = threading.Lock()
-_STATEMENTS: dict[tuple[Operation, StationRules], Select[Any]] = {}
+_STATEMENTS: dict[tuple[Operation, StationRules], DriverStatement] = {}
+
+
+def _param(name: str, type_: Any = None) -> Any:
+    """A value given at each call. Not "required" at compile time: the statement is compiled
+    once, with its IN lists rendered, before any call's values exist (driver_sql)."""
+    return bindparam(name, type_=type_, required=False)
 
 
 def _rules_stamp() -> Any:
     return (
         select(StationRule.updated_at)
-        .where(StationRule.station_id == bindparam("station_id"))
+        .where(StationRule.station_id == _param("station_id"))
         .scalar_subquery()
     )
 
 
-def _statement(operation: Operation, rules: StationRules) -> Select[Any]:
-    """Built once per operation and work filter; the same object each time, so SQLAlchemy's
-    compiled cache (and psycopg's prepared statement) are hit without rebuilding anything."""
+def _statement(operation: Operation, rules: StationRules, dialect: Dialect) -> DriverStatement:
+    """Built and compiled once per operation and work filter; the same SQL string each time, so
+    psycopg prepares it once per connection."""
     key = (operation, rules)
-    built = _STATEMENTS.get(key)
-    if built is not None:
-        return built
-    now = bindparam("now", type_=Order.lease_until.type)
+    known = _STATEMENTS.get(key)
+    if known is not None:
+        return known
+    now = _param("now", type_=Order.lease_until.type)
     candidate = select(Order.id).where(
         Order.status.in_(claims.ELIGIBLE[operation]),
-        or_(Order.lease_until.is_(None), Order.lease_until < now),
+        # Spelled as the claim-queue index's last key, so a leased order is passed over inside
+        # the index (db/queries/claim_queue.py).
+        literal_column(claim_queue.LEASE_KEY) < now,
     )
     if operation is Operation.PICK:
         candidate = candidate.where(Order.batch_id.is_(None))  # batches are claimed whole
@@ -106,14 +122,12 @@ def _statement(operation: Operation, rules: StationRules) -> Select[Any]:
         .where(
             Order.id == candidate.scalar_subquery(),
             # The work filter used above is still the station's (else: re-read, claim again).
-            _rules_stamp().is_not_distinct_from(
-                bindparam("stamp", type_=StationRule.updated_at.type)
-            ),
+            _rules_stamp().is_not_distinct_from(_param("stamp", type_=StationRule.updated_at.type)),
         )
         .values(
-            claimed_by_station_id=bindparam("station_id"),
-            claimed_by_user_id=bindparam("user_id"),
-            lease_until=bindparam("until", type_=Order.lease_until.type),
+            claimed_by_station_id=_param("station_id"),
+            claimed_by_user_id=_param("user_id"),
+            lease_until=_param("until", type_=Order.lease_until.type),
             status=claims.WORKING[operation].value,  # every eligible status may move there
             version=Order.version + 1,
             updated_at=now,
@@ -135,32 +149,66 @@ def _statement(operation: Operation, rules: StationRules) -> Select[Any]:
                 "after",
             ],
             select(
-                bindparam("event_id", type_=String),
-                bindparam("user_id"),
-                bindparam("station_id"),
+                _param("event_id", type_=String),
+                _param("user_id"),
+                _param("station_id"),
                 now,
                 literal("order.claimed"),
                 literal("order"),
                 cast(claimed.c.id, String),
-                bindparam("after", type_=AuditEvent.after.type),
+                _param("after", type_=AuditEvent.after.type),
             ).select_from(claimed),
         )
         .cte("audit")
     )
     one = select(literal(1).label("one")).subquery("one")
-    notify = func.pg_notify(literal(NOTIFY_CHANNEL), bindparam("payload", type_=String))
-    built = (
+    notify = func.pg_notify(literal(NOTIFY_CHANNEL), _param("payload", type_=String))
+    claim = (
         select(
             _rules_stamp().label("stamp"),
             claimed.c.id,
             claimed.c.number,
             case((claimed.c.id.is_not(None), notify), else_=None).label("notified"),
+            # This statement's own commit does not wait for the disk (see _DURABLE).
+            func.set_config(literal("synchronous_commit"), literal("off"), true()).label("async"),
         )
         .select_from(one.outerjoin(claimed, true()))
         .add_cte(audit)
     )
+    built = DriverStatement.compile(claim, dialect)
     _STATEMENTS[key] = built
     return built
+
+
+_RULES_READ: DriverStatement | None = None
+
+
+def _rules_read(dialect: Dialect) -> DriverStatement:
+    global _RULES_READ
+    if _RULES_READ is None:
+        _RULES_READ = DriverStatement.compile(
+            select(StationRule.updated_at, StationRule.rules).where(
+                StationRule.station_id == _param("station_id")
+            ),
+            dialect,
+        )
+    return _RULES_READ
+
+
+# A claim NOTIFYs the other stations, and a transaction that sent a NOTIFY holds the server's
+# one notification lock from its commit until that commit is on disk: claims with a normal
+# (synchronous) commit reach the disk one at a time, each waiting on the last one's WAL flush.
+# So the claim commits without waiting, which frees the lock at once, and then this small
+# synchronous transaction waits: its commit is flushed only once everything before it in the
+# WAL is, the claim included, and such waits share one flush between stations. claim_next
+# still returns only once the claim is durable; a crash in between loses a claim nobody was
+# told about (the station gets an error, the order stays in the queue).
+_DURABLE = DriverStatement("SELECT pg_current_xact_id()", {})  # an xid: a commit record to flush
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """As models/base.py UTCDateTime stores a moment (the driver gets no column types here)."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _changes(order_id: int | None) -> ChangeCollector:
@@ -176,14 +224,9 @@ def _cached_rules(connection: Connection, key: tuple[str, int | None]) -> _Rules
         known = _RULES.get(key)
     if known is not None:
         return known
-    row = connection.execute(
-        select(StationRule.updated_at, StationRule.rules).where(StationRule.station_id == key[1])
-    ).first()
-    fresh = (
-        _Rules(row.updated_at, StationRules.from_dict(row.rules))
-        if row
-        else _Rules(None, StationRules())
-    )
+    row = fetch_one(connection, _rules_read(connection.dialect), {"station_id": key[1]})
+    # The stamp stays as the driver gave it (naive UTC): it goes back to the server as it is.
+    fresh = _Rules(row[0], StationRules.from_dict(row[1])) if row else _Rules(None, StationRules())
     with _RULES_LOCK:
         _RULES[key] = fresh
     return fresh
@@ -201,29 +244,33 @@ def claim_next(ctx: ServiceContext, operation: Operation) -> claims.ClaimInfo | 
             known = _cached_rules(connection, key)
             now = utcnow()
             until = lease_until(now)
-            row = connection.execute(
-                _statement(operation, known.rules),
+            row = fetch_one(
+                connection,
+                _statement(operation, known.rules, connection.dialect),
                 {
-                    "now": now,
-                    "until": until,
+                    "now": _naive_utc(now),
+                    "until": _naive_utc(until),
                     "station_id": actor.station_id,
                     "user_id": actor.user_id,
                     "stamp": known.stamp,
                     "event_id": str(uuid.uuid4()),
-                    "after": {"operation": operation.value, "station": actor.station_name},
+                    "after": Jsonb({"operation": operation.value, "station": actor.station_name}),
                     "payload": payload,
                 },
-            ).one()
-            if row.stamp != known.stamp:
+            )
+            assert row is not None  # one row always: the LEFT JOIN on a one-row table
+            stamp, order_id, number = row[0], row[1], row[2]
+            if stamp != known.stamp:
                 with _RULES_LOCK:
                     _RULES.pop(key, None)
                 continue
-            if row.id is None:
+            if order_id is None:
                 return None, None
+            fetch_one(connection, _DURABLE, {})
             info = claims.ClaimInfo(
-                row.id, row.number, operation, actor.station_id, actor.user_id, until
+                order_id, number, operation, actor.station_id, actor.user_id, until
             )
-            return info, _changes(row.id)
+            return info, _changes(order_id)
         raise ServiceError(
             f"The work rules of station {actor.station_name} changed three times while an order "
             "was being claimed. Press Next order again."
