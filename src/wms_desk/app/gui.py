@@ -259,9 +259,8 @@ class StationApp(QObject):
         self.window.signed_out.connect(pad.forget_codes)
 
         def shown(window: MainWindow) -> None:
-            pad.forget_codes()
             if window.workspace is not None:
-                window.workspace.nav.currentRowChanged.connect(pad.refresh)
+                pad.signed_in(window.workspace)
 
         self.window_shown.connect(shown)
         if self.changes is not None:

@@ -119,13 +119,16 @@ def _prepare_demo(settings: Settings, database: Database, info: StationInfo) -> 
 def warm_up() -> None:
     """Load, on a worker while the first person signs in, what the first scan and the first
     COMPLETE would otherwise load while a packer waits: the GS1 parser, the packing and label
-    services, the label renderers and their fonts (about 0.3 s, once per start)."""
+    services, the label renderers and their fonts (about 0.3 s, once per start); and argon2,
+    for the first password typed."""
     import wms_desk.services.packing.finish
     import wms_desk.services.shipping.labels
     import wms_desk.services.shipping.rating  # noqa: F401
     from wms_desk.domain import scan
     from wms_desk.printing import fonts, pdf
+    from wms_desk.services import auth
 
+    auth.load_password_hasher()
     scan.warm_up()
     fonts.ensure_fonts()
     pdf.load_renderer()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,8 +21,25 @@ from wms_desk.services.sign_in_throttle import ThrottleKey
 from wms_desk.services.stations import StationInfo
 from wms_desk.services.uow import UnitOfWork, insert_ignoring_duplicates, read_only, unit_of_work
 
-# argon2-cffi's defaults are the RFC 9106 low-memory profile, above OWASP's minimum.
-_hasher = PasswordHasher()
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    """argon2-cffi's defaults: the RFC 9106 low-memory profile, above OWASP's minimum. Loaded
+    with the first password (~50 ms of imports): a badge sign-in, the print worker and the
+    screens never need it, and the station's warm-up loads it before anyone types one."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def load_password_hasher() -> None:
+    """Load argon2 now (the station's warm-up), not with the first password typed."""
+    _hasher()
+
+
 _WRONG = "Wrong username or password. Check Caps Lock and try again."
 _UNKNOWN_BADGE = (
     "This badge is not known. Sign in with your username and password, "
@@ -42,7 +59,7 @@ def _deactivated(user: User) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def badge_key(session: Session) -> bytes:
@@ -169,16 +186,18 @@ def _password_attempt(
         return locked
     if user is None or not user.password_hash:
         # Spend the same time as a real check so usernames cannot be probed by timing.
-        _hasher.hash(password)
+        _hasher().hash(password)
         return _failed(uow, keys, who, "password", _WRONG, user)
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return _failed(uow, keys, who, "password", _WRONG, user)
     if not user.active:  # told only once the password is right: no probing who exists
         return _failed(uow, keys, who, "password", _deactivated(user), user)
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     return _sign_in(uow, user, station, "password", keys)
 
 

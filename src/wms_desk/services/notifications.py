@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from wms_desk.db.queries.queue import change_signature
 from wms_desk.services.background import BackgroundThread
 from wms_desk.services.changes import NOTIFY_CHANNEL, ChangeSet, Topic
 from wms_desk.services.database import Database
@@ -59,6 +58,10 @@ class RemoteChanges:
 
     # -- SQLite ---------------------------------------------------------------------------------
     def _signature(self) -> tuple[Any, ...] | None:
+        # Imported on the poll's own thread: the queue's queries are not the station's start-up
+        # to load (the GUI thread started this).
+        from wms_desk.db.queries.queue import change_signature
+
         session = self._database.read_session()
         try:
             with session.begin():

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
 from wms_desk.domain.codes import StationCommand, command_barcode
 from wms_desk.services.demo_accounts import DEMO_USERS
+from wms_desk.ui.first_paint import after_first_paint
 from wms_desk.ui.widgets.named import named
 
 if TYPE_CHECKING:
+    from wms_desk.services.context import ServiceContext
     from wms_desk.services.demo_codes import DemoCodes
     from wms_desk.ui.workspace import Workspace
 
@@ -34,6 +36,14 @@ class PadEntry:
 
 def _heading(text: str) -> PadEntry:
     return PadEntry(text, heading=True)
+
+
+def _demo_codes(services: ServiceContext, skus: tuple[str, ...]) -> DemoCodes:
+    # Imported on the worker that asks: the query's module (claims, station rules) is not the
+    # GUI thread's to load.
+    from wms_desk.services.demo_codes import demo_codes
+
+    return demo_codes(services, skus)
 
 
 class ScanPad(QDockWidget):
@@ -141,12 +151,10 @@ class ScanPad(QDockWidget):
         return entries
 
     def _ask_codes(self, workspace: Workspace, skus: tuple[str, ...]) -> None:
-        from wms_desk.services.demo_codes import demo_codes
-
         self._asking = True
         self._skus = skus
         workspace.ui.tasks.run(
-            demo_codes,
+            _demo_codes,
             workspace.ui.services,
             skus,
             on_done=self._got_codes,
@@ -165,6 +173,14 @@ class ScanPad(QDockWidget):
         """Orders were claimed or packed: ask again on the next refresh."""
         self.codes = None
         self.refresh()
+
+    def signed_in(self, workspace: Workspace) -> None:
+        """A new workspace: the codes asked for the last one are forgotten at once, the list is
+        made again once the workspace has painted. Rebuilt before, the pad's list and its query
+        on a worker only delayed the first paint of the user's screen."""
+        self.codes = None
+        after_first_paint(workspace, self.refresh)
+        workspace.nav.currentRowChanged.connect(self.refresh)
 
     # -- sending ------------------------------------------------------------------------------
     def _clicked(self, item: QListWidgetItem) -> None:
