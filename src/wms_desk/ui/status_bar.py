@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from wms_desk.ui.widgets.named import repolish
+
 # Device state -> (text, style object name)
 _STATES = {
     "connected": ("connected", "StatusOk"),
@@ -66,5 +68,4 @@ class StationStatusBar(QStatusBar):
     @staticmethod
     def _style(label: QLabel, name: str) -> None:
         label.setObjectName(name)
-        label.style().unpolish(label)
-        label.style().polish(label)
+        repolish(label)

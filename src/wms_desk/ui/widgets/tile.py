@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from wms_desk.ui.widgets.named import repolish
+
 CAP_TEXT = "+"
 
 
@@ -37,8 +39,7 @@ class NumberTile(QPushButton):
         self.setProperty("empty", count == 0)
         self.setToolTip(hint or f"{self._label}: click to see these orders in the queue")
         self.setAccessibleName(f"{self._label}: {count:,}")
-        self.style().unpolish(self)
-        self.style().polish(self)
+        repolish(self)
 
     @property
     def count_text(self) -> str:
