@@ -27,6 +27,7 @@ from wms_desk.services import outbox
 from wms_desk.services.changes import ChangeSet, Topic
 from wms_desk.services.outbox import OutboxInfo, OutboxKind, OutboxStatus
 from wms_desk.ui.context import UiContext
+from wms_desk.ui.first_paint import after_first_paint
 from wms_desk.ui.refresh import RefreshOnChange
 from wms_desk.ui.widgets.named import named
 
@@ -260,7 +261,17 @@ class OutboxAlerts(QObject):
         self._loading = self._again = False
         if ui.changes is not None:
             ui.changes.changed.connect(self._heard)
-        self.look()
+        if isinstance(parent, QWidget):
+            # The first look waits for the workspace's first paint: its query on a worker
+            # only delayed that paint, at a supervisor's sign-in. A change heard before looks
+            # at once.
+            after_first_paint(parent, self._first_look)
+        else:
+            self.look()
+
+    def _first_look(self) -> None:
+        if self.seen is None and not self._loading:
+            self.look()
 
     def _heard(self, changes: ChangeSet) -> None:
         if Topic.OUTBOX in changes.topics:
