@@ -182,3 +182,42 @@ def test_a_click_releases_what_was_typed_before_it(qtbot, station, make_filter) 
         press(qtbot, char)
     qtbot.mouseClick(station.button, Qt.MouseButton.LeftButton)
     assert seen == ["42"]
+
+
+class CountingFilter(WedgeFilter):
+    def __init__(self) -> None:
+        super().__init__(WedgeConfig())
+        self.events = 0
+
+    def eventFilter(self, watched, event) -> bool:
+        self.events += 1
+        return super().eventFilter(watched, event)
+
+
+def _build_page(parent: QWidget) -> None:
+    layout = parent.layout()
+    for n in range(20):
+        layout.addWidget(QPushButton(f"button {n}"))
+
+
+def test_a_screen_built_while_suspended_skips_the_filter_and_scans_work_after(
+    qtbot, station
+) -> None:
+    wedge = CountingFilter()
+    app = QApplication.instance()
+    app.installEventFilter(wedge)
+    try:
+        with wedge.suspended():
+            _build_page(station)
+            with wedge.suspended():  # nested: still out until the outer block ends
+                _build_page(station)
+            _build_page(station)
+            assert wedge.events == 0
+        _build_page(station)
+        assert wedge.events > 0  # back in the event stream
+        with qtbot.waitSignal(wedge.scan_received, timeout=10_000) as blocker:
+            scan_keys(qtbot, station.field, "5901234123457")
+        assert blocker.args[0].data == "5901234123457"
+        assert station.field.text() == ""
+    finally:
+        app.removeEventFilter(wedge)

@@ -253,8 +253,10 @@ class StationApp(QObject):
         from wms_desk.services.changes import Topic
         from wms_desk.ui.scan_pad import ScanPad
 
-        pad = self.scan_pad = ScanPad(demo, self, self.window)
-        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, pad)
+        assert self.devices is not None
+        with self.devices.building():
+            pad = self.scan_pad = ScanPad(demo, self, self.window)
+            self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, pad)
         self.router.routed.connect(pad.refresh)
         self.window.signed_out.connect(pad.forget_codes)
 

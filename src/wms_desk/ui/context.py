@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,3 +48,7 @@ class UiContext:
     @property
     def bindings(self) -> StationBindings | None:
         return self.services.bindings
+
+    def building(self) -> AbstractContextManager[None]:
+        """`with ui.building():` around building a screen: its events skip the wedge filter."""
+        return self.devices.building() if self.devices is not None else nullcontext()

@@ -8,6 +8,7 @@ next packer in. Screens reach them as `ui.devices` and never open a port themsel
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -78,6 +79,11 @@ class DeviceHub(QObject):
 
     def _remember_state(self, device: str, state: str) -> None:
         self.states[device] = state
+
+    def building(self) -> AbstractContextManager[None]:
+        """`with hub.building():` around building widgets on the GUI thread: the events the
+        build sends skip the wedge filter (see WedgeFilter.suspended)."""
+        return self.wedge.suspended() if self.wedge is not None else nullcontext()
 
     def attach(self, status_bar: StationStatusBar) -> None:
         """Show the devices' states in the status bar, live."""

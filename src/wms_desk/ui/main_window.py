@@ -124,14 +124,15 @@ class MainWindow(QMainWindow):
     def enter(self, ui: UiContext) -> Workspace:
         """Show a signed-in user's workspace (their screens, their menus)."""
         self.leave()
-        self.workspace = Workspace(ui, self._qsettings)
-        self.pages.addWidget(self.workspace)
-        self.pages.setCurrentWidget(self.workspace)
-        actor = ui.actor
-        self.setWindowTitle(f"wms-desk — {actor.display_name} at {actor.station_name}")
-        self.status.set_user(actor.display_name, actor.role.value)
-        self.switch_action.setEnabled(True)
-        self._add_user_menus(self.workspace)
+        with ui.building():
+            self.workspace = Workspace(ui, self._qsettings)
+            self.pages.addWidget(self.workspace)
+            self.pages.setCurrentWidget(self.workspace)
+            actor = ui.actor
+            self.setWindowTitle(f"wms-desk — {actor.display_name} at {actor.station_name}")
+            self.status.set_user(actor.display_name, actor.role.value)
+            self.switch_action.setEnabled(True)
+            self._add_user_menus(self.workspace)
         return self.workspace
 
     def leave(self) -> None:

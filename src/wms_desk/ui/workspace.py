@@ -84,11 +84,12 @@ class Workspace(QWidget):
         if row < 0:
             return
         spec = self.specs[row]
-        if spec.key not in self._built:
-            widget = self._build(spec)
-            self._built[spec.key] = widget
-            self.stack.addWidget(widget)
-        self.stack.setCurrentWidget(self._built[spec.key])
+        with self.ui.building():
+            if spec.key not in self._built:
+                widget = self._build(spec)
+                self._built[spec.key] = widget
+                self.stack.addWidget(widget)
+            self.stack.setCurrentWidget(self._built[spec.key])
 
     def _build(self, spec: ScreenSpec) -> QWidget:
         widget = PlaceholderScreen(spec) if spec.factory is None else spec.factory(self.ui)
