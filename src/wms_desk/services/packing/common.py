@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from wms_desk.db.models import (
     Carton,
@@ -16,18 +16,21 @@ from wms_desk.db.models import (
     PackProgress,
 )
 from wms_desk.domain.packing import PackLine, ScanOutcome
-from wms_desk.domain.station_rules import Operation, PackPolicy
+from wms_desk.domain.station_rules import Operation, PackPolicy, StationRules
 from wms_desk.services import claims
 from wms_desk.services.errors import NotFound
 from wms_desk.services.packing import statements
 from wms_desk.services.packing.session import (
+    BoxItems,
     BoxRead,
     PackSession,
     ScanVerdict,
+    box_reads,
     build_session,
     flushed_connection,
     pack_lines,
     package_states,
+    read_boxes,
     suggest,
 )
 from wms_desk.services.uow import UnitOfWork, insert_or_add
@@ -48,6 +51,11 @@ class Work:
     # The lease was found ours and left for now (load with renewing=False): `keep_lease`
     # renews it, or the action releases it.
     lease_due: bool = field(default=False, repr=False)
+    # The boxes (entities) and their item rows, read when a box is first needed and kept true
+    # by `current_package` and `add_item`: the snapshot after a scan builds its boxes from them
+    # (the entities are current through the session) instead of reading them again.
+    _packages: list[Package] | None = field(default=None, repr=False)
+    _items: BoxItems = field(default_factory=dict, repr=False)
 
     def keep_lease(self) -> None:
         """Renew a lease `load` left for later (the action is not releasing it after all)."""
@@ -78,10 +86,13 @@ class Work:
         self._lines_current = True
 
     def session_view(self, packages: list[BoxRead] | None = None) -> PackSession:
-        """`packages`: the boxes as the caller knows them to be now (None: read them)."""
+        """`packages`: the boxes as the caller knows them to be now (None: the tracked ones,
+        or read them)."""
         self.uow.session.flush()
         # Only a count kept the cached lines true; anything else (a short, a box) re-reads.
         lines = self._lines if self._lines_current else None
+        if packages is None and self._packages is not None:
+            packages = box_reads(self._packages, self._items)
         return build_session(
             self.uow.session, self.order, self.policy, self.progress, lines, packages
         )
@@ -89,7 +100,29 @@ class Work:
     def boxes(self) -> list[BoxRead]:
         """The boxes with their items, read now (for an action that shows them twice)."""
         self.uow.session.flush()
-        return package_states(self.uow.session, self.order, self.lines())
+        return package_states(self.uow.session, self.order)
+
+    def tracked_packages(self) -> list[Package]:
+        """The boxes by seq, read on first use in this unit of work."""
+        if self._packages is None:
+            self._packages, self._items = read_boxes(self.uow.session, self.order.id)
+        return self._packages
+
+    def box_added(self, package: Package) -> None:
+        packages = self.tracked_packages()
+        packages.append(package)
+        packages.sort(key=lambda p: p.seq)
+        self._items.setdefault(package.id, [])
+
+    def item_added(self, package_id: int, line_id: int, qty: int) -> None:
+        """What `add_item`'s upsert wrote: `qty` more of the line in the box (line order)."""
+        rows = self._items.setdefault(package_id, [])
+        for n, (known, had) in enumerate(rows):
+            if known == line_id:
+                rows[n] = (line_id, had + qty)
+                return
+        rows.append((line_id, qty))
+        rows.sort()
 
     def verdict(
         self, outcome: ScanOutcome, message: str, line_id: int | None = None, qty: int = 0
@@ -108,13 +141,44 @@ def load(uow: UnitOfWork, order_id: int, hold: bool = True, renewing: bool = Tru
         due = claims.hold(uow, order, Operation.PACK, renewing)
     progress = uow.session.get(PackProgress, order.id)
     if progress is None:
-        progress = PackProgress(order_id=order.id, current_seq=1, started_at=uow.now)
-        uow.session.add(progress)
-        uow.session.flush()
+        progress = _new_progress(uow, order)
     policy = claims.station_rules(uow.session, uow.actor.station_id).pack
     work = Work(uow, order, policy, progress)
     work.lease_due = due
     return work
+
+
+def load_scan(uow: UnitOfWork, order_id: int, event_id: str | None) -> tuple[Work, str | None]:
+    """A scan's `load(hold=False)` and `replayed` in one read (statements.SCAN_START): the
+    work, and the message of the event already recorded under `event_id` (None if new)."""
+    found = uow.session.execute(
+        statements.SCAN_START,
+        {
+            statements.ORDER_ID: order_id,
+            "station_id": uow.actor.station_id,
+            "event_id": event_id,
+        },
+    ).first()
+    if found is None:
+        raise NotFound(f"Order id {order_id} no longer exists.")
+    order, progress, rules, recorded, after = found
+    if progress is None:
+        progress = _new_progress(uow, order)
+    # No station, no row: the default rules either way (as claims.station_rules reads them).
+    policy = StationRules.from_dict(rules if uow.actor.station_id is not None else None).pack
+    already = _message(after) if recorded is not None and event_id else None
+    return Work(uow, order, policy, progress), already
+
+
+def _new_progress(uow: UnitOfWork, order: Order) -> PackProgress:
+    progress = PackProgress(order_id=order.id, current_seq=1, started_at=uow.now)
+    uow.session.add(progress)
+    uow.session.flush()
+    return progress
+
+
+def _message(after: dict[str, object] | None) -> str:
+    return str((after or {}).get("message") or "Already recorded.")
 
 
 def replayed(uow: UnitOfWork, event_id: str | None) -> str | None:
@@ -128,8 +192,7 @@ def replayed(uow: UnitOfWork, event_id: str | None) -> str | None:
     )
     if row is None:
         return None
-    after = row.after or {}
-    return str(after.get("message") or "Already recorded.")
+    return _message(row.after)
 
 
 def record(
@@ -148,11 +211,8 @@ def record(
 def current_package(work: Work) -> Package:
     """The open box (created on first use with the suggested carton)."""
     session = work.uow.session
-    package = session.scalar(
-        select(Package).where(
-            Package.order_id == work.order.id, Package.seq == work.progress.current_seq
-        )
-    )
+    seq = work.progress.current_seq
+    package = next((p for p in work.tracked_packages() if p.seq == seq), None)
     if package is not None:
         return package
     carton = suggest(session, work.lines())
@@ -166,6 +226,7 @@ def current_package(work: Work) -> Package:
     )
     session.add(package)
     session.flush()
+    work.box_added(package)
     return package
 
 
@@ -196,6 +257,7 @@ def add_item(work: Work, line: PackLine, qty: int) -> Package:
         "qty",
     )
     work.counted(line.line_id, qty)
+    work.item_added(package.id, line.line_id, qty)
     package.last_item_at = work.uow.now
     package.expected_weight_g = (package.expected_weight_g or Decimal(0)) + (
         line.unit_weight_g * qty

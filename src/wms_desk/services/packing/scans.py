@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from wms_desk.db.models import (
     LineShortage,
-    Order,
     PackCapture,
 )
 from wms_desk.domain import packing
@@ -23,6 +22,7 @@ from wms_desk.services.packing.common import (
     add_item,
     current_package,
     load,
+    load_scan,
     record,
     replayed,
     set_carton,
@@ -170,14 +170,10 @@ def verify_scan(
     Without `event_id` the ScanResult's own (made at scan time) is used."""
     result = interpret(scan) if isinstance(scan, str) else scan
     event_id = event_id or (None if isinstance(scan, str) else scan.event_id)
-    order = uow.session.get(Order, order_id)
-    if order is None:
-        raise NotFound(f"Order id {order_id} no longer exists.")
-    already = replayed(uow, event_id)
+    work, already = load_scan(uow, order_id, event_id)
     if already is not None:
-        work = load(uow, order_id, hold=False)
         return work.verdict(ScanOutcome.REPLAYED, already)
-    work = load(uow, order_id, hold=False)
+    order = work.order
     if work.progress.completed_at is not None:
         if result.kind == "command" and result.data.endswith(StationCommand.REPRINT.value):
             return finish.reprint_in(work, event_id)

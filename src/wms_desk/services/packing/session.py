@@ -194,28 +194,43 @@ def _pick_bins(session: Session, order: Order) -> dict[int, str]:
 BoxRead = tuple[Package, PackageState, list[tuple[int, int]]]
 
 
-def package_states(session: Session, order: Order, lines: tuple[PackLine, ...]) -> list[BoxRead]:
-    packages = list(session.scalars(statements.PACKAGES, {statements.ORDER_ID: order.id}))
-    items: dict[int, list[tuple[int, int]]] = defaultdict(list)
+# Per box id, its (line id, qty) item rows.
+BoxItems = dict[int, list[tuple[int, int]]]
+
+
+def read_boxes(session: Session, order_id: int) -> tuple[list[Package], BoxItems]:
+    """The order's boxes (entities, by seq) and their item rows."""
+    packages = list(session.scalars(statements.PACKAGES, {statements.ORDER_ID: order_id}))
+    items: BoxItems = {package.id: [] for package in packages}
     if packages:
         for package_id, line_id, qty in flushed_connection(session).execute(
-            statements.PACKAGE_ITEMS, {statements.ORDER_ID: order.id}
+            statements.PACKAGE_ITEMS, {statements.ORDER_ID: order_id}
         ):
             items[package_id].append((line_id, qty))
+    return packages, items
+
+
+def box_reads(packages: list[Package], items: BoxItems) -> list[BoxRead]:
+    """The boxes as the snapshot shows them, from their entities as they are now."""
     result = []
     for package in packages:
+        rows = items.get(package.id, [])
         check = WeightCheck(package.weight_check) if package.weight_check else None
         state = PackageState(
             package.seq,
             package.carton,
-            sum(q for _, q in items[package.id]),
+            sum(q for _, q in rows),
             package.weight_g,
             package.expected_weight_g or Decimal(0),
             check,
             package.weight_approved_by_id is not None,
         )
-        result.append((package, state, items[package.id]))
+        result.append((package, state, rows))
     return result
+
+
+def package_states(session: Session, order: Order) -> list[BoxRead]:
+    return box_reads(*read_boxes(session, order.id))
 
 
 def suggest(session: Session, lines: tuple[PackLine, ...]) -> Carton | None:
@@ -271,7 +286,7 @@ def build_session(
     if lines is None:
         lines = pack_lines(session, order)
     if packages is None:
-        packages = package_states(session, order, lines)
+        packages = package_states(session, order)
     states = tuple(state for _, state, _ in packages)
     awaiting = next(
         (line for line in lines if progress and line.line_id == progress.awaiting_line_id), None
