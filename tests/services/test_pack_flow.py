@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.services import packdata
 from tests.services.packdata import Item
@@ -15,7 +15,9 @@ from wms_desk.domain.packing import ScanOutcome
 from wms_desk.domain.roles import Role
 from wms_desk.services import packing
 from wms_desk.services.context import ServiceContext
+from wms_desk.services.packing.common import load_scan
 from wms_desk.services.stock import reconcile
+from wms_desk.services.uow import UnitOfWork, run_unit_of_work
 
 MUG = Item("SKU-MUG", "4006381333931", Decimal(350), case_code="14006381333938")
 PEN = Item("SKU-PEN", "4012345678901", Decimal(20))
@@ -301,3 +303,26 @@ def test_orders_show_json_gains_verified_barcodes_expected_weight_and_judged_sca
     assert box["expected_weight_g"] == "820.00" and box["items"] == [{"sku": "SKU-MUG", "qty": 2}]
     judged = [e["judged"] for e in doc["events"] if e["judged"]]
     assert judged == ["wrong_item", "verified", "verified", "over_scan"]
+
+
+def test_on_postgresql_a_scan_commits_asynchronously_and_nothing_after_it_does(
+    packer: ServiceContext,
+) -> None:
+    """The scan's transaction alone gives up the WAL flush wait (common.load_scan); the
+    setting ends with it, so the next transaction on the pooled connection (COMPLETE's) waits
+    for its flush again."""
+    if packer.database.is_sqlite:
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    oid = packdata.order(packer.database, "3001", [("SKU-MUG", 1)])
+    packing.open_order(packer, "3001")
+
+    def scan_setting(uow: UnitOfWork) -> str | None:
+        load_scan(uow, oid, ev())
+        return uow.session.scalar(text("SHOW synchronous_commit"))
+
+    assert run_unit_of_work(packer, scan_setting) == "off"
+    after = run_unit_of_work(
+        packer, lambda uow: uow.session.scalar(text("SHOW synchronous_commit"))
+    )
+    assert after == "on"
+    assert scan(packer, oid, MUG.code).outcome is ScanOutcome.VERIFIED

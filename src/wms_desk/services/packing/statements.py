@@ -8,7 +8,7 @@ parameters; SQLAlchemy's compiled cache does the rest.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from wms_desk.db.models import (
     AuditEvent,
@@ -113,6 +113,11 @@ SCAN_START = (
     .outerjoin(AuditEvent, AuditEvent.event_id == bindparam("event_id"))
     .where(Order.id == bindparam(ORDER_ID))
 )
+
+# PostgreSQL: the same read also makes this transaction's commit asynchronous (set_config with
+# is_local true is SET LOCAL synchronous_commit = off, riding on a statement the scan sends
+# anyway). Why a scan may commit so: see common.load_scan.
+SCAN_START_PG = SCAN_START.add_columns(func.set_config("synchronous_commit", "off", True))
 
 EVENT_BY_ID = select(AuditEvent.id, AuditEvent.after).where(
     AuditEvent.event_id == bindparam("event_id")
