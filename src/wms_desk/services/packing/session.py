@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -118,12 +118,12 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
     rows = (
         flushed_connection(session).execute(statements.LINES, {statements.ORDER_ID: order.id}).all()
     )
-    coded = set(order_barcodes(session, order))
+    coded = order_barcodes(session, order).keys()
     bins = _pick_bins(session, order)
     # Rows unpacked by position: attribute access on a Row costs about a microsecond a name,
     # 15 names x 200 lines on every scan.
     return tuple(
-        PackLine(
+        _pack_line(
             line_id,
             line_no,
             sku or "",
@@ -165,17 +165,30 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
     )
 
 
-def order_barcodes(session: Session, order: Order) -> dict[int, list[Barcode]]:
+# The value objects a scan builds for every line of the order (frozen) are shared with the
+# last scan's wherever their values are equal: a 200-line order's lines cost several
+# microseconds each to build, 200 times a scan, and all but the scanned one are unchanged.
+# typed: 1 and True stay apart. Bounded; an entry is a few hundred bytes.
+_SHARED = 16384
+_pack_line = functools.lru_cache(maxsize=_SHARED, typed=True)(PackLine)
+_barcode = functools.lru_cache(maxsize=_SHARED, typed=True)(Barcode)
+_session_line = functools.lru_cache(maxsize=_SHARED, typed=True)(SessionLine)
+
+
+def order_barcodes(session: Session, order: Order) -> dict[int, tuple[Barcode, ...]]:
     """The barcodes of the order's products, per product (one read per unit of work: Work
     keeps it, so the lines and the snapshot after a scan share it)."""
     cached = session.info.get(_BARCODES_KEY)
     if cached is not None and cached[0] == order.id:
-        return cast(dict[int, list[Barcode]], cached[1])
-    barcodes: dict[int, list[Barcode]] = defaultdict(list)
-    for product_id, code, qty in flushed_connection(session).execute(
-        statements.BARCODES, {statements.ORDER_ID: order.id}
+        return cast(dict[int, tuple[Barcode, ...]], cached[1])
+    grouped: dict[int, list[Barcode]] = {}
+    for product_id, code, qty in (
+        flushed_connection(session)
+        .execute(statements.BARCODES, {statements.ORDER_ID: order.id})
+        .all()
     ):
-        barcodes[product_id].append(Barcode(code, qty))
+        grouped.setdefault(product_id, []).append(_barcode(code, qty))
+    barcodes = {product_id: tuple(codes) for product_id, codes in grouped.items()}
     session.info[_BARCODES_KEY] = (order.id, barcodes)
     return barcodes
 
@@ -187,7 +200,7 @@ _BARCODES_KEY = "wms_pack_barcodes"
 def _pick_bins(session: Session, order: Order) -> dict[int, str]:
     """Where each product was picked from (the ledger's pick moves for this order)."""
     rows = flushed_connection(session).execute(statements.PICK_BINS, {"order_number": order.number})
-    return {product_id: code for product_id, code in rows}
+    return {product_id: code for product_id, code in rows.all()}
 
 
 # A box as the snapshot reads it: the row, its rules' state, its (line id, qty) items.
@@ -312,7 +325,7 @@ def build_session(
         order.number,
         order.status,
         tuple(
-            SessionLine(
+            _session_line(
                 line.line_id,
                 line.line_no,
                 line.sku,
@@ -324,7 +337,7 @@ def build_session(
                 line.shorted,
                 line.needs_serial,
                 line.needs_lot,
-                tuple(barcodes.get(line.product_id or -1, ())),
+                barcodes.get(line.product_id or -1, ()),
             )
             for line in lines
         ),
