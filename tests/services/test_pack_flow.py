@@ -11,11 +11,13 @@ from sqlalchemy import func, select, text
 from tests.services import packdata
 from tests.services.packdata import Item
 from wms_desk.db.models import AuditEvent, Order, OrderLine, Package, PackageItem, StockMove
+from wms_desk.domain.codes import COMMAND_PREFIX, StationCommand
 from wms_desk.domain.packing import ScanOutcome
 from wms_desk.domain.roles import Role
 from wms_desk.services import packing
 from wms_desk.services.context import ServiceContext
-from wms_desk.services.packing.common import load_scan
+from wms_desk.services.packing import finish
+from wms_desk.services.packing.common import Work, load_scan
 from wms_desk.services.stock import reconcile
 from wms_desk.services.uow import UnitOfWork, run_unit_of_work
 
@@ -326,3 +328,26 @@ def test_on_postgresql_a_scan_commits_asynchronously_and_nothing_after_it_does(
     )
     assert after == "on"
     assert scan(packer, oid, MUG.code).outcome is ScanOutcome.VERIFIED
+
+
+def test_on_postgresql_a_scanned_station_command_commits_synchronously(
+    packer: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """COMPLETE scanned (CMD:COMPLETE through verify_scan) moves stock: its commit waits for
+    the WAL flush, as packing.complete's does."""
+    if packer.database.is_sqlite:
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    oid = packdata.order(packer.database, "3002", [("SKU-MUG", 1)])
+    packing.open_order(packer, "3002")
+    scan(packer, oid, MUG.code)
+    weigh_expected(packer, oid)
+    seen: list[str | None] = []
+    real_complete_in = finish.complete_in
+
+    def complete_in(work: Work, event_id: str | None, settings: object = None) -> object:
+        seen.append(work.uow.session.scalar(text("SHOW synchronous_commit")))
+        return real_complete_in(work, event_id, settings)
+
+    monkeypatch.setattr(finish, "complete_in", complete_in)
+    done = scan(packer, oid, f"{COMMAND_PREFIX}{StationCommand.COMPLETE.value}")
+    assert done.outcome is ScanOutcome.COMPLETED and seen == ["on"]

@@ -148,22 +148,25 @@ def load(uow: UnitOfWork, order_id: int, hold: bool = True, renewing: bool = Tru
     return work
 
 
-def load_scan(uow: UnitOfWork, order_id: int, event_id: str | None) -> tuple[Work, str | None]:
+def load_scan(
+    uow: UnitOfWork, order_id: int, event_id: str | None, asynchronous: bool = True
+) -> tuple[Work, str | None]:
     """A scan's `load(hold=False)` and `replayed` in one read (statements.SCAN_START): the
     work, and the message of the event already recorded under `event_id` (None if new).
 
-    On PostgreSQL the scan's commit does not wait for the WAL flush (synchronous_commit off
-    for this transaction only). That wait is the disk's fsync: usually under a millisecond,
-    but tens to hundreds of ms whenever the disk is busy (checkpoints, other databases), and
-    it was every spike of scan-to-feedback. What is given up: a crash of the database server
-    (not of the station) within ~0.6 s of a scan may forget that scan, atomically, so the
-    packer scans the item again; the data stays consistent. It is the durability an SQLite
-    station has always had (WAL with synchronous=NORMAL), and COMPLETE commits synchronously,
-    which flushes every earlier scan of the order before it answers.
+    `asynchronous` (an item scan; not COMPLETE): on PostgreSQL the scan's commit does not wait
+    for the WAL flush (synchronous_commit off for this transaction only). That wait is the
+    disk's fsync: usually under a millisecond, but tens to hundreds of ms whenever the disk is
+    busy (checkpoints, other databases), and it was every spike of scan-to-feedback. What is
+    given up: a crash of the database server (not of the station) within ~0.6 s of a scan may
+    forget that scan, atomically, so the packer scans the item again; the data stays consistent.
+    It is the durability an SQLite station has always had (WAL with synchronous=NORMAL), and
+    COMPLETE commits synchronously, which flushes every earlier scan of the order before it
+    answers.
     """
     postgresql = uow.session.get_bind().dialect.name == "postgresql"
     found = uow.session.execute(
-        statements.SCAN_START_PG if postgresql else statements.SCAN_START,
+        statements.SCAN_START_PG if asynchronous and postgresql else statements.SCAN_START,
         {
             statements.ORDER_ID: order_id,
             "station_id": uow.actor.station_id,

@@ -25,8 +25,7 @@ from wms_desk.printing.model import Address
 from wms_desk.services import claims, documents
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ValidationFailed
-from wms_desk.services.packing import statements
-from wms_desk.services.packing.common import Work, load, record, replayed
+from wms_desk.services.packing.common import Work, load, load_scan, record, replayed
 from wms_desk.services.packing.session import PackSession, ScanVerdict, build_session
 from wms_desk.services.print_queue import enqueue
 from wms_desk.services.shipping import labels as shipping
@@ -195,18 +194,16 @@ def complete(
     uow: UnitOfWork, order_id: int, event_id: str | None, settings: Any = None
 ) -> ScanVerdict:
     """CMD:COMPLETE: record the boxes, move the order to packed, print; twice is harmless."""
-    already = replayed(uow, event_id)
+    # The order, its progress, the station's rules and a replay in one read (three before);
+    # committed synchronously: COMPLETE moves stock and may buy labels.
+    work, already = load_scan(uow, order_id, event_id, asynchronous=False)
     if already is not None:
-        return load(uow, order_id, hold=False).verdict(ScanOutcome.REPLAYED, already)
-    # One read for both; `found` holds them, so `load` finds them in the (weak) identity map.
-    found = uow.session.execute(
-        statements.ORDER_WITH_PROGRESS, {statements.ORDER_ID: order_id}
-    ).first()
-    progress = found[1] if found is not None else None
-    if progress is not None and progress.completed_at is not None:
-        work = load(uow, order_id, hold=False)
+        return work.verdict(ScanOutcome.REPLAYED, already)
+    if work.progress.completed_at is not None:
         return work.verdict(ScanOutcome.COMPLETED, f"Order {work.order.number} is already packed.")
-    return complete_in(load(uow, order_id, renewing=False), event_id, settings)
+    # The lease is checked and left for later: COMPLETE releases it (see load's `renewing`).
+    work.lease_due = claims.hold(uow, work.order, Operation.PACK, renewing=False)
+    return complete_in(work, event_id, settings)
 
 
 def cancel_in(work: Work, event_id: str | None) -> ScanVerdict:

@@ -170,7 +170,10 @@ def verify_scan(
     Without `event_id` the ScanResult's own (made at scan time) is used."""
     result = interpret(scan) if isinstance(scan, str) else scan
     event_id = event_id or (None if isinstance(scan, str) else scan.event_id)
-    work, already = load_scan(uow, order_id, event_id)
+    # A station command (COMPLETE moves stock, CANCEL gives the order back) commits
+    # synchronously; an item, carton or serial scan need not (see load_scan).
+    command = result.kind == "command" or result.data.startswith(COMMAND_PREFIX)
+    work, already = load_scan(uow, order_id, event_id, asynchronous=not command)
     if already is not None:
         return work.verdict(ScanOutcome.REPLAYED, already)
     order = work.order

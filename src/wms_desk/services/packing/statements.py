@@ -96,13 +96,6 @@ PRODUCT_BY_CODE = (
     .limit(1)
 )
 
-# COMPLETE's first read: the order and its pack progress (if any) in one statement.
-ORDER_WITH_PROGRESS = (
-    select(Order, PackProgress)
-    .outerjoin(PackProgress, PackProgress.order_id == Order.id)
-    .where(Order.id == bindparam(ORDER_ID))
-)
-
 # A scan's first read: the order, its pack progress, the station's rules and the audit event
 # already recorded under the scan's event id (a replay), in one statement: four round trips
 # before (the order, the event, the progress, the rules).
