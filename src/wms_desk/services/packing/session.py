@@ -168,8 +168,10 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
 # The value objects a scan builds for every line of the order (frozen) are shared with the
 # last scan's wherever their values are equal: a 200-line order's lines cost several
 # microseconds each to build, 200 times a scan, and all but the scanned one are unchanged.
-# typed: 1 and True stay apart. Bounded; an entry is a few hundred bytes.
-_SHARED = 16384
+# typed: 1 and True stay apart. Each scan touches all of its order's lines, so what ages out
+# is earlier orders and superseded counts; the bound keeps what the collector walks small
+# (an order of up to ~2000 lines stays shared).
+_SHARED = 2048
 _pack_line = functools.lru_cache(maxsize=_SHARED, typed=True)(PackLine)
 _barcode = functools.lru_cache(maxsize=_SHARED, typed=True)(Barcode)
 _session_line = functools.lru_cache(maxsize=_SHARED, typed=True)(SessionLine)
