@@ -55,7 +55,8 @@ from wms_desk.services.station_bindings import PrinterBinding, StationBindings
 from wms_desk.services.stations import ensure_station
 
 PG_ADMIN = os.environ.get("WMS_DESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PG_DB = "wms_bench_ship"
+# Its own name per run: two runs at once (the machine is shared) must not drop each other's.
+PG_DB = f"wms_bench_ship_{uuid.uuid4().hex[:6]}"
 MUG = Item("SKU-MUG", "4006381333931", Decimal(350))
 
 
