@@ -178,8 +178,8 @@ def load_scan(
     order, progress, rules, recorded, after = found[:5]
     if progress is None:
         progress = _new_progress(uow, order)
-    # No station, no row: the default rules either way (as claims.station_rules reads them).
-    policy = StationRules.from_dict(rules if uow.actor.station_id is not None else None).pack
+    # No station or no row: no rules joined, the defaults (as claims.station_rules reads it).
+    policy = StationRules.from_dict(rules).pack
     already = _message(after) if recorded is not None and event_id else None
     return Work(uow, order, policy, progress), already
 

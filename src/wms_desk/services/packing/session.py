@@ -229,7 +229,7 @@ def box_reads(packages: list[Package], items: BoxItems) -> list[BoxRead]:
     """The boxes as the snapshot shows them, from their entities as they are now."""
     result = []
     for package in packages:
-        rows = items.get(package.id, [])
+        rows = list(items.get(package.id, ()))  # a copy: Work keeps changing its own
         check = WeightCheck(package.weight_check) if package.weight_check else None
         state = PackageState(
             package.seq,
