@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from tests.services import packdata
 from tests.services.packdata import Item
 from wms_desk.db.models import AuditEvent, Order, OrderLine, Package, PackageItem, StockMove
+from wms_desk.db.models.base import utcnow
 from wms_desk.domain.codes import COMMAND_PREFIX, StationCommand
 from wms_desk.domain.packing import ScanOutcome
 from wms_desk.domain.roles import Role
@@ -351,3 +353,33 @@ def test_on_postgresql_a_scanned_station_command_commits_synchronously(
     monkeypatch.setattr(finish, "complete_in", complete_in)
     done = scan(packer, oid, f"{COMMAND_PREFIX}{StationCommand.COMPLETE.value}")
     assert done.outcome is ScanOutcome.COMPLETED and seen == ["on"]
+
+
+def test_a_scan_renews_the_lease_only_once_it_has_run_down(packer: ServiceContext) -> None:
+    """A scan every few seconds does not write the order each time (domain lease_wants_renewal);
+    a lease that has run down is renewed by the next scan, and a lapsed one is taken back."""
+    oid = packdata.order(packer.database, "1077", [("SKU-MUG", 3)])
+    packing.open_order(packer, "ORD:1077")
+
+    def lease() -> object:
+        with packer.database.read_session() as s:
+            return s.scalar(select(Order.lease_until).where(Order.id == oid))
+
+    def set_lease(seconds_left: int) -> None:
+        with packer.database.write_session() as s, s.begin():
+            s.execute(
+                update(Order)
+                .where(Order.id == oid)
+                .values(lease_until=utcnow() + timedelta(seconds=seconds_left))
+            )
+
+    claimed = lease()
+    assert scan(packer, oid, MUG.code).outcome is ScanOutcome.VERIFIED
+    assert lease() == claimed  # fresh: left alone
+    set_lease(60)
+    run_down = lease()
+    assert scan(packer, oid, MUG.code).outcome is ScanOutcome.VERIFIED
+    assert lease() > run_down  # type: ignore[operator]  # renewed to a whole lease again
+    set_lease(-5)
+    assert scan(packer, oid, MUG.code).outcome is ScanOutcome.VERIFIED  # lapsed, still free
+    assert lease() > run_down  # type: ignore[operator]

@@ -103,5 +103,15 @@ def lease_until(now: datetime, seconds: int = LEASE_SECONDS) -> datetime:
     return now + timedelta(seconds=seconds)
 
 
+# A scan renews its order's lease only once this much of it has run down. A packer scans every
+# few seconds; renewing on each scan was an UPDATE of the order (and a change event to every
+# station) per scan for a lease that still had nearly two minutes to run.
+RENEW_AFTER_SECONDS = 15
+
+
+def lease_wants_renewal(until: datetime | None, now: datetime) -> bool:
+    return until is None or until - now < timedelta(seconds=LEASE_SECONDS - RENEW_AFTER_SECONDS)
+
+
 def lease_is_live(until: datetime | None, now: datetime) -> bool:
     return until is not None and until > now

@@ -39,7 +39,13 @@ from wms_desk.db.models import (
 from wms_desk.domain import order_status
 from wms_desk.domain.order_status import OrderStatus
 from wms_desk.domain.roles import Permission
-from wms_desk.domain.station_rules import Operation, StationRules, lease_is_live, lease_until
+from wms_desk.domain.station_rules import (
+    Operation,
+    StationRules,
+    lease_is_live,
+    lease_until,
+    lease_wants_renewal,
+)
 from wms_desk.services.changes import Topic
 from wms_desk.services.context import ServiceContext
 from wms_desk.services.errors import NotFound, ServiceError, ValidationFailed
@@ -193,13 +199,16 @@ def renew(uow: UnitOfWork, order: Order, operation: Operation) -> ClaimInfo:
 
 
 def hold(uow: UnitOfWork, order: Order, operation: Operation, renewing: bool = True) -> bool:
-    """Every scan: the lease must be ours (or lapsed and free again); it is renewed. With
-    `renewing` False a lease found ours is left as it is (the caller renews it, or releases it
-    in this transaction: COMPLETE), and True says so."""
+    """Every scan: the lease must be ours (or lapsed and free again); it is renewed once it has
+    run down a little (domain lease_wants_renewal). With `renewing` False a lease found ours is
+    left as it is (the caller renews it, or releases it in this transaction: COMPLETE), and True
+    says it is ours and due for renewal."""
     if _mine(uow, order) and order.status == WORKING[operation].value:
+        due = lease_wants_renewal(order.lease_until, uow.now)
         if not renewing:
-            return True
-        renew(uow, order, operation)
+            return due
+        if due:
+            renew(uow, order, operation)
         return False
     if lease_is_live(order.lease_until, uow.now):
         holder = _holder(uow.session, order)
