@@ -1,11 +1,11 @@
 """Bring the reports' pre-aggregates up to date before a report reads them: short writes.
 
 Stock: the ledger checkpoint moves forward once REFRESH_AFTER_MOVES moves came after it (the new
-sums are the old ones plus the moves in between). Throughput and carrier spend: the closed UTC
-days of the asked range that have no stored row are computed and stored, a month per
-transaction so a station's writes never wait long. Either is only a speed-up: a report
-computes whatever is missing live, so a refresh that cannot run now (a busy database) is
-logged and the report is still exact.
+sums are the old ones plus the moves in between). The other reports with days: the closed UTC
+days of the asked range that have no stored row under the run's scope (its filters) are
+computed and stored, a month per transaction so a station's writes never wait long. Either is
+only a speed-up: a report computes whatever is missing live, so a refresh that cannot run now
+(a busy database) is logged and the report is still exact.
 """
 
 from __future__ import annotations
@@ -99,13 +99,16 @@ def refresh_days(
     filters: ReportFilters,
     cancel: threading.Event | None = None,
 ) -> int:
-    """Store the closed days of the range `filters` asks for that are not stored; how many."""
+    """Store the closed days of the range `filters` asks for that are not stored under its
+    scope; how many. A site-wide run fills the site's days; a filtered one its scope's, on its
+    first run (that run pays for computing its days once)."""
     with database.read_session() as session, session.begin():
         q = Query(session, common.resolve(session, filters))
         days = rollups.closed_days(q.scope.window, q.scope.now)
         if days is None or not rollup.eligible(q):
             return 0
-        todo = rollups.missing(session, rollup.report, *days)
+        scope = rollup.scope(q)
+        todo = rollups.missing(session, rollup.report, scope, *days)
     stored = 0
     for run in rollups.runs(todo):
         if cancel is not None and cancel.is_set():
@@ -113,8 +116,9 @@ def refresh_days(
         with database.write_session() as session, session.begin():
             rollups.lock_for_refresh(session)
             q = Query(session, common.resolve(session, filters), cancel)
-            have = set(rollups.stored_days(session, rollup.report, run[0], run[-1]))
+            have = set(rollups.stored_days(session, rollup.report, scope, run[0], run[-1]))
             parts = rollups.compute(q, rollup, [d for d in run if d not in have])
-            rollups.store(session, rollup.report, {d: rollup.encode(p) for d, p in parts.items()})
+            payloads = {d: rollup.encode(p) for d, p in parts.items()}
+            rollups.store(session, rollup.report, scope, payloads)
             stored += len(parts)
     return stored

@@ -34,8 +34,13 @@ class LedgerCheckpointSum(Base):
     qty: Mapped[int]
 
 
+# common.scope_key of three ids and a carrier name (shipments.carrier is 64 long).
+SCOPE_LENGTH = 128
+
+
 class ReportRollup(Base):
-    """One report's figures for one closed UTC day, as JSON (the report's own partial shape).
+    """One report's figures for one closed UTC day under one scope, as JSON (the report's own
+    partial shape). The scope is the filters other than the range ('' = the whole site).
 
     A day's row is written only once the day has ended (plus a grace period); database triggers
     delete it when a row it was computed from changes, so a missing row means "compute again".
@@ -44,6 +49,7 @@ class ReportRollup(Base):
     __tablename__ = "report_rollups"
 
     report: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(SCOPE_LENGTH), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, select
+from sqlalchemy import ColumnElement, func, select
 
 from wms_desk.db.models import (
     AuditEvent,
     LineShortage,
     Order,
     OrderLine,
-    Package,
     PackProgress,
     User,
 )
@@ -25,10 +24,7 @@ from wms_desk.db.queries.reports import accuracy_days, rollups
 from wms_desk.db.queries.reports.common import (
     Parts,
     Query,
-    in_window,
-    order_terms,
     ratio,
-    without_people,
 )
 from wms_desk.db.queries.reports.throughput import UNKNOWN, packed_terms
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
@@ -41,28 +37,11 @@ WRONG_PACK, WRONG_PICK, MISMATCH = (
 
 
 def _scan_terms(q: Query, action: str, wrong: tuple[str, ...]) -> list[ColumnElement[bool]]:
-    a, o = AuditEvent.__table__, Order.__table__
-    scope = q.scope
-    terms = [
-        a.c.action == action,
-        *in_window(a.c.created_at, scope.window),
-        AuditEvent.after["outcome"].as_string().in_(wrong),
-    ]
-    if scope.packer_id is not None:
-        terms.append(a.c.user_id == scope.packer_id)
-    if scope.station_id is not None:
-        terms.append(a.c.station_id == scope.station_id)
-    if scope.channel_id is not None or scope.filters.carrier:
-        # Only scans on an order can be traced to its channel or carrier.
-        orders = select(cast(o.c.id, String)).where(
-            *order_terms(without_people(scope), o.c.id, o.c.channel_id)
-        )
-        terms += [a.c.subject_type == "order", a.c.subject_id.in_(orders)]
-    return terms
+    return accuracy_days.scan_terms(q, q.scope.window, action, wrong)
 
 
 def from_days(q: Query) -> bool:
-    return rollups.site_wide_range(q)
+    return rollups.ranged(q)
 
 
 ROLLUP = rollups.Rollup[accuracy_days.AccuracyDay](
@@ -83,12 +62,11 @@ def build(q: Query) -> Parts:
 
 
 def _live(q: Query) -> accuracy_days.Totals:
-    a, o, ol, p, pk = (
+    a, o, ol, p = (
         AuditEvent.__table__,
         Order.__table__,
         OrderLine.__table__,
         PackProgress.__table__,
-        Package.__table__,
     )
     scope = q.scope
     packed = packed_terms(q)
@@ -111,27 +89,15 @@ def _live(q: Query) -> accuracy_days.Totals:
         .group_by(a.c.user_id)
     ):
         per_packer.setdefault(who, [0, 0, 0, 0])[2] = int(wrong)
-    weighed = [pk.c.weight_check.in_(MISMATCH), *in_window(pk.c.weighed_at, scope.window)]
-    people = []
-    if scope.station_id is not None:
-        people.append(p.c.station_id == scope.station_id)
-    if scope.packer_id is not None:
-        people.append(p.c.completed_by_id == scope.packer_id)
     for who, mismatches in q.rows(
         select(p.c.completed_by_id, func.count())
-        .select_from(
-            pk.join(o, o.c.id == pk.c.order_id).outerjoin(p, p.c.order_id == pk.c.order_id)
-        )
-        .where(*weighed, *people, *order_terms(without_people(scope), o.c.id, o.c.channel_id))
+        .select_from(accuracy_days.WEIGHED_SOURCE)
+        .where(*accuracy_days.weighed_terms(q, scope.window))
         .group_by(p.c.completed_by_id)
     ):
         per_packer.setdefault(who, [0, 0, 0, 0])[3] = int(mismatches)
 
-    picked_orders = [
-        o.c.picked_at.is_not(None),
-        *in_window(o.c.picked_at, scope.window),
-        *order_terms(scope, o.c.id, o.c.channel_id),
-    ]
+    picked_orders = accuracy_days.picked_terms(q, scope.window)
     (lines_picked,) = q.one(
         select(func.count(ol.c.id))
         .select_from(o.join(ol, ol.c.order_id == o.c.id))
@@ -146,14 +112,8 @@ def _live(q: Query) -> accuracy_days.Totals:
         )
     }
     s = LineShortage.__table__
-    short_terms = [
-        s.c.stage == "pick",
-        *in_window(s.c.created_at, scope.window),
-        *order_terms(without_people(scope), o.c.id, o.c.channel_id),
-    ]
-    if scope.packer_id is not None:
-        short_terms.append(s.c.user_id == scope.packer_id)
-    short_source = s.join(ol, ol.c.id == s.c.order_line_id).join(o, o.c.id == ol.c.order_id)
+    short_terms = accuracy_days.short_terms(q, scope.window)
+    short_source = accuracy_days.SHORT_SOURCE
     by_sku = q.rows(
         select(ol.c.sku, func.count(), func.sum(s.c.qty))
         .select_from(short_source)

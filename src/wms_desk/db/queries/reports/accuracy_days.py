@@ -1,8 +1,8 @@
 """Accuracy per UTC day: each count on the day of its own event (packing completed, scan made,
 box weighed, order picked, line short), so days add up to any range exactly.
 
-The whole site's (no filters): what report_rollups keeps for report "accuracy", and what the
-live ends of a range are computed as.
+Under the run's filters: what report_rollups keeps for report "accuracy" (per scope), what the
+live ends of a range are computed as, and (its terms) what the live report counts.
 """
 
 from __future__ import annotations
@@ -12,10 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, String, cast, func, select
 
 from wms_desk.db.models import AuditEvent, LineShortage, Order, OrderLine, Package, PackProgress
-from wms_desk.db.queries.reports.common import Query, day_text, in_window
+from wms_desk.db.queries.reports.common import (
+    Query,
+    day_text,
+    in_window,
+    order_terms,
+    without_people,
+)
+from wms_desk.db.queries.reports.throughput_days import packed_terms
 from wms_desk.domain.report_periods import Window
 
 REPORT = "accuracy"
@@ -66,17 +73,85 @@ def _by_id(kv: tuple[Who, Any]) -> int:
     return kv[0] or 0
 
 
+_A, _O, _OL = AuditEvent.__table__, Order.__table__, OrderLine.__table__
+_P, _PK, _S = PackProgress.__table__, Package.__table__, LineShortage.__table__
+# A box counts under the packer of its order (outer: a box of an order with no pack progress).
+WEIGHED_SOURCE = _PK.join(_O, _O.c.id == _PK.c.order_id).outerjoin(
+    _P, _P.c.order_id == _PK.c.order_id
+)
+SHORT_SOURCE = _S.join(_OL, _OL.c.id == _S.c.order_line_id).join(_O, _O.c.id == _OL.c.order_id)
+
+
+def scan_terms(
+    q: Query, window: Window, action: str, wrong: tuple[str, ...]
+) -> list[ColumnElement[bool]]:
+    """Wrong scans of `action` made in `window` under every filter: packer and station are the
+    scan's own; channel and carrier are those of the order scanned."""
+    scope = q.scope
+    terms = [
+        _A.c.action == action,
+        *in_window(_A.c.created_at, window),
+        AuditEvent.after["outcome"].as_string().in_(wrong),
+    ]
+    if scope.packer_id is not None:
+        terms.append(_A.c.user_id == scope.packer_id)
+    if scope.station_id is not None:
+        terms.append(_A.c.station_id == scope.station_id)
+    if scope.channel_id is not None or scope.filters.carrier:
+        # Only scans on an order can be traced to its channel or carrier.
+        orders = select(cast(_O.c.id, String)).where(
+            *order_terms(without_people(scope), _O.c.id, _O.c.channel_id)
+        )
+        terms += [_A.c.subject_type == "order", _A.c.subject_id.in_(orders)]
+    return terms
+
+
+def weighed_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
+    """Boxes weighed in `window` outside the tolerance under every filter (over WEIGHED_SOURCE:
+    station and packer are those of the order's packing)."""
+    scope = q.scope
+    terms = [_PK.c.weight_check.in_(MISMATCH), *in_window(_PK.c.weighed_at, window)]
+    if scope.station_id is not None:
+        terms.append(_P.c.station_id == scope.station_id)
+    if scope.packer_id is not None:
+        terms.append(_P.c.completed_by_id == scope.packer_id)
+    return [*terms, *order_terms(without_people(scope), _O.c.id, _O.c.channel_id)]
+
+
+def picked_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
+    """Orders picked in `window` under every filter (station and packer: those of its packing)."""
+    return [
+        _O.c.picked_at.is_not(None),
+        *in_window(_O.c.picked_at, window),
+        *order_terms(q.scope, _O.c.id, _O.c.channel_id),
+    ]
+
+
+def short_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
+    """Lines found short at picking in `window` (over SHORT_SOURCE); the packer filter is the
+    user who found it short, the station filter does not apply (a picker has no station)."""
+    scope = q.scope
+    terms = [
+        _S.c.stage == "pick",
+        *in_window(_S.c.created_at, window),
+        *order_terms(without_people(scope), _O.c.id, _O.c.channel_id),
+    ]
+    if scope.packer_id is not None:
+        terms.append(_S.c.user_id == scope.packer_id)
+    return terms
+
+
 def live(q: Query, window: Window) -> dict[date, AccuracyDay]:
-    """Each UTC day's part of what happened in `window`."""
-    a, o, ol = AuditEvent.__table__, Order.__table__, OrderLine.__table__
-    p, pk, s = PackProgress.__table__, Package.__table__, LineShortage.__table__
+    """Each UTC day's part of what happened in `window` under the run's filters."""
+    a, o, ol = _A, _O, _OL
+    p, pk, s = _P, _PK, _S
     out: dict[date, AccuracyDay] = {}
 
     def part(text: str) -> AccuracyDay:
         return out.setdefault(datetime.strptime(text, "%Y-%m-%d").date(), AccuracyDay())
 
     packed_day = day_text(q.dialect, p.c.completed_at)
-    packed = [p.c.completed_at.is_not(None), *in_window(p.c.completed_at, window)]
+    packed = packed_terms(q, window)
     for d, who, n in q.rows(
         select(packed_day, p.c.completed_by_id, func.count())
         .where(*packed)
@@ -94,11 +169,7 @@ def live(q: Query, window: Window) -> dict[date, AccuracyDay]:
     for action, wrong in (("pack.scan", WRONG_PACK), ("pick.scan", WRONG_PICK)):
         for d, who, n in q.rows(
             select(scan_day, a.c.user_id, func.count())
-            .where(
-                a.c.action == action,
-                *in_window(a.c.created_at, window),
-                AuditEvent.after["outcome"].as_string().in_(wrong),
-            )
+            .where(*scan_terms(q, window, action, wrong))
             .group_by(scan_day, a.c.user_id)
         ):
             if action == "pack.scan":
@@ -108,10 +179,8 @@ def live(q: Query, window: Window) -> dict[date, AccuracyDay]:
     weighed_day = day_text(q.dialect, pk.c.weighed_at)
     for d, who, n in q.rows(
         select(weighed_day, p.c.completed_by_id, func.count())
-        .select_from(
-            pk.join(o, o.c.id == pk.c.order_id).outerjoin(p, p.c.order_id == pk.c.order_id)
-        )
-        .where(pk.c.weight_check.in_(MISMATCH), *in_window(pk.c.weighed_at, window))
+        .select_from(WEIGHED_SOURCE)
+        .where(*weighed_terms(q, window))
         .group_by(weighed_day, p.c.completed_by_id)
     ):
         part(d).packer(who)[3] = int(n)
@@ -119,15 +188,15 @@ def live(q: Query, window: Window) -> dict[date, AccuracyDay]:
     for d, n in q.rows(
         select(picked_day, func.count(ol.c.id))
         .select_from(o.join(ol, ol.c.order_id == o.c.id))
-        .where(o.c.picked_at.is_not(None), *in_window(o.c.picked_at, window))
+        .where(*picked_terms(q, window))
         .group_by(picked_day)
     ):
         part(d).lines_picked = int(n)
     short_day = day_text(q.dialect, s.c.created_at)
     for d, who, sku, n, units in q.rows(
         select(short_day, s.c.user_id, ol.c.sku, func.count(), func.sum(s.c.qty))
-        .select_from(s.join(ol, ol.c.id == s.c.order_line_id).join(o, o.c.id == ol.c.order_id))
-        .where(s.c.stage == "pick", *in_window(s.c.created_at, window))
+        .select_from(SHORT_SOURCE)
+        .where(*short_terms(q, window))
         .group_by(short_day, s.c.user_id, ol.c.sku)
     ):
         part(d).shorts[(who, sku or "")] = [int(n), int(units)]

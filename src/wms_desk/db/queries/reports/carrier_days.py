@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, distinct, exists, func, select
+from sqlalchemy import ColumnElement, distinct, exists, func, select
 
-from wms_desk.db.models import Shipment, ShipmentLabel
-from wms_desk.db.queries.reports.common import Query, day_text, in_window
+from wms_desk.db.models import Order, Shipment, ShipmentLabel
+from wms_desk.db.queries.reports.common import Query, day_text, in_window, order_terms
 from wms_desk.domain.report_periods import Window
 
 REPORT = "carrier-spend"
@@ -74,12 +74,29 @@ class CarrierDay:
         )
 
 
+def bought_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
+    """Shipments bought in `window` under every filter (any status: the caller adds bought or
+    voided). The carrier is the shipment's own column; the rest are the order's (as a
+    subquery, so without them no row of orders is read)."""
+    s, o = Shipment.__table__, Order.__table__
+    scope = q.scope
+    others = replace(scope, filters=replace(scope.filters, carrier=None))
+    terms = in_window(s.c.bought_at, window)
+    on_order = order_terms(others, o.c.id, o.c.channel_id)
+    if on_order:
+        terms.append(s.c.order_id.in_(select(o.c.id).where(*on_order)))
+    if scope.filters.carrier:
+        terms.append(s.c.carrier == scope.filters.carrier)
+    return terms
+
+
 def live(q: Query, window: Window) -> dict[date, CarrierDay]:
-    """Each UTC day's part of the shipments bought in `window` (no filters)."""
+    """Each UTC day's part of the shipments bought in `window` under the run's filters."""
     s, lb = Shipment.__table__, ShipmentLabel.__table__
     other = Shipment.__table__.alias("other")
     day = day_text(q.dialect, s.c.bought_at)
-    bought = [s.c.status == "bought", *in_window(s.c.bought_at, window)]
+    filtered = bought_terms(q, window)
+    bought = [s.c.status == "bought", *filtered]
     keys = (day, s.c.carrier, s.c.service, s.c.currency)
     out: dict[date, CarrierDay] = {}
 
@@ -106,9 +123,7 @@ def live(q: Query, window: Window) -> dict[date, CarrierDay]:
     ):
         part(d).currency_orders[cur] = int(orders)
     for d, n in q.rows(
-        select(day, func.count())
-        .where(s.c.status == "voided", *in_window(s.c.bought_at, window))
-        .group_by(day)
+        select(day, func.count()).where(s.c.status == "voided", *filtered).group_by(day)
     ):
         part(d).voided = int(n)
 
@@ -129,10 +144,13 @@ def live(q: Query, window: Window) -> dict[date, CarrierDay]:
         select(*keys, s.c.order_id).distinct().where(*bought, elsewhere(*same_group))
     ):
         part(d).groups[(c, sv, cur)].elsewhere.append(int(order_id))
+    # The other shipments are the same order's (its channel, station and packer); a carrier
+    # filter is the shipment's own column, so it must hold for the other one too.
+    same_currency = [other.c.currency == s.c.currency]
+    if q.scope.filters.carrier:
+        same_currency.append(other.c.carrier == q.scope.filters.carrier)
     for d, cur, order_id in q.rows(
-        select(day, s.c.currency, s.c.order_id)
-        .distinct()
-        .where(*bought, elsewhere(and_(other.c.currency == s.c.currency)))
+        select(day, s.c.currency, s.c.order_id).distinct().where(*bought, elsewhere(*same_currency))
     ):
         part(d).currency_elsewhere.setdefault(cur, []).append(int(order_id))
     return out

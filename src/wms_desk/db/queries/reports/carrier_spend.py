@@ -7,20 +7,19 @@ package and per order are the sums divided, rounded half-up to the cent.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import distinct, func, select
 
-from wms_desk.db.models import Order, Shipment, ShipmentLabel
+from wms_desk.db.models import Shipment, ShipmentLabel
 from wms_desk.db.queries.reports import carrier_days, rollups
-from wms_desk.db.queries.reports.common import Parts, Query, in_window, order_terms, ratio
+from wms_desk.db.queries.reports.common import Parts, Query, ratio
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
 
 
 def from_days(q: Query) -> bool:
-    return rollups.site_wide_range(q)
+    return rollups.ranged(q)
 
 
 ROLLUP = rollups.Rollup[carrier_days.CarrierDay](
@@ -41,17 +40,8 @@ def build(q: Query) -> Parts:
 
 
 def _live(q: Query) -> carrier_days.Totals:
-    s, lb, o = Shipment.__table__, ShipmentLabel.__table__, Order.__table__
-    scope = q.scope
-    # The carrier filter is this table's own column; the rest are the order's (as a subquery,
-    # so without them no row of orders is read).
-    others = replace(scope, filters=replace(scope.filters, carrier=None))
-    bought = in_window(s.c.bought_at, scope.window)
-    on_order = order_terms(others, o.c.id, o.c.channel_id)
-    if on_order:
-        bought.append(s.c.order_id.in_(select(o.c.id).where(*on_order)))
-    if scope.filters.carrier:
-        bought.append(s.c.carrier == scope.filters.carrier)
+    s, lb = Shipment.__table__, ShipmentLabel.__table__
+    bought = carrier_days.bought_terms(q, q.scope.window)
     keys = (s.c.carrier, s.c.service, s.c.currency)
     spent = q.rows(
         select(*keys, func.count(), func.count(distinct(s.c.order_id)), func.sum(s.c.price))

@@ -103,6 +103,22 @@ def resolve(session: Session, filters: ReportFilters) -> Scope:
     )
 
 
+def scope_key(scope: Scope) -> str:
+    """The filters other than the range as one canonical string: the key a rollup's days are
+    stored under ('' = the whole site). Ids, not names (a rename keeps the days); the carrier,
+    the one name, comes last so no carrier name can be read as another filter."""
+    parts = []
+    if scope.channel_id is not None:
+        parts.append(f"ch={scope.channel_id}")
+    if scope.station_id is not None:
+        parts.append(f"st={scope.station_id}")
+    if scope.packer_id is not None:
+        parts.append(f"pk={scope.packer_id}")
+    if scope.filters.carrier:
+        parts.append(f"ca={scope.filters.carrier}")
+    return ";".join(parts)
+
+
 def in_window(column: Any, window: Window) -> list[ColumnElement[bool]]:
     terms: list[ColumnElement[bool]] = []
     if window.start is not None:
@@ -117,13 +133,17 @@ def order_terms(scope: Scope, order_id: Any, channel_id: Any) -> list[ColumnElem
     terms: list[ColumnElement[bool]] = []
     if scope.channel_id is not None:
         terms.append(channel_id == scope.channel_id)
+    # correlate_except: the subquery keeps its own table even when the outer query reads
+    # shipments or pack_progress too (auto-correlation would leave it no FROM at all).
     if scope.filters.carrier:
         terms.append(
-            exists().where(
+            exists()
+            .where(
                 Shipment.order_id == order_id,
                 Shipment.status == "bought",
                 Shipment.carrier == scope.filters.carrier,
             )
+            .correlate_except(Shipment)
         )
     packed: list[ColumnElement[bool]] = []
     if scope.station_id is not None:
@@ -131,7 +151,11 @@ def order_terms(scope: Scope, order_id: Any, channel_id: Any) -> list[ColumnElem
     if scope.packer_id is not None:
         packed.append(PackProgress.completed_by_id == scope.packer_id)
     if packed:
-        terms.append(exists().where(PackProgress.order_id == order_id, *packed))
+        terms.append(
+            exists()
+            .where(PackProgress.order_id == order_id, *packed)
+            .correlate_except(PackProgress)
+        )
     return terms
 
 

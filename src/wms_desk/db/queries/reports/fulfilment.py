@@ -38,7 +38,7 @@ SPANS = (
 
 
 def from_days(q: Query) -> bool:
-    return rollups.site_wide_range(q)
+    return rollups.ranged(q)
 
 
 ROLLUP = rollups.Rollup[fulfilment_days.FulfilmentDay](

@@ -27,6 +27,7 @@ from wms_desk.db.queries.reports.common import (
     Query,
     day_text,
     in_window,
+    order_terms,
     seconds_between,
 )
 from wms_desk.domain.report_periods import Window
@@ -77,7 +78,7 @@ def spans(q: Query) -> tuple[dict[str, Any], Any, list[Any]]:
 
 
 def live(q: Query, window: Window) -> dict[date, FulfilmentDay]:
-    """Each UTC day's durations of the orders shipped in `window` (no filters)."""
+    """Each UTC day's durations of the orders shipped in `window` under the run's filters."""
     o = Order.__table__
     durations, source, where = spans(q)
     day = day_text(q.dialect, o.c.shipped_at)
@@ -90,7 +91,11 @@ def live(q: Query, window: Window) -> dict[date, FulfilmentDay]:
             case((o.c.shipped_at <= o.c.ship_by, 1), else_=0),
         )
         .select_from(source)
-        .where(*where, *in_window(o.c.shipped_at, window))
+        .where(
+            *where,
+            *in_window(o.c.shipped_at, window),
+            *order_terms(q.scope, o.c.id, o.c.channel_id),
+        )
     ):
         part = out.setdefault(datetime.strptime(d, "%Y-%m-%d").date(), FulfilmentDay())
         for i, value in enumerate((s0, s1, s2)):

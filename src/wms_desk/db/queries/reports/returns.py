@@ -37,7 +37,7 @@ class Gathered:
 
 
 def from_days(q: Query) -> bool:
-    return rollups.site_wide_range(q)
+    return rollups.ranged(q)
 
 
 ROLLUP = rollups.Rollup[returns_days.ReturnsDay](

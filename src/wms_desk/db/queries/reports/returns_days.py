@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 
 from wms_desk.db.models import Order, OrderLine, Refund, Rma, RmaLine, Shipment
-from wms_desk.db.queries.reports.common import Query, day_text, in_window
+from wms_desk.db.queries.reports.common import Query, day_text, in_window, order_terms
 from wms_desk.domain.report_periods import Window
 
 REPORT = "returns"
@@ -67,11 +67,15 @@ class ReturnsDay:
 
 
 def live(q: Query, window: Window) -> dict[date, ReturnsDay]:
-    """Each UTC day's part of the orders shipped in `window` (no filters)."""
+    """Each UTC day's part of the orders shipped in `window` under the run's filters."""
     o, ol, sh = Order.__table__, OrderLine.__table__, Shipment.__table__
     r, rl, rf = Rma.__table__, RmaLine.__table__, Refund.__table__
     day = day_text(q.dialect, o.c.shipped_at)
-    cohort = [o.c.shipped_at.is_not(None), *in_window(o.c.shipped_at, window)]
+    cohort = [
+        o.c.shipped_at.is_not(None),
+        *in_window(o.c.shipped_at, window),
+        *order_terms(q.scope, o.c.id, o.c.channel_id),
+    ]
     bought = sh.c.status == "bought"
     out: dict[date, ReturnsDay] = {}
 

@@ -1,12 +1,18 @@
 """Closed-day rollups: a report's partial figures per UTC day, stored once the day is over.
 
-A report that has them (throughput) splits its window into whole UTC days and the rest: each
-whole day that has a stored row is read from it, every other piece (the ends of a range that
-starts or ends mid-day in the site's zone, today, a day not computed yet or forgotten) is
-computed live by the same function that fills the rollup, so both paths count the same rows.
+A report that has them splits its window into whole UTC days and the rest: each whole day that
+has a stored row is read from it, every other piece (the ends of a range that starts or ends
+mid-day in the site's zone, today, a day not computed yet or forgotten) is computed live by the
+same function that fills the rollup, so both paths count the same rows.
+
+Scopes: a day is stored under the run's filters other than the range (`common.scope_key`: ''
+for the whole site, e.g. 'ch=3;ca=UPS' for one channel's UPS orders); the live function
+computes a day for those filters, so a filtered year is read as days like a site-wide one.
 
 Exactness: a day is stored only when it ended GRACE ago, and the database triggers of migration
-0012 delete a day's row when any row it was computed from is written. The refresh computes and
+0012 delete a day's row (every scope's) when any row it was computed from is written; those of
+0015 delete the filtered scopes' days of an order whose channel, carrier or packing (station,
+packer) changed, as that moves the order into or out of a scope. The refresh computes and
 stores in one transaction that excludes those trigger writes (SQLite: the single writer;
 PostgreSQL: a SHARE ROW EXCLUSIVE lock on report_rollups, which the triggers' DELETE waits for),
 so a change is either seen by the refresh or deletes what it stored.
@@ -23,7 +29,7 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import ReportRollup
-from wms_desk.db.queries.reports.common import Query
+from wms_desk.db.queries.reports.common import Query, scope_key
 from wms_desk.domain.report_periods import Window
 
 # Transactions are short and station clocks agree to well within this: no write made after a
@@ -45,13 +51,18 @@ class Rollup(Generic[P]):
     empty: Callable[[], P]
     encode: Callable[[P], str]
     decode: Callable[[str], P]
+    scoped: bool = True  # False: the report ignores the filters, its days are always the site's
+
+    def scope(self, q: Query) -> str:
+        """The key this run's days are stored under."""
+        return scope_key(q.scope) if self.scoped else ""
 
 
-def site_wide_range(q: Query) -> bool:
-    """Whether a run may read stored days: a range with no other filter (a day is the whole
-    site's) that holds at least one closed day (else the live query alone is quicker)."""
+def ranged(q: Query) -> bool:
+    """Whether a run may read stored days: a range with both ends that holds at least one
+    closed day (else the live query alone is quicker); its days are its scope's."""
     f = q.scope.filters
-    if f.start is None or f.end is None or f.channel or f.carrier or f.station or f.packer:
+    if f.start is None or f.end is None:
         return False
     return closed_days(q.scope.window, q.scope.now) is not None
 
@@ -84,7 +95,7 @@ def gather(q: Query, rollup: Rollup[P], window: Window, now: datetime) -> dict[d
     out: dict[date, P] = {}
     if days is not None:
         q.check()
-        found = stored(q.session, rollup.report, *days)
+        found = stored(q.session, rollup.report, rollup.scope(q), *days)
         out.update({day: rollup.decode(payload) for day, payload in found.items()})
         out.update(compute(q, rollup, [d for d in each_day(*days) if d not in found]))
     for piece in pieces(window, days):
@@ -126,28 +137,30 @@ def each_day(first: date, last: date) -> Iterable[date]:
         day += DAY
 
 
-def stored(session: Session, report: str, first: date, last: date) -> dict[date, str]:
+def stored(session: Session, report: str, scope: str, first: date, last: date) -> dict[date, str]:
     r = ReportRollup.__table__
     return {
         day: payload
         for day, payload in session.execute(
             select(r.c.day, r.c.payload).where(
-                r.c.report == report, r.c.day >= first, r.c.day <= last
+                r.c.report == report, r.c.scope == scope, r.c.day >= first, r.c.day <= last
             )
         ).all()
     }
 
 
-def missing(session: Session, report: str, first: date, last: date) -> list[date]:
-    have = set(stored_days(session, report, first, last))
+def missing(session: Session, report: str, scope: str, first: date, last: date) -> list[date]:
+    have = set(stored_days(session, report, scope, first, last))
     return [day for day in each_day(first, last) if day not in have]
 
 
-def stored_days(session: Session, report: str, first: date, last: date) -> list[date]:
+def stored_days(session: Session, report: str, scope: str, first: date, last: date) -> list[date]:
     r = ReportRollup.__table__
     return list(
         session.scalars(
-            select(r.c.day).where(r.c.report == report, r.c.day >= first, r.c.day <= last)
+            select(r.c.day).where(
+                r.c.report == report, r.c.scope == scope, r.c.day >= first, r.c.day <= last
+            )
         )
     )
 
@@ -159,25 +172,29 @@ def lock_for_refresh(session: Session) -> None:
         session.execute(text("LOCK TABLE report_rollups IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def store(session: Session, report: str, payloads: dict[date, str]) -> None:
+def store(session: Session, report: str, scope: str, payloads: dict[date, str]) -> None:
     if not payloads:
         return
     session.execute(
         delete(ReportRollup).where(
-            ReportRollup.report == report, ReportRollup.day.in_(list(payloads))
+            ReportRollup.report == report,
+            ReportRollup.scope == scope,
+            ReportRollup.day.in_(list(payloads)),
         )
     )
+    now = datetime.now(UTC)
     session.execute(
         insert(ReportRollup),
         [
-            {"report": report, "day": day, "payload": payload, "computed_at": datetime.now(UTC)}
+            {"report": report, "scope": scope, "day": day, "payload": payload, "computed_at": now}
             for day, payload in sorted(payloads.items())
         ],
     )
 
 
 def forget(session: Session, report: str | None = None) -> None:
-    """Drop stored days (all reports, or one): they are computed again when next asked for."""
+    """Drop stored days (all reports, or one; every scope): they are computed again when next
+    asked for."""
     statement = delete(ReportRollup)
     if report is not None:
         statement = statement.where(ReportRollup.report == report)

@@ -63,19 +63,21 @@ class StatusDay:
 def _live_days(q: Query, window: Window) -> dict[date, StatusDay]:
     o = Order.__table__
     day = day_text(q.dialect, o.c.created_at)
+    came_in = [
+        *in_window(o.c.created_at, window),
+        *order_terms(q.scope, o.c.id, o.c.channel_id),
+    ]
     out: dict[date, StatusDay] = {}
     for d, status, channel, n in q.rows(
         select(day, o.c.status, o.c.channel_id, func.count())
-        .where(*in_window(o.c.created_at, window))
+        .where(*came_in)
         .group_by(day, o.c.status, o.c.channel_id)
     ):
         part = out.setdefault(datetime.strptime(d, "%Y-%m-%d").date(), StatusDay())
         part.counts[(status, int(channel))] = int(n)
     is_open = o.c.status.in_(order_status.in_order(order_status.OPEN))
     for d, ship_by in q.rows(
-        select(day, o.c.ship_by).where(
-            is_open, o.c.ship_by.is_not(None), *in_window(o.c.created_at, window)
-        )
+        select(day, o.c.ship_by).where(is_open, o.c.ship_by.is_not(None), *came_in)
     ):
         part = out.setdefault(datetime.strptime(d, "%Y-%m-%d").date(), StatusDay())
         part.open_ship_by.append((ship_by - EPOCH) // MICROSECOND)
@@ -85,7 +87,7 @@ def _live_days(q: Query, window: Window) -> dict[date, StatusDay]:
 
 
 def from_days(q: Query) -> bool:
-    return rollups.site_wide_range(q)
+    return rollups.ranged(q)
 
 
 # A day's orders change status long after it closed: every change forgets the day it was

@@ -64,6 +64,7 @@ ROLLUP = rollups.Rollup[DemandDay](
     empty=DemandDay,
     encode=DemandDay.to_json,
     decode=DemandDay.from_json,
+    scoped=False,  # stock is the whole site's whatever the filters: one set of days
 )
 
 

@@ -15,17 +15,15 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, distinct, func, literal, select, union_all
 
-from wms_desk.db.models import Order, OrderLine, PackProgress, Station, User
+from wms_desk.db.models import OrderLine, PackProgress, Station, User
 from wms_desk.db.queries.reports import rollups, throughput_days
 from wms_desk.db.queries.reports.common import (
     Parts,
     Query,
     chart_buckets,
     in_window,
-    order_terms,
     ratio,
     utc_hour,
-    without_people,
 )
 from wms_desk.domain.report_periods import BucketSize, Window
 from wms_desk.domain.reports import Chart, ChartKind, Column, Figure, Series, Table, ValueKind
@@ -34,20 +32,8 @@ UNKNOWN = "(not recorded)"
 
 
 def packed_terms(q: Query) -> list[ColumnElement[bool]]:
-    """Packing completed in the range under every filter (the order's as conditions on
-    pack_progress.order_id, so no join to orders is needed)."""
-    scope = q.scope
-    p, o = PackProgress.__table__, Order.__table__
-    terms = [p.c.completed_at.is_not(None), *in_window(p.c.completed_at, scope.window)]
-    if scope.station_id is not None:
-        terms.append(p.c.station_id == scope.station_id)
-    if scope.packer_id is not None:
-        terms.append(p.c.completed_by_id == scope.packer_id)
-    # Station and packer are this table's own columns; channel and carrier come from the order.
-    on_order = order_terms(without_people(scope), o.c.id, o.c.channel_id)
-    if on_order:
-        terms.append(p.c.order_id.in_(select(o.c.id).where(*on_order)))
-    return terms
+    """Packing completed in the range under every filter."""
+    return throughput_days.packed_terms(q, q.scope.window)
 
 
 def _names(q: Query, model: Any, label: Any, ids: Iterable[int | None]) -> dict[int | None, str]:
@@ -72,10 +58,10 @@ class Gathered:
 
 
 def from_days(q: Query) -> bool:
-    """Whether this run can read closed days: no filter but the range, and every boundary on
-    a whole UTC hour (a half-hour zone's day or chart bucket would split an hour)."""
+    """Whether this run can read closed days (its scope's): a range with a closed day, and every
+    boundary on a whole UTC hour (a half-hour zone's day or chart bucket would split an hour)."""
     s = q.scope
-    if not rollups.site_wide_range(q):
+    if not rollups.ranged(q):
         return False
     _size, bs = chart_buckets(q, None, None)
     edges = [s.window.start, s.window.end, *(b.start for b in bs), *(b.end for b in bs)]

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from wms_desk.db.models import OrderLine, PackProgress
-from wms_desk.db.queries.reports.common import Query, in_window
+from wms_desk.db.models import Order, OrderLine, PackProgress
+from wms_desk.db.queries.reports.common import Query, in_window, order_terms, without_people
 from wms_desk.domain.report_periods import Window
 
 REPORT = "throughput"
@@ -62,10 +62,28 @@ def hour_text(dialect: str, column: Any) -> ColumnElement[Any]:
     return func.substr(column, 1, 13)
 
 
-def live(q: Query, window: Window) -> dict[date, DayPart]:
-    """The days' parts of what completed in `window`, from pack_progress and the lines."""
-    p, ol = PackProgress.__table__, OrderLine.__table__
+def packed_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
+    """Packing completed in `window` under every filter (the order's as conditions on
+    pack_progress.order_id, so no join to orders is needed)."""
+    scope = q.scope
+    p, o = PackProgress.__table__, Order.__table__
     terms = [p.c.completed_at.is_not(None), *in_window(p.c.completed_at, window)]
+    if scope.station_id is not None:
+        terms.append(p.c.station_id == scope.station_id)
+    if scope.packer_id is not None:
+        terms.append(p.c.completed_by_id == scope.packer_id)
+    # Station and packer are this table's own columns; channel and carrier come from the order.
+    on_order = order_terms(without_people(scope), o.c.id, o.c.channel_id)
+    if on_order:
+        terms.append(p.c.order_id.in_(select(o.c.id).where(*on_order)))
+    return terms
+
+
+def live(q: Query, window: Window) -> dict[date, DayPart]:
+    """The days' parts of what completed in `window` under the run's filters, from
+    pack_progress and the lines."""
+    p, ol = PackProgress.__table__, OrderLine.__table__
+    terms = packed_terms(q, window)
     hour = hour_text(q.dialect, p.c.completed_at)
     keys = (hour, p.c.completed_by_id, p.c.station_id)
     out: dict[date, DayPart] = {}
