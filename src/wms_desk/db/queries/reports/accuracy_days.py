@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, select
+from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 
 from wms_desk.db.models import AuditEvent, LineShortage, Order, OrderLine, Package, PackProgress
 from wms_desk.db.queries.reports.common import (
     Query,
     day_text,
     in_window,
+    order_in_scope,
     order_terms,
     without_people,
 )
@@ -98,11 +99,10 @@ def scan_terms(
     if scope.station_id is not None:
         terms.append(_A.c.station_id == scope.station_id)
     if scope.channel_id is not None or scope.filters.carrier:
-        # Only scans on an order can be traced to its channel or carrier.
-        orders = select(cast(_O.c.id, String)).where(
-            *order_terms(without_people(scope), _O.c.id, _O.c.channel_id)
-        )
-        terms += [_A.c.subject_type == "order", _A.c.subject_id.in_(orders)]
+        # Only scans on an order can be traced to its channel or carrier: the order is probed
+        # by its key (the CASE: no other kind of subject id is ever cast to a number).
+        order_id = cast(case((_A.c.subject_type == "order", _A.c.subject_id)), Integer)
+        terms += [_A.c.subject_type == "order", *order_in_scope(without_people(scope), order_id)]
     return terms
 
 

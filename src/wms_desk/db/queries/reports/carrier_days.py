@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, distinct, exists, func, select
 
-from wms_desk.db.models import Order, Shipment, ShipmentLabel
-from wms_desk.db.queries.reports.common import Query, day_text, in_window, order_terms
+from wms_desk.db.models import Shipment, ShipmentLabel
+from wms_desk.db.queries.reports.common import Query, day_text, in_window, order_in_scope
 from wms_desk.domain.report_periods import Window
 
 REPORT = "carrier-spend"
@@ -77,14 +77,11 @@ class CarrierDay:
 def bought_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
     """Shipments bought in `window` under every filter (any status: the caller adds bought or
     voided). The carrier is the shipment's own column; the rest are the order's (as a
-    subquery, so without them no row of orders is read)."""
-    s, o = Shipment.__table__, Order.__table__
+    probe by the order's key, so without them no row of orders is read)."""
+    s = Shipment.__table__
     scope = q.scope
     others = replace(scope, filters=replace(scope.filters, carrier=None))
-    terms = in_window(s.c.bought_at, window)
-    on_order = order_terms(others, o.c.id, o.c.channel_id)
-    if on_order:
-        terms.append(s.c.order_id.in_(select(o.c.id).where(*on_order)))
+    terms = [*in_window(s.c.bought_at, window), *order_in_scope(others, s.c.order_id)]
     if scope.filters.carrier:
         terms.append(s.c.carrier == scope.filters.carrier)
     return terms

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from wms_desk.db.models import Order, OrderLine, PackProgress
-from wms_desk.db.queries.reports.common import Query, in_window, order_terms, without_people
+from wms_desk.db.models import OrderLine, PackProgress
+from wms_desk.db.queries.reports.common import Query, in_window, order_in_scope, without_people
 from wms_desk.domain.report_periods import Window
 
 REPORT = "throughput"
@@ -66,17 +66,14 @@ def packed_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
     """Packing completed in `window` under every filter (the order's as conditions on
     pack_progress.order_id, so no join to orders is needed)."""
     scope = q.scope
-    p, o = PackProgress.__table__, Order.__table__
+    p = PackProgress.__table__
     terms = [p.c.completed_at.is_not(None), *in_window(p.c.completed_at, window)]
     if scope.station_id is not None:
         terms.append(p.c.station_id == scope.station_id)
     if scope.packer_id is not None:
         terms.append(p.c.completed_by_id == scope.packer_id)
     # Station and packer are this table's own columns; channel and carrier come from the order.
-    on_order = order_terms(without_people(scope), o.c.id, o.c.channel_id)
-    if on_order:
-        terms.append(p.c.order_id.in_(select(o.c.id).where(*on_order)))
-    return terms
+    return [*terms, *order_in_scope(without_people(scope), p.c.order_id)]
 
 
 def live(q: Query, window: Window) -> dict[date, DayPart]:
