@@ -251,34 +251,29 @@ def _secondary_indexes(conn: Any, dialect: str) -> list[tuple[str, str]]:
 
 
 def _rollup_triggers(conn: Any, dialect: str, enable: bool, saved: list[str]) -> list[str]:
-    """Switch the report rollups' triggers (migration 0012) off for the load and on after:
-    nothing is rolled up in a fresh database, and with the secondary indexes dropped their
-    look-ups would scan whole tables for every row loaded."""
+    """Switch the report rollups' triggers (migrations 0012 and 0015) off for the load and on
+    after: nothing is rolled up in a fresh database, and with the secondary indexes dropped
+    their look-ups would scan whole tables for every row loaded."""
     if dialect == "sqlite":
         if enable:
             for sql in saved:
                 conn.execute(text(sql))
             return saved
         rows = conn.execute(
-            text(
-                "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE 'rollups_%'"
-            )
+            text("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE 'rollup%'")
         ).all()
         for name, _sql in rows:
             conn.execute(text(f'DROP TRIGGER "{name}"'))
         return [r[1] for r in rows]
-    tables = [
-        r[0]
-        for r in conn.execute(
-            text(
-                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname LIKE '%report_rollups'"
-            )
-        ).all()
-    ]
+    triggers = conn.execute(
+        text(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname LIKE '%report_rollup%'"
+        )
+    ).all()
     switch = "ENABLE" if enable else "DISABLE"
-    for table in tables:
-        conn.execute(text(f"ALTER TABLE {table} {switch} TRIGGER {table}_report_rollups"))
+    for table, trigger in triggers:
+        conn.execute(text(f"ALTER TABLE {table} {switch} TRIGGER {trigger}"))
     return saved
 
 
