@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wms_desk.db.models.base import Base, utcnow
@@ -47,6 +47,8 @@ class ReportRollup(Base):
     """
 
     __tablename__ = "report_rollups"
+    # The triggers forget by day (migrations 0012 and 0015), across scopes.
+    __table_args__ = (Index("ix_report_rollups_day_report", "day", "report"),)
 
     report: Mapped[str] = mapped_column(String(32), primary_key=True)
     scope: Mapped[str] = mapped_column(String(SCOPE_LENGTH), primary_key=True)

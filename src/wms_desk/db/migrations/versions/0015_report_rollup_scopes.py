@@ -38,18 +38,21 @@ _SCOPED = ("throughput", "carrier-spend", "accuracy", "returns", "status", "fulf
 
 
 def _order_days(ids: str) -> str:
-    """SQL selecting every UTC day the orders `ids` count on in a scoped report."""
-    return (
-        f"SELECT date(created_at) FROM orders WHERE id IN ({ids}) UNION "
-        f"SELECT date(picked_at) FROM orders WHERE id IN ({ids}) UNION "
-        f"SELECT date(shipped_at) FROM orders WHERE id IN ({ids}) UNION "
-        f"SELECT date(completed_at) FROM pack_progress WHERE order_id IN ({ids}) UNION "
-        f"SELECT date(bought_at) FROM shipments WHERE order_id IN ({ids}) UNION "
-        f"SELECT date(weighed_at) FROM packages WHERE order_id IN ({ids}) UNION "
-        "SELECT date(s.created_at) FROM line_shortages s "
-        f"JOIN order_lines l ON l.id = s.order_line_id WHERE l.order_id IN ({ids}) UNION "
-        "SELECT date(created_at) FROM audit_events WHERE subject_type = 'order' "
-        f"AND subject_id IN ({_as_text(ids)}) AND action IN ('pack.scan', 'pick.scan')"
+    """SQL selecting every UTC day the orders `ids` count on in a scoped report (UNION ALL: a
+    day twice is harmless in `day IN (...)`, and a UNION would sort to drop it)."""
+    return " UNION ALL ".join(
+        (
+            f"SELECT date(created_at) FROM orders WHERE id IN ({ids})",
+            f"SELECT date(picked_at) FROM orders WHERE id IN ({ids})",
+            f"SELECT date(shipped_at) FROM orders WHERE id IN ({ids})",
+            f"SELECT date(completed_at) FROM pack_progress WHERE order_id IN ({ids})",
+            f"SELECT date(bought_at) FROM shipments WHERE order_id IN ({ids})",
+            f"SELECT date(weighed_at) FROM packages WHERE order_id IN ({ids})",
+            "SELECT date(s.created_at) FROM line_shortages s "
+            f"JOIN order_lines l ON l.id = s.order_line_id WHERE l.order_id IN ({ids})",
+            "SELECT date(created_at) FROM audit_events WHERE subject_type = 'order' "
+            f"AND subject_id IN ({_as_text(ids)}) AND action IN ('pack.scan', 'pick.scan')",
+        )
     )
 
 
@@ -64,20 +67,20 @@ _FORGETS: dict[str, tuple[tuple[str, ...], bool, tuple[str, ...], str]] = {
         _SCOPED,
         True,
         ("channel_id",),
-        _order_days("OLD.id, NEW.id") + " UNION SELECT date(OLD.created_at) UNION "
-        "SELECT date(OLD.picked_at) UNION SELECT date(OLD.shipped_at)",
+        _order_days("OLD.id, NEW.id") + " UNION ALL SELECT date(OLD.created_at) UNION ALL "
+        "SELECT date(OLD.picked_at) UNION ALL SELECT date(OLD.shipped_at)",
     ),
     "shipments": (
         _SCOPED,
         True,
         ("status", "carrier", "order_id"),
-        _order_days("OLD.order_id, NEW.order_id") + " UNION SELECT date(OLD.bought_at)",
+        _order_days("OLD.order_id, NEW.order_id") + " UNION ALL SELECT date(OLD.bought_at)",
     ),
     "pack_progress": (
         _SCOPED,
         True,
         ("station_id", "completed_by_id", "order_id"),
-        _order_days("OLD.order_id, NEW.order_id") + " UNION SELECT date(OLD.completed_at)",
+        _order_days("OLD.order_id, NEW.order_id") + " UNION ALL SELECT date(OLD.completed_at)",
     ),
     "audit_events": (
         ("accuracy",),
@@ -98,11 +101,13 @@ def _bind(days: str, rows: tuple[str, ...]) -> str:
 
 def _delete(table: str, days: str) -> str:
     reports, filtered_only, _columns, _days = _FORGETS[table]
+    if filtered_only:
+        # Every filtered scope ('' is the site's) of every report: only scoped reports have
+        # one. Found by ix_report_rollups_day_report (a `report IN` here made SQLite walk the
+        # key's (report, scope) prefix instead, evaluating the days once per report).
+        return f"DELETE FROM report_rollups WHERE day IN ({days}) AND scope <> ''"
     names = ", ".join(f"'{r}'" for r in reports)
-    which = f"report IN ({names})"
-    # scope > '': every filtered scope ('' is the site's), as a range on the key's index.
-    scope = " AND scope > ''" if filtered_only else ""
-    return f"DELETE FROM report_rollups WHERE {which}{scope} AND day IN ({days})"
+    return f"DELETE FROM report_rollups WHERE day IN ({days}) AND report IN ({names})"
 
 
 def _events(table: str) -> tuple[str, ...]:
@@ -152,6 +157,10 @@ def _create_rollups(with_scope: bool) -> None:
         sa.Column("computed_at", _WHEN(), nullable=False),
         sa.PrimaryKeyConstraint(*key, name=op.f("pk_report_rollups")),
     )
+    if with_scope:
+        # The triggers delete by day (a few days, every scope; 0012's for one report): the key
+        # leads with (report, scope), which would walk every scope's rows of a report.
+        op.create_index("ix_report_rollups_day_report", "report_rollups", ["day", "report"])
 
 
 def upgrade() -> None:
