@@ -20,7 +20,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, distinct, exists, func, select
 
 from wms_desk.db.models import Shipment, ShipmentLabel
-from wms_desk.db.queries.reports.common import Query, day_text, in_window, order_in_scope
+from wms_desk.db.queries.reports.common import (
+    Query,
+    day_text,
+    in_window,
+    not_indexed_text,
+    order_in_scope,
+)
 from wms_desk.domain.report_periods import Window
 
 REPORT = "carrier-spend"
@@ -83,7 +89,7 @@ def bought_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
     others = replace(scope, filters=replace(scope.filters, carrier=None))
     terms = [*in_window(s.c.bought_at, window), *order_in_scope(others, s.c.order_id)]
     if scope.filters.carrier:
-        terms.append(s.c.carrier == scope.filters.carrier)
+        terms.append(not_indexed_text(s.c.carrier) == scope.filters.carrier)
     return terms
 
 
@@ -145,7 +151,7 @@ def live(q: Query, window: Window) -> dict[date, CarrierDay]:
     # filter is the shipment's own column, so it must hold for the other one too.
     same_currency = [other.c.currency == s.c.currency]
     if q.scope.filters.carrier:
-        same_currency.append(other.c.carrier == q.scope.filters.carrier)
+        same_currency.append(not_indexed_text(other.c.carrier) == q.scope.filters.carrier)
     for d, cur, order_id in q.rows(
         select(day, s.c.currency, s.c.order_id).distinct().where(*bought, elsewhere(*same_currency))
     ):
