@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, case, cast, func, select
@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 from wms_desk.db.models import AuditEvent, LineShortage, Order, OrderLine, Package, PackProgress
 from wms_desk.db.queries.reports.common import (
     Query,
+    day_of,
     day_text,
     in_window,
     order_in_scope,
@@ -148,7 +149,7 @@ def live(q: Query, window: Window) -> dict[date, AccuracyDay]:
     out: dict[date, AccuracyDay] = {}
 
     def part(text: str) -> AccuracyDay:
-        return out.setdefault(datetime.strptime(text, "%Y-%m-%d").date(), AccuracyDay())
+        return out.setdefault(day_of(text), AccuracyDay())
 
     packed_day = day_text(q.dialect, p.c.completed_at)
     packed = packed_terms(q, window)

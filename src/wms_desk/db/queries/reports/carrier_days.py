@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, distinct, exists, func, select
 from wms_desk.db.models import Shipment, ShipmentLabel
 from wms_desk.db.queries.reports.common import (
     Query,
+    day_of,
     day_text,
     in_window,
     not_indexed_text,
@@ -104,7 +105,7 @@ def live(q: Query, window: Window) -> dict[date, CarrierDay]:
     out: dict[date, CarrierDay] = {}
 
     def part(text: str) -> CarrierDay:
-        return out.setdefault(datetime.strptime(text, "%Y-%m-%d").date(), CarrierDay())
+        return out.setdefault(day_of(text), CarrierDay())
 
     for d, c, sv, cur, n, orders, spend in q.rows(
         select(*keys, func.count(), func.count(distinct(s.c.order_id)), func.sum(s.c.price))

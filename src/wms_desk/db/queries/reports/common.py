@@ -207,6 +207,13 @@ def day_text(dialect: str, column: Any) -> ColumnElement[Any]:
     return func.substr(column, 1, 10)
 
 
+def day_of(text: str) -> date:
+    """A `day_text` value read back. date.fromisoformat, not strptime: a day's rows are read
+    one per order in places (30,000 open orders of a busy day), and strptime's locale and
+    regex work per call was most of a day's refresh (0.9 of 1.1 s)."""
+    return date.fromisoformat(text)
+
+
 def chart_buckets(
     q: Query, first: datetime | None, last: datetime | None
 ) -> tuple[BucketSize, tuple[Bucket, ...]]:

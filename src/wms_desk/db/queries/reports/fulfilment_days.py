@@ -16,7 +16,7 @@ import json
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -25,6 +25,7 @@ from wms_desk.db.models import Order, PackProgress
 from wms_desk.db.queries.reports.common import (
     Distribution,
     Query,
+    day_of,
     day_text,
     in_window,
     order_terms,
@@ -97,7 +98,7 @@ def live(q: Query, window: Window) -> dict[date, FulfilmentDay]:
             *order_terms(q.scope, o.c.id, o.c.channel_id),
         )
     ):
-        part = out.setdefault(datetime.strptime(d, "%Y-%m-%d").date(), FulfilmentDay())
+        part = out.setdefault(day_of(d), FulfilmentDay())
         for i, value in enumerate((s0, s1, s2)):
             if value is not None:
                 part.values[i].append(int(value))

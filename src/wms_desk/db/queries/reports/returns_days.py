@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import distinct, func, select
 
 from wms_desk.db.models import Order, OrderLine, Refund, Rma, RmaLine, Shipment
-from wms_desk.db.queries.reports.common import Query, day_text, in_window, order_terms
+from wms_desk.db.queries.reports.common import Query, day_of, day_text, in_window, order_terms
 from wms_desk.domain.report_periods import Window
 
 REPORT = "returns"
@@ -80,7 +80,7 @@ def live(q: Query, window: Window) -> dict[date, ReturnsDay]:
     out: dict[date, ReturnsDay] = {}
 
     def part(text: str) -> ReturnsDay:
-        return out.setdefault(datetime.strptime(text, "%Y-%m-%d").date(), ReturnsDay())
+        return out.setdefault(day_of(text), ReturnsDay())
 
     for d, channel, n in q.rows(
         select(day, o.c.channel_id, func.count()).where(*cohort).group_by(day, o.c.channel_id)

@@ -17,6 +17,7 @@ from wms_desk.db.queries.reports import rollups
 from wms_desk.db.queries.reports.common import (
     Parts,
     Query,
+    day_of,
     day_text,
     in_window,
     order_terms,
@@ -73,13 +74,13 @@ def _live_days(q: Query, window: Window) -> dict[date, StatusDay]:
         .where(*came_in)
         .group_by(day, o.c.status, o.c.channel_id)
     ):
-        part = out.setdefault(datetime.strptime(d, "%Y-%m-%d").date(), StatusDay())
+        part = out.setdefault(day_of(d), StatusDay())
         part.counts[(status, int(channel))] = int(n)
     is_open = o.c.status.in_(order_status.in_order(order_status.OPEN))
     for d, ship_by in q.rows(
         select(day, o.c.ship_by).where(is_open, o.c.ship_by.is_not(None), *came_in)
     ):
-        part = out.setdefault(datetime.strptime(d, "%Y-%m-%d").date(), StatusDay())
+        part = out.setdefault(day_of(d), StatusDay())
         part.open_ship_by.append((ship_by - EPOCH) // MICROSECOND)
     for part in out.values():
         part.open_ship_by.sort()

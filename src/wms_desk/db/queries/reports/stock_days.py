@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 
 from wms_desk.db.models import StockMove
 from wms_desk.db.queries.reports import rollups
-from wms_desk.db.queries.reports.common import Query, day_text, in_window
+from wms_desk.db.queries.reports.common import Query, day_of, day_text, in_window
 from wms_desk.domain.report_periods import Window
 
 REPORT = "stock"
@@ -43,7 +43,7 @@ def live(q: Query, window: Window) -> dict[date, DemandDay]:
         .where(m.c.reason == "pick", *in_window(m.c.created_at, window))
         .group_by(day, m.c.product_id)
     ):
-        part = out.setdefault(datetime.strptime(d, "%Y-%m-%d").date(), DemandDay())
+        part = out.setdefault(day_of(d), DemandDay())
         part.units[int(pid)] = int(units)
     return out
 
