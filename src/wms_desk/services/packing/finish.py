@@ -164,9 +164,13 @@ def complete_in(work: Work, event_id: str | None, settings: Any = None) -> ScanV
     tote_bin = tote_code(order)
     bins = internal_bins(session, {tote_bin: "TOTE", DOCK_BIN: "OUT"})
     tote, dock = bins[tote_bin], bins[DOCK_BIN]
-    for line in lines:
-        if line.verified > 0 and line.product_id is not None:
-            apply_move(uow, line.product_id, line.verified, "pack", tote, dock, order.number)
+    # By product: the dock's stock rows are every station's, so each COMPLETE locks them in
+    # the same order; in line order, two orders holding the same two products the other way
+    # round deadlocked (16 stations on PostgreSQL, test_pack_concurrency).
+    moving = [line for line in lines if line.verified > 0 and line.product_id is not None]
+    for line in sorted(moving, key=lambda line: (line.product_id, line.line_id)):
+        assert line.product_id is not None
+        apply_move(uow, line.product_id, line.verified, "pack", tote, dock, order.number)
     order_status.check_transition(order.status, OrderStatus.PACKED)
     order.status = OrderStatus.PACKED.value
     order.updated_at = uow.now
