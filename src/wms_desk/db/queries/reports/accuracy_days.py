@@ -22,6 +22,7 @@ from wms_desk.db.queries.reports.common import (
     in_window,
     order_in_scope,
     order_terms,
+    people_terms,
     without_people,
 )
 from wms_desk.db.queries.reports.throughput_days import packed_terms
@@ -111,11 +112,11 @@ def weighed_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
     """Boxes weighed in `window` outside the tolerance under every filter (over WEIGHED_SOURCE:
     station and packer are those of the order's packing)."""
     scope = q.scope
-    terms = [_PK.c.weight_check.in_(MISMATCH), *in_window(_PK.c.weighed_at, window)]
-    if scope.station_id is not None:
-        terms.append(_P.c.station_id == scope.station_id)
-    if scope.packer_id is not None:
-        terms.append(_P.c.completed_by_id == scope.packer_id)
+    terms = [
+        _PK.c.weight_check.in_(MISMATCH),
+        *in_window(_PK.c.weighed_at, window),
+        *people_terms(scope, _P.c.station_id, _P.c.completed_by_id),
+    ]
     return [*terms, *order_terms(without_people(scope), _O.c.id, _O.c.channel_id)]
 
 

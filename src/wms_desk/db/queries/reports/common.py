@@ -128,6 +128,16 @@ def in_window(column: Any, window: Window) -> list[ColumnElement[bool]]:
     return terms
 
 
+def people_terms(scope: Scope, station_id: Any, packer_id: Any) -> list[ColumnElement[bool]]:
+    """The station and packer filters on a table with its own columns for them (a packing)."""
+    terms: list[ColumnElement[bool]] = []
+    if scope.station_id is not None:
+        terms.append(station_id == scope.station_id)
+    if scope.packer_id is not None:
+        terms.append(packer_id == scope.packer_id)
+    return terms
+
+
 def order_terms(scope: Scope, order_id: Any, channel_id: Any) -> list[ColumnElement[bool]]:
     """Channel, carrier, station and packer as conditions on an order (by its id column)."""
     terms: list[ColumnElement[bool]] = []

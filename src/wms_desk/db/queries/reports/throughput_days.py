@@ -16,7 +16,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from wms_desk.db.models import OrderLine, PackProgress
-from wms_desk.db.queries.reports.common import Query, in_window, order_in_scope, without_people
+from wms_desk.db.queries.reports.common import (
+    Query,
+    in_window,
+    order_in_scope,
+    people_terms,
+    without_people,
+)
 from wms_desk.domain.report_periods import Window
 
 REPORT = "throughput"
@@ -67,11 +73,11 @@ def packed_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
     pack_progress.order_id, so no join to orders is needed)."""
     scope = q.scope
     p = PackProgress.__table__
-    terms = [p.c.completed_at.is_not(None), *in_window(p.c.completed_at, window)]
-    if scope.station_id is not None:
-        terms.append(p.c.station_id == scope.station_id)
-    if scope.packer_id is not None:
-        terms.append(p.c.completed_by_id == scope.packer_id)
+    terms = [
+        p.c.completed_at.is_not(None),
+        *in_window(p.c.completed_at, window),
+        *people_terms(scope, p.c.station_id, p.c.completed_by_id),
+    ]
     # Station and packer are this table's own columns; channel and carrier come from the order.
     return [*terms, *order_in_scope(without_people(scope), p.c.order_id)]
 
