@@ -13,8 +13,10 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 SIZE = (1366, 768)
 
@@ -45,13 +47,12 @@ def main() -> int:
     qsettings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
     station = StationApp(settings, qsettings=qsettings)
 
-    def wait(condition: Callable[[], bool], ms: int = 20_000) -> None:
-        loop_timer = QTimer()
-        loop_timer.start(ms)
-        while not condition() and loop_timer.isActive():
+    def wait(condition: Callable[[], bool], ms: int = 20_000, what: str = "") -> None:
+        deadline = time.monotonic() + ms / 1000
+        while not condition() and time.monotonic() < deadline:
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         if not condition():
-            raise SystemExit("timed out waiting for the app")
+            raise SystemExit(f"timed out waiting for {what or 'the app'}")
 
     def settle(ms: int) -> None:
         done: list[int] = []
@@ -64,60 +65,106 @@ def main() -> int:
         station.window.grab().save(str(path))
         print(path)
 
-    def send(label: str, heading: bool = False) -> None:
-        pad = station.scan_pad
-        assert pad is not None
-        entry = pad.entry_after(label) if heading else pad.entry(label)
+    answers: list[object] = []
+
+    def scan(code: str, what: str) -> None:
+        """One scan through the simulated scanner's pty, waited for until the screen answers."""
         settle(int(DEFAULT_DEBOUNCE_S * 1000) + 50)  # the driver drops a repeat within this
-        pad.send(entry)
+        seen = len(answers)
+        pad.demo.scanner.scan(code)
+        wait(lambda: len(answers) > seen and screen().idle, what=f"the answer to {what}")
+
+    def send(label: str, heading: bool = False) -> None:
+        entry = pad.entry_after(label) if heading else pad.entry(label)
+        if entry.scale:
+            seen = len(answers)
+            pad.send(entry)
+            wait(lambda: len(answers) > seen and screen().idle, what=f"the answer to {label}")
+        else:
+            scan(entry.code, entry.label)
 
     station.start()
     station.window.resize(*SIZE)
     wait(lambda: station.login.sign_in_button.isEnabled() and station.scan_pad is not None)
-    send("Pat Packer")
-    wait(lambda: station.signed_in)
-    station.window.resize(*SIZE)
     pad = station.scan_pad
-    assert pad is not None and station.workspace is not None
-    pack = station.workspace.current_screen()
-    wait(lambda: pad.codes is not None and pack.idle)
-    send("Order ")
-    wait(lambda: pack.session is not None and pack.idle)
-    wait(lambda: any(e.label == "A wrong item" for e in pad.entries))
-    send("(unit,")
-    wait(lambda: pack.idle and any(line.verified for line in pack.session.lines))
+    assert pad is not None
+    pad.send(pad.entry("Pat Packer"))
+    wait(lambda: station.signed_in, what="the badge sign-in")
+    station.window.resize(*SIZE)
+    assert station.workspace is not None
+    workspace = station.workspace
+
+    def screen() -> Any:  # the Pack or the Pick screen, whichever is in front
+        return workspace.current_screen()
+
+    pack = screen()
+    pack.scan_answered.connect(answers.append)
+    pack.session_shown.connect(answers.append)
+    wait(lambda: pad.codes is not None and pack.idle, what="the pack screen")
+    scan(f"ORD:{_order_with_lines(station, 'pack')}", "the order barcode")
+    wait(lambda: any(e.label == "A wrong item" for e in pad.entries), what="the pad's codes")
+    for _ in range(2):
+        send(next(e.label for e in pad.entries if "(unit," in e.label))
     shot("pack-mid-order")
     send("A wrong item", heading=True)
-    wait(lambda: pack.idle and station.window.feedback_line.text != "")
     shot("pack-wrong-item", 120)
-    for _ in range(30):
-        units = [e for e in pad.entries if "(unit," in e.label]
+    for _ in range(60):  # every unit left, and a serial number where an item asks for one
+        capture = [e for e in pad.entries if e.label.startswith("The ") and e.code]
+        units = capture or [e for e in pad.entries if "(unit," in e.label]
         if not units:
             break
         send(units[0].label)
-        wait(lambda: pack.idle)
-    wait(lambda: any(e.scale for e in pad.entries))
+    wait(lambda: any(e.scale for e in pad.entries), what="the scale entry")
     send("Put the box on the scale")
-    wait(lambda: pack.idle and pack.session.packages[-1].weight_g is not None)
+    wait(lambda: pack.session.packages[-1].weight_g is not None, what="the weight")
     shot("pack-weighed")
     send("COMPLETE")
-    wait(lambda: pack.idle and pack.session.completed)
+    wait(lambda: pack.session.completed, what="COMPLETE")
     pick = station.window.show_screen("pick")
+    pick.scan_answered.connect(answers.append)
     pad.forget_codes()
-    wait(lambda: pad.codes is not None and pick.idle)
-    send("Order ")
-    wait(lambda: pick.session is not None and pick.idle)
+    wait(lambda: pad.codes is not None and pick.idle, what="the pick screen")
+    scan(f"ORD:{_order_with_lines(station, 'pick')}", "the order to pick")
     task = pick.session.current
-    pad.demo.scanner.scan("Z-99-99")  # a bin that is not the one to go to
-    wait(lambda: pick.idle and "not bin" in station.window.feedback_line.text)
+    scan("Z-99-99", "a bin that is not the one to go to")
     shot("pick-wrong-bin", 120)
     send(f"Bin {task.bin_code}")
-    wait(lambda: pick.idle and pick.session.stage.value == "item")
-    wait(lambda: any(task.sku in e.label for e in pad.entries))
+    wait(lambda: pick.session.stage.value == "item", what="the item stage")
+    wait(lambda: any(task.sku in e.label for e in pad.entries), what="the pad's item")
+    send(next(e.label for e in pad.entries if task.sku in e.label and e.code))
     shot("pick-mid-order")
     station.shutdown()
     app.quit()
     return 0
+
+
+def _order_with_lines(station: Any, operation: str) -> str:
+    """A free demo order to pack or pick with three lines or more: mid-order then shows
+    lines done and lines to go (the first in the queue may have a single line)."""
+    from sqlalchemy import func, select
+
+    from wms_desk.db.models import Order, OrderLine
+    from wms_desk.domain.station_rules import Operation
+    from wms_desk.services import claims
+
+    database = station.station.database
+    with database.read_session() as session:
+        lines = func.count(OrderLine.id)
+        number = session.scalar(
+            select(Order.number)
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .where(
+                Order.status.in_(claims.ELIGIBLE[Operation(operation)]),
+                Order.claimed_by_station_id.is_(None),
+            )
+            .group_by(Order.id, Order.number)
+            .having(lines >= 3)
+            .order_by(Order.priority.desc(), Order.id)
+            .limit(1)
+        )
+    if number is None:
+        raise SystemExit(f"the demo database has no free {operation} order of three lines")
+    return number
 
 
 if __name__ == "__main__":

@@ -73,6 +73,10 @@ def test_a_single_order_is_picked_bin_then_item_and_says_what_next(qtbot, pack_s
     scan(qtbot, pack_station, "A-01-05")
     scan(qtbot, pack_station, PEN.code)
     qtbot.waitUntil(lambda: screen.idle, timeout=5_000)
+    # What the packer reads on the pen's row: one more to pick, one picked (not "1 / 0").
+    model = screen.table.model()
+    row = [model.data(model.index(0, column)) for column in range(model.columnCount())]
+    assert row == ["A-01-05", "SKU-PEN", row[2], "1", "1", "staging"], row
     done = scan(qtbot, pack_station, PEN.code)
     assert done.session.done and "take the goods to packing" in screen.next_action.text()
     assert pack_station.app.feedback.sounds.played[-1] is Tone.COMPLETE

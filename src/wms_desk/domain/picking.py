@@ -33,6 +33,9 @@ class PickTask:
     picked: int = 0
     skipped: int = 0  # how many times it was sent to the end
     shorted: int = 0
+    # What the screen's Picked column shows: the order line's units picked so far, from any
+    # bin (`qty` is what is still reserved here, so `picked` above stays 0 once loaded).
+    line_picked: int = 0
 
     @property
     def remaining(self) -> int:

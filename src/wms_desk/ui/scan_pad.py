@@ -119,15 +119,14 @@ class ScanPad(QDockWidget):
             entries.append(_heading("Scale"))
             kg = f"{weight / 1000:.3f}"
             entries.append(PadEntry(f"Put the box on the scale ({kg} kg)", scale=f"weight {kg} kg"))
-        if expected:
-            entries.append(_heading("Scan next"))
-            entries += [PadEntry(label, code) for label, code in expected]
         codes = self.codes
         skus = set(getattr(screen, "expected_skus", lambda: set())())
-        if codes is not None and skus:
-            items = [p for p in codes.products if p.sku in skus]
-            entries += [PadEntry(f"{p.sku} {p.name}", p.code) for p in items[:1]]
-        if codes is not None and expected:
+        items = [p for p in codes.products if p.sku in skus][:1] if codes is not None else []
+        if expected or items:  # the Pick screen names its item by SKU: the pad finds a barcode
+            entries.append(_heading("Scan next"))
+            entries += [PadEntry(label, code) for label, code in expected]
+            entries += [PadEntry(f"{p.sku} {p.name}", p.code) for p in items]
+        if codes is not None and (expected or items):
             wrong = next(
                 (p for p in codes.products if p.code not in in_order and p.sku not in skus), None
             )

@@ -114,6 +114,7 @@ def load_tasks(
                 reservation.qty,
                 0,
                 int(skipped.get(f"{line.id}:{bin_.id}", 0)),
+                line_picked=line.picked_qty,
             )
         )
     return picking.walk_order(tasks)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from wms_desk.domain.codes import StationCommand, order_id_of
 from wms_desk.domain.errors import DomainError
-from wms_desk.domain.picking import PickTask
+from wms_desk.domain.picking import PickStage, PickTask
 from wms_desk.domain.scan import ScanKind, ScanResult, new_event_id
 from wms_desk.domain.station_rules import PickPolicy
 from wms_desk.services import picking
@@ -69,7 +69,7 @@ class PickTasksModel(QAbstractTableModel):
                 task.sku,
                 task.name,
                 str(task.remaining),
-                str(task.picked),
+                str(task.line_picked),
                 task.tote_label,
             )
             return values[index.column()]
@@ -403,10 +403,11 @@ class PickScreen(QWidget):
         if session is None or session.done or session.current is None:
             return []
         task = session.current
-        codes = [(f"Bin {task.bin_code}", task.bin_code)]
-        if session.stage.value == "tote":
-            codes = [(f"{task.tote_label.capitalize()}", task.tote)]
-        return codes
+        if session.stage is PickStage.BIN:
+            return [(f"Bin {task.bin_code}", task.bin_code)]
+        if session.stage is PickStage.TOTE:
+            return [(f"{task.tote_label.capitalize()}", task.tote)]
+        return []  # the item: the pad lists it from its products (expected_skus)
 
     def order_codes(self) -> set[str]:
         return set()
