@@ -96,6 +96,8 @@ class ShipScreen(QWidget):
         self.reprint_button = QPushButton("Reprint label", self)
         self.carrier = QComboBox(self)
         self.carrier.setObjectName("ship_carrier")
+        # Filled after the first show (from a worker): sized to its names then, not cut short.
+        self.carrier.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.manifest_button = QPushButton("Close manifest", self)
 
         rate_box = QGroupBox("Rate shop", self)
