@@ -21,6 +21,7 @@ from wms_desk.db.queries.reports.common import (
     in_window,
     order_in_scope,
     people_terms,
+    split_by,
     without_people,
 )
 from wms_desk.domain.report_periods import Window
@@ -85,29 +86,35 @@ def packed_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
 def live(q: Query, window: Window) -> dict[date, DayPart]:
     """The days' parts of what completed in `window` under the run's filters, from
     pack_progress and the lines."""
-    p, ol = PackProgress.__table__, OrderLine.__table__
-    terms = packed_terms(q, window)
-    hour = hour_text(q.dialect, p.c.completed_at)
-    keys = (hour, p.c.completed_by_id, p.c.station_id)
-    out: dict[date, DayPart] = {}
+    return split_days(q, window, None).get("", {})
 
-    def cell(text: str, packer: int | None, station: int | None) -> tuple[DayPart, Cell, int]:
+
+def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[date, DayPart]]:
+    """`live` for every value of `kind` at once (by scope key; '' without a split)."""
+    p, ol = PackProgress.__table__, OrderLine.__table__
+    split = split_by(kind, p.c.order_id, station_id=p.c.station_id, packer_id=p.c.completed_by_id)
+    terms = [*packed_terms(q, window), *split.terms]
+    hour = hour_text(q.dialect, p.c.completed_at)
+    keys = (*split.columns, hour, p.c.completed_by_id, p.c.station_id)
+    out: dict[str, dict[date, DayPart]] = {}
+
+    def cell(row: Any) -> tuple[DayPart, Cell, int]:
+        text, packer, station = split.rest(row)[:3]
         at = datetime.strptime(text, "%Y-%m-%d %H")
-        part = out.setdefault(at.date(), DayPart())
+        part = out.setdefault(split.scope(row), {}).setdefault(at.date(), DayPart())
         return part, part.cells.setdefault((packer, station), Cell()), at.hour
 
-    for text, packer, station, n in q.rows(
-        select(*keys, func.count()).where(*terms).group_by(*keys)
-    ):
-        part, c, h = cell(text, packer, station)
-        c.orders += int(n)
+    for row in q.rows(select(*keys, func.count()).where(*terms).group_by(*keys)):
+        part, c, h = cell(row)
+        n = int(row[-1])
+        c.orders += n
         c.hours |= 1 << h
-        part.hourly[h] += int(n)
-    for text, packer, station, units in q.rows(
+        part.hourly[h] += n
+    for row in q.rows(
         select(*keys, func.sum(ol.c.packed_qty))
         .select_from(p.join(ol, ol.c.order_id == p.c.order_id))
         .where(*terms)
         .group_by(*keys)
     ):
-        cell(text, packer, station)[1].units += int(units or 0)
+        cell(row)[1].units += int(row[-1] or 0)
     return out
