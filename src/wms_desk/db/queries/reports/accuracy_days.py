@@ -24,8 +24,8 @@ from wms_desk.db.models import (
     Station,
 )
 from wms_desk.db.queries.reports.common import (
+    DayParts,
     Query,
-    Split,
     day_of,
     day_text,
     in_window,
@@ -163,13 +163,8 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
     """`live` for every value of `kind` at once (by scope key; '' without a split)."""
     a, o, ol = _A, _O, _OL
     p, pk, s = _P, _PK, _S
-    out: dict[str, dict[date, AccuracyDay]] = {}
-
-    def part(split: Split, row: Any) -> tuple[AccuracyDay, Any]:
-        d, *rest = split.rest(row)
-        days = out.setdefault(split.scope(row), {})
-        return days.setdefault(day_of(d), AccuracyDay()), rest
-
+    parts = DayParts(AccuracyDay)
+    out = parts.out
     packed_day = day_text(q.dialect, p.c.completed_at)
     by_packing = split_by(
         kind, p.c.order_id, station_id=p.c.station_id, packer_id=p.c.completed_by_id
@@ -177,7 +172,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
     packed = [*packed_terms(q, window), *by_packing.terms]
     keys = (*by_packing.columns, packed_day, p.c.completed_by_id)
     for row in q.rows(select(*keys, func.count()).where(*packed).group_by(*keys)):
-        day, (who, n) = part(by_packing, row)
+        day, (who, n) = parts.part(by_packing, row)
         day.packer(who)[0] = int(n)
     for row in q.rows(
         select(*keys, func.count())
@@ -185,7 +180,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(*packed)
         .group_by(*keys)
     ):
-        day, (who, n) = part(by_packing, row)
+        day, (who, n) = parts.part(by_packing, row)
         day.packer(who)[1] = int(n)
     scan_day = day_text(q.dialect, a.c.created_at)
     scanned = cast(case((a.c.subject_type == "order", a.c.subject_id)), Integer)
@@ -200,7 +195,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
             .where(*scan_terms(q, window, action, wrong), *by_scan.terms)
             .group_by(*keys)
         ):
-            day, (who, n) = part(by_scan, row)
+            day, (who, n) = parts.part(by_scan, row)
             if action == "pack.scan":
                 day.packer(who)[2] = int(n)
             else:
@@ -217,7 +212,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(*weighed_terms(q, window), *by_box.terms)
         .group_by(*keys)
     ):
-        day, (who, n) = part(by_box, row)
+        day, (who, n) = parts.part(by_box, row)
         day.packer(who)[3] = int(n)
     picked_day = day_text(q.dialect, o.c.picked_at)
     by_order = split_by(kind, o.c.id, channel_id=o.c.channel_id)
@@ -228,7 +223,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(*picked_terms(q, window), *by_order.terms)
         .group_by(*keys)
     ):
-        day, (n,) = part(by_order, row)
+        day, (n,) = parts.part(by_order, row)
         day.lines_picked = int(n)
     short_day = day_text(q.dialect, s.c.created_at)
     # The station filter does not apply to short picks (short_terms): every station's day

@@ -21,8 +21,8 @@ from sqlalchemy import ColumnElement, distinct, exists, func, select
 
 from wms_desk.db.models import Shipment, ShipmentLabel
 from wms_desk.db.queries.reports.common import (
+    DayParts,
     Query,
-    day_of,
     day_text,
     in_window,
     not_indexed_text,
@@ -109,19 +109,13 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
     filtered = [*bought_terms(q, window), *split.terms]
     bought = [s.c.status == "bought", *filtered]
     keys = (*split.columns, day, s.c.carrier, s.c.service, s.c.currency)
-    out: dict[str, dict[date, CarrierDay]] = {}
-
-    def part(row: Any) -> tuple[CarrierDay, list[Any]]:
-        d, *rest = split.rest(row)
-        days = out.setdefault(split.scope(row), {})
-        return days.setdefault(day_of(d), CarrierDay()), rest
-
+    parts = DayParts(CarrierDay)
     for row in q.rows(
         select(*keys, func.count(), func.count(distinct(s.c.order_id)), func.sum(s.c.price))
         .where(*bought)
         .group_by(*keys)
     ):
-        p, (c, sv, cur, n, orders, spend) = part(row)
+        p, (c, sv, cur, n, orders, spend) = parts.part(split, row)
         p.groups[(c, sv, cur)] = GroupDay(int(n), int(orders), 0, Decimal(spend))
     for row in q.rows(
         select(*keys, func.count())
@@ -129,7 +123,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(*bought)
         .group_by(*keys)
     ):
-        p, (c, sv, cur, n) = part(row)
+        p, (c, sv, cur, n) = parts.part(split, row)
         p.groups.setdefault((c, sv, cur), GroupDay()).labels = int(n)
     by_currency = (*split.columns, day, s.c.currency)
     for row in q.rows(
@@ -137,13 +131,13 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(*bought)
         .group_by(*by_currency)
     ):
-        p, (cur, orders) = part(row)
+        p, (cur, orders) = parts.part(split, row)
         p.currency_orders[cur] = int(orders)
     by_day = (*split.columns, day)
     for row in q.rows(
         select(*by_day, func.count()).where(s.c.status == "voided", *filtered).group_by(*by_day)
     ):
-        p, (n,) = part(row)
+        p, (n,) = parts.part(split, row)
         p.voided = int(n)
 
     def elsewhere(*same: Any) -> Any:
@@ -162,7 +156,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
     for row in q.rows(
         select(*keys, s.c.order_id).distinct().where(*bought, elsewhere(*same_group))
     ):
-        p, (c, sv, cur, order_id) = part(row)
+        p, (c, sv, cur, order_id) = parts.part(split, row)
         p.groups[(c, sv, cur)].elsewhere.append(int(order_id))
     # The other shipments are the same order's (its channel, station and packer); a carrier
     # filter is the shipment's own column, so it must hold for the other one too.
@@ -174,9 +168,9 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
     for row in q.rows(
         select(*by_currency, s.c.order_id).distinct().where(*bought, elsewhere(*same_currency))
     ):
-        p, (cur, order_id) = part(row)
+        p, (cur, order_id) = parts.part(split, row)
         p.currency_elsewhere.setdefault(cur, []).append(int(order_id))
-    return out
+    return parts.out
 
 
 @dataclass(frozen=True)

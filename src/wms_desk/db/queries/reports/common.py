@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -172,6 +172,30 @@ class Split:
 
 
 NO_SPLIT = Split(None)
+
+P = TypeVar("P")
+
+
+class DayParts(Generic[P]):
+    """What a (split) day query's rows add up to, by scope and UTC day: `out`.
+
+    A row is the split's value (if any), the day's 'YYYY-MM-DD' and the rest; its part is
+    looked up once per value and day (a busy day reads 30,000 rows of open orders)."""
+
+    def __init__(self, empty: Callable[[], P]) -> None:
+        self.empty = empty
+        self.out: dict[str, dict[date, P]] = {}
+        self._found: dict[tuple[Any, ...], P] = {}
+
+    def part(self, split: Split, row: Sequence[Any]) -> tuple[P, Sequence[Any]]:
+        """The row's part and the rest of the row."""
+        n = len(split.columns)
+        key = (split.kind, *row[: n + 1])
+        found = self._found.get(key)
+        if found is None:
+            days = self.out.setdefault(split.scope(row), {})
+            found = self._found[key] = days.setdefault(day_of(row[n]), self.empty())
+        return found, row[n + 1 :]
 
 
 def split_by(

@@ -23,9 +23,9 @@ from sqlalchemy import case, func, select
 
 from wms_desk.db.models import Order, PackProgress
 from wms_desk.db.queries.reports.common import (
+    DayParts,
     Distribution,
     Query,
-    day_of,
     day_text,
     in_window,
     order_terms,
@@ -90,7 +90,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
     durations, source, where = spans(q)
     split = split_by(kind, o.c.id, channel_id=o.c.channel_id)
     day = day_text(q.dialect, o.c.shipped_at)
-    out: dict[str, dict[date, FulfilmentDay]] = {}
+    parts = DayParts(FulfilmentDay)
     for row in q.rows(
         select(
             *split.columns,
@@ -107,18 +107,17 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
             *split.terms,
         )
     ):
-        d, s0, s1, s2, with_ship_by, on_time = split.rest(row)
-        part = out.setdefault(split.scope(row), {}).setdefault(day_of(d), FulfilmentDay())
+        part, (s0, s1, s2, with_ship_by, on_time) = parts.part(split, row)
         for i, value in enumerate((s0, s1, s2)):
             if value is not None:
                 part.values[i].append(int(value))
         part.shipped += 1
         part.with_ship_by += int(with_ship_by)
         part.on_time += int(on_time)
-    for days in out.values():
+    for days in parts.out.values():
         for part in days.values():
             part.values = [array("q", sorted(v)) for v in part.values]
-    return out
+    return parts.out
 
 
 def kth(arrays: Sequence[array[int]], k: int) -> int:

@@ -19,8 +19,8 @@ from sqlalchemy import distinct, func, select
 
 from wms_desk.db.models import Order, OrderLine, Refund, Rma, RmaLine, Shipment
 from wms_desk.db.queries.reports.common import (
+    DayParts,
     Query,
-    day_of,
     day_text,
     in_window,
     order_terms,
@@ -91,16 +91,11 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         *split.terms,
     ]
     bought = sh.c.status == "bought"
-    out: dict[str, dict[date, ReturnsDay]] = {}
-
-    def part(row: Any) -> tuple[ReturnsDay, list[Any]]:
-        d, *rest = split.rest(row)
-        return out.setdefault(split.scope(row), {}).setdefault(day_of(d), ReturnsDay()), rest
-
+    parts = DayParts(ReturnsDay)
     for row in q.rows(
         select(*day, o.c.channel_id, func.count()).where(*cohort).group_by(*day, o.c.channel_id)
     ):
-        p, (channel, n) = part(row)
+        p, (channel, n) = parts.part(split, row)
         p.shipped_by_channel[int(channel)] = int(n)
     for row in q.rows(
         select(*day, sh.c.carrier, func.count(distinct(sh.c.order_id)))
@@ -108,7 +103,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(bought, *cohort)
         .group_by(*day, sh.c.carrier)
     ):
-        p, (carrier, n) = part(row)
+        p, (carrier, n) = parts.part(split, row)
         p.shipped_by_carrier[carrier or ""] = int(n)
     for row in q.rows(
         select(*day, ol.c.sku, func.sum(ol.c.qty))
@@ -116,7 +111,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(*cohort)
         .group_by(*day, ol.c.sku)
     ):
-        p, (sku, units) = part(row)
+        p, (sku, units) = parts.part(split, row)
         p.units_by_sku[sku or ""] = p.units_by_sku.get(sku or "", 0) + int(units)
     live_rma = [r.c.status != "cancelled", *cohort]
     returned = r.join(rl, rl.c.rma_id == r.c.id).join(o, o.c.id == r.c.order_id)
@@ -126,7 +121,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(*live_rma)
         .group_by(*day, o.c.channel_id)
     ):
-        p, (channel, n, units) = part(row)
+        p, (channel, n, units) = parts.part(split, row)
         p.returned_by_channel[int(channel)] = [int(n), int(units)]
     for row in q.rows(
         select(*day, sh.c.carrier, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
@@ -134,7 +129,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(bought, *live_rma)
         .group_by(*day, sh.c.carrier)
     ):
-        p, (carrier, n, units) = part(row)
+        p, (carrier, n, units) = parts.part(split, row)
         p.returned_by_carrier[carrier or ""] = [int(n), int(units)]
     for row in q.rows(
         select(*day, rl.c.reason, ol.c.sku, func.count(), func.sum(rl.c.qty))
@@ -142,7 +137,7 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(*live_rma)
         .group_by(*day, rl.c.reason, ol.c.sku)
     ):
-        p, (reason, sku, n, units) = part(row)
+        p, (reason, sku, n, units) = parts.part(split, row)
         line = p.lines.setdefault((reason, sku or ""), [0, 0])
         line[0] += int(n)
         line[1] += int(units)
@@ -152,6 +147,6 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
         .where(*cohort)
         .group_by(*day, rf.c.currency)
     ):
-        p, (currency, n, total) = part(row)
+        p, (currency, n, total) = parts.part(split, row)
         p.refunds[currency] = [int(n), Decimal(total)]
-    return out
+    return parts.out

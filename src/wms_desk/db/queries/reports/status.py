@@ -15,9 +15,9 @@ from wms_desk.db.models import Channel, Order
 from wms_desk.db.models.base import UTCDateTime
 from wms_desk.db.queries.reports import rollups
 from wms_desk.db.queries.reports.common import (
+    DayParts,
     Parts,
     Query,
-    day_of,
     day_text,
     in_window,
     order_terms,
@@ -76,26 +76,21 @@ def _split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[da
         *order_terms(q.scope, o.c.id, o.c.channel_id),
         *split.terms,
     ]
-    out: dict[str, dict[date, StatusDay]] = {}
-
-    def part(row: Any) -> tuple[StatusDay, list[Any]]:
-        d, *rest = split.rest(row)
-        return out.setdefault(split.scope(row), {}).setdefault(day_of(d), StatusDay()), rest
-
+    parts = DayParts(StatusDay)
     keys = (*split.columns, day, o.c.status, o.c.channel_id)
     for row in q.rows(select(*keys, func.count()).where(*came_in).group_by(*keys)):
-        p, (status, channel, n) = part(row)
+        p, (status, channel, n) = parts.part(split, row)
         p.counts[(status, int(channel))] = int(n)
     is_open = o.c.status.in_(order_status.in_order(order_status.OPEN))
     for row in q.rows(
         select(*split.columns, day, o.c.ship_by).where(is_open, o.c.ship_by.is_not(None), *came_in)
     ):
-        p, (ship_by,) = part(row)
+        p, (ship_by,) = parts.part(split, row)
         p.open_ship_by.append((ship_by - EPOCH) // MICROSECOND)
-    for days in out.values():
+    for days in parts.out.values():
         for p in days.values():
             p.open_ship_by.sort()
-    return out
+    return parts.out
 
 
 def from_days(q: Query) -> bool:
