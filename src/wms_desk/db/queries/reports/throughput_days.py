@@ -98,13 +98,20 @@ def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[dat
     hour = hour_text(q.dialect, p.c.completed_at)
     keys = (*split.columns, hour, p.c.completed_by_id, p.c.station_id)
     out: dict[str, dict[date, DayPart]] = {}
+    at = len(split.columns)  # where the hour is in a row
+    hours: dict[tuple[Any, ...], tuple[DayPart, int]] = {}  # (value, hour text): part, hour
 
     def cell(row: Any) -> tuple[DayPart, Cell, int]:
-        text, packer, station = split.rest(row)[:3]
-        # Sliced, not strptime: a split month is 100,000 rows, and strptime was most of it.
-        day, hour = day_of(text[:10]), int(text[11:13])
-        part = out.setdefault(split.scope(row), {}).setdefault(day, DayPart())
-        return part, part.cells.setdefault((packer, station), Cell()), hour
+        # A split month is 100,000 rows: each value's hour is parsed once (sliced: strptime
+        # was most of the time), and the rest of the row read by position.
+        key = tuple(row[: at + 1])
+        found = hours.get(key)
+        if found is None:
+            text = row[at]
+            days = out.setdefault(split.scope(row), {})
+            found = hours[key] = (days.setdefault(day_of(text[:10]), DayPart()), int(text[11:13]))
+        part, hour = found
+        return part, part.cells.setdefault((row[at + 1], row[at + 2]), Cell()), hour
 
     for row in q.rows(select(*keys, func.count()).where(*terms).group_by(*keys)):
         part, c, h = cell(row)
