@@ -1,6 +1,6 @@
 """Split passes: every value of one filter kind computed in one grouped pass stores what a run
-per value would, so the first run of another value reads stored days; a stale day is split
-again for the kind, and the site's refresh keeps the kinds someone asked for up to date."""
+per value would, so the first run of another value reads stored days; a stale or new day is
+split again, for every value, by the kind's next run."""
 
 from __future__ import annotations
 
@@ -169,26 +169,26 @@ def test_a_stale_day_of_one_channel_is_split_again_for_the_channel(
     assert wholesale_key != shop_key
 
 
-def test_the_sites_refresh_keeps_the_kinds_asked_for(ctx: ServiceContext, monkeypatch) -> None:
-    ups, pack1 = replace(MARCH, carrier="UPS"), replace(MARCH, station="PACK-1")
-    run_report(ctx, ReportName.THROUGHPUT, ups)  # carriers are in use; stations are not
+def test_a_forgotten_day_is_split_by_the_kinds_next_run_not_the_sites(
+    ctx: ServiceContext, monkeypatch
+) -> None:
+    ups, dhl = replace(MARCH, carrier="UPS"), replace(MARCH, carrier="DHL")
+    run_report(ctx, ReportName.THROUGHPUT, ups)
     marker = common.kind_marker("carrier")
     with ctx.database.write_session() as session, session.begin():
         session.execute(
             ReportRollup.__table__.delete().where(ReportRollup.day == date(2026, 3, 3))
         )  # as a write to 3 March would
-    run_report(ctx, ReportName.THROUGHPUT, MARCH)  # the site's refresh: its day and the kind's
+    run_report(ctx, ReportName.THROUGHPUT, MARCH)  # the site's refresh: its own day only
+    assert rows(ctx, ReportName.THROUGHPUT, "") == DAYS
+    assert rows(ctx, ReportName.THROUGHPUT, marker) == DAYS - {date(2026, 3, 3)}
+    got = shape(run_report(ctx, ReportName.THROUGHPUT, dhl))  # splits 3 March for carriers
+    assert got == shape(live(ctx, ReportName.THROUGHPUT, dhl, monkeypatch))
     assert rows(ctx, ReportName.THROUGHPUT, marker) == DAYS
-    assert rows(ctx, ReportName.THROUGHPUT, common.kind_marker("station")) == set()
     with monkeypatch.context() as m:
         no_computing(m)
-        got = shape(run_report(ctx, ReportName.THROUGHPUT, replace(MARCH, carrier="DHL")))
-    assert got == shape(
-        live(ctx, ReportName.THROUGHPUT, replace(MARCH, carrier="DHL"), monkeypatch)
-    )
-    assert shape(run_report(ctx, ReportName.THROUGHPUT, pack1)) == shape(
-        live(ctx, ReportName.THROUGHPUT, pack1, monkeypatch)
-    )
+        got = shape(run_report(ctx, ReportName.THROUGHPUT, ups))
+    assert got == shape(live(ctx, ReportName.THROUGHPUT, ups, monkeypatch))
 
 
 def test_a_new_station_is_not_read_as_empty_in_accuracy(ctx: ServiceContext, monkeypatch) -> None:
@@ -201,6 +201,11 @@ def test_a_new_station_is_not_read_as_empty_in_accuracy(ctx: ServiceContext, mon
     assert shape(report) == shape(live(ctx, ReportName.ACCURACY, pack9, monkeypatch))
     figures = {f.key: f.value for f in report.figures}
     assert figures["short_pick_lines"]  # the site's short picks, as live
+    # That first run split the days again, now listing PACK-9: the next one reads them.
+    with monkeypatch.context() as m:
+        no_computing(m)
+        again = run_report(ctx, ReportName.ACCURACY, pack9)
+    assert shape(again) == shape(report)
 
 
 def test_combinations_are_computed_for_their_own_scope(ctx: ServiceContext, monkeypatch) -> None:

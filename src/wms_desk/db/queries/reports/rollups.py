@@ -202,16 +202,6 @@ def covered(
     return out
 
 
-def in_use(session: Session, report: str, kind: str) -> bool:
-    """Whether some day of `kind` was ever split for this report (someone asked for it): the
-    site's refresh then keeps the kind's days up to date too."""
-    r = ReportRollup.__table__
-    found = session.scalar(
-        select(r.c.day).where(r.c.report == report, r.c.scope == kind_marker(kind)).limit(1)
-    )
-    return found is not None
-
-
 def store_split(
     session: Session,
     report: str,
