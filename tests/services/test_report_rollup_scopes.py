@@ -28,7 +28,7 @@ from wms_desk.db.models import (
     Station,
     User,
 )
-from wms_desk.db.queries.reports import common
+from wms_desk.db.queries.reports import common, rollups
 from wms_desk.domain.reports import ReportFilters, ReportName
 from wms_desk.services.context import ServiceContext, system_actor
 from wms_desk.services.database import Database
@@ -61,14 +61,20 @@ def key(ctx: ServiceContext, filters: ReportFilters) -> str:
 
 
 def stored(ctx: ServiceContext, report: ReportName, scope: str) -> set[date]:
+    """The days stored for `scope`: its rows, and for one filter kind the days a split pass
+    stored it on with nothing in it (no row of its own: common.kind_marker)."""
     with ctx.database.read_session() as session:
-        return set(
+        days = set(
             session.scalars(
                 select(ReportRollup.day).where(
                     ReportRollup.report == report.value, ReportRollup.scope == scope
                 )
             )
         )
+        kind = next((k for k, p in common.KINDS.items() if scope.startswith(f"{p}=")), None)
+        if kind == "carrier" or (kind is not None and ";" not in scope):  # one kind alone
+            days |= rollups.covered(session, report.value, kind, scope, date.min, date.max)
+        return days
 
 
 def assert_all_live(ctx: ServiceContext, filters: ReportFilters, monkeypatch) -> None:

@@ -8,14 +8,23 @@ live ends of a range are computed as, and (its terms) what the live report count
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 
-from wms_desk.db.models import AuditEvent, LineShortage, Order, OrderLine, Package, PackProgress
+from wms_desk.db.models import (
+    AuditEvent,
+    LineShortage,
+    Order,
+    OrderLine,
+    Package,
+    PackProgress,
+    Station,
+)
 from wms_desk.db.queries.reports.common import (
+    DayParts,
     Query,
     day_of,
     day_text,
@@ -23,6 +32,8 @@ from wms_desk.db.queries.reports.common import (
     order_in_scope,
     order_terms,
     people_terms,
+    split_by,
+    value_scope,
     without_people,
 )
 from wms_desk.db.queries.reports.throughput_days import packed_terms
@@ -145,63 +156,99 @@ def short_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
 
 def live(q: Query, window: Window) -> dict[date, AccuracyDay]:
     """Each UTC day's part of what happened in `window` under the run's filters."""
+    return split_days(q, window, None).get("", {})
+
+
+def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[date, AccuracyDay]]:
+    """`live` for every value of `kind` at once (by scope key; '' without a split)."""
     a, o, ol = _A, _O, _OL
     p, pk, s = _P, _PK, _S
-    out: dict[date, AccuracyDay] = {}
-
-    def part(text: str) -> AccuracyDay:
-        return out.setdefault(day_of(text), AccuracyDay())
-
+    parts = DayParts(AccuracyDay)
+    out = parts.out
     packed_day = day_text(q.dialect, p.c.completed_at)
-    packed = packed_terms(q, window)
-    for d, who, n in q.rows(
-        select(packed_day, p.c.completed_by_id, func.count())
-        .where(*packed)
-        .group_by(packed_day, p.c.completed_by_id)
-    ):
-        part(d).packer(who)[0] = int(n)
-    for d, who, n in q.rows(
-        select(packed_day, p.c.completed_by_id, func.count())
+    by_packing = split_by(
+        kind, p.c.order_id, station_id=p.c.station_id, packer_id=p.c.completed_by_id
+    )
+    packed = [*packed_terms(q, window), *by_packing.terms]
+    keys = (*by_packing.columns, packed_day, p.c.completed_by_id)
+    for row in q.rows(select(*keys, func.count()).where(*packed).group_by(*keys)):
+        day, (who, n) = parts.part(by_packing, row)
+        day.packer(who)[0] = int(n)
+    for row in q.rows(
+        select(*keys, func.count())
         .select_from(p.join(ol, ol.c.order_id == p.c.order_id))
         .where(*packed)
-        .group_by(packed_day, p.c.completed_by_id)
+        .group_by(*keys)
     ):
-        part(d).packer(who)[1] = int(n)
+        day, (who, n) = parts.part(by_packing, row)
+        day.packer(who)[1] = int(n)
     scan_day = day_text(q.dialect, a.c.created_at)
+    scanned = cast(case((a.c.subject_type == "order", a.c.subject_id)), Integer)
+    by_scan = split_by(kind, scanned, station_id=a.c.station_id, packer_id=a.c.user_id)
+    if kind in ("channel", "carrier"):
+        # As scan_terms: only scans on an order have its channel or carrier.
+        by_scan = replace(by_scan, terms=(a.c.subject_type == "order", *by_scan.terms))
+    keys = (*by_scan.columns, scan_day, a.c.user_id)
     for action, wrong in (("pack.scan", WRONG_PACK), ("pick.scan", WRONG_PICK)):
-        for d, who, n in q.rows(
-            select(scan_day, a.c.user_id, func.count())
-            .where(*scan_terms(q, window, action, wrong))
-            .group_by(scan_day, a.c.user_id)
+        for row in q.rows(
+            select(*keys, func.count())
+            .where(*scan_terms(q, window, action, wrong), *by_scan.terms)
+            .group_by(*keys)
         ):
+            day, (who, n) = parts.part(by_scan, row)
             if action == "pack.scan":
-                part(d).packer(who)[2] = int(n)
+                day.packer(who)[2] = int(n)
             else:
-                part(d).pickers[who] = int(n)
+                day.pickers[who] = int(n)
     weighed_day = day_text(q.dialect, pk.c.weighed_at)
-    for d, who, n in q.rows(
-        select(weighed_day, p.c.completed_by_id, func.count())
+    by_box = split_by(
+        kind, o.c.id, channel_id=o.c.channel_id, station_id=p.c.station_id,
+        packer_id=p.c.completed_by_id,
+    )  # fmt: skip
+    keys = (*by_box.columns, weighed_day, p.c.completed_by_id)
+    for row in q.rows(
+        select(*keys, func.count())
         .select_from(WEIGHED_SOURCE)
-        .where(*weighed_terms(q, window))
-        .group_by(weighed_day, p.c.completed_by_id)
+        .where(*weighed_terms(q, window), *by_box.terms)
+        .group_by(*keys)
     ):
-        part(d).packer(who)[3] = int(n)
+        day, (who, n) = parts.part(by_box, row)
+        day.packer(who)[3] = int(n)
     picked_day = day_text(q.dialect, o.c.picked_at)
-    for d, n in q.rows(
-        select(picked_day, func.count(ol.c.id))
+    by_order = split_by(kind, o.c.id, channel_id=o.c.channel_id)
+    keys = (*by_order.columns, picked_day)
+    for row in q.rows(
+        select(*keys, func.count(ol.c.id))
         .select_from(o.join(ol, ol.c.order_id == o.c.id))
-        .where(*picked_terms(q, window))
-        .group_by(picked_day)
+        .where(*picked_terms(q, window), *by_order.terms)
+        .group_by(*keys)
     ):
-        part(d).lines_picked = int(n)
+        day, (n,) = parts.part(by_order, row)
+        day.lines_picked = int(n)
     short_day = day_text(q.dialect, s.c.created_at)
-    for d, who, sku, n, units in q.rows(
-        select(short_day, s.c.user_id, ol.c.sku, func.count(), func.sum(s.c.qty))
+    # The station filter does not apply to short picks (short_terms): every station's day
+    # holds them all, so they are counted once and copied into each station's scope.
+    by_short = split_by(
+        None if kind == "station" else kind, o.c.id, channel_id=o.c.channel_id,
+        packer_id=s.c.user_id,
+    )  # fmt: skip
+    keys = (*by_short.columns, short_day, s.c.user_id, ol.c.sku)
+    short_rows = q.rows(
+        select(*keys, func.count(), func.sum(s.c.qty))
         .select_from(SHORT_SOURCE)
-        .where(*short_terms(q, window))
-        .group_by(short_day, s.c.user_id, ol.c.sku)
-    ):
-        part(d).shorts[(who, sku or "")] = [int(n), int(units)]
+        .where(*short_terms(q, window), *by_short.terms)
+        .group_by(*keys)
+    )
+    stations = []
+    if kind == "station":
+        stations = [value_scope(kind, sid) for (sid,) in q.rows(select(Station.id))]
+        for scope in stations:  # every station is listed, with its days or none
+            out.setdefault(scope, {})
+    for row in short_rows:
+        d, who, sku, n, units = by_short.rest(row)
+        for scope in stations if kind == "station" else [by_short.scope(row)]:
+            day = out.setdefault(scope, {}).setdefault(day_of(d), AccuracyDay())
+            day.shorts[(who, sku or "")] = [int(n), int(units)]
     return out
 
 

@@ -21,12 +21,13 @@ from sqlalchemy import ColumnElement, distinct, exists, func, select
 
 from wms_desk.db.models import Shipment, ShipmentLabel
 from wms_desk.db.queries.reports.common import (
+    DayParts,
     Query,
-    day_of,
     day_text,
     in_window,
     not_indexed_text,
     order_in_scope,
+    split_by,
 )
 from wms_desk.domain.report_periods import Window
 
@@ -96,40 +97,48 @@ def bought_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
 
 def live(q: Query, window: Window) -> dict[date, CarrierDay]:
     """Each UTC day's part of the shipments bought in `window` under the run's filters."""
+    return split_days(q, window, None).get("", {})
+
+
+def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[date, CarrierDay]]:
+    """`live` for every value of `kind` at once (by scope key; '' without a split)."""
     s, lb = Shipment.__table__, ShipmentLabel.__table__
     other = Shipment.__table__.alias("other")
+    split = split_by(kind, s.c.order_id, carrier=s.c.carrier)
     day = day_text(q.dialect, s.c.bought_at)
-    filtered = bought_terms(q, window)
+    filtered = [*bought_terms(q, window), *split.terms]
     bought = [s.c.status == "bought", *filtered]
-    keys = (day, s.c.carrier, s.c.service, s.c.currency)
-    out: dict[date, CarrierDay] = {}
-
-    def part(text: str) -> CarrierDay:
-        return out.setdefault(day_of(text), CarrierDay())
-
-    for d, c, sv, cur, n, orders, spend in q.rows(
+    keys = (*split.columns, day, s.c.carrier, s.c.service, s.c.currency)
+    parts = DayParts(CarrierDay)
+    for row in q.rows(
         select(*keys, func.count(), func.count(distinct(s.c.order_id)), func.sum(s.c.price))
         .where(*bought)
         .group_by(*keys)
     ):
-        part(d).groups[(c, sv, cur)] = GroupDay(int(n), int(orders), 0, Decimal(spend))
-    for d, c, sv, cur, n in q.rows(
+        p, (c, sv, cur, n, orders, spend) = parts.part(split, row)
+        p.groups[(c, sv, cur)] = GroupDay(int(n), int(orders), 0, Decimal(spend))
+    for row in q.rows(
         select(*keys, func.count())
         .select_from(s.join(lb, lb.c.shipment_id == s.c.id))
         .where(*bought)
         .group_by(*keys)
     ):
-        part(d).groups.setdefault((c, sv, cur), GroupDay()).labels = int(n)
-    for d, cur, orders in q.rows(
-        select(day, s.c.currency, func.count(distinct(s.c.order_id)))
+        p, (c, sv, cur, n) = parts.part(split, row)
+        p.groups.setdefault((c, sv, cur), GroupDay()).labels = int(n)
+    by_currency = (*split.columns, day, s.c.currency)
+    for row in q.rows(
+        select(*by_currency, func.count(distinct(s.c.order_id)))
         .where(*bought)
-        .group_by(day, s.c.currency)
+        .group_by(*by_currency)
     ):
-        part(d).currency_orders[cur] = int(orders)
-    for d, n in q.rows(
-        select(day, func.count()).where(s.c.status == "voided", *filtered).group_by(day)
+        p, (cur, orders) = parts.part(split, row)
+        p.currency_orders[cur] = int(orders)
+    by_day = (*split.columns, day)
+    for row in q.rows(
+        select(*by_day, func.count()).where(s.c.status == "voided", *filtered).group_by(*by_day)
     ):
-        part(d).voided = int(n)
+        p, (n,) = parts.part(split, row)
+        p.voided = int(n)
 
     def elsewhere(*same: Any) -> Any:
         return exists().where(
@@ -144,20 +153,24 @@ def live(q: Query, window: Window) -> dict[date, CarrierDay]:
         other.c.service == s.c.service,
         other.c.currency == s.c.currency,
     )
-    for d, c, sv, cur, order_id in q.rows(
+    for row in q.rows(
         select(*keys, s.c.order_id).distinct().where(*bought, elsewhere(*same_group))
     ):
-        part(d).groups[(c, sv, cur)].elsewhere.append(int(order_id))
+        p, (c, sv, cur, order_id) = parts.part(split, row)
+        p.groups[(c, sv, cur)].elsewhere.append(int(order_id))
     # The other shipments are the same order's (its channel, station and packer); a carrier
     # filter is the shipment's own column, so it must hold for the other one too.
     same_currency = [other.c.currency == s.c.currency]
     if q.scope.filters.carrier:
         same_currency.append(not_indexed_text(other.c.carrier) == q.scope.filters.carrier)
-    for d, cur, order_id in q.rows(
-        select(day, s.c.currency, s.c.order_id).distinct().where(*bought, elsewhere(*same_currency))
+    if kind == "carrier":
+        same_currency.append(other.c.carrier == s.c.carrier)
+    for row in q.rows(
+        select(*by_currency, s.c.order_id).distinct().where(*bought, elsewhere(*same_currency))
     ):
-        part(d).currency_elsewhere.setdefault(cur, []).append(int(order_id))
-    return out
+        p, (cur, order_id) = parts.part(split, row)
+        p.currency_elsewhere.setdefault(cur, []).append(int(order_id))
+    return parts.out
 
 
 @dataclass(frozen=True)

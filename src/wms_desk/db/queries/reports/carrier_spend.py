@@ -26,6 +26,7 @@ ROLLUP = rollups.Rollup[carrier_days.CarrierDay](
     report=carrier_days.REPORT,
     eligible=from_days,
     live=carrier_days.live,
+    split=carrier_days.split_days,
     empty=carrier_days.CarrierDay,
     encode=carrier_days.CarrierDay.to_json,
     decode=carrier_days.CarrierDay.from_json,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -117,6 +117,124 @@ def scope_key(scope: Scope) -> str:
     if scope.filters.carrier:
         parts.append(f"ca={scope.filters.carrier}")
     return ";".join(parts)
+
+
+# The filter kinds a pass can split by (ReportFilters field names), with their scope prefixes.
+KINDS = {"channel": "ch", "station": "st", "packer": "pk", "carrier": "ca"}
+
+
+def single_kind(scope: Scope) -> str | None:
+    """The one filter kind set in `scope` (the range aside), or None: unfiltered or several."""
+    kinds = [k for k in KINDS if value_of(scope, k) is not None]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def value_of(scope: Scope, kind: str) -> int | str | None:
+    if kind == "carrier":
+        return scope.filters.carrier or None
+    return getattr(scope, f"{kind}_id")
+
+
+def value_scope(kind: str, value: Any) -> str:
+    """The scope key of one value of a kind (what `scope_key` gives for that filter alone)."""
+    return f"{KINDS[kind]}={value}"
+
+
+def kind_marker(kind: str) -> str:
+    """The scope of a split pass's marker row: a day stored with it has every value of the kind
+    stored, a value without a row being empty that day. Starts with '*', so no `scope_key`
+    (which starts with a prefix and '=') is ever one; it is a filtered scope for the triggers
+    (scope <> ''), so any write that forgets the values' day forgets the marker with it."""
+    return f"*{KINDS[kind]}"
+
+
+@dataclass(frozen=True)
+class Split:
+    """A query's rows split by every value of one filter kind, instead of filtered by one.
+
+    `columns` go into the SELECT and GROUP BY (the value first, or nothing without a split);
+    `terms` into the WHERE: they join the table that holds the value when the query's own rows
+    do not. A row belongs to the value's scope exactly when that value's filter would keep it
+    (`order_terms`, `people_terms`), so a split pass stores what a run per value would.
+    """
+
+    kind: str | None
+    columns: tuple[Any, ...] = ()
+    terms: tuple[ColumnElement[bool], ...] = ()
+
+    def scope(self, row: Sequence[Any]) -> str:
+        """The scope key of a row's value (its first column); '' without a split."""
+        return "" if self.kind is None else value_scope(self.kind, row[0])
+
+    def rest(self, row: Sequence[Any]) -> Sequence[Any]:
+        """The row without its value column."""
+        return row[len(self.columns) :]
+
+
+NO_SPLIT = Split(None)
+
+P = TypeVar("P")
+
+
+class DayParts(Generic[P]):
+    """What a (split) day query's rows add up to, by scope and UTC day: `out`.
+
+    A row is the split's value (if any), the day's 'YYYY-MM-DD' and the rest; its part is
+    looked up once per value and day (a busy day reads 30,000 rows of open orders)."""
+
+    def __init__(self, empty: Callable[[], P]) -> None:
+        self.empty = empty
+        self.out: dict[str, dict[date, P]] = {}
+        self._found: dict[tuple[Any, ...], P] = {}
+
+    def part(self, split: Split, row: Sequence[Any]) -> tuple[P, Sequence[Any]]:
+        """The row's part and the rest of the row."""
+        n = len(split.columns)
+        key = (split.kind, *row[: n + 1])
+        found = self._found.get(key)
+        if found is None:
+            days = self.out.setdefault(split.scope(row), {})
+            found = self._found[key] = days.setdefault(day_of(row[n]), self.empty())
+        return found, row[n + 1 :]
+
+
+def split_by(
+    kind: str | None,
+    order_id: Any,
+    *,
+    channel_id: Any = None,
+    station_id: Any = None,
+    packer_id: Any = None,
+    carrier: Any = None,
+) -> Split:
+    """Split rows by `kind`: by the row's own column for it if given, else by the order's
+    (`order_id`): its channel, the carriers of its bought shipments (an order with two is in
+    both scopes, once each), its packing's station or packer."""
+    if kind is None:
+        return NO_SPLIT
+    own = {"channel": channel_id, "station": station_id, "packer": packer_id, "carrier": carrier}
+    column = own[kind]
+    if column is not None:
+        return Split(kind, (column,), (column.is_not(None),))
+    if kind == "channel":
+        o = Order.__table__.alias("split_order")
+        return Split(kind, (o.c.channel_id,), (o.c.id == order_id,))
+    if kind == "carrier":
+        sb = Shipment.__table__.alias("split_shipment")
+        earlier = Shipment.__table__.alias("split_earlier")
+        # One row per carrier of the order: the first bought shipment of it (two bought
+        # shipments of one carrier must not count the order twice).
+        first = ~exists().where(
+            earlier.c.order_id == sb.c.order_id,
+            earlier.c.status == "bought",
+            earlier.c.carrier == sb.c.carrier,
+            earlier.c.id < sb.c.id,
+        )
+        terms = (sb.c.order_id == order_id, sb.c.status == "bought", sb.c.carrier.is_not(None))
+        return Split(kind, (sb.c.carrier,), (*terms, first))
+    pp = PackProgress.__table__.alias("split_packing")  # one per order (its key)
+    column = pp.c.station_id if kind == "station" else pp.c.completed_by_id
+    return Split(kind, (column,), (pp.c.order_id == order_id, column.is_not(None)))
 
 
 def in_window(column: Any, window: Window) -> list[ColumnElement[bool]]:

@@ -45,6 +45,7 @@ ROLLUP = rollups.Rollup[fulfilment_days.FulfilmentDay](
     report=fulfilment_days.REPORT,
     eligible=from_days,
     live=fulfilment_days.live,
+    split=fulfilment_days.split_days,
     empty=fulfilment_days.FulfilmentDay,
     encode=fulfilment_days.FulfilmentDay.to_json,
     decode=fulfilment_days.FulfilmentDay.from_json,

@@ -23,13 +23,14 @@ from sqlalchemy import case, func, select
 
 from wms_desk.db.models import Order, PackProgress
 from wms_desk.db.queries.reports.common import (
+    DayParts,
     Distribution,
     Query,
-    day_of,
     day_text,
     in_window,
     order_terms,
     seconds_between,
+    split_by,
 )
 from wms_desk.domain.report_periods import Window
 
@@ -80,12 +81,19 @@ def spans(q: Query) -> tuple[dict[str, Any], Any, list[Any]]:
 
 def live(q: Query, window: Window) -> dict[date, FulfilmentDay]:
     """Each UTC day's durations of the orders shipped in `window` under the run's filters."""
+    return split_days(q, window, None).get("", {})
+
+
+def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[date, FulfilmentDay]]:
+    """`live` for every value of `kind` at once (by scope key; '' without a split)."""
     o = Order.__table__
     durations, source, where = spans(q)
+    split = split_by(kind, o.c.id, channel_id=o.c.channel_id)
     day = day_text(q.dialect, o.c.shipped_at)
-    out: dict[date, FulfilmentDay] = {}
-    for d, s0, s1, s2, with_ship_by, on_time in q.rows(
+    parts = DayParts(FulfilmentDay)
+    for row in q.rows(
         select(
+            *split.columns,
             day,
             *durations.values(),
             case((o.c.ship_by.is_not(None), 1), else_=0),
@@ -96,18 +104,20 @@ def live(q: Query, window: Window) -> dict[date, FulfilmentDay]:
             *where,
             *in_window(o.c.shipped_at, window),
             *order_terms(q.scope, o.c.id, o.c.channel_id),
+            *split.terms,
         )
     ):
-        part = out.setdefault(day_of(d), FulfilmentDay())
+        part, (s0, s1, s2, with_ship_by, on_time) = parts.part(split, row)
         for i, value in enumerate((s0, s1, s2)):
             if value is not None:
                 part.values[i].append(int(value))
         part.shipped += 1
         part.with_ship_by += int(with_ship_by)
         part.on_time += int(on_time)
-    for part in out.values():
-        part.values = [array("q", sorted(v)) for v in part.values]
-    return out
+    for days in parts.out.values():
+        for part in days.values():
+            part.values = [array("q", sorted(v)) for v in part.values]
+    return parts.out
 
 
 def kth(arrays: Sequence[array[int]], k: int) -> int:

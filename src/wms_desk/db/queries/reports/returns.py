@@ -44,6 +44,7 @@ ROLLUP = rollups.Rollup[returns_days.ReturnsDay](
     report=returns_days.REPORT,
     eligible=from_days,
     live=returns_days.live,
+    split=returns_days.split_days,
     empty=returns_days.ReturnsDay,
     encode=returns_days.ReturnsDay.to_json,
     decode=returns_days.ReturnsDay.from_json,

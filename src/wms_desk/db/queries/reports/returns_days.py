@@ -18,7 +18,14 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 
 from wms_desk.db.models import Order, OrderLine, Refund, Rma, RmaLine, Shipment
-from wms_desk.db.queries.reports.common import Query, day_of, day_text, in_window, order_terms
+from wms_desk.db.queries.reports.common import (
+    DayParts,
+    Query,
+    day_text,
+    in_window,
+    order_terms,
+    split_by,
+)
 from wms_desk.domain.report_periods import Window
 
 REPORT = "returns"
@@ -68,70 +75,78 @@ class ReturnsDay:
 
 def live(q: Query, window: Window) -> dict[date, ReturnsDay]:
     """Each UTC day's part of the orders shipped in `window` under the run's filters."""
+    return split_days(q, window, None).get("", {})
+
+
+def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[date, ReturnsDay]]:
+    """`live` for every value of `kind` at once (by scope key; '' without a split)."""
     o, ol, sh = Order.__table__, OrderLine.__table__, Shipment.__table__
     r, rl, rf = Rma.__table__, RmaLine.__table__, Refund.__table__
-    day = day_text(q.dialect, o.c.shipped_at)
+    split = split_by(kind, o.c.id, channel_id=o.c.channel_id)
+    day = (*split.columns, day_text(q.dialect, o.c.shipped_at))
     cohort = [
         o.c.shipped_at.is_not(None),
         *in_window(o.c.shipped_at, window),
         *order_terms(q.scope, o.c.id, o.c.channel_id),
+        *split.terms,
     ]
     bought = sh.c.status == "bought"
-    out: dict[date, ReturnsDay] = {}
-
-    def part(text: str) -> ReturnsDay:
-        return out.setdefault(day_of(text), ReturnsDay())
-
-    for d, channel, n in q.rows(
-        select(day, o.c.channel_id, func.count()).where(*cohort).group_by(day, o.c.channel_id)
+    parts = DayParts(ReturnsDay)
+    for row in q.rows(
+        select(*day, o.c.channel_id, func.count()).where(*cohort).group_by(*day, o.c.channel_id)
     ):
-        part(d).shipped_by_channel[int(channel)] = int(n)
-    for d, carrier, n in q.rows(
-        select(day, sh.c.carrier, func.count(distinct(sh.c.order_id)))
+        p, (channel, n) = parts.part(split, row)
+        p.shipped_by_channel[int(channel)] = int(n)
+    for row in q.rows(
+        select(*day, sh.c.carrier, func.count(distinct(sh.c.order_id)))
         .select_from(sh.join(o, o.c.id == sh.c.order_id))
         .where(bought, *cohort)
-        .group_by(day, sh.c.carrier)
+        .group_by(*day, sh.c.carrier)
     ):
-        part(d).shipped_by_carrier[carrier or ""] = int(n)
-    for d, sku, units in q.rows(
-        select(day, ol.c.sku, func.sum(ol.c.qty))
+        p, (carrier, n) = parts.part(split, row)
+        p.shipped_by_carrier[carrier or ""] = int(n)
+    for row in q.rows(
+        select(*day, ol.c.sku, func.sum(ol.c.qty))
         .select_from(o.join(ol, ol.c.order_id == o.c.id))
         .where(*cohort)
-        .group_by(day, ol.c.sku)
+        .group_by(*day, ol.c.sku)
     ):
-        into = part(d).units_by_sku
-        into[sku or ""] = into.get(sku or "", 0) + int(units)
+        p, (sku, units) = parts.part(split, row)
+        p.units_by_sku[sku or ""] = p.units_by_sku.get(sku or "", 0) + int(units)
     live_rma = [r.c.status != "cancelled", *cohort]
     returned = r.join(rl, rl.c.rma_id == r.c.id).join(o, o.c.id == r.c.order_id)
-    for d, channel, n, units in q.rows(
-        select(day, o.c.channel_id, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
+    for row in q.rows(
+        select(*day, o.c.channel_id, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
         .select_from(returned)
         .where(*live_rma)
-        .group_by(day, o.c.channel_id)
+        .group_by(*day, o.c.channel_id)
     ):
-        part(d).returned_by_channel[int(channel)] = [int(n), int(units)]
-    for d, carrier, n, units in q.rows(
-        select(day, sh.c.carrier, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
+        p, (channel, n, units) = parts.part(split, row)
+        p.returned_by_channel[int(channel)] = [int(n), int(units)]
+    for row in q.rows(
+        select(*day, sh.c.carrier, func.count(distinct(r.c.order_id)), func.sum(rl.c.qty))
         .select_from(returned.join(sh, sh.c.order_id == r.c.order_id))
         .where(bought, *live_rma)
-        .group_by(day, sh.c.carrier)
+        .group_by(*day, sh.c.carrier)
     ):
-        part(d).returned_by_carrier[carrier or ""] = [int(n), int(units)]
-    for d, reason, sku, n, units in q.rows(
-        select(day, rl.c.reason, ol.c.sku, func.count(), func.sum(rl.c.qty))
+        p, (carrier, n, units) = parts.part(split, row)
+        p.returned_by_carrier[carrier or ""] = [int(n), int(units)]
+    for row in q.rows(
+        select(*day, rl.c.reason, ol.c.sku, func.count(), func.sum(rl.c.qty))
         .select_from(returned.join(ol, ol.c.id == rl.c.order_line_id))
         .where(*live_rma)
-        .group_by(day, rl.c.reason, ol.c.sku)
+        .group_by(*day, rl.c.reason, ol.c.sku)
     ):
-        key = (reason, sku or "")
-        row = part(d).lines.setdefault(key, [0, 0])
-        row[0] += int(n)
-        row[1] += int(units)
-    for d, currency, n, total in q.rows(
-        select(day, rf.c.currency, func.count(), func.sum(rf.c.total))
+        p, (reason, sku, n, units) = parts.part(split, row)
+        line = p.lines.setdefault((reason, sku or ""), [0, 0])
+        line[0] += int(n)
+        line[1] += int(units)
+    for row in q.rows(
+        select(*day, rf.c.currency, func.count(), func.sum(rf.c.total))
         .select_from(rf.join(r, r.c.id == rf.c.rma_id).join(o, o.c.id == r.c.order_id))
         .where(*cohort)
-        .group_by(day, rf.c.currency)
+        .group_by(*day, rf.c.currency)
     ):
-        part(d).refunds[currency] = [int(n), Decimal(total)]
-    return out
+        p, (currency, n, total) = parts.part(split, row)
+        p.refunds[currency] = [int(n), Decimal(total)]
+    return parts.out

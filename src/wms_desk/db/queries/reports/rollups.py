@@ -20,6 +20,7 @@ so a change is either seen by the refresh or deletes what it stored.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,7 +30,7 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from wms_desk.db.models import ReportRollup
-from wms_desk.db.queries.reports.common import Query, scope_key
+from wms_desk.db.queries.reports.common import Query, kind_marker, scope_key, single_kind
 from wms_desk.domain.report_periods import Window
 
 # Transactions are short and station clocks agree to well within this: no write made after a
@@ -52,10 +53,23 @@ class Rollup(Generic[P]):
     encode: Callable[[P], str]
     decode: Callable[[str], P]
     scoped: bool = True  # False: the report ignores the filters, its days are always the site's
+    # `live` for every value of one filter kind at once: {scope key: days} (a split pass).
+    split: Callable[[Query, Window, str], dict[str, dict[date, P]]] | None = None
+    # Kinds whose split pass lists every value it covers (a value may have a non-empty day with
+    # no row of its own: accuracy's short picks are every station's); for the other kinds a
+    # value without a row on a marked day is empty that day (it had nothing in it).
+    listed: frozenset[str] = frozenset()
 
     def scope(self, q: Query) -> str:
         """The key this run's days are stored under."""
         return scope_key(q.scope) if self.scoped else ""
+
+    def kind(self, q: Query) -> str | None:
+        """The filter kind this run's days come from a split pass of (one kind set, no other
+        filter); None for the site's days and for combinations (computed per scope)."""
+        if not self.scoped or self.split is None:
+            return None
+        return single_kind(q.scope)
 
 
 def ranged(q: Query) -> bool:
@@ -95,9 +109,15 @@ def gather(q: Query, rollup: Rollup[P], window: Window, now: datetime) -> dict[d
     out: dict[date, P] = {}
     if days is not None:
         q.check()
-        found = stored(q.session, rollup.report, rollup.scope(q), *days)
+        scope = rollup.scope(q)
+        found = stored(q.session, rollup.report, scope, *days)
         out.update({day: rollup.decode(payload) for day, payload in found.items()})
-        out.update(compute(q, rollup, [d for d in each_day(*days) if d not in found]))
+        kind = rollup.kind(q)
+        if kind is not None:
+            # A split pass stored the kind's values of these days: this one had nothing.
+            empty = covered(q.session, rollup.report, kind, scope, *days) - set(found)
+            out.update({day: rollup.empty() for day in empty})
+        out.update(compute(q, rollup, [d for d in each_day(*days) if d not in out]))
     for piece in pieces(window, days):
         out.update(rollup.live(q, piece))
     return out
@@ -163,6 +183,59 @@ def stored_days(session: Session, report: str, scope: str, first: date, last: da
             )
         )
     )
+
+
+def marked(session: Session, report: str, kind: str, first: date, last: date) -> dict[date, str]:
+    """The days a split pass of `kind` stored (its marker rows), with what each covers."""
+    return stored(session, report, kind_marker(kind), first, last)
+
+
+def covered(
+    session: Session, report: str, kind: str, scope: str, first: date, last: date
+) -> set[date]:
+    """The days whose split pass of `kind` covers `scope`: its row, or none meaning empty."""
+    out = set()
+    for day, payload in marked(session, report, kind, first, last).items():
+        listed = json.loads(payload)
+        if listed is None or scope in listed:
+            out.add(day)
+    return out
+
+
+def store_split(
+    session: Session,
+    report: str,
+    kind: str,
+    days: list[date],
+    payloads: dict[str, dict[date, str]],
+    listed: bool,
+) -> None:
+    """A split pass of `kind` over `days`: every value's rows, and a marker row per day (what
+    it covers: every value (null) or the listed ones)."""
+    if not days:
+        return
+    marker = json.dumps(sorted(payloads) if listed else None)
+    rows = {kind_marker(kind): dict.fromkeys(days, marker), **payloads}
+    r = ReportRollup.__table__
+    for chunk in _chunks(sorted(rows), 500):  # bound parameters per statement stay few
+        session.execute(
+            delete(ReportRollup).where(
+                r.c.report == report, r.c.scope.in_(chunk), r.c.day.in_(days)
+            )
+        )
+    now = datetime.now(UTC)
+    values = [
+        {"report": report, "scope": scope, "day": day, "payload": payload, "computed_at": now}
+        for scope, by_day in sorted(rows.items())
+        for day, payload in sorted(by_day.items())
+    ]
+    if values:
+        session.execute(insert(ReportRollup), values)
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def lock_for_refresh(session: Session) -> None:

@@ -15,13 +15,14 @@ from wms_desk.db.models import Channel, Order
 from wms_desk.db.models.base import UTCDateTime
 from wms_desk.db.queries.reports import rollups
 from wms_desk.db.queries.reports.common import (
+    DayParts,
     Parts,
     Query,
-    day_of,
     day_text,
     in_window,
     order_terms,
     percent,
+    split_by,
 )
 from wms_desk.domain import order_status
 from wms_desk.domain.report_periods import Window
@@ -62,29 +63,34 @@ class StatusDay:
 
 
 def _live_days(q: Query, window: Window) -> dict[date, StatusDay]:
+    return _split_days(q, window, None).get("", {})
+
+
+def _split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[date, StatusDay]]:
+    """`_live_days` for every value of `kind` at once (by scope key; '' without a split)."""
     o = Order.__table__
+    split = split_by(kind, o.c.id, channel_id=o.c.channel_id)
     day = day_text(q.dialect, o.c.created_at)
     came_in = [
         *in_window(o.c.created_at, window),
         *order_terms(q.scope, o.c.id, o.c.channel_id),
+        *split.terms,
     ]
-    out: dict[date, StatusDay] = {}
-    for d, status, channel, n in q.rows(
-        select(day, o.c.status, o.c.channel_id, func.count())
-        .where(*came_in)
-        .group_by(day, o.c.status, o.c.channel_id)
-    ):
-        part = out.setdefault(day_of(d), StatusDay())
-        part.counts[(status, int(channel))] = int(n)
+    parts = DayParts(StatusDay)
+    keys = (*split.columns, day, o.c.status, o.c.channel_id)
+    for row in q.rows(select(*keys, func.count()).where(*came_in).group_by(*keys)):
+        p, (status, channel, n) = parts.part(split, row)
+        p.counts[(status, int(channel))] = int(n)
     is_open = o.c.status.in_(order_status.in_order(order_status.OPEN))
-    for d, ship_by in q.rows(
-        select(day, o.c.ship_by).where(is_open, o.c.ship_by.is_not(None), *came_in)
+    for row in q.rows(
+        select(*split.columns, day, o.c.ship_by).where(is_open, o.c.ship_by.is_not(None), *came_in)
     ):
-        part = out.setdefault(day_of(d), StatusDay())
-        part.open_ship_by.append((ship_by - EPOCH) // MICROSECOND)
-    for part in out.values():
-        part.open_ship_by.sort()
-    return out
+        p, (ship_by,) = parts.part(split, row)
+        p.open_ship_by.append((ship_by - EPOCH) // MICROSECOND)
+    for days in parts.out.values():
+        for p in days.values():
+            p.open_ship_by.sort()
+    return parts.out
 
 
 def from_days(q: Query) -> bool:
@@ -97,6 +103,7 @@ ROLLUP = rollups.Rollup[StatusDay](
     report="status",
     eligible=from_days,
     live=_live_days,
+    split=_split_days,
     empty=StatusDay,
     encode=StatusDay.to_json,
     decode=StatusDay.from_json,

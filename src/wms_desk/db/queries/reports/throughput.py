@@ -73,6 +73,7 @@ ROLLUP = rollups.Rollup[throughput_days.DayPart](
     report=throughput_days.REPORT,
     eligible=from_days,
     live=throughput_days.live,
+    split=throughput_days.split_days,
     empty=throughput_days.DayPart,
     encode=throughput_days.DayPart.to_json,
     decode=throughput_days.DayPart.from_json,

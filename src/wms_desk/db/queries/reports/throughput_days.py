@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -18,9 +18,11 @@ from sqlalchemy import ColumnElement, func, select
 from wms_desk.db.models import OrderLine, PackProgress
 from wms_desk.db.queries.reports.common import (
     Query,
+    day_of,
     in_window,
     order_in_scope,
     people_terms,
+    split_by,
     without_people,
 )
 from wms_desk.domain.report_periods import Window
@@ -85,29 +87,43 @@ def packed_terms(q: Query, window: Window) -> list[ColumnElement[bool]]:
 def live(q: Query, window: Window) -> dict[date, DayPart]:
     """The days' parts of what completed in `window` under the run's filters, from
     pack_progress and the lines."""
+    return split_days(q, window, None).get("", {})
+
+
+def split_days(q: Query, window: Window, kind: str | None) -> dict[str, dict[date, DayPart]]:
+    """`live` for every value of `kind` at once (by scope key; '' without a split)."""
     p, ol = PackProgress.__table__, OrderLine.__table__
-    terms = packed_terms(q, window)
+    split = split_by(kind, p.c.order_id, station_id=p.c.station_id, packer_id=p.c.completed_by_id)
+    terms = [*packed_terms(q, window), *split.terms]
     hour = hour_text(q.dialect, p.c.completed_at)
-    keys = (hour, p.c.completed_by_id, p.c.station_id)
-    out: dict[date, DayPart] = {}
+    keys = (*split.columns, hour, p.c.completed_by_id, p.c.station_id)
+    out: dict[str, dict[date, DayPart]] = {}
+    at = len(split.columns)  # where the hour is in a row
+    hours: dict[tuple[Any, ...], tuple[DayPart, int]] = {}  # (value, hour text): part, hour
 
-    def cell(text: str, packer: int | None, station: int | None) -> tuple[DayPart, Cell, int]:
-        at = datetime.strptime(text, "%Y-%m-%d %H")
-        part = out.setdefault(at.date(), DayPart())
-        return part, part.cells.setdefault((packer, station), Cell()), at.hour
+    def cell(row: Any) -> tuple[DayPart, Cell, int]:
+        # A split month is 100,000 rows: each value's hour is parsed once (sliced: strptime
+        # was most of the time), and the rest of the row read by position.
+        key = tuple(row[: at + 1])
+        found = hours.get(key)
+        if found is None:
+            text = row[at]
+            days = out.setdefault(split.scope(row), {})
+            found = hours[key] = (days.setdefault(day_of(text[:10]), DayPart()), int(text[11:13]))
+        part, hour = found
+        return part, part.cells.setdefault((row[at + 1], row[at + 2]), Cell()), hour
 
-    for text, packer, station, n in q.rows(
-        select(*keys, func.count()).where(*terms).group_by(*keys)
-    ):
-        part, c, h = cell(text, packer, station)
-        c.orders += int(n)
+    for row in q.rows(select(*keys, func.count()).where(*terms).group_by(*keys)):
+        part, c, h = cell(row)
+        n = int(row[-1])
+        c.orders += n
         c.hours |= 1 << h
-        part.hourly[h] += int(n)
-    for text, packer, station, units in q.rows(
+        part.hourly[h] += n
+    for row in q.rows(
         select(*keys, func.sum(ol.c.packed_qty))
         .select_from(p.join(ol, ol.c.order_id == p.c.order_id))
         .where(*terms)
         .group_by(*keys)
     ):
-        cell(text, packer, station)[1].units += int(units or 0)
+        cell(row)[1].units += int(row[-1] or 0)
     return out
