@@ -1,30 +1,33 @@
-"""`claim_next` on PostgreSQL in one round trip: pick, lease, audit and NOTIFY in one statement.
+"""`claim_next` on PostgreSQL: pick, lease and audit in one statement; then a NOTIFY.
 
 The unit-of-work path costs a session, BEGIN, a station-rules read, the UPDATE, the audit INSERT,
 pg_notify and COMMIT: six or seven round trips and most of a millisecond of ORM work per claim,
-which is what held 16 stations to ~180 claims/s. Here one autocommit statement does it all:
+which is what held 16 stations to ~180 claims/s. Here one autocommit statement claims:
 
     WITH claimed AS (UPDATE orders SET <lease> WHERE id = (SELECT id ... ORDER BY <urgency>
                      LIMIT 1 FOR UPDATE OF orders SKIP LOCKED) AND <rules unchanged>
                      RETURNING id, number),
          audit AS (INSERT INTO audit_events (...) SELECT ... FROM claimed)
-    SELECT <rules stamp>, claimed.id, claimed.number,
-           CASE WHEN claimed.id IS NOT NULL THEN pg_notify(...) END
+    SELECT <rules stamp>, claimed.id, claimed.number
     FROM (SELECT 1) AS one LEFT JOIN claimed ON true
 
-A single statement is atomic, so the lease, its audit row and the NOTIFY commit together or not
-at all. The station's rules (its work filter) are read once and kept with their `updated_at`;
-the statement claims only if the row still carries that stamp, and returns the stamp it saw,
-so a supervisor's change is applied on the very next claim (re-read, claimed again), never late.
+A single statement is atomic, so the lease and its audit row commit together or not at all, and
+its commit is an ordinary synchronous one: when the statement returns, the claim is on disk.
+The station's rules (its work filter) are read once and kept with their `updated_at`; the
+statement claims only if the row still carries that stamp, and returns the stamp it saw, so a
+supervisor's change is applied on the very next claim (re-read, claimed again), never late.
+Only a claim that took an order then tells the other stations, in a transaction of its own
+(_NOTIFY says why).
 
-The statement is sent through the driver (services/driver_sql.py: compiled once, no per-call
-SQLAlchemy work) and commits without waiting for the disk; a second tiny statement then waits
-for it (_DURABLE says why). Leased orders are passed over inside the claim-queue index
+The statements are sent through the driver (services/driver_sql.py: compiled once, no per-call
+SQLAlchemy work), with the code's own values written into the SQL so the server plans the
+claim once (_inline). Leased orders are passed over inside the claim-queue index
 (db/queries/claim_queue.py), which gives the urgency order without a sort.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from dataclasses import dataclass
@@ -37,9 +40,7 @@ from sqlalchemy import (
     Dialect,
     String,
     bindparam,
-    case,
     cast,
-    func,
     insert,
     literal,
     literal_column,
@@ -47,6 +48,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from wms_desk.db.models import AuditEvent, Order, StationRule
 from wms_desk.db.models.base import utcnow
@@ -59,6 +61,8 @@ from wms_desk.services.context import ServiceContext
 from wms_desk.services.driver_sql import DriverStatement, fetch_one
 from wms_desk.services.errors import ServiceError
 from wms_desk.services.uow import run_autocommit
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -169,16 +173,8 @@ def _statement(operation: Operation, rules: StationRules, dialect: Dialect) -> D
         .cte("audit")
     )
     one = select(_inline(1).label("one")).subquery("one")
-    notify = func.pg_notify(_inline(NOTIFY_CHANNEL), _param("payload", type_=String))
     claim = (
-        select(
-            _rules_stamp().label("stamp"),
-            claimed.c.id,
-            claimed.c.number,
-            case((claimed.c.id.is_not(None), notify), else_=None).label("notified"),
-            # This statement's own commit does not wait for the disk (see _DURABLE).
-            func.set_config(_inline("synchronous_commit"), _inline("off"), true()).label("async"),
-        )
+        select(_rules_stamp().label("stamp"), claimed.c.id, claimed.c.number)
         .select_from(one.outerjoin(claimed, true()))
         .add_cte(audit)
     )
@@ -202,15 +198,21 @@ def _rules_read(dialect: Dialect) -> DriverStatement:
     return _RULES_READ
 
 
-# A claim NOTIFYs the other stations, and a transaction that sent a NOTIFY holds the server's
-# one notification lock from its commit until that commit is on disk: claims with a normal
-# (synchronous) commit reach the disk one at a time, each waiting on the last one's WAL flush.
-# So the claim commits without waiting, which frees the lock at once, and then this small
-# synchronous transaction waits: its commit is flushed only once everything before it in the
-# WAL is, the claim included, and such waits share one flush between stations. claim_next
-# still returns only once the claim is durable; a crash in between loses a claim nobody was
-# told about (the station gets an error, the order stays in the queue).
-_DURABLE = DriverStatement("SELECT pg_current_xact_id()", {})  # an xid: a commit record to flush
+# A transaction that NOTIFYs holds the server's one notification lock from its commit until
+# that commit is on disk, so NOTIFYing claims with a synchronous commit reached the disk one at
+# a time, each waiting on the last one's WAL flush. The claim therefore sends no NOTIFY: it
+# commits synchronously (the flushes of all stations' claims are shared), and only then, if it
+# took an order, this transaction tells the other stations. It alone commits without waiting
+# for the disk (set_config local to it), which frees the lock at once; a NOTIFY lost to a crash
+# is a screen refreshed on its next change or poll, never a lost claim. (Until now the claim
+# itself committed without waiting and `SELECT pg_current_xact_id()` was to wait for it: a
+# transaction that writes no WAL of its own commits without a flush, so claim_next returned
+# claims that were not yet on disk.)
+_NOTIFY = DriverStatement(
+    f"SELECT pg_notify('{NOTIFY_CHANNEL}', %(payload)s), "
+    "set_config('synchronous_commit', 'off', true)",
+    {},
+)
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -237,6 +239,17 @@ def _cached_rules(connection: Connection, key: tuple[str, int | None]) -> _Rules
     with _RULES_LOCK:
         _RULES[key] = fresh
     return fresh
+
+
+def _notify(connection: Connection, payload: str) -> None:
+    """Tell the other stations of a committed claim. The claim stands whatever happens here:
+    an error must not reach run_autocommit, whose retry would claim a second order."""
+    try:
+        fetch_one(connection, _NOTIFY, {"payload": payload})
+    except DBAPIError:
+        log.warning(
+            "a claim's NOTIFY failed: other stations see it on their next refresh", exc_info=True
+        )
 
 
 def claim_next(ctx: ServiceContext, operation: Operation) -> claims.ClaimInfo | None:
@@ -273,7 +286,7 @@ def claim_next(ctx: ServiceContext, operation: Operation) -> claims.ClaimInfo | 
                 continue
             if order_id is None:
                 return None, None
-            fetch_one(connection, _DURABLE, {})
+            _notify(connection, payload)
             info = claims.ClaimInfo(
                 order_id, number, operation, actor.station_id, actor.user_id, until
             )
