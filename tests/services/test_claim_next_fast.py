@@ -68,7 +68,13 @@ def test_the_work_filter_holds_and_a_rule_change_applies_to_the_next_claim(
     assert third is not None and third.order_id == two_units
     with db.read_session() as s:
         rows = s.execute(
-            select(AuditEvent.subject_id, AuditEvent.station_id, AuditEvent.user_id)
+            select(
+                AuditEvent.subject_id,
+                AuditEvent.station_id,
+                AuditEvent.user_id,
+                AuditEvent.after,
+                AuditEvent.event_id,
+            )
             .where(AuditEvent.action == "order.claimed")
             .order_by(AuditEvent.id)
         ).all()
@@ -79,6 +85,9 @@ def test_the_work_filter_holds_and_a_rule_change_applies_to_the_next_claim(
         ).one()
     assert [r.subject_id for r in rows] == [str(single), str(express), str(two_units)]
     assert {(r.station_id, r.user_id) for r in rows} == {(station, stock.actor.user_id)}
+    expected = {"operation": "pack", "station": stock.actor.station_name}
+    assert [r.after for r in rows] == [expected] * 3  # a JSON object, not a string
+    assert len({uuid.UUID(r.event_id) for r in rows}) == 3  # each claim its own event id
     assert tuple(leased) == ("packing", station, stock.actor.user_id)
 
 
