@@ -196,7 +196,8 @@ def test_the_claims_unsynchronised_commit_stays_in_its_own_transaction(
     make_ctx, system_ctx
 ) -> None:
     """The claim's NOTIFY turns synchronous_commit off for its own commit only (claims_pg._NOTIFY
-    says why): every connection the pool hands out afterwards commits to disk as before."""
+    says why): every connection the pool hands out afterwards commits to disk as before, and
+    is out of autocommit mode again (driver_sql.autocommit lends it; sessions share the pool)."""
     packdata.add_items(system_ctx.database, MUG)
     ctx = make_ctx(Role.PACKER, "anna")
     for n in range(3):
@@ -206,10 +207,12 @@ def test_the_claims_unsynchronised_commit_stays_in_its_own_transaction(
     pool = ctx.database.engine.pool
     held = [ctx.database.engine.connect() for _ in range(max(1, pool.checkedin()))]
     try:
+        autocommit = {c.connection.driver_connection.autocommit for c in held}  # type: ignore[union-attr]
         settings = {c.exec_driver_sql("SHOW synchronous_commit").scalar_one() for c in held}
     finally:
         for connection in held:
             connection.close()
+    assert autocommit == {False}
     assert settings == {"on"}
     with ctx.database.engine.connect() as c:
         claimed = c.execute(

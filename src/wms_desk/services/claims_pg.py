@@ -36,7 +36,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Dialect,
     String,
     bindparam,
@@ -59,7 +58,7 @@ from wms_desk.domain.station_rules import Operation, StationRules, lease_until
 from wms_desk.services import claims
 from wms_desk.services.changes import NOTIFY_CHANNEL, ChangeCollector, Topic
 from wms_desk.services.context import ServiceContext
-from wms_desk.services.driver_sql import DriverStatement, fetch_one
+from wms_desk.services.driver_sql import DriverConnection, DriverStatement, fetch_one
 from wms_desk.services.errors import ServiceError
 from wms_desk.services.uow import run_autocommit
 
@@ -242,7 +241,7 @@ def _audit_after(operation: Operation, station_name: str) -> str:
     return json.dumps({"operation": operation.value, "station": station_name})
 
 
-def _cached_rules(connection: Connection, key: tuple[str, int | None]) -> _Rules:
+def _cached_rules(connection: DriverConnection, key: tuple[str, int | None]) -> _Rules:
     with _RULES_LOCK:
         known = _RULES.get(key)
     if known is not None:
@@ -255,7 +254,7 @@ def _cached_rules(connection: Connection, key: tuple[str, int | None]) -> _Rules
     return fresh
 
 
-def _notify(connection: Connection, payload: str) -> None:
+def _notify(connection: DriverConnection, payload: str) -> None:
     """Tell the other stations of a committed claim. The claim stands whatever happens here:
     an error must not reach run_autocommit, whose retry would claim a second order."""
     try:
@@ -273,7 +272,9 @@ def claim_next(ctx: ServiceContext, operation: Operation) -> claims.ClaimInfo | 
     key = (ctx.database.origin, actor.station_id)
     payload = _payload(actor.station_id, ctx.database.origin)
 
-    def attempt(connection: Connection) -> tuple[claims.ClaimInfo | None, ChangeCollector | None]:
+    def attempt(
+        connection: DriverConnection,
+    ) -> tuple[claims.ClaimInfo | None, ChangeCollector | None]:
         for _ in range(3):  # a rules change between read and claim: read again (rarely twice)
             known = _cached_rules(connection, key)
             now = utcnow()
