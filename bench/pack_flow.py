@@ -18,8 +18,9 @@ Usage:
   before a common start; they claim pack work with `claims.claim_next` on PostgreSQL until
   --claim-orders seeded orders are all taken. As threads of this interpreter (the default) or,
   with --claim-mode processes, as separate processes (as stations are; on this 2-core machine
-  16 processes and the server contend for the cores: 778/s against 935/s as threads, quiet).
-  --claim-orders 0 skips it.
+  16 processes and the server contend for the cores). Interleaved on a shared machine (load
+  2.4-13): threads 884-1,482/s, processes 695-1,071/s (before the claim was planned once and
+  made durable by its own commit: 459-757/s and 241-620/s). --claim-orders 0 skips it.
 - --pack-orders N also runs the whole flow (claim, scan every unit, weigh, COMPLETE) with
   --stations threads on PostgreSQL and reports orders/s and the invariants.
 - load_average: the 1-minute load at the start and the end (other work on the machine skews

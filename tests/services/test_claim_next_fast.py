@@ -68,7 +68,13 @@ def test_the_work_filter_holds_and_a_rule_change_applies_to_the_next_claim(
     assert third is not None and third.order_id == two_units
     with db.read_session() as s:
         rows = s.execute(
-            select(AuditEvent.subject_id, AuditEvent.station_id, AuditEvent.user_id)
+            select(
+                AuditEvent.subject_id,
+                AuditEvent.station_id,
+                AuditEvent.user_id,
+                AuditEvent.after,
+                AuditEvent.event_id,
+            )
             .where(AuditEvent.action == "order.claimed")
             .order_by(AuditEvent.id)
         ).all()
@@ -79,6 +85,9 @@ def test_the_work_filter_holds_and_a_rule_change_applies_to_the_next_claim(
         ).one()
     assert [r.subject_id for r in rows] == [str(single), str(express), str(two_units)]
     assert {(r.station_id, r.user_id) for r in rows} == {(station, stock.actor.user_id)}
+    expected = {"operation": "pack", "station": stock.actor.station_name}
+    assert [r.after for r in rows] == [expected] * 3  # a JSON object, not a string
+    assert len({uuid.UUID(r.event_id) for r in rows}) == 3  # each claim its own event id
     assert tuple(leased) == ("packing", station, stock.actor.user_id)
 
 
@@ -186,8 +195,9 @@ def test_a_lost_database_is_still_a_clear_message_on_the_short_path() -> None:
 def test_the_claims_unsynchronised_commit_stays_in_its_own_transaction(
     make_ctx, system_ctx
 ) -> None:
-    """The claim turns synchronous_commit off for its own commit only (claims_pg._DURABLE says
-    why): every connection the pool hands out afterwards commits to disk as before."""
+    """The claim's NOTIFY turns synchronous_commit off for its own commit only (claims_pg._NOTIFY
+    says why): every connection the pool hands out afterwards commits to disk as before, and
+    is out of autocommit mode again (driver_sql.autocommit lends it; sessions share the pool)."""
     packdata.add_items(system_ctx.database, MUG)
     ctx = make_ctx(Role.PACKER, "anna")
     for n in range(3):
@@ -197,13 +207,79 @@ def test_the_claims_unsynchronised_commit_stays_in_its_own_transaction(
     pool = ctx.database.engine.pool
     held = [ctx.database.engine.connect() for _ in range(max(1, pool.checkedin()))]
     try:
+        autocommit = {c.connection.driver_connection.autocommit for c in held}  # type: ignore[union-attr]
         settings = {c.exec_driver_sql("SHOW synchronous_commit").scalar_one() for c in held}
     finally:
         for connection in held:
             connection.close()
+    assert autocommit == {False}
     assert settings == {"on"}
     with ctx.database.engine.connect() as c:
         claimed = c.execute(
             select(AuditEvent.subject_id).where(AuditEvent.action == "order.claimed")
         ).scalars()
         assert len(list(claimed)) == 3  # each claim committed with its audit row
+
+
+@only_postgresql
+def test_a_claim_is_on_disk_when_claim_next_returns(db_url: str, make_ctx, system_ctx) -> None:
+    """The claim's commit record is flushed before claim_next answers: the WAL's flush position,
+    read at once afterwards, is past it (pg_walinspect finds the record by the row's xmin). A
+    claim committed without waiting for the disk fails this unless something else happened to
+    flush the WAL in that instant."""
+    packdata.add_items(system_ctx.database, MUG)
+    ctx = make_ctx(Role.PACKER, "anna")
+    orders = [packdata.order(ctx.database, f"D-{n}", [("SKU-MUG", 1)]) for n in range(5)]
+    with psycopg.connect(_psycopg_url(db_url), autocommit=True) as probe:
+        probe.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+        probe.execute("CREATE TABLE flush_probe (x integer)")
+        start = probe.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]  # type: ignore[index]
+        flushed = []
+        for _ in orders:
+            claim = claims.claim_next(ctx, Operation.PACK)
+            assert claim is not None
+            flushed.append(
+                (claim.order_id, probe.execute("SELECT pg_current_wal_flush_lsn()").fetchone()[0])  # type: ignore[index]
+            )
+        # A synchronous commit of the probe's own: the WAL up to here is on disk, so it can be
+        # read (pg_walinspect reads only flushed WAL).
+        probe.execute("INSERT INTO flush_probe VALUES (1)")
+        for order_id, flush_lsn in flushed:
+            row = probe.execute(
+                "SELECT r.end_lsn <= %s::pg_lsn FROM orders o, "
+                "pg_get_wal_records_info_till_end_of_wal(%s::pg_lsn) r "
+                "WHERE o.id = %s AND r.resource_manager = 'Transaction' "
+                "AND r.record_type = 'COMMIT' AND r.xid = o.xmin",
+                (flush_lsn, start, order_id),
+            ).fetchone()
+            assert row is not None, order_id  # the claim's own commit record
+            assert row[0], (order_id, flush_lsn)
+    assert sorted(claim_id for claim_id, _ in flushed) == sorted(orders)
+
+
+@only_postgresql
+def test_a_failed_notify_leaves_the_claim_as_it_is(make_ctx, system_ctx, monkeypatch) -> None:
+    """The NOTIFY runs after the claim committed: its failure must not make the retry loop
+    claim a second order, and the station gets the order it holds."""
+    from wms_desk.services import claims_pg
+    from wms_desk.services.driver_sql import DriverStatement
+
+    packdata.add_items(system_ctx.database, MUG)
+    ctx = make_ctx(Role.PACKER, "anna")
+    first = packdata.order(ctx.database, "F-1", [("SKU-MUG", 1)])
+    packdata.order(ctx.database, "F-2", [("SKU-MUG", 1)])
+    monkeypatch.setattr(claims_pg, "_NOTIFY", DriverStatement("SELECT 1 / 0", {}))
+    seen: list[ChangeSet] = []
+    unsubscribe = ctx.database.changes.subscribe(seen.append)
+    try:
+        claim = claims.claim_next(ctx, Operation.PACK)
+    finally:
+        unsubscribe()
+    assert claim is not None and claim.order_id == first
+    with ctx.database.read_session() as s:
+        held = s.scalars(select(Order.id).where(Order.claimed_by_user_id.is_not(None))).all()
+        audited = s.scalars(
+            select(AuditEvent.subject_id).where(AuditEvent.action == "order.claimed")
+        ).all()
+    assert held == [first] and audited == [str(first)]
+    assert [c.ids_of(Topic.LEASES) for c in seen] == [{first}]  # this process still hears it

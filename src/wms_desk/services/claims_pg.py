@@ -1,43 +1,44 @@
-"""`claim_next` on PostgreSQL in one round trip: pick, lease, audit and NOTIFY in one statement.
+"""`claim_next` on PostgreSQL: pick, lease and audit in one statement; then a NOTIFY.
 
 The unit-of-work path costs a session, BEGIN, a station-rules read, the UPDATE, the audit INSERT,
 pg_notify and COMMIT: six or seven round trips and most of a millisecond of ORM work per claim,
-which is what held 16 stations to ~180 claims/s. Here one autocommit statement does it all:
+which is what held 16 stations to ~180 claims/s. Here one autocommit statement claims:
 
     WITH claimed AS (UPDATE orders SET <lease> WHERE id = (SELECT id ... ORDER BY <urgency>
                      LIMIT 1 FOR UPDATE OF orders SKIP LOCKED) AND <rules unchanged>
                      RETURNING id, number),
          audit AS (INSERT INTO audit_events (...) SELECT ... FROM claimed)
-    SELECT <rules stamp>, claimed.id, claimed.number,
-           CASE WHEN claimed.id IS NOT NULL THEN pg_notify(...) END
+    SELECT <rules stamp>, claimed.id, claimed.number
     FROM (SELECT 1) AS one LEFT JOIN claimed ON true
 
-A single statement is atomic, so the lease, its audit row and the NOTIFY commit together or not
-at all. The station's rules (its work filter) are read once and kept with their `updated_at`;
-the statement claims only if the row still carries that stamp, and returns the stamp it saw,
-so a supervisor's change is applied on the very next claim (re-read, claimed again), never late.
+A single statement is atomic, so the lease and its audit row commit together or not at all, and
+its commit is an ordinary synchronous one: when the statement returns, the claim is on disk.
+The station's rules (its work filter) are read once and kept with their `updated_at`; the
+statement claims only if the row still carries that stamp, and returns the stamp it saw, so a
+supervisor's change is applied on the very next claim (re-read, claimed again), never late.
+Only a claim that took an order then tells the other stations, in a transaction of its own
+(_NOTIFY says why).
 
-The statement is sent through the driver (services/driver_sql.py: compiled once, no per-call
-SQLAlchemy work) and commits without waiting for the disk; a second tiny statement then waits
-for it (_DURABLE says why). Leased orders are passed over inside the claim-queue index
+The statements are sent through the driver (services/driver_sql.py: compiled once, no per-call
+SQLAlchemy work), with the code's own values written into the SQL so the server plans the
+claim once (_inline). Leased orders are passed over inside the claim-queue index
 (db/queries/claim_queue.py), which gives the urgency order without a sort.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from psycopg.types.json import Jsonb
 from sqlalchemy import (
-    Connection,
     Dialect,
     String,
     bindparam,
-    case,
     cast,
     func,
     insert,
@@ -47,6 +48,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from wms_desk.db.models import AuditEvent, Order, StationRule
 from wms_desk.db.models.base import utcnow
@@ -56,9 +58,11 @@ from wms_desk.domain.station_rules import Operation, StationRules, lease_until
 from wms_desk.services import claims
 from wms_desk.services.changes import NOTIFY_CHANNEL, ChangeCollector, Topic
 from wms_desk.services.context import ServiceContext
-from wms_desk.services.driver_sql import DriverStatement, fetch_one
+from wms_desk.services.driver_sql import DriverConnection, DriverStatement, fetch_one
 from wms_desk.services.errors import ServiceError
 from wms_desk.services.uow import run_autocommit
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,13 @@ def _param(name: str, type_: Any = None) -> Any:
     return bindparam(name, type_=type_, required=False)
 
 
+def _inline(value: object) -> Any:
+    """A value of the code's own, written into the SQL: the plan can then be a generic one
+    (status IN ('picked', 'packing') proves the claim-queue index's WHERE; a parameter cannot,
+    so every call was planned anew, ~0.3 ms of server CPU), and the driver adapts it never."""
+    return literal(value, literal_execute=True)
+
+
 def _rules_stamp() -> Any:
     return (
         select(StationRule.updated_at)
@@ -98,7 +109,7 @@ def _statement(operation: Operation, rules: StationRules, dialect: Dialect) -> D
         return known
     now = _param("now", type_=Order.lease_until.type)
     candidate = select(Order.id).where(
-        Order.status.in_(claims.ELIGIBLE[operation]),
+        Order.status.in_([_inline(status) for status in claims.ELIGIBLE[operation]]),
         # Spelled as the claim-queue index's last key, so a leased order is passed over inside
         # the index (db/queries/claim_queue.py).
         literal_column(claim_queue.LEASE_KEY) < now,
@@ -114,7 +125,7 @@ def _statement(operation: Operation, rules: StationRules, dialect: Dialect) -> D
             Order.created_at,
             Order.id,
         )
-        .limit(1)
+        .limit(_inline(1))
         .with_for_update(skip_locked=True, of=Order)
     )
     claimed = (
@@ -128,8 +139,8 @@ def _statement(operation: Operation, rules: StationRules, dialect: Dialect) -> D
             claimed_by_station_id=_param("station_id"),
             claimed_by_user_id=_param("user_id"),
             lease_until=_param("until", type_=Order.lease_until.type),
-            status=claims.WORKING[operation].value,  # every eligible status may move there
-            version=Order.version + 1,
+            status=_inline(claims.WORKING[operation].value),  # every eligible one may move there
+            version=Order.version + _inline(1),
             updated_at=now,
         )
         .returning(Order.id, Order.number)
@@ -149,29 +160,22 @@ def _statement(operation: Operation, rules: StationRules, dialect: Dialect) -> D
                 "after",
             ],
             select(
-                _param("event_id", type_=String),
+                # Made by the server: the client never reads it, and uuid4 cost a syscall.
+                cast(func.gen_random_uuid(), String),
                 _param("user_id"),
                 _param("station_id"),
                 now,
-                literal("order.claimed"),
-                literal("order"),
+                _inline("order.claimed"),
+                _inline("order"),
                 cast(claimed.c.id, String),
                 _param("after", type_=AuditEvent.after.type),
             ).select_from(claimed),
         )
         .cte("audit")
     )
-    one = select(literal(1).label("one")).subquery("one")
-    notify = func.pg_notify(literal(NOTIFY_CHANNEL), _param("payload", type_=String))
+    one = select(_inline(1).label("one")).subquery("one")
     claim = (
-        select(
-            _rules_stamp().label("stamp"),
-            claimed.c.id,
-            claimed.c.number,
-            case((claimed.c.id.is_not(None), notify), else_=None).label("notified"),
-            # This statement's own commit does not wait for the disk (see _DURABLE).
-            func.set_config(literal("synchronous_commit"), literal("off"), true()).label("async"),
-        )
+        select(_rules_stamp().label("stamp"), claimed.c.id, claimed.c.number)
         .select_from(one.outerjoin(claimed, true()))
         .add_cte(audit)
     )
@@ -195,15 +199,21 @@ def _rules_read(dialect: Dialect) -> DriverStatement:
     return _RULES_READ
 
 
-# A claim NOTIFYs the other stations, and a transaction that sent a NOTIFY holds the server's
-# one notification lock from its commit until that commit is on disk: claims with a normal
-# (synchronous) commit reach the disk one at a time, each waiting on the last one's WAL flush.
-# So the claim commits without waiting, which frees the lock at once, and then this small
-# synchronous transaction waits: its commit is flushed only once everything before it in the
-# WAL is, the claim included, and such waits share one flush between stations. claim_next
-# still returns only once the claim is durable; a crash in between loses a claim nobody was
-# told about (the station gets an error, the order stays in the queue).
-_DURABLE = DriverStatement("SELECT pg_current_xact_id()", {})  # an xid: a commit record to flush
+# A transaction that NOTIFYs holds the server's one notification lock from its commit until
+# that commit is on disk, so NOTIFYing claims with a synchronous commit reached the disk one at
+# a time, each waiting on the last one's WAL flush. The claim therefore sends no NOTIFY: it
+# commits synchronously (the flushes of all stations' claims are shared), and only then, if it
+# took an order, this transaction tells the other stations. It alone commits without waiting
+# for the disk (set_config local to it), which frees the lock at once; a NOTIFY lost to a crash
+# is a screen refreshed on its next change or poll, never a lost claim. (Until now the claim
+# itself committed without waiting and `SELECT pg_current_xact_id()` was to wait for it: a
+# transaction that writes no WAL of its own commits without a flush, so claim_next returned
+# claims that were not yet on disk.)
+_NOTIFY = DriverStatement(
+    f"SELECT pg_notify('{NOTIFY_CHANNEL}', %(payload)s), "
+    "set_config('synchronous_commit', 'off', true)",
+    {},
+)
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -219,7 +229,19 @@ def _changes(order_id: int | None) -> ChangeCollector:
     return changes
 
 
-def _cached_rules(connection: Connection, key: tuple[str, int | None]) -> _Rules:
+@functools.lru_cache(maxsize=256)
+def _payload(station_id: int | None, origin: str) -> str:
+    """The NOTIFY payload of a station's claims: the same for every claim it makes."""
+    return _changes(None).freeze(station_id, origin).payload()
+
+
+@functools.lru_cache(maxsize=256)
+def _audit_after(operation: Operation, station_name: str) -> str:
+    """The claim's audit `after`, as JSON text (the statement casts it): the same each time."""
+    return json.dumps({"operation": operation.value, "station": station_name})
+
+
+def _cached_rules(connection: DriverConnection, key: tuple[str, int | None]) -> _Rules:
     with _RULES_LOCK:
         known = _RULES.get(key)
     if known is not None:
@@ -232,14 +254,27 @@ def _cached_rules(connection: Connection, key: tuple[str, int | None]) -> _Rules
     return fresh
 
 
+def _notify(connection: DriverConnection, payload: str) -> None:
+    """Tell the other stations of a committed claim. The claim stands whatever happens here:
+    an error must not reach run_autocommit, whose retry would claim a second order."""
+    try:
+        fetch_one(connection, _NOTIFY, {"payload": payload})
+    except DBAPIError:
+        log.warning(
+            "a claim's NOTIFY failed: other stations see it on their next refresh", exc_info=True
+        )
+
+
 def claim_next(ctx: ServiceContext, operation: Operation) -> claims.ClaimInfo | None:
     """The most urgent free order for this operation at this station, claimed; None if none."""
     operation = Operation(operation)
     actor = ctx.actor
     key = (ctx.database.origin, actor.station_id)
-    payload = _changes(None).freeze(actor.station_id, ctx.database.origin).payload()
+    payload = _payload(actor.station_id, ctx.database.origin)
 
-    def attempt(connection: Connection) -> tuple[claims.ClaimInfo | None, ChangeCollector | None]:
+    def attempt(
+        connection: DriverConnection,
+    ) -> tuple[claims.ClaimInfo | None, ChangeCollector | None]:
         for _ in range(3):  # a rules change between read and claim: read again (rarely twice)
             known = _cached_rules(connection, key)
             now = utcnow()
@@ -253,9 +288,7 @@ def claim_next(ctx: ServiceContext, operation: Operation) -> claims.ClaimInfo | 
                     "station_id": actor.station_id,
                     "user_id": actor.user_id,
                     "stamp": known.stamp,
-                    "event_id": str(uuid.uuid4()),
-                    "after": Jsonb({"operation": operation.value, "station": actor.station_name}),
-                    "payload": payload,
+                    "after": _audit_after(operation, actor.station_name),
                 },
             )
             assert row is not None  # one row always: the LEFT JOIN on a one-row table
@@ -266,7 +299,7 @@ def claim_next(ctx: ServiceContext, operation: Operation) -> claims.ClaimInfo | 
                 continue
             if order_id is None:
                 return None, None
-            fetch_one(connection, _DURABLE, {})
+            _notify(connection, payload)
             info = claims.ClaimInfo(
                 order_id, number, operation, actor.station_id, actor.user_id, until
             )

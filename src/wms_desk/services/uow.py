@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Table, event, text
+from sqlalchemy import Table, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,6 +28,7 @@ from wms_desk.services.database import (
     is_busy,
     unavailable_message,
 )
+from wms_desk.services.driver_sql import DriverConnection, autocommit
 from wms_desk.services.errors import DatabaseUnavailable, StaleData
 
 if TYPE_CHECKING:
@@ -290,7 +291,7 @@ def run_unit_of_work(
 
 def run_autocommit(
     ctx: ServiceContext,
-    work: Callable[[Connection], tuple[T, ChangeCollector | None]],
+    work: Callable[[DriverConnection], tuple[T, ChangeCollector | None]],
     permission: Permission | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
@@ -306,7 +307,7 @@ def run_autocommit(
     while True:
         attempt += 1
         try:
-            with ctx.database.autocommit_engine.connect() as connection:
+            with autocommit(ctx.database.engine) as connection:
                 result, changes = work(connection)
         except DBAPIError as exc:
             if is_retryable(exc) and attempt < MAX_TRIES:
