@@ -16,20 +16,23 @@ What it is not: values are not processed by column types. Callers pass what the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Connection, Dialect, Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
 
 @dataclass(frozen=True)
 class DriverStatement:
     sql: str
     constants: Mapping[str, Any]  # the statement's own literals' parameters (LIMIT 1, ...)
+    # A positional paramstyle's (SQLite's qmark) parameter names in order; None: by name.
+    positions: tuple[str, ...] | None = None
 
     @classmethod
     def compile(cls, statement: ClauseElement, dialect: Dialect) -> DriverStatement:
@@ -42,30 +45,105 @@ class DriverStatement:
             for name, value in (compiled.construct_params(_check=False) or {}).items()
             if value is not None  # the per-call values (not required at compile time)
         }
-        return cls(str(compiled), constants)
+        positions = tuple(compiled.positiontup or ()) if compiled.positional else None
+        return cls(str(compiled), constants, positions)
+
+    def parameters(self, values: Mapping[str, Any]) -> Mapping[str, Any] | tuple[Any, ...]:
+        params = {**self.constants, **values}
+        if self.positions is None:
+            return params
+        return tuple(params[name] for name in self.positions)
+
+
+Processors = tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
+@dataclass(frozen=True)
+class DriverQuery:
+    """A SELECT for `fetch_all`, with what SQLAlchemy's column types make of the driver's values
+    (SQLite's REAL as Decimal, its 0/1 as bool, ...): the rows are the same values a Core
+    execute gives, without its per-row result machinery."""
+
+    statement: DriverStatement
+    types: tuple[TypeEngine[Any], ...]  # the dialect's own type of each column
+    # [(column index, processor) for the columns whose driver value needs one], worked out from
+    # the first result's column type codes (PostgreSQL's numeric processor depends on them);
+    # [None] until then. Set whole in one step: threads may share the query.
+    _processors: list[Processors | None] = field(default_factory=lambda: [None])
+
+    @classmethod
+    def compile(cls, query: Select[*tuple[Any, ...]], dialect: Dialect) -> DriverQuery:
+        types = tuple(column.type.dialect_impl(dialect) for column in query.selected_columns)
+        return cls(DriverStatement.compile(query, dialect), types)
+
+    def processors(self, dialect: Dialect, description: Sequence[Any]) -> Processors:
+        known = self._processors[0]
+        if known is None:
+            known = self._processors[0] = tuple(
+                (index, process)
+                for index, (type_, column) in enumerate(zip(self.types, description, strict=True))
+                if (process := type_.result_processor(dialect, column[1])) is not None
+            )
+        return known
+
+
+def _run(connection: Connection, statement: DriverStatement, values: Mapping[str, Any]) -> Any:
+    """The driver's cursor for `statement` run on the connection's driver connection."""
+    fairy = connection.connection
+    driver = fairy.driver_connection
+    assert driver is not None
+    params = statement.parameters(values)
+    try:
+        return driver.execute(statement.sql, params)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(connection, statement, params, exc) from exc
+
+
+def fetch_all(
+    connection: Connection, query: DriverQuery, values: Mapping[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """Every row of `query` (tuples, or lists where a column was processed)."""
+    cursor = _run(connection, query.statement, values)
+    try:
+        rows = cursor.fetchall()
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(connection, query.statement, values, exc) from exc
+    processors = query.processors(connection.dialect, cursor.description)
+    if not processors:
+        return rows
+    processed = []
+    for row in rows:
+        values_of = list(row)
+        for index, process in processors:
+            values_of[index] = process(values_of[index])
+        processed.append(values_of)
+    return processed
 
 
 def fetch_one(
     connection: Connection, statement: DriverStatement, values: Mapping[str, Any]
 ) -> tuple[Any, ...] | None:
     """Run `statement` on the connection's driver connection; its first row, or None."""
-    fairy = connection.connection
-    driver = fairy.driver_connection
-    assert driver is not None
-    params = {**statement.constants, **values}
+    cursor = _run(connection, statement, values)
     try:
-        cursor = driver.execute(statement.sql, params)
         return cursor.fetchone() if cursor.description else None
     except connection.dialect.loaded_dbapi.Error as exc:
-        dialect = connection.dialect
-        dropped = dialect.is_disconnect(exc, fairy.dbapi_connection, None)
-        if dropped:
-            connection.invalidate(exc)
-        raise DBAPIError.instance(
-            statement.sql,
-            params,
-            exc,
-            dialect.loaded_dbapi.Error,
-            connection_invalidated=dropped,
-            dialect=dialect,
-        ) from exc
+        raise _wrapped(connection, statement, values, exc) from exc
+
+
+def _wrapped(
+    connection: Connection, statement: DriverStatement, params: Any, exc: Any
+) -> Exception:
+    """The driver's error as SQLAlchemy raises it, a dropped connection invalidated."""
+    dialect = connection.dialect
+    dropped = dialect.is_disconnect(exc, connection.connection.dbapi_connection, None)
+    if dropped:
+        connection.invalidate(exc)
+    return DBAPIError.instance(
+        statement.sql,
+        params,
+        exc,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=dropped,
+        dialect=dialect,
+    )

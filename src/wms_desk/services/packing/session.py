@@ -115,8 +115,8 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
     Plain columns, not ORM entities: this runs on every scan of a 200-line order, and loading
     entities was most of a scan's time.
     """
-    rows = (
-        flushed_connection(session).execute(statements.LINES, {statements.ORDER_ID: order.id}).all()
+    rows = statements.rows(
+        flushed_connection(session), statements.LINES, {statements.ORDER_ID: order.id}
     )
     coded = order_barcodes(session, order).keys()
     bins = _pick_bins(session, order)
@@ -175,6 +175,9 @@ _SHARED = 2048
 _pack_line = functools.lru_cache(maxsize=_SHARED, typed=True)(PackLine)
 _barcode = functools.lru_cache(maxsize=_SHARED, typed=True)(Barcode)
 _session_line = functools.lru_cache(maxsize=_SHARED, typed=True)(SessionLine)
+# What the carton suggestion weighs for each open line: one unit fewer of the scanned line, the
+# rest as on the scan before.
+_item_size = functools.lru_cache(maxsize=_SHARED, typed=True)(carton_rules.ItemSize)
 
 
 def order_barcodes(session: Session, order: Order) -> dict[int, tuple[Barcode, ...]]:
@@ -184,10 +187,8 @@ def order_barcodes(session: Session, order: Order) -> dict[int, tuple[Barcode, .
     if cached is not None and cached[0] == order.id:
         return cast(dict[int, tuple[Barcode, ...]], cached[1])
     grouped: dict[int, list[Barcode]] = {}
-    for product_id, code, qty in (
-        flushed_connection(session)
-        .execute(statements.BARCODES, {statements.ORDER_ID: order.id})
-        .all()
+    for product_id, code, qty in statements.rows(
+        flushed_connection(session), statements.BARCODES, {statements.ORDER_ID: order.id}
     ):
         grouped.setdefault(product_id, []).append(_barcode(code, qty))
     barcodes = {product_id: tuple(codes) for product_id, codes in grouped.items()}
@@ -201,8 +202,10 @@ _BARCODES_KEY = "wms_pack_barcodes"
 
 def _pick_bins(session: Session, order: Order) -> dict[int, str]:
     """Where each product was picked from (the ledger's pick moves for this order)."""
-    rows = flushed_connection(session).execute(statements.PICK_BINS, {"order_number": order.number})
-    return {product_id: code for product_id, code in rows.all()}
+    rows = statements.rows(
+        flushed_connection(session), statements.PICK_BINS, {"order_number": order.number}
+    )
+    return {product_id: code for product_id, code in rows}
 
 
 # A box as the snapshot reads it: the row, its rules' state, its (line id, qty) items.
@@ -218,8 +221,8 @@ def read_boxes(session: Session, order_id: int) -> tuple[list[Package], BoxItems
     packages = list(session.scalars(statements.PACKAGES, {statements.ORDER_ID: order_id}))
     items: BoxItems = {package.id: [] for package in packages}
     if packages:
-        for package_id, line_id, qty in flushed_connection(session).execute(
-            statements.PACKAGE_ITEMS, {statements.ORDER_ID: order_id}
+        for package_id, line_id, qty in statements.rows(
+            flushed_connection(session), statements.PACKAGE_ITEMS, {statements.ORDER_ID: order_id}
         ):
             items[package_id].append((line_id, qty))
     return packages, items
@@ -257,7 +260,7 @@ def suggest(session: Session, lines: tuple[PackLine, ...]) -> Carton | None:
     products = [line for line in lines if line.product_id is not None]
     open_lines = [line for line in products if line.remaining > 0]
     sizes = [
-        carton_rules.ItemSize(
+        _item_size(
             line.length_mm,
             line.width_mm,
             line.height_mm,
