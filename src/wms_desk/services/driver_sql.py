@@ -102,7 +102,7 @@ def _run(connection: Connection, statement: DriverStatement, values: Mapping[str
 def fetch_all(
     connection: Connection, query: DriverQuery, values: Mapping[str, Any]
 ) -> Sequence[Sequence[Any]]:
-    """Every row of `query` (tuples, or lists where a column was processed)."""
+    """Every row of `query`, as tuples."""
     cursor = _run(connection, query.statement, values)
     try:
         rows = cursor.fetchall()
@@ -111,13 +111,14 @@ def fetch_all(
     processors = query.processors(connection.dialect, cursor.description)
     if not processors:
         return rows
-    processed = []
-    for row in rows:
-        values_of = list(row)
-        for index, process in processors:
-            values_of[index] = process(values_of[index])
-        processed.append(values_of)
-    return processed
+    if not rows:
+        return rows
+    # Column by column (map and zip loop in C): a Python loop over 200 rows of a processed
+    # column cost about as much as SQLAlchemy's own result handling saved.
+    columns: list[Any] = list(zip(*rows, strict=True))
+    for index, process in processors:
+        columns[index] = map(process, columns[index])
+    return list(zip(*columns, strict=True))
 
 
 def fetch_one(
