@@ -89,9 +89,14 @@ class UnitOfWork:
             "before": before,
             "after": after,
         }
-        # On the session's connection: the audit table announces no change (no topic), and
-        # the ORM's execute around a Core insert cost more than the insert (every scan audits).
-        return insert_ignoring_duplicates(self.session.connection(), AuditEvent, values, "event_id")
+        # On the session's connection: the ORM's execute around a Core insert cost more than
+        # the insert (every scan audits). Its change is announced here, as the ORM's listener
+        # did (_collect_executed: an insert statement, whether or not a row went in).
+        inserted = insert_ignoring_duplicates(
+            self.session.connection(), AuditEvent, values, "event_id"
+        )
+        self.changes.add(Topic.AUDIT)
+        return inserted
 
 
 _CHANGES_KEY = "wms_changes"
