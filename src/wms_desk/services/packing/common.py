@@ -59,6 +59,11 @@ class Work:
     # (the entities are current through the session) instead of reading them again.
     _packages: list[Package] | None = field(default=None, repr=False)
     _items: BoxItems = field(default_factory=dict, repr=False)
+    # The scanned code's product as load_scan read it with the order (statements.
+    # SCAN_START_PRODUCT): (units per scan, id, sku, name), None when no product has the code;
+    # `scanned_read` False: not read (the scan looks it up itself).
+    scanned: tuple[int, int, str, str] | None = field(default=None, repr=False)
+    scanned_read: bool = field(default=False, repr=False)
 
     def keep_lease(self) -> None:
         """Renew a lease `load` left for later (the action is not releasing it after all)."""
@@ -152,10 +157,16 @@ def load(uow: UnitOfWork, order_id: int, hold: bool = True, renewing: bool = Tru
 
 
 def load_scan(
-    uow: UnitOfWork, order_id: int, event_id: str | None, asynchronous: bool = True
+    uow: UnitOfWork,
+    order_id: int,
+    event_id: str | None,
+    asynchronous: bool = True,
+    codes: list[str] | None = None,
 ) -> tuple[Work, str | None]:
     """A scan's `load(hold=False)` and `replayed` in one read (statements.SCAN_START): the
     work, and the message of the event already recorded under `event_id` (None if new).
+    `codes`: the scanned code's stored forms; the product one of them names is read in the
+    same statement (Work.scanned).
 
     `asynchronous` (an item scan; not COMPLETE): on PostgreSQL the scan's commit does not wait
     for the WAL flush (synchronous_commit off for this transaction only). That wait is the
@@ -168,14 +179,20 @@ def load_scan(
     answers.
     """
     postgresql = uow.session.get_bind().dialect.name == "postgresql"
-    found = uow.session.execute(
-        statements.SCAN_START_PG if asynchronous and postgresql else statements.SCAN_START,
-        {
-            statements.ORDER_ID: order_id,
-            "station_id": uow.actor.station_id,
-            "event_id": event_id,
-        },
-    ).first()
+    unsynchronous = asynchronous and postgresql
+    values: dict[str, object] = {
+        statements.ORDER_ID: order_id,
+        "station_id": uow.actor.station_id,
+        "event_id": event_id,
+    }
+    if codes is None:
+        statement = statements.SCAN_START_PG if unsynchronous else statements.SCAN_START
+    else:
+        statement = (
+            statements.SCAN_START_PRODUCT_PG if unsynchronous else statements.SCAN_START_PRODUCT
+        )
+        values["codes"] = codes
+    found = uow.session.execute(statement, values).first()
     if found is None:
         raise NotFound(f"Order id {order_id} no longer exists.")
     order, progress, rules, recorded, after = found[:5]
@@ -184,7 +201,12 @@ def load_scan(
     # No station or no row: no rules joined, the defaults (as claims.station_rules reads it).
     policy = StationRules.from_dict(rules).pack
     already = _message(after) if recorded is not None and event_id else None
-    return Work(uow, order, policy, progress), already
+    work = Work(uow, order, policy, progress)
+    if codes is not None:
+        quantity, product_id, sku, name = found[5:9]
+        work.scanned = None if product_id is None else (quantity, product_id, sku, name)
+        work.scanned_read = True
+    return work, already
 
 
 def _new_progress(uow: UnitOfWork, order: Order) -> PackProgress:
