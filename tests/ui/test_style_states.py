@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel
 
+from wms_desk.ui.feedback import _COLOURS, FeedbackLine, Tone
 from wms_desk.ui.status_bar import StationStatusBar
 from wms_desk.ui.theme import apply_theme
 from wms_desk.ui.widgets.tile import NumberTile
@@ -49,3 +50,21 @@ def test_a_tile_greys_its_number_at_zero_and_colours_it_again_after(qtbot, theme
     assert ink(tile.number) == "#9ca3af"  # #DashTile[empty="true"] #DashTileNumber
     tile.set_count(5)
     assert ink(tile.number) == "#b91c1c"
+
+
+def test_the_feedback_line_flashes_each_tone_then_settles(qtbot, themed) -> None:
+    line = FeedbackLine()
+    qtbot.addWidget(line)
+    line.resize(600, 60)
+
+    def background() -> str:
+        # Inside the margin, clear of the text and the rounded corners.
+        return line.grab().toImage().pixelColor(6, line.height() // 2).name()
+
+    for tone in (Tone.ERROR, Tone.SUCCESS, Tone.ERROR, Tone.WARNING):
+        line.show_message(tone, f"{tone.value} text")
+        flash, settled, settled_ink = _COLOURS[tone]
+        assert line.isVisible() and line.text == f"{tone.value} text"
+        assert background() == flash and ink(line.label) == "#ffffff"
+        line._settled()
+        assert background() == settled and ink(line.label) == settled_ink

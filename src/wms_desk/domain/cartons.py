@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,11 +43,19 @@ class ItemSize:
 
     @property
     def dims(self) -> tuple[int, int, int] | None:
-        sides = (self.length_mm, self.width_mm, self.height_mm)
-        if any(side is None or side <= 0 for side in sides):
-            return None
-        a, b, c = sorted((int(s) for s in sides if s is not None), reverse=True)
-        return a, b, c
+        return _sorted_sides(self.length_mm, self.width_mm, self.height_mm)
+
+
+# A catalogue has few distinct sizes and a scan's suggestion sorts every open line's sides:
+# 200 sorts a scan of a 200-line order, each the same as the scan before's.
+@functools.lru_cache(maxsize=4096)
+def _sorted_sides(
+    length: int | None, width: int | None, height: int | None
+) -> tuple[int, int, int] | None:
+    if length is None or width is None or height is None or min(length, width, height) <= 0:
+        return None
+    a, b, c = sorted((int(length), int(width), int(height)), reverse=True)
+    return a, b, c
 
 
 @dataclass(frozen=True)

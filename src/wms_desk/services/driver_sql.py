@@ -15,29 +15,38 @@ DBAPIError, with a dropped connection invalidated and marked, and a failure to c
 as Connection raises it (never marked), so services/uow.py's retry rules apply unchanged.
 What it is not: values are not processed by column types. Callers pass what the driver takes
 (naive UTC datetimes, as models/base.py UTCDateTime stores them; psycopg's Jsonb for JSON).
+
+`fetch_all` does the same for the pack scan's reads with a row per order line
+(services/packing/statements.py), on the session's own Connection, on either backend: the rows
+come back with the columns' own result processing (SQLite's REAL as Decimal, ...), without
+SQLAlchemy's per-row result machinery.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from psycopg.pq import ExecStatus
-from sqlalchemy import Dialect, Engine
+from sqlalchemy import Connection, Dialect, Engine, Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
-TUPLES_OK = ExecStatus.TUPLES_OK
+# psycopg.pq.ExecStatus.TUPLES_OK (libpq's PGRES_TUPLES_OK), an IntEnum: spelled as its value
+# so that a SQLite station, which reads through fetch_all too, never imports psycopg.
+TUPLES_OK = 2
 
 
 @dataclass(frozen=True)
 class DriverStatement:
     sql: str
     constants: Mapping[str, Any]  # the statement's own literals' parameters (LIMIT 1, ...)
+    # A positional paramstyle's (SQLite's qmark) parameter names in order; None: by name.
+    positions: tuple[str, ...] | None = None
 
     @classmethod
     def compile(cls, statement: ClauseElement, dialect: Dialect) -> DriverStatement:
@@ -50,7 +59,46 @@ class DriverStatement:
             for name, value in (compiled.construct_params(_check=False) or {}).items()
             if value is not None  # the per-call values (not required at compile time)
         }
-        return cls(str(compiled), constants)
+        positions = tuple(compiled.positiontup or ()) if compiled.positional else None
+        return cls(str(compiled), constants, positions)
+
+    def parameters(self, values: Mapping[str, Any]) -> Mapping[str, Any] | tuple[Any, ...]:
+        params = {**self.constants, **values}
+        if self.positions is None:
+            return params
+        return tuple(params[name] for name in self.positions)
+
+
+Processors = tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
+@dataclass(frozen=True)
+class DriverQuery:
+    """A SELECT for `fetch_all`, with what SQLAlchemy's column types make of the driver's values
+    (SQLite's REAL as Decimal, its 0/1 as bool, ...): the rows are the same values a Core
+    execute gives, without its per-row result machinery."""
+
+    statement: DriverStatement
+    types: tuple[TypeEngine[Any], ...]  # the dialect's own type of each column
+    # [(column index, processor) for the columns whose driver value needs one], worked out from
+    # the first result's column type codes (PostgreSQL's numeric processor depends on them);
+    # [None] until then. Set whole in one step: threads may share the query.
+    _processors: list[Processors | None] = field(default_factory=lambda: [None])
+
+    @classmethod
+    def compile(cls, query: Select[*tuple[Any, ...]], dialect: Dialect) -> DriverQuery:
+        types = tuple(column.type.dialect_impl(dialect) for column in query.selected_columns)
+        return cls(DriverStatement.compile(query, dialect), types)
+
+    def processors(self, dialect: Dialect, description: Sequence[Any]) -> Processors:
+        known = self._processors[0]
+        if known is None:
+            known = self._processors[0] = tuple(
+                (index, process)
+                for index, (type_, column) in enumerate(zip(self.types, description, strict=True))
+                if (process := type_.result_processor(dialect, column[1])) is not None
+            )
+        return known
 
 
 @dataclass(frozen=True)
@@ -97,7 +145,7 @@ def fetch_one(
     connection: DriverConnection, statement: DriverStatement, values: Mapping[str, Any]
 ) -> tuple[Any, ...] | None:
     """Run `statement` on the lent connection; its first row, or None."""
-    params = {**statement.constants, **values}
+    params = statement.parameters(values)
     try:
         cursor = connection.driver.execute(statement.sql, params)
         # The result's status, not cursor.description: that builds column objects every call.
@@ -107,7 +155,7 @@ def fetch_one(
         _raise(connection, exc, statement.sql, params)
 
 
-def _raise(connection: DriverConnection, exc: Any, sql: str, params: Mapping[str, Any]) -> NoReturn:
+def _raise(connection: DriverConnection, exc: Any, sql: str, params: Any) -> NoReturn:
     dialect = connection.dialect
     dropped = dialect.is_disconnect(exc, connection.fairy.dbapi_connection, None)
     if dropped:
@@ -120,3 +168,55 @@ def _raise(connection: DriverConnection, exc: Any, sql: str, params: Mapping[str
         connection_invalidated=dropped,
         dialect=dialect,
     ) from exc
+
+
+def _run(connection: Connection, statement: DriverStatement, values: Mapping[str, Any]) -> Any:
+    """The driver's cursor for `statement` run on the connection's driver connection."""
+    fairy = connection.connection
+    driver = fairy.driver_connection
+    assert driver is not None
+    params = statement.parameters(values)
+    try:
+        return driver.execute(statement.sql, params)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(connection, statement, params, exc) from exc
+
+
+def fetch_all(
+    connection: Connection, query: DriverQuery, values: Mapping[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """Every row of `query`, as tuples."""
+    cursor = _run(connection, query.statement, values)
+    try:
+        rows = cursor.fetchall()
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(connection, query.statement, values, exc) from exc
+    processors = query.processors(connection.dialect, cursor.description)
+    if not processors:
+        return rows
+    if not rows:
+        return rows
+    # Column by column (map and zip loop in C): a Python loop over 200 rows of a processed
+    # column cost about as much as SQLAlchemy's own result handling saved.
+    columns: list[Any] = list(zip(*rows, strict=True))
+    for index, process in processors:
+        columns[index] = map(process, columns[index])
+    return list(zip(*columns, strict=True))
+
+
+def _wrapped(
+    connection: Connection, statement: DriverStatement, params: Any, exc: Any
+) -> Exception:
+    """The driver's error as SQLAlchemy raises it, a dropped connection invalidated."""
+    dialect = connection.dialect
+    dropped = dialect.is_disconnect(exc, connection.connection.dbapi_connection, None)
+    if dropped:
+        connection.invalidate(exc)
+    return DBAPIError.instance(
+        statement.sql,
+        params,
+        exc,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=dropped,
+        dialect=dialect,
+    )

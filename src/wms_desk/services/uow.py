@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Table, event, text
+from sqlalchemy import Connection, Table, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.exc import StaleDataError
@@ -90,7 +90,14 @@ class UnitOfWork:
             "before": before,
             "after": after,
         }
-        return insert_ignoring_duplicates(self.session, AuditEvent, values, "event_id")
+        # On the session's connection: the ORM's execute around a Core insert cost more than
+        # the insert (every scan audits). Its change is announced here, as the ORM's listener
+        # did (_collect_executed: an insert statement, whether or not a row went in).
+        inserted = insert_ignoring_duplicates(
+            self.session.connection(), AuditEvent, values, "event_id"
+        )
+        self.changes.add(Topic.AUDIT)
+        return inserted
 
 
 _CHANGES_KEY = "wms_changes"
@@ -127,16 +134,19 @@ def _collect_executed(state: ORMExecuteState) -> None:
 
 
 def insert_ignoring_duplicates(
-    session: Session, model: type[Any], values: dict[str, Any], *conflict_columns: str
+    target: Session | Connection,
+    model: type[Any],
+    values: dict[str, Any],
+    *conflict_columns: str,
 ) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on either backend; True if the row was inserted."""
-    dialect = session.get_bind().dialect.name
-    statement = _ignoring_duplicates(dialect, model.__table__, conflict_columns)
-    return session.execute(statement, values).first() is not None
+    """INSERT ... ON CONFLICT DO NOTHING on either backend; True if the row was inserted.
+    On a Connection the session's change collector does not see it (see insert_or_add)."""
+    statement = _ignoring_duplicates(_dialect_of(target), model.__table__, conflict_columns)
+    return target.execute(statement, values).first() is not None
 
 
 def insert_or_add(
-    session: Session,
+    target: Session | Connection,
     model: type[Any],
     values: dict[str, Any],
     conflict_columns: tuple[str, ...],
@@ -144,10 +154,16 @@ def insert_or_add(
 ) -> None:
     """INSERT the row, or add `values[counter]` to the existing row's counter, in one statement
     (ON CONFLICT DO UPDATE on either backend). Bypasses the identity map: for rows the session
-    never loads as entities."""
-    dialect = session.get_bind().dialect.name
-    statement = _inserting_or_adding(dialect, model.__table__, conflict_columns, counter)
-    session.execute(statement, values)
+    never loads as entities. On the session's Connection (a hot path: no ORM execute around
+    it) the change is the caller's to announce (UnitOfWork.changed)."""
+    statement = _inserting_or_adding(
+        _dialect_of(target), model.__table__, conflict_columns, counter
+    )
+    target.execute(statement, values)
+
+
+def _dialect_of(target: Session | Connection) -> str:
+    return (target.dialect if isinstance(target, Connection) else target.get_bind().dialect).name
 
 
 # The upsert statements are built once per shape (every scan audits itself through one, and

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wms_desk.db.models import (
     Carton,
@@ -18,6 +20,7 @@ from wms_desk.db.models import (
 from wms_desk.domain.packing import PackLine, ScanOutcome
 from wms_desk.domain.station_rules import Operation, PackPolicy, StationRules
 from wms_desk.services import claims
+from wms_desk.services.changes import Topic
 from wms_desk.services.errors import NotFound
 from wms_desk.services.packing import statements
 from wms_desk.services.packing.session import (
@@ -56,6 +59,11 @@ class Work:
     # (the entities are current through the session) instead of reading them again.
     _packages: list[Package] | None = field(default=None, repr=False)
     _items: BoxItems = field(default_factory=dict, repr=False)
+    # The scanned code's product as load_scan read it with the order (statements.
+    # SCAN_START_PRODUCT): (units per scan, id, sku, name), None when no product has the code;
+    # `scanned_read` False: not read (the scan looks it up itself).
+    scanned: tuple[int, int, str, str] | None = field(default=None, repr=False)
+    scanned_read: bool = field(default=False, repr=False)
 
     def keep_lease(self) -> None:
         """Renew a lease `load` left for later (the action is not releasing it after all)."""
@@ -149,10 +157,16 @@ def load(uow: UnitOfWork, order_id: int, hold: bool = True, renewing: bool = Tru
 
 
 def load_scan(
-    uow: UnitOfWork, order_id: int, event_id: str | None, asynchronous: bool = True
+    uow: UnitOfWork,
+    order_id: int,
+    event_id: str | None,
+    asynchronous: bool = True,
+    codes: list[str] | None = None,
 ) -> tuple[Work, str | None]:
     """A scan's `load(hold=False)` and `replayed` in one read (statements.SCAN_START): the
     work, and the message of the event already recorded under `event_id` (None if new).
+    `codes`: the scanned code's stored forms; the product one of them names is read in the
+    same statement (Work.scanned).
 
     `asynchronous` (an item scan; not COMPLETE): on PostgreSQL the scan's commit does not wait
     for the WAL flush (synchronous_commit off for this transaction only). That wait is the
@@ -165,14 +179,20 @@ def load_scan(
     answers.
     """
     postgresql = uow.session.get_bind().dialect.name == "postgresql"
-    found = uow.session.execute(
-        statements.SCAN_START_PG if asynchronous and postgresql else statements.SCAN_START,
-        {
-            statements.ORDER_ID: order_id,
-            "station_id": uow.actor.station_id,
-            "event_id": event_id,
-        },
-    ).first()
+    unsynchronous = asynchronous and postgresql
+    values: dict[str, object] = {
+        statements.ORDER_ID: order_id,
+        "station_id": uow.actor.station_id,
+        "event_id": event_id,
+    }
+    if codes is None:
+        statement = statements.SCAN_START_PG if unsynchronous else statements.SCAN_START
+    else:
+        statement = (
+            statements.SCAN_START_PRODUCT_PG if unsynchronous else statements.SCAN_START_PRODUCT
+        )
+        values["codes"] = codes
+    found = uow.session.execute(statement, values).first()
     if found is None:
         raise NotFound(f"Order id {order_id} no longer exists.")
     order, progress, rules, recorded, after = found[:5]
@@ -181,7 +201,12 @@ def load_scan(
     # No station or no row: no rules joined, the defaults (as claims.station_rules reads it).
     policy = StationRules.from_dict(rules).pack
     already = _message(after) if recorded is not None and event_id else None
-    return Work(uow, order, policy, progress), already
+    work = Work(uow, order, policy, progress)
+    if codes is not None:
+        quantity, product_id, sku, name = found[5:9]
+        work.scanned = None if product_id is None else (quantity, product_id, sku, name)
+        work.scanned_read = True
+    return work, already
 
 
 def _new_progress(uow: UnitOfWork, order: Order) -> PackProgress:
@@ -253,31 +278,68 @@ def forget_weight(package: Package) -> None:
     package.weighed_at = None
 
 
+# add_item's writes as Core statements on the session's connection, built once: the ORM's
+# execute around them and its flush of the box (a unit of work of one UPDATE) cost more than
+# the statements. No OrderLine entity is loaded in a scan; the box entity is told what its row
+# now says (set_committed_value), as claims.renew does for the order.
+_LINE_ROWS = cast(Table, OrderLine.__table__)
+_BOX_ROWS = cast(Table, Package.__table__)
+_COUNT_LINE = (
+    update(_LINE_ROWS)
+    .where(_LINE_ROWS.c.id == bindparam("counted_line_id"))
+    .values(packed_qty=_LINE_ROWS.c.packed_qty + bindparam("counted_qty"))
+)
+# The box changed: its expected weight and last item, and its weight must be taken again.
+_BOX_FILLED = (
+    update(_BOX_ROWS)
+    .where(_BOX_ROWS.c.id == bindparam("box_id"))
+    .values(
+        expected_weight_g=bindparam("box_expected_g", type_=Package.expected_weight_g.type),
+        last_item_at=bindparam("box_last_item_at", type_=Package.last_item_at.type),
+        weight_g=None,
+        weight_check="",
+        weight_source="",
+        weight_approved_by_id=None,
+        weighed_at=None,
+    )
+)
+_FORGOTTEN_WEIGHT = {
+    "weight_g": None,
+    "weight_check": "",
+    "weight_source": "",
+    "weight_approved_by_id": None,
+    "weighed_at": None,
+}
+
+
 def add_item(work: Work, line: PackLine, qty: int) -> Package:
     """Count `qty` units of a line into the open box."""
-    session = work.uow.session
     package = current_package(work)
-    session.execute(
-        update(OrderLine)
-        .where(OrderLine.id == line.line_id)
-        .values(packed_qty=OrderLine.packed_qty + qty)
-        .execution_options(synchronize_session=False)  # no OrderLine entity is loaded here
-    )
+    connection = flushed_connection(work.uow.session)  # the box row exists, and is current
+    connection.execute(_COUNT_LINE, {"counted_line_id": line.line_id, "counted_qty": qty})
     insert_or_add(
-        session,
+        connection,
         PackageItem,
         {"package_id": package.id, "order_line_id": line.line_id, "qty": qty},
         ("package_id", "order_line_id"),
         "qty",
     )
+    expected = (package.expected_weight_g or Decimal(0)) + line.unit_weight_g * qty
+    now = work.uow.now
+    connection.execute(
+        _BOX_FILLED, {"box_id": package.id, "box_expected_g": expected, "box_last_item_at": now}
+    )
+    for name, value in (
+        ("expected_weight_g", expected),
+        ("last_item_at", now),
+        *_FORGOTTEN_WEIGHT.items(),
+    ):
+        set_committed_value(package, name, value)
+    # What the ORM's execute and flush announced for these tables (services/changes.py).
+    work.uow.changed(Topic.ORDERS)
+    work.uow.changed(Topic.PACKAGES)
     work.counted(line.line_id, qty)
     work.item_added(package.id, line.line_id, qty)
-    package.last_item_at = work.uow.now
-    package.expected_weight_g = (package.expected_weight_g or Decimal(0)) + (
-        line.unit_weight_g * qty
-    )
-    forget_weight(package)
-    session.flush()
     return package
 
 

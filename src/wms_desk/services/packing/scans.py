@@ -41,15 +41,20 @@ def _codes_for(scan: ScanResult) -> list[str]:
 
 
 def _product_for(work: Work, scan: ScanResult) -> ScannedProduct | None:
-    row = (
-        flushed_connection(work.uow.session)
-        .execute(statements.PRODUCT_BY_CODE, {"codes": _codes_for(scan)})
-        .first()
-    )
+    if work.scanned_read:  # read with the order (load_scan)
+        row = work.scanned
+    else:
+        found = (
+            flushed_connection(work.uow.session)
+            .execute(statements.PRODUCT_BY_CODE, {"codes": _codes_for(scan)})
+            .first()
+        )
+        row = None if found is None else (found.quantity, found.id, found.sku, found.name)
     if row is None:
         return None
-    qty = row.quantity if work.policy.accept_case_barcodes or row.quantity == 1 else 0
-    return ScannedProduct(row.id, row.sku, row.name, qty)
+    quantity, product_id, sku, name = row
+    qty = quantity if work.policy.accept_case_barcodes or quantity == 1 else 0
+    return ScannedProduct(product_id, sku, name, qty)
 
 
 def _capture(work: Work, line: PackLine, scan: ScanResult, event_id: str | None) -> ScanVerdict:
@@ -173,7 +178,10 @@ def verify_scan(
     # A station command (COMPLETE moves stock, CANCEL gives the order back) commits
     # synchronously; an item, carton or serial scan need not (see load_scan).
     command = result.kind == "command" or result.data.startswith(COMMAND_PREFIX)
-    work, already = load_scan(uow, order_id, event_id, asynchronous=not command)
+    # What judge_and_apply would look up as a product is read with the order.
+    looks_up = not command and (result.ok or bool(result.gtin))
+    codes = _codes_for(result) if looks_up else None
+    work, already = load_scan(uow, order_id, event_id, asynchronous=not command, codes=codes)
     if already is not None:
         return work.verdict(ScanOutcome.REPLAYED, already)
     order = work.order

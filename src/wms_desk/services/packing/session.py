@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -115,54 +115,12 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
     Plain columns, not ORM entities: this runs on every scan of a 200-line order, and loading
     entities was most of a scan's time.
     """
-    rows = (
-        flushed_connection(session).execute(statements.LINES, {statements.ORDER_ID: order.id}).all()
+    rows = statements.rows(
+        flushed_connection(session), statements.LINES, {statements.ORDER_ID: order.id}
     )
     coded = order_barcodes(session, order).keys()
     bins = _pick_bins(session, order)
-    # Rows unpacked by position: attribute access on a Row costs about a microsecond a name,
-    # 15 names x 200 lines on every scan.
-    return tuple(
-        _pack_line(
-            line_id,
-            line_no,
-            sku or "",
-            name or (product_name or ""),
-            product_id,
-            qty,
-            packed,
-            int(shorted or 0),
-            bins.get(product_id or -1, ""),
-            bool(needs_serial),
-            bool(needs_lot),
-            product_id in coded,
-            image_path,
-            weight if weight is not None else Decimal(0),
-            picked,
-            length,
-            width,
-            height,
-        )
-        for (
-            line_id,
-            line_no,
-            sku,
-            name,
-            product_id,
-            qty,
-            packed,
-            picked,
-            product_name,
-            needs_serial,
-            needs_lot,
-            image_path,
-            weight,
-            shorted,
-            length,
-            width,
-            height,
-        ) in rows
-    )
+    return tuple(_line_of(row, bins.get(row[4] or -1, ""), row[4] in coded) for row in rows)
 
 
 # The value objects a scan builds for every line of the order (frozen) are shared with the
@@ -172,9 +130,62 @@ def pack_lines(session: Session, order: Order) -> tuple[PackLine, ...]:
 # is earlier orders and superseded counts; the bound keeps what the collector walks small
 # (an order of up to ~2000 lines stays shared).
 _SHARED = 2048
-_pack_line = functools.lru_cache(maxsize=_SHARED, typed=True)(PackLine)
 _barcode = functools.lru_cache(maxsize=_SHARED, typed=True)(Barcode)
 _session_line = functools.lru_cache(maxsize=_SHARED, typed=True)(SessionLine)
+
+
+@functools.lru_cache(maxsize=_SHARED)
+def _line_of(row: tuple[Any, ...], bin_code: str, coded: bool) -> PackLine:
+    """A LINES row as the packer's line: all a line is made of is its row, its bin and whether
+    its product has a barcode, so an equal row gives the very line of the scan before (keyed
+    by the driver's row itself: hashing it once cost a third of building the line's key from
+    its 18 values). Untyped: a row's column always has the one type (the driver's, processed
+    as Core would), and the flags are made bools here."""
+    # Unpacked by position, in statements.LINES' column order.
+    (
+        line_id,
+        line_no,
+        sku,
+        name,
+        product_id,
+        qty,
+        packed,
+        picked,
+        product_name,
+        needs_serial,
+        needs_lot,
+        image_path,
+        weight,
+        shorted,
+        length,
+        width,
+        height,
+    ) = row
+    return PackLine(
+        line_id,
+        line_no,
+        sku or "",
+        name or (product_name or ""),
+        product_id,
+        qty,
+        packed,
+        int(shorted or 0),
+        bin_code,
+        bool(needs_serial),
+        bool(needs_lot),
+        coded,
+        image_path,
+        weight if weight is not None else Decimal(0),
+        picked,
+        length,
+        width,
+        height,
+    )
+
+
+# What the carton suggestion weighs for each open line: one unit fewer of the scanned line, the
+# rest as on the scan before.
+_item_size = functools.lru_cache(maxsize=_SHARED, typed=True)(carton_rules.ItemSize)
 
 
 def order_barcodes(session: Session, order: Order) -> dict[int, tuple[Barcode, ...]]:
@@ -184,10 +195,8 @@ def order_barcodes(session: Session, order: Order) -> dict[int, tuple[Barcode, .
     if cached is not None and cached[0] == order.id:
         return cast(dict[int, tuple[Barcode, ...]], cached[1])
     grouped: dict[int, list[Barcode]] = {}
-    for product_id, code, qty in (
-        flushed_connection(session)
-        .execute(statements.BARCODES, {statements.ORDER_ID: order.id})
-        .all()
+    for product_id, code, qty in statements.rows(
+        flushed_connection(session), statements.BARCODES, {statements.ORDER_ID: order.id}
     ):
         grouped.setdefault(product_id, []).append(_barcode(code, qty))
     barcodes = {product_id: tuple(codes) for product_id, codes in grouped.items()}
@@ -201,8 +210,10 @@ _BARCODES_KEY = "wms_pack_barcodes"
 
 def _pick_bins(session: Session, order: Order) -> dict[int, str]:
     """Where each product was picked from (the ledger's pick moves for this order)."""
-    rows = flushed_connection(session).execute(statements.PICK_BINS, {"order_number": order.number})
-    return {product_id: code for product_id, code in rows.all()}
+    rows = statements.rows(
+        flushed_connection(session), statements.PICK_BINS, {"order_number": order.number}
+    )
+    return {product_id: code for product_id, code in rows}
 
 
 # A box as the snapshot reads it: the row, its rules' state, its (line id, qty) items.
@@ -218,8 +229,8 @@ def read_boxes(session: Session, order_id: int) -> tuple[list[Package], BoxItems
     packages = list(session.scalars(statements.PACKAGES, {statements.ORDER_ID: order_id}))
     items: BoxItems = {package.id: [] for package in packages}
     if packages:
-        for package_id, line_id, qty in flushed_connection(session).execute(
-            statements.PACKAGE_ITEMS, {statements.ORDER_ID: order_id}
+        for package_id, line_id, qty in statements.rows(
+            flushed_connection(session), statements.PACKAGE_ITEMS, {statements.ORDER_ID: order_id}
         ):
             items[package_id].append((line_id, qty))
     return packages, items
@@ -257,7 +268,7 @@ def suggest(session: Session, lines: tuple[PackLine, ...]) -> Carton | None:
     products = [line for line in lines if line.product_id is not None]
     open_lines = [line for line in products if line.remaining > 0]
     sizes = [
-        carton_rules.ItemSize(
+        _item_size(
             line.length_mm,
             line.width_mm,
             line.height_mm,
