@@ -94,6 +94,15 @@ def test_order_of_arrival_never_matters(events: list[TrackingEvent], rnd) -> Non
     assert current_state(shuffled) == current_state(events)
 
 
+def test_two_scans_of_one_instant_and_rank_decide_alike_in_either_order() -> None:
+    # Out for delivery and ready for pickup share a rank; hypothesis found them at one instant.
+    pair = [ev(S.OUT_FOR_DELIVERY, 3), ev(S.AVAILABLE_FOR_PICKUP, 3)]
+    assert current_state(pair) == current_state(pair[::-1])
+    assert current_state([ev(S.UNKNOWN, 0), ev(S.CANCELLED, 0)]) == current_state(
+        [ev(S.CANCELLED, 0), ev(S.UNKNOWN, 0)]
+    )
+
+
 @given(EVENTS, EVENTS)
 def test_once_delivered_only_a_later_exception_changes_it(
     before: list[TrackingEvent], after: list[TrackingEvent]

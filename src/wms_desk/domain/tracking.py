@@ -136,7 +136,9 @@ def current_state(events: Iterable[TrackingEvent]) -> TrackingState:
     delivered unless a later exception (returned to sender, damaged...) says otherwise. So a
     late-arriving older scan, or a stray "in transit" after delivery, never moves it back.
     Delivered at: the first delivery scan (a carrier may repeat it)."""
-    ordered = sorted(events, key=lambda e: (e.at, PROGRESS[e.status]))
+    # A total order: two scans of one instant with an equal rank (out for delivery and ready
+    # for pickup, say) must not let the order they arrived in decide.
+    ordered = sorted(events, key=lambda e: (e.at, PROGRESS[e.status], e.status.value, e.where))
     state = NO_EVENTS
     delivered_at: datetime | None = None
     for event in ordered:
