@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from sqlalchemy import Connection, Dialect, Engine, Select
 from sqlalchemy.exc import DBAPIError
@@ -123,19 +123,20 @@ def autocommit(engine: Engine) -> Iterator[DriverConnection]:
         raise DBAPIError.instance(
             None, None, exc, dialect.loaded_dbapi.Error, dialect=dialect
         ) from exc
+    driver = fairy.driver_connection
     try:
-        driver = fairy.driver_connection
         assert driver is not None  # a connection the pool lends is open
         lent = DriverConnection(fairy, driver, dialect)
         try:
             driver.autocommit = True
         except dialect.loaded_dbapi.Error as exc:
-            _raise(lent, exc, "autocommit", {})
+            dbapi = fairy.dbapi_connection
+            raise _error(dialect, dbapi, fairy.invalidate, "autocommit", {}, exc) from exc
         yield lent
     finally:
-        if fairy.is_valid:
+        if fairy.is_valid and driver is not None:
             try:
-                fairy.driver_connection.autocommit = False  # type: ignore[union-attr]
+                driver.autocommit = False
             except Exception:
                 fairy.invalidate()  # in no state to lend again
         fairy.close()
@@ -152,22 +153,10 @@ def fetch_one(
         result = cursor.pgresult
         return cursor.fetchone() if result and result.status == TUPLES_OK else None
     except connection.dialect.loaded_dbapi.Error as exc:
-        _raise(connection, exc, statement.sql, params)
-
-
-def _raise(connection: DriverConnection, exc: Any, sql: str, params: Any) -> NoReturn:
-    dialect = connection.dialect
-    dropped = dialect.is_disconnect(exc, connection.fairy.dbapi_connection, None)
-    if dropped:
-        connection.fairy.invalidate(exc)
-    raise DBAPIError.instance(
-        sql,
-        params,
-        exc,
-        dialect.loaded_dbapi.Error,
-        connection_invalidated=dropped,
-        dialect=dialect,
-    ) from exc
+        fairy = connection.fairy
+        raise _error(
+            connection.dialect, fairy.dbapi_connection, fairy.invalidate, statement.sql, params, exc
+        ) from exc
 
 
 def _run(connection: Connection, statement: DriverStatement, values: Mapping[str, Any]) -> Any:
@@ -179,7 +168,7 @@ def _run(connection: Connection, statement: DriverStatement, values: Mapping[str
     try:
         return driver.execute(statement.sql, params)
     except connection.dialect.loaded_dbapi.Error as exc:
-        raise _wrapped(connection, statement, params, exc) from exc
+        raise _session_error(connection, statement, params, exc) from exc
 
 
 def fetch_all(
@@ -190,11 +179,9 @@ def fetch_all(
     try:
         rows = cursor.fetchall()
     except connection.dialect.loaded_dbapi.Error as exc:
-        raise _wrapped(connection, query.statement, values, exc) from exc
+        raise _session_error(connection, query.statement, values, exc) from exc
     processors = query.processors(connection.dialect, cursor.description)
-    if not processors:
-        return rows
-    if not rows:
+    if not processors or not rows:
         return rows
     # Column by column (map and zip loop in C): a Python loop over 200 rows of a processed
     # column cost about as much as SQLAlchemy's own result handling saved.
@@ -204,16 +191,34 @@ def fetch_all(
     return list(zip(*columns, strict=True))
 
 
-def _wrapped(
+def _session_error(
     connection: Connection, statement: DriverStatement, params: Any, exc: Any
 ) -> Exception:
-    """The driver's error as SQLAlchemy raises it, a dropped connection invalidated."""
-    dialect = connection.dialect
-    dropped = dialect.is_disconnect(exc, connection.connection.dbapi_connection, None)
-    if dropped:
-        connection.invalidate(exc)
-    return DBAPIError.instance(
+    return _error(
+        connection.dialect,
+        connection.connection.dbapi_connection,
+        connection.invalidate,
         statement.sql,
+        params,
+        exc,
+    )
+
+
+def _error(
+    dialect: Dialect,
+    dbapi_connection: Any,
+    invalidate: Callable[[BaseException], None],
+    sql: str,
+    params: Any,
+    exc: Any,
+) -> Exception:
+    """The driver's error as SQLAlchemy raises it, a dropped connection invalidated (through
+    the Connection when there is one, so it is marked as SQLAlchemy marks it)."""
+    dropped = dialect.is_disconnect(exc, dbapi_connection, None)
+    if dropped:
+        invalidate(exc)
+    return DBAPIError.instance(
+        sql,
         params,
         exc,
         dialect.loaded_dbapi.Error,
