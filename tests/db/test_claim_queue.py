@@ -67,7 +67,9 @@ def test_the_server_plans_the_claim_once_not_on_every_call(db_url: str, system_c
         ctx = ServiceContext(station, actor)
         for _ in range(15):
             assert claims.claim_next(ctx, Operation.PACK) is not None
-        with station.autocommit_engine.connect() as connection:
+        # The pool's one connection, where the claims' prepared statement lives.
+        autocommit = station.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with autocommit.connect() as connection:
             name, generic, values = connection.execute(
                 text(
                     "SELECT name, generic_plans, cardinality(parameter_types) "

@@ -34,7 +34,6 @@ class Database:
 
     url: str
     engine: Engine = field(init=False)
-    autocommit_engine: Engine = field(init=False)
     # Every unit of work on this database publishes what it changed here, after commit.
     changes: ChangeBus = field(init=False, default_factory=ChangeBus)
     # Names this process in NOTIFY payloads, so it can tell its own commits from others'.
@@ -44,8 +43,6 @@ class Database:
         self.engine = create_db_engine(self.url)
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(read_only(self.engine), expire_on_commit=False)
-        # Same pool; each checkout in autocommit mode (one statement = one transaction).
-        self.autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @classmethod
     def for_file(cls, path: Path) -> Database:
